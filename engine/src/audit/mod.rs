@@ -1,0 +1,189 @@
+//! The delivery audit: which produced records each group consumed, how often, in what order.
+//!
+//! A record is identified by (producer, partition, n): the producer's running number of the
+//! record in that partition, which the log keeps in each batch's origin. A retried batch that was
+//! appended twice therefore carries the same numbers twice, and a consumer that reads it twice
+//! (or re-reads after a rebalance) is seen delivering the same record again. Per key, the order
+//! check compares numbers of the same producer within the same partition, which is the order
+//! Kafka guarantees.
+
+mod interval_set;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use interval_set::IntervalSet;
+
+use crate::cluster::PartitionIdx;
+use crate::log::{RecordMeta, NULL_KEY};
+
+/// One group's (or one group-less consumer's) view of deliveries.
+#[derive(Clone, Debug, Default)]
+struct SlotAudit {
+    name: String,
+    /// [producer][partition]: record numbers handed to the application at least once.
+    delivered: Vec<Vec<IntervalSet>>,
+    /// [producer][key]: (partition << 40) | (n + 1) of the latest delivered record of that key.
+    key_last: Vec<Vec<u64>>,
+    key_last_interned: BTreeMap<(u32, u32), u64>,
+    deliveries: u64,
+    duplicates: u64,
+    order_violations: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryAudit {
+    /// [producer][partition]: record numbers the producer got acknowledged.
+    acked: Vec<Vec<IntervalSet>>,
+    slots: Vec<SlotAudit>,
+    by_name: BTreeMap<String, u32>,
+}
+
+/// The audit's verdict for one group over a set of partitions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// Records acknowledged to producers in the group's partitions.
+    pub produced: u64,
+    /// Records handed to the application, redeliveries included.
+    pub consumed: u64,
+    /// Distinct records handed to the application.
+    pub unique_consumed: u64,
+    /// Deliveries of a record already delivered (re-reads and records appended twice).
+    pub duplicates: u64,
+    /// Acknowledged records not delivered although a later record of the same producer and
+    /// partition was.
+    pub gaps: u64,
+    /// Acknowledged records not delivered yet.
+    pub not_yet_consumed: u64,
+    /// Deliveries that came before an earlier-sent record of the same key and partition.
+    pub order_violations: u64,
+}
+
+fn grow<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize(i + 1, T::default());
+    }
+    &mut v[i]
+}
+
+impl DeliveryAudit {
+    /// The slot for a group (created on first use).
+    pub fn slot(&mut self, name: &str) -> u32 {
+        if let Some(&s) = self.by_name.get(name) {
+            return s;
+        }
+        let s = self.slots.len() as u32;
+        self.slots.push(SlotAudit {
+            name: name.to_string(),
+            ..Default::default()
+        });
+        self.by_name.insert(name.to_string(), s);
+        s
+    }
+
+    pub fn slot_of(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn slot_names(&self) -> impl Iterator<Item = &str> {
+        self.slots.iter().map(|s| s.name.as_str())
+    }
+
+    /// The producer got `count` records acknowledged, numbered from `first` in `partition`.
+    pub fn on_acked(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
+        let per_producer = grow(&mut self.acked, producer as usize);
+        grow(per_producer, partition as usize).insert(first, first + count);
+    }
+
+    /// A consumer of `slot` handed `records` (numbered from `first`) to its application.
+    #[inline]
+    pub fn on_delivered(
+        &mut self,
+        slot: u32,
+        producer: u32,
+        partition: PartitionIdx,
+        first: u64,
+        records: &[RecordMeta],
+    ) {
+        let s = &mut self.slots[slot as usize];
+        let n = records.len() as u64;
+        let set = grow(
+            grow(&mut s.delivered, producer as usize),
+            partition as usize,
+        );
+        // Usually a run starts past everything delivered so far: no duplicates to look for.
+        let before = (!set.is_after_end(first)).then(|| set.restricted(first, first + n));
+        set.insert(first, first + n);
+        let duplicates = before.as_ref().map_or(0, |b| b.len());
+        s.deliveries += n;
+        s.duplicates += duplicates;
+        let keys = grow(&mut s.key_last, producer as usize);
+        for (i, r) in records.iter().enumerate() {
+            if r.key == NULL_KEY {
+                continue;
+            }
+            let seq = first + i as u64;
+            if before.as_ref().is_some_and(|b| b.contains(seq)) {
+                continue; // a redelivery is a duplicate, not an ordering question
+            }
+            let slot = if r.key & (1 << 31) == 0 {
+                grow(keys, r.key as usize)
+            } else {
+                s.key_last_interned.entry((producer, r.key)).or_insert(0)
+            };
+            let last = *slot;
+            if last != 0 && last >> 40 == partition as u64 && (last & ((1 << 40) - 1)) > seq + 1 {
+                // A record sent later with the same key was delivered before this one.
+                s.order_violations += 1;
+                continue;
+            }
+            *slot = ((partition as u64) << 40) | (seq + 1);
+        }
+    }
+
+    pub fn deliveries(&self, slot: u32) -> u64 {
+        self.slots.get(slot as usize).map_or(0, |s| s.deliveries)
+    }
+
+    /// The verdict for a slot over the given partitions.
+    pub fn report(&self, slot: Option<u32>, partitions: &[PartitionIdx]) -> AuditReport {
+        let mut r = AuditReport::default();
+        let s = slot.and_then(|i| self.slots.get(i as usize));
+        for (producer, per_partition) in self.acked.iter().enumerate() {
+            for &p in partitions {
+                let Some(acked) = per_partition.get(p as usize) else {
+                    continue;
+                };
+                r.produced += acked.len();
+                let delivered = s
+                    .and_then(|s| s.delivered.get(producer))
+                    .and_then(|v| v.get(p as usize));
+                let Some(delivered) = delivered else {
+                    r.not_yet_consumed += acked.len();
+                    continue;
+                };
+                let acked_and_delivered = acked.intersection_len(delivered);
+                r.not_yet_consumed += acked.len() - acked_and_delivered;
+                if let Some(max) = delivered.max() {
+                    let acked_below = acked.count_in(0, max + 1);
+                    let both_below = acked.intersection_len_below(delivered, max + 1);
+                    r.gaps += acked_below - both_below;
+                }
+            }
+        }
+        if let Some(s) = s {
+            for per_partition in &s.delivered {
+                for &p in partitions {
+                    if let Some(d) = per_partition.get(p as usize) {
+                        r.unique_consumed += d.len();
+                    }
+                }
+            }
+            r.consumed = s.deliveries;
+            r.duplicates = s.duplicates;
+            r.order_violations = s.order_violations;
+        }
+        r
+    }
+}

@@ -1,0 +1,72 @@
+//! Cluster-wide settings: broker count, network delay, coordinator settings and the simulation's
+//! memory bound. Field names are Kafka's configuration names where one exists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::ActionError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    pub brokers: u32,
+    /// One-way network delay between any client and any broker (simulation setting).
+    #[serde(rename = "network.delay.ms")]
+    pub network_delay_ms: u64,
+    #[serde(rename = "offsets.topic.num.partitions")]
+    pub offsets_topic_partitions: u32,
+    #[serde(rename = "transaction.state.log.num.partitions")]
+    pub transaction_state_partitions: u32,
+    #[serde(rename = "group.initial.rebalance.delay.ms")]
+    pub group_initial_rebalance_delay_ms: u64,
+    #[serde(rename = "group.min.session.timeout.ms")]
+    pub group_min_session_timeout_ms: u64,
+    #[serde(rename = "group.max.session.timeout.ms")]
+    pub group_max_session_timeout_ms: u64,
+    #[serde(rename = "group.max.size")]
+    pub group_max_size: u32,
+    /// Records each partition keeps in memory at most (simulation setting; see `PartitionLog`).
+    #[serde(rename = "sim.log.max.records")]
+    pub log_max_records: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            brokers: 3,
+            network_delay_ms: 1,
+            offsets_topic_partitions: 50,
+            transaction_state_partitions: 50,
+            group_initial_rebalance_delay_ms: 3000,
+            group_min_session_timeout_ms: 6000,
+            group_max_session_timeout_ms: 1_800_000,
+            group_max_size: i32::MAX as u32,
+            log_max_records: 1 << 16,
+        }
+    }
+}
+
+impl ClusterConfig {
+    pub fn validate(&self) -> Result<(), ActionError> {
+        let bad = |m: &str| Err(ActionError::InvalidConfig(m.to_string()));
+        if !(1..=9).contains(&self.brokers) {
+            return bad("A cluster has 1 to 9 brokers in the playground.");
+        }
+        if self.network_delay_ms > 10_000 {
+            return bad("network.delay.ms must be at most 10000.");
+        }
+        if !(1..=200).contains(&self.offsets_topic_partitions)
+            || !(1..=200).contains(&self.transaction_state_partitions)
+        {
+            return bad("Internal topics need 1 to 200 partitions.");
+        }
+        if self.log_max_records < 1024 || self.log_max_records > 1 << 24 {
+            return bad("sim.log.max.records must be between 1024 and 16777216.");
+        }
+        if self.group_min_session_timeout_ms > self.group_max_session_timeout_ms {
+            return bad(
+                "group.min.session.timeout.ms must not exceed group.max.session.timeout.ms.",
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,131 @@
+//! Topics: names (with Kafka's rules), partitions and per-topic configuration.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClusterConfig, PartitionIdx};
+use crate::log::LogConfig;
+use crate::sim::{ActionError, Millis};
+
+pub type TopicId = u32;
+
+/// `Topic.MAX_NAME_LENGTH`.
+pub const MAX_NAME_LENGTH: usize = 249;
+
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub id: TopicId,
+    pub name: String,
+    /// Global partition indices, by partition number.
+    pub partitions: Vec<PartitionIdx>,
+    pub config: TopicConfig,
+    pub internal: bool,
+    pub created_at: Millis,
+}
+
+/// Per-topic configuration, with Kafka's names and defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TopicConfig {
+    #[serde(rename = "replication.factor")]
+    pub replication_factor: u32,
+    #[serde(rename = "min.insync.replicas")]
+    pub min_insync_replicas: u32,
+    #[serde(rename = "segment.bytes")]
+    pub segment_bytes: u64,
+    #[serde(rename = "segment.ms")]
+    pub segment_ms: u64,
+}
+
+impl Default for TopicConfig {
+    fn default() -> Self {
+        TopicConfig {
+            replication_factor: 1,
+            min_insync_replicas: 1,
+            segment_bytes: 1 << 30,
+            segment_ms: 7 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+impl TopicConfig {
+    pub fn validate(&self, brokers: u32) -> Result<(), ActionError> {
+        let bad = |m: String| Err(ActionError::InvalidConfig(m));
+        if self.replication_factor == 0 {
+            return bad("Replication factor must be larger than 0.".into());
+        }
+        if self.replication_factor > brokers {
+            return bad(format!(
+                "Replication factor: {} larger than available brokers: {brokers}.",
+                self.replication_factor
+            ));
+        }
+        if self.min_insync_replicas == 0 {
+            return bad("min.insync.replicas must be at least 1.".into());
+        }
+        if self.segment_bytes < 14 {
+            return bad("segment.bytes must be at least 14.".into());
+        }
+        if self.segment_ms == 0 {
+            return bad("segment.ms must be at least 1.".into());
+        }
+        Ok(())
+    }
+
+    pub fn log_config(&self, cluster: &ClusterConfig) -> LogConfig {
+        LogConfig {
+            segment_bytes: self.segment_bytes,
+            segment_ms: self.segment_ms,
+            max_records: cluster.log_max_records,
+            ..LogConfig::default()
+        }
+    }
+}
+
+/// Kafka's topic name rules (`org.apache.kafka.common.internals.Topic.validate`), with its
+/// messages.
+pub fn validate_topic_name(name: &str) -> Result<(), ActionError> {
+    let bad = |m: String| Err(ActionError::InvalidTopicName(m));
+    if name.is_empty() {
+        return bad("Topic name is illegal, it can't be empty".into());
+    }
+    if name == "." || name == ".." {
+        return bad("Topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > MAX_NAME_LENGTH {
+        return bad(format!(
+            "Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {name}"
+        ));
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    {
+        return bad(format!(
+            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_names_pass() {
+        for n in ["orders", "a.b_c-D9", &"x".repeat(249)] {
+            assert!(validate_topic_name(n).is_ok(), "{n}");
+        }
+    }
+
+    #[test]
+    fn illegal_names_are_refused_with_kafkas_message() {
+        let msg = |n: &str| validate_topic_name(n).unwrap_err().to_string();
+        assert_eq!(msg(""), "Topic name is illegal, it can't be empty");
+        assert_eq!(msg("."), "Topic name cannot be \".\" or \"..\"");
+        assert_eq!(msg(".."), "Topic name cannot be \".\" or \"..\"");
+        assert!(msg(&"x".repeat(250)).contains("can't be longer than 249 characters"));
+        assert!(msg("my topic").contains("contains a character other than ASCII alphanumerics"));
+        assert!(msg("café").contains("illegal"));
+    }
+}

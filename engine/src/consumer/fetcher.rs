@@ -1,0 +1,351 @@
+//! Fetching and handing out records (`Fetcher`, `FetchCollector`), positions and offset resets
+//! (`SubscriptionState`), and commits.
+
+use super::{Assigned, Consumer, OffsetLookup, OffsetResetStrategy};
+use crate::cluster::{BrokerId, PartitionIdx};
+use crate::coordinator::group::GroupRequest;
+use crate::protocol::{FetchRequest, FetchResponse, IsolationLevel, Message, Party};
+use crate::sim::{Ctx, ErrorCode, EventKind};
+
+impl Consumer {
+    /// The offset `auto.offset.reset` picks: log start (earliest) or the end offset the consumer
+    /// can read to (latest: the high watermark, or the LSO with read_committed).
+    pub(super) fn reset_offset(&self, ctx: &Ctx<'_>, p: PartitionIdx) -> Option<i64> {
+        let part = ctx.cluster.partition(p)?;
+        match self.config.auto_offset_reset {
+            OffsetResetStrategy::Earliest => Some(part.log.log_start_offset()),
+            OffsetResetStrategy::Latest => Some(match self.config.isolation_level {
+                IsolationLevel::ReadUncommitted => part.high_watermark,
+                IsolationLevel::ReadCommitted => part.last_stable_offset(),
+            }),
+            OffsetResetStrategy::None => None,
+        }
+    }
+
+    pub(super) fn reset_position(&mut self, ctx: &mut Ctx<'_>, i: usize, reason: &str) {
+        let p = self.assigned[i].partition;
+        let offset = self.reset_offset(ctx, p);
+        let a = &mut self.assigned[i];
+        a.position = offset;
+        a.buffered = None;
+        a.offset_lookup = OffsetLookup::Done;
+        ctx.emit(EventKind::OffsetReset {
+            consumer: self.index,
+            tp: a.tp.clone(),
+            offset: offset.unwrap_or(-1),
+            strategy: format!("{} ({reason})", self.config.auto_offset_reset.as_str()),
+        });
+    }
+
+    /// Gives every new partition a position: the committed offset, or a reset.
+    pub(super) fn update_positions(&mut self, ctx: &mut Ctx<'_>) {
+        let in_group = self.config.group_id.is_some();
+        let mut lookup = Vec::new();
+        for i in 0..self.assigned.len() {
+            let a = &self.assigned[i];
+            if a.position.is_some() || a.offset_lookup != OffsetLookup::NeedsFetch {
+                continue;
+            }
+            if in_group {
+                lookup.push(a.partition);
+                self.assigned[i].offset_lookup = OffsetLookup::InFlight;
+            } else {
+                self.reset_position(ctx, i, "no group to commit to");
+            }
+        }
+        if !lookup.is_empty() {
+            if let Some(coordinator) = self.coordinator(ctx) {
+                let group = self.config.group_id.clone().expect("in group");
+                ctx.send(
+                    Party::Broker(coordinator),
+                    Message::Group(GroupRequest::OffsetFetch {
+                        group,
+                        partitions: lookup,
+                    }),
+                );
+            } else {
+                for a in self.assigned.iter_mut() {
+                    if a.offset_lookup == OffsetLookup::InFlight {
+                        a.offset_lookup = OffsetLookup::NeedsFetch;
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_offset_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        offsets: Vec<(PartitionIdx, Option<i64>)>,
+    ) {
+        for (p, off) in offsets {
+            let Some(i) = self.assigned.iter().position(|a| a.partition == p) else {
+                continue;
+            };
+            if self.assigned[i].offset_lookup != OffsetLookup::InFlight {
+                continue;
+            }
+            match off {
+                Some(o) => {
+                    let a = &mut self.assigned[i];
+                    a.position = Some(o);
+                    a.committed = Some(o);
+                    a.offset_lookup = OffsetLookup::Done;
+                }
+                None => self.reset_position(ctx, i, "no committed offset"),
+            }
+        }
+    }
+
+    /// Hands out up to `max.poll.records` records from buffered fetches, partition by partition.
+    pub(super) fn collect_records(&mut self, ctx: &mut Ctx<'_>) -> u32 {
+        let mut remaining = self.config.max_poll_records;
+        let count = self.assigned.len();
+        if count == 0 {
+            return 0;
+        }
+        let start = (self.stats.polls as usize) % count;
+        for k in 0..count {
+            if remaining == 0 {
+                break;
+            }
+            let i = (start + k) % count;
+            remaining -= self.drain_partition(ctx, i, remaining);
+        }
+        let n = self.config.max_poll_records - remaining;
+        self.stats.records_consumed += n as u64;
+        n
+    }
+
+    fn drain_partition(&mut self, ctx: &mut Ctx<'_>, i: usize, max: u32) -> u32 {
+        let a = &mut self.assigned[i];
+        let (Some(pos), Some((next, end))) = (a.position, a.buffered) else {
+            return 0;
+        };
+        if next != pos {
+            a.buffered = None;
+            return 0;
+        }
+        let Some(part) = ctx.cluster.partition(a.partition) else {
+            a.buffered = None;
+            return 0;
+        };
+        let mut position = pos.max(part.log.log_start_offset());
+        let mut taken = 0u32;
+        for batch in part.log.batches_from(position) {
+            if batch.base_offset >= end || taken == max {
+                break;
+            }
+            if batch.control.is_some() {
+                position = batch.next_offset();
+                continue;
+            }
+            let from = position.max(batch.base_offset);
+            let upto = end.min(batch.next_offset());
+            let n = ((upto - from) as u32).min(max - taken);
+            if n == 0 {
+                continue;
+            }
+            let first = (from - batch.base_offset) as usize;
+            if let Some(origin) = batch.origin {
+                ctx.audit.on_delivered(
+                    self.audit_slot,
+                    origin.producer,
+                    a.partition,
+                    origin.first_record + first as u64,
+                    &batch.records[first..first + n as usize],
+                );
+            }
+            taken += n;
+            position = from + n as i64;
+        }
+        // Past the data handed out, skip any control batches up to `end`.
+        if taken < max {
+            position = position.max(end.min(part.log.log_end_offset()));
+        }
+        a.position = Some(position);
+        a.buffered = (position < end).then_some((position, end));
+        taken
+    }
+
+    /// Sends a fetch to every leader of fetchable partitions that has none in flight.
+    pub(super) fn send_fetches(&mut self, ctx: &mut Ctx<'_>) {
+        if self.paused {
+            return;
+        }
+        let mut by_leader: Vec<(BrokerId, Vec<(PartitionIdx, i64)>)> = Vec::new();
+        for a in &self.assigned {
+            let (Some(pos), None) = (a.position, a.buffered) else {
+                continue;
+            };
+            let Some(leader) = ctx.cluster.partition(a.partition).and_then(|p| p.leader) else {
+                continue;
+            };
+            if self.fetches_in_flight.iter().any(|(_, b)| *b == leader) {
+                continue;
+            }
+            match by_leader.iter_mut().find(|(b, _)| *b == leader) {
+                Some((_, v)) => v.push((a.partition, pos)),
+                None => by_leader.push((leader, vec![(a.partition, pos)])),
+            }
+        }
+        for (broker, partitions) in by_leader {
+            let id = self.next_request_id;
+            self.next_request_id += 1;
+            self.fetches_in_flight.push((id, broker));
+            self.stats.fetch_requests += 1;
+            ctx.emit(EventKind::FetchRequest {
+                consumer: self.index,
+                broker,
+                request_id: id,
+                partitions: partitions.len() as u32,
+            });
+            ctx.send(
+                Party::Broker(broker),
+                Message::Fetch(FetchRequest {
+                    request_id: id,
+                    partitions,
+                    max_wait_ms: self.config.fetch_max_wait_ms,
+                    min_bytes: self.config.fetch_min_bytes,
+                    max_bytes: self.config.fetch_max_bytes,
+                    max_partition_bytes: self.config.max_partition_fetch_bytes,
+                    isolation: self.config.isolation_level,
+                }),
+            );
+        }
+    }
+
+    pub(super) fn on_fetch_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: BrokerId,
+        resp: FetchResponse,
+    ) {
+        self.fetches_in_flight
+            .retain(|(id, _)| *id != resp.request_id);
+        let mut records = 0u64;
+        let mut bytes = 0u64;
+        for fp in resp.partitions {
+            let Some(i) = self
+                .assigned
+                .iter()
+                .position(|a| a.partition == fp.partition)
+            else {
+                continue;
+            };
+            if self.assigned[i].position != Some(fp.fetch_offset) {
+                continue; // the position moved meanwhile (seek, reset, revocation)
+            }
+            match fp.error {
+                Some(ErrorCode::OffsetOutOfRange) => {
+                    self.reset_position(ctx, i, "offset out of range");
+                }
+                Some(_) => {}
+                None => {
+                    if fp.end_offset > fp.fetch_offset {
+                        records += (fp.end_offset - fp.fetch_offset) as u64;
+                        bytes += fp.bytes as u64;
+                        self.assigned[i].buffered = Some((fp.fetch_offset, fp.end_offset));
+                    }
+                }
+            }
+        }
+        ctx.emit(EventKind::FetchResponse {
+            consumer: self.index,
+            broker: from,
+            request_id: resp.request_id,
+            records,
+            bytes,
+        });
+    }
+
+    /// Commits the current positions (`commitAsync` of `allConsumed()`).
+    pub(super) fn commit_positions(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        let Some(group) = self.config.group_id.clone() else {
+            return false;
+        };
+        let offsets: Vec<(PartitionIdx, i64)> = self
+            .assigned
+            .iter()
+            .filter_map(|a| a.position.map(|p| (a.partition, p)))
+            .collect();
+        if offsets.is_empty() {
+            return false;
+        }
+        let (member_id, generation) = match &self.membership {
+            Some(m) if m.is_joined() => (m.member_id.clone(), m.generation),
+            Some(_) => return false,
+            None => (String::new(), -1),
+        };
+        let Some(coordinator) = self.coordinator(ctx) else {
+            return false;
+        };
+        self.stats.commits += 1;
+        ctx.send(
+            Party::Broker(coordinator),
+            Message::Group(GroupRequest::OffsetCommit {
+                group,
+                member_id,
+                generation,
+                offsets,
+            }),
+        );
+        true
+    }
+
+    pub(super) fn on_commit_response(
+        &mut self,
+        offsets: &[(PartitionIdx, i64)],
+        error: Option<ErrorCode>,
+    ) {
+        if error.is_some() {
+            return;
+        }
+        for &(p, o) in offsets {
+            if let Some(a) = self.assigned.iter_mut().find(|a| a.partition == p) {
+                a.committed = Some(o);
+            }
+        }
+    }
+
+    /// The group coordinator: found by FindCoordinator in group mode, from metadata otherwise.
+    pub(super) fn coordinator(&self, ctx: &Ctx<'_>) -> Option<BrokerId> {
+        match &self.membership {
+            Some(m) => m.coordinator,
+            None => {
+                let group = self.config.group_id.as_deref()?;
+                ctx.cluster
+                    .coordinator_for(crate::cluster::CONSUMER_OFFSETS, group)
+            }
+        }
+    }
+
+    /// Sets the assignment from (topic, partition) names, keeping state of partitions kept.
+    pub(super) fn set_assignment(&mut self, ctx: &Ctx<'_>, tps: &[(String, u32)]) {
+        let mut next: Vec<Assigned> = Vec::new();
+        for (topic, p) in tps {
+            let Some(idx) = ctx
+                .cluster
+                .topic_id(topic)
+                .and_then(|t| ctx.cluster.partition_idx(t, *p))
+            else {
+                continue;
+            };
+            if let Some(old) = self.assigned.iter().find(|a| a.partition == idx) {
+                next.push(old.clone());
+            } else {
+                next.push(Assigned {
+                    partition: idx,
+                    tp: ctx.cluster.tp(idx),
+                    position: None,
+                    offset_lookup: OffsetLookup::NeedsFetch,
+                    buffered: None,
+                    committed: None,
+                });
+            }
+        }
+        next.sort_by_key(|a| a.partition);
+        next.dedup_by_key(|a| a.partition);
+        self.assigned = next;
+    }
+}

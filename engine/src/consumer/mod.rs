@@ -1,0 +1,275 @@
+//! The consumer client and the application loop around it.
+//!
+//! The application calls `poll()`, processes what it got (taking `sim.processing.time.us` a
+//! record), commits if it commits by hand, and polls again. Inside `poll()` the consumer does
+//! what `KafkaConsumer` does: keep group membership (join, sync, rejoin), auto-commit when due,
+//! look up committed offsets for new partitions, hand out at most `max.poll.records` records from
+//! fetched data, and send new fetches for partitions without buffered data. A heartbeat thread
+//! runs beside it. Position (next record to hand out) and committed offset (what the group
+//! coordinator stored) are separate, as in Kafka.
+//!
+//! Simplifications: ListOffsets (for `auto.offset.reset`) is answered from current metadata
+//! without a round trip; the coordinator is found with one FindCoordinator round trip and never
+//! moves; commits are asynchronous except the one before an eager rejoin.
+
+pub mod config;
+mod fetcher;
+mod membership;
+
+use serde::Serialize;
+
+pub use config::{ConsumerConfig, OffsetResetStrategy};
+pub use membership::{MemberState, Membership};
+
+use crate::cluster::{BrokerId, PartitionIdx};
+use crate::protocol::Message;
+use crate::sim::{Ctx, Millis, Tp};
+
+/// A partition currently assigned to the consumer.
+#[derive(Clone, Debug)]
+pub struct Assigned {
+    pub partition: PartitionIdx,
+    pub tp: Tp,
+    /// Next offset to hand to the application; `None` until fetched or reset.
+    pub position: Option<i64>,
+    pub offset_lookup: OffsetLookup,
+    /// Fetched data not handed out yet: `next..end`.
+    pub buffered: Option<(i64, i64)>,
+    /// Last offset this consumer committed for the partition.
+    pub committed: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetLookup {
+    /// Ask the group coordinator for the committed offset.
+    NeedsFetch,
+    InFlight,
+    Done,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ConsumerStats {
+    /// Records handed to the application (redeliveries counted again).
+    pub records_consumed: u64,
+    pub polls: u64,
+    pub last_poll_records: u32,
+    pub fetch_requests: u64,
+    pub commits: u64,
+    pub rebalances: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub index: u32,
+    /// `client.id`.
+    pub name: String,
+    pub config: ConsumerConfig,
+    /// Subscribed topics (group mode) or the topics of the manual assignment.
+    pub topics: Vec<String>,
+    /// `assign()` mode: the partitions it was given (topic, partition).
+    pub manual: Option<Vec<(String, u32)>>,
+    pub paused: bool,
+    pub membership: Option<Membership>,
+    /// Sorted by partition index.
+    pub assigned: Vec<Assigned>,
+    fetches_in_flight: Vec<(u64, BrokerId)>,
+    next_request_id: u64,
+    /// The application is busy processing until then.
+    next_poll: Millis,
+    /// The application is blocked in `poll()`, waiting for data or the group.
+    waiting: bool,
+    last_poll: Millis,
+    last_auto_commit: Millis,
+    manual_commit_due: bool,
+    /// Audit slot of the group (or of the consumer, without a group).
+    pub audit_slot: u32,
+    pub stats: ConsumerStats,
+    pub scheduled: Option<Millis>,
+    /// Retry time after an error that needs a backoff.
+    backoff_until: Option<Millis>,
+}
+
+impl Consumer {
+    pub fn new(
+        index: u32,
+        name: String,
+        config: ConsumerConfig,
+        topics: Vec<String>,
+        manual: Option<Vec<(String, u32)>>,
+        audit_slot: u32,
+        now: Millis,
+    ) -> Self {
+        let membership = if manual.is_none() {
+            config.group_id.clone().map(Membership::new)
+        } else {
+            None
+        };
+        Consumer {
+            index,
+            name,
+            config,
+            topics,
+            manual,
+            paused: false,
+            membership,
+            assigned: Vec::new(),
+            fetches_in_flight: Vec::new(),
+            next_request_id: 0,
+            next_poll: now,
+            waiting: false,
+            last_poll: now,
+            last_auto_commit: now,
+            manual_commit_due: false,
+            audit_slot,
+            stats: ConsumerStats::default(),
+            scheduled: None,
+            backoff_until: None,
+        }
+    }
+
+    pub fn group_id(&self) -> Option<&str> {
+        self.config.group_id.as_deref()
+    }
+
+    /// Whether the consumer takes part in the group protocol.
+    pub fn in_group(&self) -> bool {
+        self.membership.is_some()
+    }
+
+    pub fn is_busy(&self, now: Millis) -> bool {
+        !self.waiting && self.next_poll > now
+    }
+
+    /// When the application next returns to `poll()`.
+    pub fn next_poll_at(&self) -> Millis {
+        self.next_poll
+    }
+
+    /// When this consumer next needs to run.
+    pub fn next_wakeup(&self) -> Option<Millis> {
+        let mut next: Option<Millis> = None;
+        let mut take = |t: Millis| next = Some(next.map_or(t, |n| n.min(t)));
+        if !self.waiting {
+            take(self.next_poll);
+        }
+        if let Some(t) = self.backoff_until {
+            take(t);
+        }
+        if let Some(m) = &self.membership {
+            if let Some(t) = m.next_heartbeat_due() {
+                take(t);
+            }
+            if m.is_joined() {
+                take(self.last_poll + self.config.max_poll_interval_ms + 1);
+            }
+        }
+        if self.waiting && self.config.enable_auto_commit && self.has_positions() {
+            take(self.last_auto_commit + self.config.auto_commit_interval_ms);
+        }
+        next
+    }
+
+    fn has_positions(&self) -> bool {
+        self.assigned.iter().any(|a| a.position.is_some())
+    }
+
+    /// Runs whatever is due at `now`: the heartbeat thread, then the application's poll.
+    pub fn run(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        self.heartbeat_thread(ctx);
+        if let Some(t) = self.backoff_until {
+            if t <= now {
+                self.backoff_until = None;
+                self.waiting = false;
+                self.next_poll = self.next_poll.min(now);
+            }
+        }
+        let auto_commit_due = self.config.enable_auto_commit
+            && now >= self.last_auto_commit + self.config.auto_commit_interval_ms;
+        if (!self.waiting && now >= self.next_poll) || (self.waiting && auto_commit_due) {
+            self.poll(ctx);
+        }
+    }
+
+    /// `KafkaConsumer.poll()`, followed by the application processing what it returned.
+    fn poll(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        self.last_poll = now;
+        self.stats.polls += 1;
+        self.waiting = true;
+        if self.manual_commit_due {
+            self.manual_commit_due = false;
+            self.commit_positions(ctx);
+        }
+        if self.membership.is_some() && !self.group_poll(ctx) {
+            return;
+        }
+        if self.config.enable_auto_commit
+            && now >= self.last_auto_commit + self.config.auto_commit_interval_ms
+        {
+            self.last_auto_commit = now;
+            self.commit_positions(ctx);
+        }
+        self.update_positions(ctx);
+        let n = if self.paused {
+            0
+        } else {
+            self.collect_records(ctx)
+        };
+        self.send_fetches(ctx);
+        self.stats.last_poll_records = n;
+        if n > 0 {
+            self.waiting = false;
+            let busy_us = n as u64 * self.config.processing_us;
+            self.next_poll = now + busy_us.div_ceil(1000);
+            if !self.config.enable_auto_commit && self.config.commit_after_poll {
+                self.manual_commit_due = true;
+            }
+        }
+    }
+
+    /// A response arrived.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: BrokerId, message: Message) {
+        match message {
+            Message::FetchResponse(resp) => self.on_fetch_response(ctx, from, resp),
+            Message::GroupResponse(resp) => self.on_group_response(ctx, resp),
+            _ => {}
+        }
+        // A consumer blocked in poll() reacts at once; a busy one at its next poll.
+        if self.waiting && self.backoff_until.is_none() {
+            self.poll(ctx);
+        }
+    }
+
+    pub fn pause(&mut self) {
+        self.paused = true;
+    }
+
+    pub fn resume(&mut self) {
+        self.paused = false;
+    }
+
+    /// `close()`: commit (with auto commit) and leave the group (dynamic members only).
+    pub fn close(&mut self, ctx: &mut Ctx<'_>) {
+        if self.config.enable_auto_commit || self.manual_commit_due {
+            self.commit_positions(ctx);
+        }
+        self.leave_group(ctx, "the consumer is being closed");
+    }
+
+    /// Consumer-side view of the partitions a topic lost when it was deleted.
+    pub fn on_partitions_deleted(&mut self, gone: &[PartitionIdx]) {
+        self.assigned.retain(|a| !gone.contains(&a.partition));
+    }
+
+    pub fn assignment(&self) -> impl Iterator<Item = &Assigned> {
+        self.assigned.iter()
+    }
+}
+
+impl Consumer {
+    /// `assign()`: take the given partitions directly, without a group.
+    pub fn assign_manual(&mut self, ctx: &Ctx<'_>, tps: &[(String, u32)]) {
+        self.set_assignment(ctx, tps);
+    }
+}

@@ -1,0 +1,121 @@
+//! The group coordinator's requests and responses: one variant per Kafka API.
+
+use crate::cluster::{BrokerId, PartitionIdx};
+use crate::coordinator::assignors::{AssignorName, MemberSubscription, TopicPartition};
+use crate::sim::ErrorCode;
+
+/// What a member sends in JoinGroup for one assignor it supports (`ConsumerProtocolSubscription`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    pub owned_partitions: Vec<TopicPartition>,
+    pub generation: i32,
+}
+
+#[derive(Clone, Debug)]
+pub enum GroupRequest {
+    FindCoordinator {
+        group: String,
+    },
+    JoinGroup {
+        group: String,
+        /// Empty for a member joining for the first time.
+        member_id: String,
+        group_instance_id: Option<String>,
+        client_id: String,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+        /// Supported assignors in preference order, each with its subscription.
+        protocols: Vec<(AssignorName, Subscription)>,
+    },
+    SyncGroup {
+        group: String,
+        member_id: String,
+        generation: i32,
+        /// Only the leader sends assignments.
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    Heartbeat {
+        group: String,
+        member_id: String,
+        generation: i32,
+    },
+    LeaveGroup {
+        group: String,
+        member_id: String,
+    },
+    OffsetCommit {
+        group: String,
+        member_id: String,
+        /// -1 for a consumer outside the group protocol (assign mode).
+        generation: i32,
+        offsets: Vec<(PartitionIdx, i64)>,
+    },
+    OffsetFetch {
+        group: String,
+        partitions: Vec<PartitionIdx>,
+    },
+}
+
+impl GroupRequest {
+    pub fn group(&self) -> &str {
+        match self {
+            GroupRequest::FindCoordinator { group }
+            | GroupRequest::JoinGroup { group, .. }
+            | GroupRequest::SyncGroup { group, .. }
+            | GroupRequest::Heartbeat { group, .. }
+            | GroupRequest::LeaveGroup { group, .. }
+            | GroupRequest::OffsetCommit { group, .. }
+            | GroupRequest::OffsetFetch { group, .. } => group,
+        }
+    }
+}
+
+/// A successful JoinGroup.
+#[derive(Clone, Debug)]
+pub struct JoinResult {
+    pub generation: i32,
+    pub protocol: AssignorName,
+    pub leader: String,
+    pub member_id: String,
+    /// Every member's subscription for the chosen protocol; only in the leader's response.
+    pub members: Vec<MemberSubscription>,
+    /// A static leader that rejoined without a rebalance must not reassign (KIP-814).
+    pub skip_assignment: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum GroupResponse {
+    FindCoordinator {
+        group: String,
+        coordinator: Result<BrokerId, ErrorCode>,
+    },
+    JoinGroup {
+        group: String,
+        /// With `MEMBER_ID_REQUIRED` this carries the id to rejoin with.
+        member_id: String,
+        result: Result<JoinResult, ErrorCode>,
+    },
+    SyncGroup {
+        group: String,
+        generation: i32,
+        result: Result<Vec<TopicPartition>, ErrorCode>,
+    },
+    Heartbeat {
+        group: String,
+        error: Option<ErrorCode>,
+    },
+    LeaveGroup {
+        group: String,
+        error: Option<ErrorCode>,
+    },
+    OffsetCommit {
+        group: String,
+        offsets: Vec<(PartitionIdx, i64)>,
+        error: Option<ErrorCode>,
+    },
+    OffsetFetch {
+        group: String,
+        offsets: Vec<(PartitionIdx, Option<i64>)>,
+    },
+}

@@ -1,0 +1,6 @@
+//! Coordinators that live on brokers: the group coordinator (classic consumer group protocol)
+//! and, from issue 4 on, the transaction coordinator. The assignors run on the group leader
+//! client but are kept here beside the protocol they serve.
+
+pub mod assignors;
+pub mod group;

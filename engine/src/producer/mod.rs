@@ -1,0 +1,354 @@
+//! The producer client: partitioner, record accumulator, sender and idempotence state.
+//!
+//! A `Producer` is driven by the simulation like a sans-IO state machine: `poll(now)` generates
+//! the records its load has due, then runs the sender (ready, drain, send); responses come in
+//! through `on_message`; `next_wakeup` says when it next needs to run (next record, linger or
+//! backoff expiry, a request timeout). Everything it sends leaves through the `Outbox`.
+//!
+//! Simplifications: metadata is always current (no metadata requests or staleness); the buffer
+//! pool is unbounded (`buffer.memory` and `max.block.ms` are not modelled); no compression.
+
+pub mod accumulator;
+pub mod config;
+pub mod load;
+pub mod partitioner;
+mod sender;
+
+use serde::Serialize;
+
+pub use accumulator::{AppendRecord, ProducerBatch, RecordAccumulator};
+pub use config::{Acks, PartitionerKind, ProducerConfig};
+pub use load::{KeyDistribution, LoadConfig};
+
+use crate::cluster::{Cluster, PartitionIdx, TopicId};
+use crate::log::record::headers_size_in_bytes;
+use crate::log::{KeyId, KeyTable, TypedRecord, NULL_KEY};
+use crate::sim::{Ctx, Millis, Rng};
+use load::{KeySampler, LoadClock};
+use partitioner::{RoundRobin, StickyPartitioner};
+use sender::{IdempotenceState, InFlightRequest};
+
+/// Running totals a user can read off a producer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProducerStats {
+    /// Records handed to `send()` (appended to the accumulator).
+    pub records_sent: u64,
+    pub records_acked: u64,
+    pub records_failed: u64,
+    /// Batches that left in a produce request (retries counted again).
+    pub batches_sent: u64,
+    pub batches_acked: u64,
+    pub batch_retries: u64,
+    pub requests_sent: u64,
+    pub bytes_sent: u64,
+    /// Records in the most recently acknowledged batches (a short history for the UI).
+    pub recent_batch_records: Vec<u32>,
+    /// Batches in the most recent produce requests.
+    pub recent_request_batches: Vec<u32>,
+}
+
+const RECENT: usize = 32;
+
+fn push_recent(v: &mut Vec<u32>, x: u32) {
+    if v.len() == RECENT {
+        v.remove(0);
+    }
+    v.push(x);
+}
+
+/// A running load: which topic, how fast, which keys.
+#[derive(Clone, Debug)]
+pub struct Load {
+    pub config: LoadConfig,
+    pub topic: TopicId,
+    sampler: KeySampler,
+    clock: LoadClock,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub index: u32,
+    /// `client.id`.
+    pub name: String,
+    pub config: ProducerConfig,
+    pub load: Option<Load>,
+    rng: Rng,
+    pub accumulator: RecordAccumulator,
+    sticky: Vec<(TopicId, StickyPartitioner)>,
+    round_robin: Vec<(TopicId, RoundRobin)>,
+    in_flight: Vec<InFlightRequest>,
+    next_request_id: u64,
+    idempotence: Option<IdempotenceState>,
+    next_ready_check: Option<Millis>,
+    pub stats: ProducerStats,
+    /// When the simulation has this producer's next poll scheduled.
+    pub scheduled: Option<Millis>,
+    scratch_available: Vec<u32>,
+}
+
+impl Producer {
+    pub fn new(index: u32, name: String, config: ProducerConfig, rng: Rng) -> Self {
+        let idempotence = config.idempotent().then(IdempotenceState::default);
+        Producer {
+            index,
+            name,
+            accumulator: RecordAccumulator::new(config.batch_size, config.linger_ms),
+            config,
+            load: None,
+            rng,
+            sticky: Vec::new(),
+            round_robin: Vec::new(),
+            in_flight: Vec::new(),
+            next_request_id: 0,
+            idempotence,
+            next_ready_check: None,
+            stats: ProducerStats::default(),
+            scheduled: None,
+            scratch_available: Vec::new(),
+        }
+    }
+
+    /// Starts, changes or stops (rate 0) the producer's load.
+    pub fn set_load(
+        &mut self,
+        config: LoadConfig,
+        topic: TopicId,
+        keys: &mut KeyTable,
+        now: Millis,
+    ) {
+        keys.ensure_generated(config.keys.key_space());
+        self.load = Some(Load {
+            sampler: KeySampler::new(&config.keys),
+            clock: LoadClock::new(config.rate, now),
+            topic,
+            config,
+        });
+    }
+
+    pub fn stop_load(&mut self) {
+        self.load = None;
+    }
+
+    pub fn producer_id(&self) -> Option<(i64, i16)> {
+        self.idempotence.as_ref().and_then(|s| s.producer_id)
+    }
+
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotence.is_some()
+    }
+
+    pub fn in_flight_requests(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Forgets partitioner state of a topic whose partition count changed.
+    pub fn on_metadata_change(&mut self, topic: TopicId) {
+        if let Some((_, s)) = self.sticky.iter_mut().find(|(t, _)| *t == topic) {
+            s.reset();
+        }
+    }
+
+    /// Stops the load and drops queued batches of a deleted topic.
+    pub fn on_topic_deleted(&mut self, topic: TopicId, partitions: &[PartitionIdx]) {
+        if self.load.as_ref().is_some_and(|l| l.topic == topic) {
+            self.load = None;
+        }
+        let dropped = self.accumulator.remove_partitions(partitions);
+        self.stats.records_failed += dropped.iter().map(|b| b.records.len() as u64).sum::<u64>();
+        self.sticky.retain(|(t, _)| *t != topic);
+        self.round_robin.retain(|(t, _)| *t != topic);
+    }
+
+    /// When this producer next needs `poll`.
+    pub fn next_wakeup(&self) -> Option<Millis> {
+        let mut next = self.next_ready_check;
+        let mut take = |t: Option<Millis>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        take(self.load.as_ref().and_then(|l| l.clock.next_record_at()));
+        take(self.in_flight.iter().map(|r| r.deadline).min());
+        if self.accumulator.has_undrained() {
+            take(
+                self.accumulator
+                    .next_expiry(self.config.delivery_timeout_ms),
+            );
+        }
+        next
+    }
+
+    /// Runs the producer at `now`: generate due records, expire timed-out requests and batches,
+    /// then send what is ready.
+    pub fn poll(&mut self, ctx: &mut Ctx<'_>) {
+        self.generate(ctx.now, ctx.cluster, ctx.keys);
+        self.expire(ctx);
+        self.run_sender(ctx);
+    }
+
+    fn generate(&mut self, now: Millis, cluster: &Cluster, keys: &KeyTable) {
+        let Some(load) = self.load.as_mut() else {
+            return;
+        };
+        let due = load.clock.due(now);
+        if due == 0 {
+            return;
+        }
+        let Some(topic) = cluster.topic(load.topic) else {
+            self.load = None;
+            return;
+        };
+        let num_partitions = topic.partitions.len() as u32;
+        self.scratch_available.clear();
+        for (i, &p) in topic.partitions.iter().enumerate() {
+            if cluster.partition(p).is_some_and(|p| p.leader.is_some()) {
+                self.scratch_available.push(i as u32);
+            }
+        }
+        let value_len = Some(load.config.value_bytes);
+        let topic_id = load.topic;
+        let use_keys = !self.config.partitioner_ignore_keys
+            && self.config.partitioner == PartitionerKind::BuiltIn;
+        for k in 0..due {
+            let load = self.load.as_mut().expect("load checked above");
+            let ts = load.clock.timestamp_of(k);
+            let key = load.sampler.sample(&mut self.rng);
+            let rec = AppendRecord {
+                key,
+                key_len: keys.len(key),
+                value_len,
+                timestamp: ts,
+                headers_bytes: 0,
+                header_count: 0,
+            };
+            if key != NULL_KEY && use_keys {
+                let p = (keys.hash(key) & 0x7fff_ffff) as u32 % num_partitions;
+                let idx = topic.partitions[p as usize];
+                self.accumulator.append(idx, rec, None, now);
+            } else {
+                self.append_unkeyed(topic_id, &topic.partitions, rec, None, now);
+            }
+        }
+        if let Some(load) = self.load.as_mut() {
+            load.clock.advance(due);
+        }
+        self.stats.records_sent += due;
+    }
+
+    /// Places a record without a usable key: round-robin if configured, else the sticky
+    /// partition, following `RecordAccumulator.append`'s switch rules.
+    fn append_unkeyed(
+        &mut self,
+        topic: TopicId,
+        partitions: &[PartitionIdx],
+        rec: AppendRecord,
+        typed: Option<TypedRecord>,
+        now: Millis,
+    ) -> PartitionIdx {
+        let n = partitions.len() as u32;
+        if self.config.partitioner == PartitionerKind::RoundRobin {
+            let rr = match self.round_robin.iter().position(|(t, _)| *t == topic) {
+                Some(i) => &mut self.round_robin[i].1,
+                None => {
+                    self.round_robin.push((topic, RoundRobin::default()));
+                    &mut self.round_robin.last_mut().expect("pushed").1
+                }
+            };
+            let p = rr.next(&self.scratch_available, n);
+            let idx = partitions[p as usize];
+            self.accumulator.append(idx, rec, typed, now);
+            return idx;
+        }
+        let slot = match self.sticky.iter().position(|(t, _)| *t == topic) {
+            Some(i) => i,
+            None => {
+                self.sticky.push((topic, StickyPartitioner::default()));
+                self.sticky.len() - 1
+            }
+        };
+        let batch_size = self.config.batch_size;
+        let rng = &mut self.rng;
+        let sticky = &mut self.sticky[slot].1;
+        let mut p = sticky.peek(&self.scratch_available, n, rng.next_positive_i32());
+        // partitionChanged: complete a switch that was postponed while the batch was open.
+        if self.accumulator.all_batches_full(partitions[p as usize]) {
+            let random = rng.next_positive_i32();
+            if sticky.update(0, batch_size, true, &self.scratch_available, n, || random) {
+                p = sticky.peek(&self.scratch_available, n, 0);
+            }
+        }
+        let idx = partitions[p as usize];
+        let (result, _) = self.accumulator.append(idx, rec, typed, now);
+        let enable_switch = self.accumulator.all_batches_full(idx);
+        let random = rng.next_positive_i32();
+        sticky.update(
+            result.appended_bytes,
+            batch_size,
+            enable_switch,
+            &self.scratch_available,
+            n,
+            || random,
+        );
+        idx
+    }
+
+    /// `send()` of one record a user typed. Returns the partition number it went to.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_one(
+        &mut self,
+        cluster: &Cluster,
+        topic: TopicId,
+        partition: Option<u32>,
+        key: Option<KeyId>,
+        keys: &KeyTable,
+        value: Option<String>,
+        headers: Vec<crate::log::record::Header>,
+        now: Millis,
+    ) -> u32 {
+        let t = cluster.topic(topic).expect("validated by the caller");
+        let n = t.partitions.len() as u32;
+        let key = key.unwrap_or(NULL_KEY);
+        let rec = AppendRecord {
+            key,
+            key_len: keys.len(key),
+            value_len: value.as_ref().map(|v| v.len() as u32),
+            timestamp: now,
+            headers_bytes: headers_size_in_bytes(&headers),
+            header_count: headers.len() as u32,
+        };
+        let typed = TypedRecord {
+            offset_delta: 0,
+            value,
+            headers,
+        };
+        self.stats.records_sent += 1;
+        let chosen = if let Some(p) = partition {
+            p
+        } else if key != NULL_KEY
+            && !self.config.partitioner_ignore_keys
+            && self.config.partitioner == PartitionerKind::BuiltIn
+        {
+            (keys.hash(key) & 0x7fff_ffff) as u32 % n
+        } else {
+            self.scratch_available.clear();
+            for (i, &p) in t.partitions.iter().enumerate() {
+                if cluster.partition(p).is_some_and(|p| p.leader.is_some()) {
+                    self.scratch_available.push(i as u32);
+                }
+            }
+            let idx = self.append_unkeyed(topic, &t.partitions, rec, Some(typed), now);
+            return cluster.partition(idx).map_or(0, |p| p.index);
+        };
+        self.accumulator
+            .append(t.partitions[chosen as usize], rec, Some(typed), now);
+        chosen
+    }
+
+    /// The current sticky partition of a topic, if one was chosen.
+    pub fn sticky_partition(&self, topic: TopicId) -> Option<u32> {
+        self.sticky
+            .iter()
+            .find(|(t, _)| *t == topic)
+            .and_then(|(_, s)| s.current())
+    }
+}

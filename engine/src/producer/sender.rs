@@ -1,0 +1,417 @@
+//! The sender: turns ready batches into produce requests and handles what comes back.
+//!
+//! As Kafka's `Sender.sendProducerData`: find ready leaders, drop those whose connection already
+//! has `max.in.flight.requests.per.connection` requests outstanding, drain one request's worth of
+//! batches per leader and send it. Repeats while anything was sent. With `acks=0` a batch is done
+//! once sent. A request unanswered after `request.timeout.ms` fails every request in flight to
+//! that broker (Kafka closes the connection), and their batches are retried.
+
+use super::accumulator::DrainDecision;
+use super::{push_recent, Acks, Producer, ProducerBatch};
+use crate::cluster::{BrokerId, PartitionIdx};
+use crate::log::batch::increment_sequence;
+use crate::log::{BatchOrigin, RecordBatch};
+use crate::protocol::{Message, Party, ProduceRequest, ProduceResponse};
+use crate::sim::{Ctx, ErrorCode, EventKind, Millis, Tp};
+
+#[derive(Clone, Debug)]
+pub(super) struct InFlightRequest {
+    pub id: u64,
+    pub broker: BrokerId,
+    pub deadline: Millis,
+    pub batches: Vec<ProducerBatch>,
+}
+
+/// Client-side idempotence (`TransactionManager` for a non-transactional idempotent producer).
+#[derive(Clone, Debug, Default)]
+pub(super) struct IdempotenceState {
+    pub producer_id: Option<(i64, i16)>,
+    pub init_in_flight: bool,
+    /// Next sequence per partition.
+    pub next_sequence: Vec<i32>,
+    /// Base sequences in flight per partition (the first is what a retry must wait for).
+    pub in_flight_sequences: Vec<Vec<i32>>,
+}
+
+impl IdempotenceState {
+    fn next_seq(&mut self, p: PartitionIdx) -> &mut i32 {
+        let i = p as usize;
+        if i >= self.next_sequence.len() {
+            self.next_sequence.resize(i + 1, 0);
+            self.in_flight_sequences.resize_with(i + 1, Vec::new);
+        }
+        &mut self.next_sequence[i]
+    }
+
+    fn first_in_flight(&self, p: PartitionIdx) -> Option<i32> {
+        self.in_flight_sequences
+            .get(p as usize)
+            .and_then(|v| v.iter().copied().min())
+    }
+
+    fn remove_in_flight(&mut self, p: PartitionIdx, seq: i32) {
+        if let Some(v) = self.in_flight_sequences.get_mut(p as usize) {
+            v.retain(|&s| s != seq);
+        }
+    }
+}
+
+fn tp(ctx: &Ctx<'_>, p: PartitionIdx) -> Tp {
+    ctx.cluster.tp(p)
+}
+
+impl Producer {
+    pub(super) fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(state) = self.idempotence.as_mut() {
+            if state.producer_id.is_none() {
+                if !state.init_in_flight && self.accumulator.has_undrained() {
+                    if let Some(broker) = ctx.cluster.brokers.iter().find(|b| b.alive) {
+                        state.init_in_flight = true;
+                        ctx.send(
+                            Party::Broker(broker.id),
+                            Message::InitProducerIdRequest {
+                                transactional_id: self.config.transactional_id.clone(),
+                            },
+                        );
+                    }
+                }
+                self.next_ready_check = None;
+                return;
+            }
+        }
+        loop {
+            let cluster = ctx.cluster;
+            let now = ctx.now;
+            let cfg = &self.config;
+            let mut sizes: Vec<(PartitionIdx, u32)> = Vec::new();
+            let adaptive = cfg.adaptive_partitioning && !self.sticky.is_empty();
+            let (ready, next_check) = self.accumulator.ready(
+                now,
+                |p| cluster.partition(p).and_then(|p| p.leader),
+                |a| cfg.retry_backoff(a),
+                |p, n| {
+                    if adaptive {
+                        sizes.push((p, n))
+                    }
+                },
+            );
+            if adaptive {
+                self.update_load_stats(ctx, &sizes);
+            }
+            self.next_ready_check = next_check;
+            let mut sent_any = false;
+            for broker in ready {
+                let in_flight = self.in_flight.iter().filter(|r| r.broker == broker).count();
+                if in_flight >= self.config.max_in_flight as usize || !cluster.broker_alive(broker)
+                {
+                    continue;
+                }
+                let led: Vec<PartitionIdx> = self
+                    .accumulator
+                    .partitions()
+                    .iter()
+                    .copied()
+                    .filter(|&p| cluster.partition(p).and_then(|p| p.leader) == Some(broker))
+                    .collect();
+                let batches = self.drain_for(broker, &led, now);
+                if batches.is_empty() {
+                    continue;
+                }
+                sent_any = true;
+                self.send_produce(ctx, broker, batches);
+            }
+            if !sent_any {
+                break;
+            }
+        }
+    }
+
+    fn drain_for(
+        &mut self,
+        broker: BrokerId,
+        led: &[PartitionIdx],
+        now: Millis,
+    ) -> Vec<ProducerBatch> {
+        let cfg = &self.config;
+        let idem = &mut self.idempotence;
+        let max_size = cfg.max_request_size;
+        let transactional = cfg.transactional_id.is_some();
+        self.accumulator.drain(
+            broker,
+            led,
+            max_size,
+            now,
+            |a| cfg.retry_backoff(a),
+            |batch| {
+                let Some(state) = idem.as_mut() else {
+                    return DrainDecision::Take;
+                };
+                let Some((pid, epoch)) = state.producer_id else {
+                    return DrainDecision::Stop;
+                };
+                let p = batch.partition;
+                if batch.has_sequence() {
+                    // A retried batch goes only when it is the first in flight for its partition.
+                    if let Some(first) = state.first_in_flight(p) {
+                        if first != batch.base_sequence {
+                            return DrainDecision::Stop;
+                        }
+                    }
+                    return DrainDecision::Take;
+                }
+                let seq = state.next_seq(p);
+                batch.base_sequence = *seq;
+                batch.producer_id = pid;
+                batch.producer_epoch = epoch;
+                batch.is_transactional = transactional;
+                *seq = increment_sequence(*seq, batch.records.len() as i32);
+                state.in_flight_sequences[p as usize].push(batch.base_sequence);
+                DrainDecision::Take
+            },
+        )
+    }
+
+    fn send_produce(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, batches: Vec<ProducerBatch>) {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        let records: u32 = batches.iter().map(|b| b.record_count()).sum();
+        let bytes: u32 = batches.iter().map(|b| b.size_bytes).sum();
+        let wire: Vec<(PartitionIdx, u64, RecordBatch)> = batches
+            .iter()
+            .map(|b| {
+                (
+                    b.partition,
+                    b.id,
+                    RecordBatch {
+                        base_offset: 0,
+                        partition_leader_epoch: -1,
+                        first_timestamp: b.first_timestamp,
+                        max_timestamp: b.max_timestamp,
+                        producer_id: b.producer_id,
+                        producer_epoch: b.producer_epoch,
+                        base_sequence: b.base_sequence,
+                        is_transactional: b.is_transactional,
+                        control: None,
+                        size_bytes: b.size_bytes,
+                        records: b.records.clone(),
+                        typed: b.typed.clone(),
+                        origin: Some(BatchOrigin {
+                            producer: self.index,
+                            first_record: b.first_record,
+                        }),
+                    },
+                )
+            })
+            .collect();
+        self.stats.requests_sent += 1;
+        self.stats.batches_sent += batches.len() as u64;
+        self.stats.bytes_sent += bytes as u64;
+        push_recent(&mut self.stats.recent_request_batches, batches.len() as u32);
+        ctx.emit(EventKind::ProduceRequest {
+            producer: self.index,
+            broker,
+            request_id: id,
+            batches: batches.len() as u32,
+            records,
+            bytes,
+        });
+        ctx.send(
+            Party::Broker(broker),
+            Message::Produce(ProduceRequest {
+                request_id: id,
+                acks: self.config.acks,
+                transactional_id: self.config.transactional_id.clone(),
+                batches: wire,
+            }),
+        );
+        if self.config.acks == Acks::None {
+            // acks=0: done as soon as it is on the wire; the offset is unknown (-1).
+            for b in batches {
+                self.complete_batch(ctx, b);
+            }
+            return;
+        }
+        if self.config.max_in_flight == 1 {
+            for b in &batches {
+                self.accumulator.mute(b.partition);
+            }
+        }
+        self.in_flight.push(InFlightRequest {
+            id,
+            broker,
+            deadline: ctx.now + self.config.request_timeout_ms,
+            batches,
+        });
+    }
+
+    fn complete_batch(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch) {
+        let n = b.records.len() as u64;
+        self.stats.records_acked += n;
+        self.stats.batches_acked += 1;
+        push_recent(&mut self.stats.recent_batch_records, n as u32);
+        ctx.audit
+            .on_acked(self.index, b.partition, b.first_record, n);
+        if let Some(state) = self.idempotence.as_mut() {
+            state.remove_in_flight(b.partition, b.base_sequence);
+        }
+        self.accumulator.unmute(b.partition);
+    }
+
+    fn fail_batch(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch, error: Option<ErrorCode>) {
+        self.stats.records_failed += b.records.len() as u64;
+        if let Some(state) = self.idempotence.as_mut() {
+            state.remove_in_flight(b.partition, b.base_sequence);
+        }
+        self.accumulator.unmute(b.partition);
+        ctx.emit(EventKind::BatchFailed {
+            producer: self.index,
+            tp: tp(ctx, b.partition),
+            records: b.records.len() as u32,
+            error,
+        });
+    }
+
+    /// A batch that failed with `error`: retry it if Kafka would, else fail it.
+    fn retry_or_fail(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch, error: ErrorCode) {
+        let within_timeout = ctx.now.saturating_sub(b.created_ms) < self.config.delivery_timeout_ms;
+        if error.is_retriable() && b.attempts < self.config.retries && within_timeout {
+            self.stats.batch_retries += 1;
+            ctx.emit(EventKind::BatchRetried {
+                producer: self.index,
+                tp: tp(ctx, b.partition),
+                records: b.records.len() as u32,
+                attempt: b.attempts + 1,
+                error,
+            });
+            self.accumulator.unmute(b.partition);
+            self.accumulator.reenqueue(b, ctx.now);
+        } else {
+            self.fail_batch(ctx, b, Some(error));
+        }
+    }
+
+    pub(super) fn expire(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        if self.in_flight.iter().any(|r| r.deadline <= now) {
+            let timed_out: Vec<BrokerId> = self
+                .in_flight
+                .iter()
+                .filter(|r| r.deadline <= now)
+                .map(|r| r.broker)
+                .collect();
+            for broker in timed_out {
+                // The connection is closed: every request in flight to that broker fails.
+                let (dead, alive): (Vec<_>, Vec<_>) = std::mem::take(&mut self.in_flight)
+                    .into_iter()
+                    .partition(|r| r.broker == broker);
+                self.in_flight = alive;
+                for r in dead {
+                    ctx.emit(EventKind::ProduceRequestTimedOut {
+                        producer: self.index,
+                        broker,
+                        request_id: r.id,
+                    });
+                    // Retry in reverse so that reenqueue keeps sequence order at the front.
+                    for b in r.batches.into_iter().rev() {
+                        self.retry_or_fail(ctx, b, ErrorCode::RequestTimedOut);
+                    }
+                }
+            }
+        }
+        if self.accumulator.has_undrained() {
+            for b in self
+                .accumulator
+                .expired_batches(now, self.config.delivery_timeout_ms)
+            {
+                self.fail_batch(ctx, b, Some(ErrorCode::RequestTimedOut));
+            }
+        }
+    }
+
+    fn update_load_stats(&mut self, ctx: &Ctx<'_>, sizes: &[(PartitionIdx, u32)]) {
+        for (topic, sticky) in self.sticky.iter_mut() {
+            let Some(t) = ctx.cluster.topic(*topic) else {
+                continue;
+            };
+            // Adaptive only once every partition of the topic has a queue.
+            let mut qs = Vec::with_capacity(t.partitions.len());
+            let mut ids = Vec::with_capacity(t.partitions.len());
+            for (i, p) in t.partitions.iter().enumerate() {
+                if let Some(&(_, n)) = sizes.iter().find(|(q, _)| q == p) {
+                    qs.push(n);
+                    ids.push(i as u32);
+                }
+            }
+            if qs.len() == t.partitions.len() {
+                sticky.update_load_stats(Some((&qs, &ids)), t.partitions.len());
+            } else {
+                sticky.update_load_stats(None, t.partitions.len());
+            }
+        }
+    }
+
+    /// A response arrived for this producer.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: BrokerId, message: Message) {
+        match message {
+            Message::InitProducerIdResponse { result } => {
+                if let Some(state) = self.idempotence.as_mut() {
+                    state.init_in_flight = false;
+                    if let Ok((pid, epoch)) = result {
+                        state.producer_id = Some((pid, epoch));
+                        ctx.emit(EventKind::InitProducerId {
+                            producer: self.index,
+                            broker: from,
+                            producer_id: pid,
+                            epoch,
+                        });
+                    }
+                }
+            }
+            Message::ProduceResponse(resp) => self.on_produce_response(ctx, from, resp),
+            _ => {}
+        }
+        self.run_sender(ctx);
+    }
+
+    fn on_produce_response(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, resp: ProduceResponse) {
+        let Some(i) = self.in_flight.iter().position(|r| r.id == resp.request_id) else {
+            return; // timed out earlier: the connection it came on is gone
+        };
+        let req = self.in_flight.remove(i);
+        let mut first_error = None;
+        let mut duplicates = 0;
+        let count = req.batches.len() as u32;
+        let mut retry = Vec::new();
+        for batch in req.batches {
+            let result = resp
+                .results
+                .iter()
+                .find(|(_, id, _)| *id == batch.id)
+                .map(|(_, _, r)| *r)
+                .unwrap_or(Err(ErrorCode::UnknownTopicOrPartition));
+            match result {
+                Ok(appended) => {
+                    if appended.duplicate {
+                        duplicates += 1;
+                    }
+                    self.complete_batch(ctx, batch);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    retry.push((batch, e));
+                }
+            }
+        }
+        for (batch, e) in retry.into_iter().rev() {
+            self.retry_or_fail(ctx, batch, e);
+        }
+        ctx.emit(EventKind::ProduceResponse {
+            producer: self.index,
+            broker,
+            request_id: resp.request_id,
+            batches: count,
+            error: first_error,
+            duplicates,
+        });
+    }
+}

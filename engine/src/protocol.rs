@@ -1,0 +1,109 @@
+//! The requests and responses parties exchange, named after Kafka's APIs.
+//!
+//! Simplification: there is no wire encoding; a message is delivered as a Rust value after the
+//! network delay. Its size in bytes is still accounted where Kafka's behaviour depends on it
+//! (`max.request.size`, fetch sizes).
+
+use crate::cluster::{BrokerId, PartitionIdx};
+use crate::coordinator::group::{GroupRequest, GroupResponse};
+use crate::log::RecordBatch;
+use crate::producer::Acks;
+use crate::sim::{ErrorCode, Millis};
+
+/// Who sends or receives a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Party {
+    Producer(u32),
+    Consumer(u32),
+    Broker(BrokerId),
+}
+
+#[derive(Clone, Debug)]
+pub struct ProduceRequest {
+    pub request_id: u64,
+    pub acks: Acks,
+    pub transactional_id: Option<String>,
+    /// One batch per partition, tagged with the producer's batch id.
+    pub batches: Vec<(PartitionIdx, u64, RecordBatch)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProduceResponse {
+    pub request_id: u64,
+    /// Per batch id: the base offset it got, or why not.
+    pub results: Vec<(PartitionIdx, u64, Result<Appended, ErrorCode>)>,
+}
+
+/// A successful produce of one batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Offset of the batch's first record (`-1` is never used: acks=0 gets no response).
+    pub base_offset: i64,
+    /// The leader recognised a retried batch it already had and did not append it again.
+    pub duplicate: bool,
+}
+
+/// `isolation.level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    ReadUncommitted,
+    ReadCommitted,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchRequest {
+    pub request_id: u64,
+    pub partitions: Vec<(PartitionIdx, i64)>,
+    pub max_wait_ms: u64,
+    pub min_bytes: u32,
+    pub max_bytes: u32,
+    pub max_partition_bytes: u32,
+    pub isolation: IsolationLevel,
+}
+
+/// What a fetch returned for one partition: the offset range `fetch_offset..end_offset` of data
+/// (the records themselves are read from the leader's log when the consumer processes them:
+/// the log is append-only, so nothing below the high watermark changes in between).
+#[derive(Clone, Debug)]
+pub struct FetchedPartition {
+    pub partition: PartitionIdx,
+    pub error: Option<ErrorCode>,
+    pub fetch_offset: i64,
+    pub end_offset: i64,
+    pub bytes: u32,
+    pub high_watermark: i64,
+    pub last_stable_offset: i64,
+    pub log_start_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchResponse {
+    pub request_id: u64,
+    pub partitions: Vec<FetchedPartition>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    InitProducerIdRequest {
+        transactional_id: Option<String>,
+    },
+    InitProducerIdResponse {
+        result: Result<(i64, i16), ErrorCode>,
+    },
+    Produce(ProduceRequest),
+    ProduceResponse(ProduceResponse),
+    Fetch(FetchRequest),
+    FetchResponse(FetchResponse),
+    Group(GroupRequest),
+    GroupResponse(GroupResponse),
+}
+
+/// A message in flight.
+#[derive(Clone, Debug)]
+pub struct Envelope {
+    pub from: Party,
+    pub to: Party,
+    pub sent_at: Millis,
+    pub message: Message,
+}

@@ -1,0 +1,137 @@
+//! Actions: every change from outside the simulation, as plain data.
+//!
+//! The UI, scenario files, shared links and tests all drive the engine with these. Each is
+//! validated completely before anything changes (`Simulation::apply`), so a refused action
+//! leaves the simulation exactly as it was.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::TopicConfig;
+use crate::consumer::ConsumerConfig;
+use crate::log::record::Header;
+use crate::producer::{LoadConfig, ProducerConfig};
+
+/// A partition named by topic and number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionRef {
+    pub topic: String,
+    pub partition: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// `CreateTopics`.
+    CreateTopic {
+        name: String,
+        partitions: u32,
+        #[serde(default)]
+        config: TopicConfig,
+    },
+    /// `DeleteTopics`.
+    DeleteTopic {
+        name: String,
+    },
+    /// `CreatePartitions`: grow a topic (keys then map to other partitions).
+    IncreasePartitions {
+        topic: String,
+        partitions: u32,
+    },
+    AddProducer {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        config: ProducerConfig,
+        #[serde(default)]
+        load: Option<LoadConfig>,
+    },
+    RemoveProducer {
+        producer: String,
+    },
+    /// Start or replace a producer's load.
+    SetLoad {
+        producer: String,
+        load: LoadConfig,
+    },
+    /// Change only the rate of a producer's load (0 pauses it).
+    SetRate {
+        producer: String,
+        rate: u64,
+    },
+    /// `send()` one record, as typed.
+    ProduceRecord {
+        producer: String,
+        topic: String,
+        #[serde(default)]
+        partition: Option<u32>,
+        #[serde(default)]
+        key: Option<String>,
+        #[serde(default)]
+        value: Option<String>,
+        #[serde(default)]
+        headers: Vec<Header>,
+    },
+    AddConsumer {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        config: ConsumerConfig,
+        /// Topics to subscribe to (with a group.id), or to read entirely without one.
+        #[serde(default)]
+        topics: Vec<String>,
+        /// Explicit partitions (`assign()`), instead of `topics`.
+        #[serde(default)]
+        assign: Option<Vec<PartitionRef>>,
+    },
+    /// `close()` the consumer: commit, leave the group, go away.
+    RemoveConsumer {
+        consumer: String,
+    },
+    /// `pause()` every assigned partition: no fetching, heartbeats go on.
+    PauseConsumer {
+        consumer: String,
+    },
+    ResumeConsumer {
+        consumer: String,
+    },
+    /// How long the application takes per record, in microseconds.
+    SetProcessingTime {
+        consumer: String,
+        us: u64,
+    },
+    /// `DeleteGroups`: only for a group with no members.
+    DeleteGroup {
+        group: String,
+    },
+}
+
+impl Action {
+    /// Short name of the action, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::CreateTopic { .. } => "create_topic",
+            Action::DeleteTopic { .. } => "delete_topic",
+            Action::IncreasePartitions { .. } => "increase_partitions",
+            Action::AddProducer { .. } => "add_producer",
+            Action::RemoveProducer { .. } => "remove_producer",
+            Action::SetLoad { .. } => "set_load",
+            Action::SetRate { .. } => "set_rate",
+            Action::ProduceRecord { .. } => "produce_record",
+            Action::AddConsumer { .. } => "add_consumer",
+            Action::RemoveConsumer { .. } => "remove_consumer",
+            Action::PauseConsumer { .. } => "pause_consumer",
+            Action::ResumeConsumer { .. } => "resume_consumer",
+            Action::SetProcessingTime { .. } => "set_processing_time",
+            Action::DeleteGroup { .. } => "delete_group",
+        }
+    }
+}
+
+/// What an applied action did, for a confirmation line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub summary: String,
+    /// For `produce_record`: the partition the record went to.
+    pub partition: Option<u32>,
+}

@@ -1,0 +1,151 @@
+//! The headless report of a scenario run (`brokerlab-cli run`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::audit::AuditReport;
+use crate::sim::{Millis, Simulation};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionReport {
+    pub topic: String,
+    pub partition: u32,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    pub last_stable_offset: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupReport {
+    pub group: String,
+    pub state: String,
+    pub generation: i32,
+    pub protocol: Option<String>,
+    /// Consumer name -> its partitions, as `topic-partition`.
+    pub assignment: BTreeMap<String, Vec<String>>,
+    /// `topic-partition` -> committed offset.
+    pub committed: BTreeMap<String, i64>,
+    /// `topic-partition` -> lag (end offset - committed offset).
+    pub lag: BTreeMap<String, i64>,
+    pub total_lag: u64,
+    pub audit: AuditReport,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerReport {
+    pub producer: String,
+    pub records_sent: u64,
+    pub records_acked: u64,
+    pub records_failed: u64,
+    pub batches: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub avg_records_per_batch: f64,
+    pub avg_batches_per_request: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub seed: u64,
+    pub time_ms: Millis,
+    pub trace_hash: String,
+    pub events: u64,
+    pub partitions: Vec<PartitionReport>,
+    pub groups: Vec<GroupReport>,
+    pub producers: Vec<ProducerReport>,
+}
+
+impl Report {
+    pub fn from_simulation(sim: &Simulation) -> Self {
+        let snap = sim.snapshot();
+        let partitions = snap
+            .topics
+            .iter()
+            .flat_map(|t| {
+                t.partitions.iter().map(move |p| PartitionReport {
+                    topic: t.name.clone(),
+                    partition: p.partition,
+                    log_start_offset: p.log_start_offset,
+                    log_end_offset: p.log_end_offset,
+                    high_watermark: p.high_watermark,
+                    last_stable_offset: p.last_stable_offset,
+                })
+            })
+            .collect();
+        let groups = snap
+            .groups
+            .iter()
+            .map(|g| GroupReport {
+                group: g.group_id.clone(),
+                state: g.state.clone(),
+                generation: g.generation,
+                protocol: g.protocol.clone(),
+                assignment: g
+                    .members
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.client.clone(),
+                            m.assignment
+                                .iter()
+                                .map(|(t, p)| format!("{t}-{p}"))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                committed: g
+                    .partitions
+                    .iter()
+                    .filter_map(|p| {
+                        p.committed
+                            .map(|c| (format!("{}-{}", p.topic, p.partition), c))
+                    })
+                    .collect(),
+                lag: g
+                    .partitions
+                    .iter()
+                    .filter_map(|p| p.lag.map(|l| (format!("{}-{}", p.topic, p.partition), l)))
+                    .collect(),
+                total_lag: g.total_lag,
+                audit: g.audit.clone(),
+            })
+            .collect();
+        let producers = snap
+            .producers
+            .iter()
+            .map(|p| {
+                let s = &p.stats;
+                ProducerReport {
+                    producer: p.name.clone(),
+                    records_sent: s.records_sent,
+                    records_acked: s.records_acked,
+                    records_failed: s.records_failed,
+                    batches: s.batches_sent,
+                    requests: s.requests_sent,
+                    retries: s.batch_retries,
+                    avg_records_per_batch: if s.batches_acked > 0 {
+                        s.records_acked as f64 / s.batches_acked as f64
+                    } else {
+                        0.0
+                    },
+                    avg_batches_per_request: if s.requests_sent > 0 {
+                        s.batches_sent as f64 / s.requests_sent as f64
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        Report {
+            seed: snap.seed,
+            time_ms: snap.time,
+            trace_hash: snap.trace_hash,
+            events: snap.next_event_seq,
+            partitions,
+            groups,
+            producers,
+        }
+    }
+}

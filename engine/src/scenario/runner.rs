@@ -1,0 +1,149 @@
+//! The scenario file and its headless runner.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Action, Report};
+use crate::cluster::{ClusterConfig, TopicConfig};
+use crate::consumer::ConsumerConfig;
+use crate::producer::{LoadConfig, ProducerConfig};
+use crate::sim::{Millis, Simulation};
+
+/// The longest scenario the runner accepts (one simulated day).
+pub const MAX_DURATION_MS: Millis = 24 * 3600 * 1000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: u32,
+    #[serde(default)]
+    pub config: TopicConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub config: ProducerConfig,
+    #[serde(default)]
+    pub load: Option<LoadConfig>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub config: ConsumerConfig,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub assign: Option<Vec<super::PartitionRef>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedAction {
+    /// Virtual time in ms at which the action is applied.
+    pub at: Millis,
+    pub action: Action,
+}
+
+/// A whole run as data: seed, cluster, what exists at time 0, what happens later, how long.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub seed: u64,
+    #[serde(default)]
+    pub cluster: ClusterConfig,
+    #[serde(default)]
+    pub topics: Vec<TopicSpec>,
+    #[serde(default)]
+    pub producers: Vec<ProducerSpec>,
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+    #[serde(default)]
+    pub actions: Vec<TimedAction>,
+    pub duration_ms: Millis,
+}
+
+impl Scenario {
+    /// The actions that set up time 0, in order: topics, producers, consumers.
+    pub fn setup_actions(&self) -> Vec<Action> {
+        let mut out = Vec::new();
+        for t in &self.topics {
+            out.push(Action::CreateTopic {
+                name: t.name.clone(),
+                partitions: t.partitions,
+                config: t.config.clone(),
+            });
+        }
+        for p in &self.producers {
+            out.push(Action::AddProducer {
+                name: p.name.clone(),
+                config: p.config.clone(),
+                load: p.load.clone(),
+            });
+        }
+        for c in &self.consumers {
+            out.push(Action::AddConsumer {
+                name: c.name.clone(),
+                config: c.config.clone(),
+                topics: c.topics.clone(),
+                assign: c.assign.clone(),
+            });
+        }
+        out
+    }
+
+    /// Builds the simulation at time 0 with the setup applied.
+    pub fn start(&self) -> Result<Simulation, String> {
+        if self.duration_ms > MAX_DURATION_MS {
+            return Err(format!("duration_ms must be at most {MAX_DURATION_MS}."));
+        }
+        let mut sim = Simulation::new(self.seed, self.cluster.clone())
+            .map_err(|e| format!("cluster: {e}"))?;
+        for (i, a) in self.setup_actions().into_iter().enumerate() {
+            let what = a.name();
+            sim.apply(a)
+                .map_err(|e| format!("setup step {} ({what}): {e}", i + 1))?;
+        }
+        Ok(sim)
+    }
+
+    /// Runs the whole scenario headless and reports.
+    pub fn run(&self) -> Result<Report, String> {
+        let mut sim = self.start()?;
+        let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
+        actions.sort_by_key(|a| a.at);
+        for (i, ta) in actions.into_iter().enumerate() {
+            if ta.at > self.duration_ms {
+                return Err(format!(
+                    "action {} ({}) at {} ms is after the end of the scenario ({} ms)",
+                    i + 1,
+                    ta.action.name(),
+                    ta.at,
+                    self.duration_ms
+                ));
+            }
+            sim.advance_to(ta.at);
+            sim.apply(ta.action.clone()).map_err(|e| {
+                format!(
+                    "action {} ({}) at {} ms: {e}",
+                    i + 1,
+                    ta.action.name(),
+                    ta.at
+                )
+            })?;
+        }
+        sim.advance_to(self.duration_ms);
+        Ok(Report::from_simulation(&sim))
+    }
+}

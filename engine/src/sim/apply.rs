@@ -1,0 +1,473 @@
+//! Applying actions: validate everything first (raft-rs `Config::validate` style), then change
+//! state. A refused action returns a readable error and leaves the simulation untouched.
+
+use super::{ActionError, EventKind, Simulation};
+use crate::cluster::CONSUMER_OFFSETS;
+use crate::consumer::Consumer;
+use crate::producer::{LoadConfig, Producer};
+use crate::protocol::Party;
+use crate::scenario::{Action, Applied, PartitionRef};
+
+/// Most clients of each kind one simulation may hold.
+pub const MAX_CLIENTS: usize = 256;
+
+fn unknown(kind: &str, name: &str) -> ActionError {
+    ActionError::UnknownClient {
+        kind: kind.to_string(),
+        name: name.to_string(),
+    }
+}
+
+fn validate_client_name(name: &str) -> Result<(), ActionError> {
+    if name.is_empty() || name.len() > 64 {
+        return Err(ActionError::InvalidConfig(
+            "A client name has 1 to 64 characters.".into(),
+        ));
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    {
+        return Err(ActionError::InvalidConfig(format!(
+            "Client name \"{name}\" may only contain ASCII alphanumerics, '.', '_' and '-'."
+        )));
+    }
+    Ok(())
+}
+
+fn applied(summary: String) -> Applied {
+    Applied {
+        summary,
+        partition: None,
+    }
+}
+
+impl Simulation {
+    pub(super) fn producer_index(&self, name: &str) -> Result<u32, ActionError> {
+        self.producers
+            .iter()
+            .flatten()
+            .find(|p| p.name == name)
+            .map(|p| p.index)
+            .ok_or_else(|| unknown("producer", name))
+    }
+
+    pub(super) fn consumer_index(&self, name: &str) -> Result<u32, ActionError> {
+        self.consumers
+            .iter()
+            .flatten()
+            .find(|c| c.name == name)
+            .map(|c| c.index)
+            .ok_or_else(|| unknown("consumer", name))
+    }
+
+    fn validate_load(&self, load: &LoadConfig) -> Result<u32, ActionError> {
+        load.validate()?;
+        let topic = self
+            .cluster
+            .topic_by_name(&load.topic)
+            .ok_or_else(|| ActionError::UnknownTopic(load.topic.clone()))?;
+        if topic.internal {
+            return Err(ActionError::InvalidConfig(format!(
+                "Producers cannot write to the internal topic '{}'.",
+                load.topic
+            )));
+        }
+        Ok(topic.id)
+    }
+
+    pub(super) fn apply_action(&mut self, action: Action) -> Result<Applied, ActionError> {
+        let now = self.now;
+        match action {
+            Action::CreateTopic {
+                name,
+                partitions,
+                config,
+            } => {
+                self.cluster.create_topic(&name, partitions, config, now)?;
+                self.emit(EventKind::TopicCreated {
+                    topic: name.clone(),
+                    partitions,
+                });
+                Ok(applied(format!(
+                    "Created topic {name} with {partitions} partitions."
+                )))
+            }
+            Action::DeleteTopic { name } => {
+                let topic = self.cluster.delete_topic(&name)?;
+                let gone = topic.partitions.clone();
+                for p in self.producers.iter_mut().flatten() {
+                    p.on_topic_deleted(topic.id, &gone);
+                }
+                for c in self.consumers.iter_mut().flatten() {
+                    c.on_partitions_deleted(&gone);
+                }
+                self.groups.remove_partitions(&gone);
+                self.emit(EventKind::TopicDeleted {
+                    topic: name.clone(),
+                });
+                Ok(applied(format!("Deleted topic {name}.")))
+            }
+            Action::IncreasePartitions { topic, partitions } => {
+                let from = self
+                    .cluster
+                    .topic_by_name(&topic)
+                    .map_or(0, |t| t.partitions.len() as u32);
+                let id = self.cluster.increase_partitions(&topic, partitions, now)?;
+                for p in self.producers.iter_mut().flatten() {
+                    p.on_metadata_change(id);
+                }
+                self.emit(EventKind::PartitionsIncreased {
+                    topic: topic.clone(),
+                    from,
+                    to: partitions,
+                });
+                Ok(applied(format!(
+                    "Topic {topic} now has {partitions} partitions; keys map to new partitions from now on."
+                )))
+            }
+            Action::AddProducer { name, config, load } => {
+                config.validate()?;
+                let topic = load.as_ref().map(|l| self.validate_load(l)).transpose()?;
+                if self.producers.iter().flatten().count() >= MAX_CLIENTS {
+                    return Err(ActionError::LimitReached(format!(
+                        "The playground holds at most {MAX_CLIENTS} producers."
+                    )));
+                }
+                let name = match name {
+                    Some(n) => {
+                        validate_client_name(&n)?;
+                        if self.producer_index(&n).is_ok() {
+                            return Err(ActionError::ClientExists {
+                                kind: "producer".into(),
+                                name: n,
+                            });
+                        }
+                        n
+                    }
+                    None => self.fresh_name("producer"),
+                };
+                let index = self.producers.len() as u32;
+                let rng = self.rng.fork();
+                let mut producer = Producer::new(index, name.clone(), config, rng);
+                if let (Some(load), Some(topic)) = (load, topic) {
+                    producer.set_load(load, topic, &mut self.keys, now);
+                }
+                self.producers.push(Some(producer));
+                self.emit(EventKind::ProducerAdded { producer: index });
+                self.reschedule(Party::Producer(index));
+                Ok(applied(format!("Added producer {name}.")))
+            }
+            Action::RemoveProducer { producer } => {
+                let i = self.producer_index(&producer)?;
+                self.producers[i as usize] = None;
+                self.emit(EventKind::ProducerRemoved { producer: i });
+                Ok(applied(format!("Removed producer {producer}.")))
+            }
+            Action::SetLoad { producer, load } => {
+                let i = self.producer_index(&producer)?;
+                let topic = self.validate_load(&load)?;
+                let rate = load.rate;
+                let p = self.producers[i as usize].as_mut().expect("exists");
+                p.set_load(load, topic, &mut self.keys, now);
+                self.emit(EventKind::LoadChanged { producer: i, rate });
+                self.reschedule(Party::Producer(i));
+                Ok(applied(format!("{producer} now sends {rate} records/s.")))
+            }
+            Action::SetRate { producer, rate } => {
+                let i = self.producer_index(&producer)?;
+                let p = self.producers[i as usize].as_ref().expect("exists");
+                let Some(load) = p.load.as_ref() else {
+                    return Err(ActionError::InvalidState(format!(
+                        "Producer {producer} has no load to change; give it one first."
+                    )));
+                };
+                let mut config = load.config.clone();
+                config.rate = rate;
+                config.validate()?;
+                let topic = load.topic;
+                let p = self.producers[i as usize].as_mut().expect("exists");
+                p.set_load(config, topic, &mut self.keys, now);
+                self.emit(EventKind::LoadChanged { producer: i, rate });
+                self.reschedule(Party::Producer(i));
+                Ok(applied(format!("{producer} now sends {rate} records/s.")))
+            }
+            Action::ProduceRecord {
+                producer,
+                topic,
+                partition,
+                key,
+                value,
+                headers,
+            } => {
+                let i = self.producer_index(&producer)?;
+                let t = self
+                    .cluster
+                    .topic_by_name(&topic)
+                    .ok_or_else(|| ActionError::UnknownTopic(topic.clone()))?;
+                if t.internal {
+                    return Err(ActionError::InvalidRecord(format!(
+                        "Records cannot be written to the internal topic '{topic}'."
+                    )));
+                }
+                let n = t.partitions.len() as u32;
+                if let Some(p) = partition {
+                    if p >= n {
+                        return Err(ActionError::InvalidRecord(format!(
+                            "Partition {p} of topic {topic} does not exist (it has {n} partitions)."
+                        )));
+                    }
+                }
+                if key.as_ref().is_some_and(|k| k.len() > 10_000)
+                    || value.as_ref().is_some_and(|v| v.len() > 100_000)
+                {
+                    return Err(ActionError::InvalidRecord(
+                        "Typed keys are limited to 10000 bytes and values to 100000 bytes.".into(),
+                    ));
+                }
+                if headers.len() > 64 {
+                    return Err(ActionError::InvalidRecord(
+                        "At most 64 headers per record.".into(),
+                    ));
+                }
+                let topic_id = t.id;
+                let key_id = key.as_deref().map(|k| self.keys.intern(k));
+                let p = self.producers[i as usize].as_mut().expect("exists");
+                let chosen = p.send_one(
+                    &self.cluster,
+                    topic_id,
+                    partition,
+                    key_id,
+                    &self.keys,
+                    value,
+                    headers,
+                    now,
+                );
+                self.reschedule(Party::Producer(i));
+                Ok(Applied {
+                    summary: format!("{producer} sent a record to {topic}-{chosen}."),
+                    partition: Some(chosen),
+                })
+            }
+            Action::AddConsumer {
+                name,
+                config,
+                topics,
+                assign,
+            } => self.add_consumer(name, config, topics, assign),
+            Action::RemoveConsumer { consumer } => {
+                let i = self.consumer_index(&consumer)?;
+                let (mut ctx, _, consumers) = self.ctx_parts();
+                let c = consumers[i as usize].as_mut().expect("exists");
+                c.close(&mut ctx);
+                self.flush_outbox(Party::Consumer(i));
+                self.consumers[i as usize] = None;
+                self.forget_consumer_fetches(i);
+                self.emit(EventKind::ConsumerRemoved { consumer: i });
+                Ok(applied(format!("Closed consumer {consumer}.")))
+            }
+            Action::PauseConsumer { consumer } => {
+                let i = self.consumer_index(&consumer)?;
+                self.consumers[i as usize].as_mut().expect("exists").pause();
+                self.emit(EventKind::ConsumerPaused { consumer: i });
+                Ok(applied(format!(
+                    "Paused {consumer}: it keeps its partitions but stops fetching."
+                )))
+            }
+            Action::ResumeConsumer { consumer } => {
+                let i = self.consumer_index(&consumer)?;
+                self.consumers[i as usize]
+                    .as_mut()
+                    .expect("exists")
+                    .resume();
+                self.emit(EventKind::ConsumerResumed { consumer: i });
+                self.reschedule(Party::Consumer(i));
+                Ok(applied(format!("Resumed {consumer}.")))
+            }
+            Action::SetProcessingTime { consumer, us } => {
+                let i = self.consumer_index(&consumer)?;
+                let c = self.consumers[i as usize].as_ref().expect("exists");
+                let mut config = c.config.clone();
+                config.processing_us = us;
+                let cc = &self.cluster.config;
+                config.validate(
+                    cc.group_min_session_timeout_ms,
+                    cc.group_max_session_timeout_ms,
+                )?;
+                self.consumers[i as usize].as_mut().expect("exists").config = config;
+                self.emit(EventKind::ConsumerConfigChanged { consumer: i });
+                Ok(applied(format!("{consumer} now takes {us} µs per record.")))
+            }
+            Action::DeleteGroup { group } => {
+                if self
+                    .consumers
+                    .iter()
+                    .flatten()
+                    .any(|c| c.group_id() == Some(group.as_str()))
+                {
+                    return Err(ActionError::InvalidState(format!(
+                        "Group '{group}' still has consumers; remove them first."
+                    )));
+                }
+                self.groups
+                    .delete_group(&group)
+                    .map_err(ActionError::InvalidState)?;
+                Ok(applied(format!(
+                    "Deleted group {group} and its committed offsets."
+                )))
+            }
+        }
+    }
+
+    fn fresh_name(&mut self, kind: &str) -> String {
+        loop {
+            let n = if kind == "producer" {
+                self.producer_names += 1;
+                self.producer_names
+            } else {
+                self.consumer_names += 1;
+                self.consumer_names
+            };
+            let name = format!("{kind}-{n}");
+            let taken = if kind == "producer" {
+                self.producer_index(&name).is_ok()
+            } else {
+                self.consumer_index(&name).is_ok()
+            };
+            if !taken {
+                return name;
+            }
+        }
+    }
+
+    fn add_consumer(
+        &mut self,
+        name: Option<String>,
+        config: crate::consumer::ConsumerConfig,
+        topics: Vec<String>,
+        assign: Option<Vec<PartitionRef>>,
+    ) -> Result<Applied, ActionError> {
+        let cc = &self.cluster.config;
+        config.validate(
+            cc.group_min_session_timeout_ms,
+            cc.group_max_session_timeout_ms,
+        )?;
+        if self.consumers.iter().flatten().count() >= MAX_CLIENTS {
+            return Err(ActionError::LimitReached(format!(
+                "The playground holds at most {MAX_CLIENTS} consumers."
+            )));
+        }
+        let manual = match &assign {
+            Some(list) => {
+                if !topics.is_empty() {
+                    return Err(ActionError::InvalidConfig(
+                        "Give either topics (subscribe) or assign (explicit partitions), not both."
+                            .into(),
+                    ));
+                }
+                if list.is_empty() {
+                    return Err(ActionError::InvalidConfig(
+                        "assign needs at least one partition.".into(),
+                    ));
+                }
+                let mut out = Vec::new();
+                for r in list {
+                    let t = self
+                        .cluster
+                        .topic_by_name(&r.topic)
+                        .ok_or_else(|| ActionError::UnknownTopic(r.topic.clone()))?;
+                    if r.partition >= t.partitions.len() as u32 {
+                        return Err(ActionError::InvalidConfig(format!(
+                            "Partition {} of topic {} does not exist.",
+                            r.partition, r.topic
+                        )));
+                    }
+                    out.push((r.topic.clone(), r.partition));
+                }
+                Some(out)
+            }
+            None => {
+                if topics.is_empty() {
+                    return Err(ActionError::InvalidConfig(
+                        "A consumer needs topics to subscribe to (or partitions to assign).".into(),
+                    ));
+                }
+                for t in &topics {
+                    crate::cluster::validate_topic_name(t)?;
+                    if t == CONSUMER_OFFSETS || t == crate::cluster::TRANSACTION_STATE {
+                        return Err(ActionError::InvalidConfig(format!(
+                            "Consumers in the playground do not read the internal topic '{t}'."
+                        )));
+                    }
+                }
+                if config.group_id.is_none() {
+                    // No group: read every partition of the topics, like assign().
+                    let mut out = Vec::new();
+                    for t in &topics {
+                        let topic = self
+                            .cluster
+                            .topic_by_name(t)
+                            .ok_or_else(|| ActionError::UnknownTopic(t.clone()))?;
+                        out.extend((0..topic.partitions.len() as u32).map(|p| (t.clone(), p)));
+                    }
+                    Some(out)
+                } else {
+                    None
+                }
+            }
+        };
+        if let (Some(instance), Some(group)) = (&config.group_instance_id, &config.group_id) {
+            if self.consumers.iter().flatten().any(|c| {
+                c.config.group_id.as_ref() == Some(group)
+                    && c.config.group_instance_id.as_ref() == Some(instance)
+            }) {
+                return Err(ActionError::InvalidState(format!(
+                    "A running consumer already uses group.instance.id '{instance}' in group '{group}'."
+                )));
+            }
+        }
+        let name = match name {
+            Some(n) => {
+                validate_client_name(&n)?;
+                if self.consumer_index(&n).is_ok() {
+                    return Err(ActionError::ClientExists {
+                        kind: "consumer".into(),
+                        name: n,
+                    });
+                }
+                n
+            }
+            None => self.fresh_name("consumer"),
+        };
+        let index = self.consumers.len() as u32;
+        let slot = self
+            .audit
+            .slot(config.group_id.as_deref().unwrap_or(name.as_str()));
+        let topics = match &manual {
+            Some(list) => {
+                let mut t: Vec<String> = list.iter().map(|(t, _)| t.clone()).collect();
+                t.dedup();
+                t
+            }
+            None => topics,
+        };
+        let mut consumer = Consumer::new(
+            index,
+            name.clone(),
+            config,
+            topics,
+            manual.clone(),
+            slot,
+            self.now,
+        );
+        if let Some(list) = &manual {
+            let (ctx, _, _) = self.ctx_parts();
+            consumer.assign_manual(&ctx, list);
+        }
+        let _ = &mut self.rng;
+        self.consumers.push(Some(consumer));
+        self.emit(EventKind::ConsumerAdded { consumer: index });
+        self.reschedule(Party::Consumer(index));
+        Ok(applied(format!("Added consumer {name}.")))
+    }
+}

@@ -1,0 +1,138 @@
+//! One line of text per event, in Kafka's vocabulary, for protocol logs and the CLI.
+
+use super::{Event, EventKind, Simulation};
+
+fn err(e: &Option<super::ErrorCode>) -> String {
+    match e {
+        None => String::new(),
+        Some(e) => format!(" error={}", e.name()),
+    }
+}
+
+impl Simulation {
+    fn producer_name(&self, i: u32) -> String {
+        self.producer(i)
+            .map_or_else(|| format!("producer#{i}"), |p| p.name.clone())
+    }
+
+    fn consumer_name(&self, i: u32) -> String {
+        self.consumer(i)
+            .map_or_else(|| format!("consumer#{i}"), |c| c.name.clone())
+    }
+
+    /// The event as one line of text.
+    pub fn describe(&self, e: &Event) -> String {
+        use EventKind::*;
+        let p = |i: &u32| self.producer_name(*i);
+        let c = |i: &u32| self.consumer_name(*i);
+        match &e.kind {
+            TopicCreated { topic, partitions } => format!("CreateTopics {topic} partitions={partitions}"),
+            TopicDeleted { topic } => format!("DeleteTopics {topic}"),
+            PartitionsIncreased { topic, from, to } => format!("CreatePartitions {topic} {from} -> {to}"),
+            ProducerAdded { producer } => format!("{} started", p(producer)),
+            ProducerRemoved { producer } => format!("{} closed", p(producer)),
+            LoadChanged { producer, rate } => format!("{} rate={rate} records/s", p(producer)),
+            ConsumerAdded { consumer } => format!("{} started", c(consumer)),
+            ConsumerRemoved { consumer } => format!("{} closed", c(consumer)),
+            ConsumerPaused { consumer } => format!("{} paused", c(consumer)),
+            ConsumerResumed { consumer } => format!("{} resumed", c(consumer)),
+            ConsumerConfigChanged { consumer } => format!("{} reconfigured", c(consumer)),
+            InitProducerId { producer, broker, producer_id, epoch } => format!(
+                "InitProducerId {} -> broker {broker}: producerId={producer_id} epoch={epoch}",
+                p(producer)
+            ),
+            ProduceRequest { producer, broker, request_id, batches, records, bytes } => format!(
+                "ProduceRequest #{request_id} {} -> broker {broker}: {batches} batches, {records} records, {bytes} B",
+                p(producer)
+            ),
+            ProduceResponse { producer, broker, request_id, batches, error, duplicates } => format!(
+                "ProduceResponse #{request_id} broker {broker} -> {}: {batches} batches{}{}",
+                p(producer),
+                if *duplicates > 0 { format!(", {duplicates} duplicate (already appended)") } else { String::new() },
+                err(error)
+            ),
+            ProduceRequestTimedOut { producer, broker, request_id } => format!(
+                "ProduceRequest #{request_id} {} -> broker {broker} timed out (request.timeout.ms)",
+                p(producer)
+            ),
+            BatchRetried { producer, tp, records, attempt, error } => format!(
+                "{} retries batch of {records} records to {tp} (attempt {attempt}, {})",
+                p(producer),
+                error.name()
+            ),
+            BatchFailed { producer, tp, records, error } => format!(
+                "{} failed a batch of {records} records to {tp}{}",
+                p(producer),
+                err(error)
+            ),
+            FetchRequest { consumer, broker, request_id, partitions } => format!(
+                "FetchRequest #{request_id} {} -> broker {broker}: {partitions} partitions",
+                c(consumer)
+            ),
+            FetchResponse { consumer, broker, request_id, records, bytes } => format!(
+                "FetchResponse #{request_id} broker {broker} -> {}: {records} records, {bytes} B",
+                c(consumer)
+            ),
+            OffsetReset { consumer, tp, offset, strategy } => format!(
+                "{} reset {tp} to offset {offset} (auto.offset.reset={strategy})",
+                c(consumer)
+            ),
+            FindCoordinator { consumer, group, broker } => {
+                format!("FindCoordinator {} group={group}: broker {broker}", c(consumer))
+            }
+            JoinGroup { group, consumer, member, owned } => format!(
+                "JoinGroup group={group} member={member} ({}){}",
+                c(consumer),
+                if *owned > 0 { format!(" owned={owned}") } else { String::new() }
+            ),
+            JoinGroupResponse { group, member, generation, leader, error } => format!(
+                "JoinGroupResponse group={group} member={member} generation={generation}{}{}",
+                if leader == member { " (leader)".to_string() } else { String::new() },
+                err(error)
+            ),
+            SyncGroup { group, member, generation, is_leader } => format!(
+                "SyncGroup group={group} member={member} generation={generation}{}",
+                if *is_leader { " with assignment (leader)" } else { "" }
+            ),
+            SyncGroupResponse { group, member, generation, partitions, error } => format!(
+                "SyncGroupResponse group={group} member={member} generation={generation}: {partitions} partitions{}",
+                err(error)
+            ),
+            Heartbeat { group, member, error } => format!("Heartbeat group={group} member={member}{}", err(error)),
+            LeaveGroup { group, member } => format!("LeaveGroup group={group} member={member}"),
+            OffsetCommit { group, member, partitions, error } => format!(
+                "OffsetCommit group={group} member={} partitions={partitions}{}",
+                if member.is_empty() { "(none)" } else { member },
+                err(error)
+            ),
+            OffsetFetch { group, member, partitions } => {
+                format!("OffsetFetch group={group} member={member} partitions={partitions}")
+            }
+            GroupStateChanged { group, from, to, generation } => {
+                format!("group {group}: {from} -> {to} (generation {generation})")
+            }
+            RebalanceStarted { group, generation, reason } => {
+                format!("group {group}: rebalance after generation {generation}: {reason}")
+            }
+            RebalanceCompleted { group, generation, protocol, leader, members } => format!(
+                "group {group}: generation {generation} with {members} members, protocol {protocol}, leader {leader}"
+            ),
+            MemberRemoved { group, member, reason } => format!("group {group}: removed {member}: {reason}"),
+            PartitionsRevoked { group, consumer, partitions } => format!(
+                "{} revoked {} (group {group})",
+                c(consumer),
+                list(partitions)
+            ),
+            PartitionsAssigned { group, consumer, partitions } => format!(
+                "{} assigned {} (group {group})",
+                c(consumer),
+                list(partitions)
+            ),
+        }
+    }
+}
+
+fn list(tps: &[super::Tp]) -> String {
+    let v: Vec<String> = tps.iter().map(|t| t.to_string()).collect();
+    format!("[{}]", v.join(", "))
+}

@@ -1,0 +1,102 @@
+//! Errors: Kafka's protocol error codes, and the errors an action can be refused with.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Kafka protocol error codes the simulation can produce, named as in `Errors.java`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    UnknownTopicOrPartition,
+    NotLeaderOrFollower,
+    RequestTimedOut,
+    NotEnoughReplicas,
+    OutOfOrderSequenceNumber,
+    DuplicateSequenceNumber,
+    InvalidProducerEpoch,
+    ProducerFenced,
+    UnknownProducerId,
+    InvalidTxnState,
+    ConcurrentTransactions,
+    TransactionCoordinatorFenced,
+    UnknownMemberId,
+    IllegalGeneration,
+    RebalanceInProgress,
+    MemberIdRequired,
+    FencedInstanceId,
+    GroupMaxSizeReached,
+    InconsistentGroupProtocol,
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    OffsetOutOfRange,
+}
+
+impl ErrorCode {
+    /// Whether a client retries the request that got this error (`RetriableException`).
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::UnknownTopicOrPartition
+                | ErrorCode::NotLeaderOrFollower
+                | ErrorCode::RequestTimedOut
+                | ErrorCode::NotEnoughReplicas
+                | ErrorCode::CoordinatorNotAvailable
+                | ErrorCode::NotCoordinator
+                | ErrorCode::ConcurrentTransactions
+        )
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            ErrorCode::DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
+            ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            ErrorCode::ProducerFenced => "PRODUCER_FENCED",
+            ErrorCode::UnknownProducerId => "UNKNOWN_PRODUCER_ID",
+            ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
+            ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            ErrorCode::TransactionCoordinatorFenced => "TRANSACTION_COORDINATOR_FENCED",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            ErrorCode::FencedInstanceId => "FENCED_INSTANCE_ID",
+            ErrorCode::GroupMaxSizeReached => "GROUP_MAX_SIZE_REACHED",
+            ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+        }
+    }
+}
+
+/// Why an action was refused. The message is meant to be shown to a user as is; a refused action
+/// changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "message")]
+pub enum ActionError {
+    #[error("{0}")]
+    InvalidTopicName(String),
+    #[error("Topic '{0}' already exists.")]
+    TopicExists(String),
+    #[error("Topic '{0}' does not exist.")]
+    UnknownTopic(String),
+    #[error("{0}")]
+    InvalidPartitions(String),
+    #[error("{0}")]
+    InvalidConfig(String),
+    #[error("No {kind} named '{name}'.")]
+    UnknownClient { kind: String, name: String },
+    #[error("A {kind} named '{name}' already exists.")]
+    ClientExists { kind: String, name: String },
+    #[error("{0}")]
+    InvalidRecord(String),
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    LimitReached(String),
+}

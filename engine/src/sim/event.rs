@@ -1,0 +1,306 @@
+//! Events: what happened, in Kafka's vocabulary, for the protocol log, timelines and tests.
+//!
+//! Events are coarse (one per request, response, state change), never one per record. Hot
+//! events name clients by index; `Simulation::describe` renders any event as a line of text.
+
+use serde::Serialize;
+
+use crate::cluster::BrokerId;
+use crate::sim::{ErrorCode, Millis};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Event {
+    /// Running number, starting at 0; readers ask for events after the last one they saw.
+    pub seq: u64,
+    pub time: Millis,
+    pub kind: EventKind,
+}
+
+/// A partition named as `topic-partition`, as Kafka logs it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Tp {
+    pub topic: String,
+    pub partition: u32,
+}
+
+impl std::fmt::Display for Tp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+/// Why a group rebalances.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RebalanceReason {
+    MemberJoined(String),
+    MemberLeft(String),
+    SessionTimeout(String),
+    RebalanceTimeout(String),
+    MetadataChanged,
+    CooperativeFollowUp,
+}
+
+impl std::fmt::Display for RebalanceReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RebalanceReason::MemberJoined(m) => write!(f, "member {m} joined"),
+            RebalanceReason::MemberLeft(m) => write!(f, "member {m} left"),
+            RebalanceReason::SessionTimeout(m) => {
+                write!(f, "member {m} missed its session timeout")
+            }
+            RebalanceReason::RebalanceTimeout(m) => write!(f, "member {m} did not rejoin in time"),
+            RebalanceReason::MetadataChanged => write!(f, "subscribed topic metadata changed"),
+            RebalanceReason::CooperativeFollowUp => {
+                write!(
+                    f,
+                    "revoked partitions must be reassigned (cooperative round 2)"
+                )
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type")]
+pub enum EventKind {
+    // --- admin ---
+    TopicCreated {
+        topic: String,
+        partitions: u32,
+    },
+    TopicDeleted {
+        topic: String,
+    },
+    PartitionsIncreased {
+        topic: String,
+        from: u32,
+        to: u32,
+    },
+    ProducerAdded {
+        producer: u32,
+    },
+    ProducerRemoved {
+        producer: u32,
+    },
+    LoadChanged {
+        producer: u32,
+        rate: u64,
+    },
+    ConsumerAdded {
+        consumer: u32,
+    },
+    ConsumerRemoved {
+        consumer: u32,
+    },
+    ConsumerPaused {
+        consumer: u32,
+    },
+    ConsumerResumed {
+        consumer: u32,
+    },
+    ConsumerConfigChanged {
+        consumer: u32,
+    },
+
+    // --- produce ---
+    InitProducerId {
+        producer: u32,
+        broker: BrokerId,
+        producer_id: i64,
+        epoch: i16,
+    },
+    ProduceRequest {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+        batches: u32,
+        records: u32,
+        bytes: u32,
+    },
+    ProduceResponse {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+        batches: u32,
+        error: Option<ErrorCode>,
+        duplicates: u32,
+    },
+    ProduceRequestTimedOut {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+    },
+    BatchRetried {
+        producer: u32,
+        tp: Tp,
+        records: u32,
+        attempt: u32,
+        error: ErrorCode,
+    },
+    BatchFailed {
+        producer: u32,
+        tp: Tp,
+        records: u32,
+        error: Option<ErrorCode>,
+    },
+
+    // --- fetch ---
+    FetchRequest {
+        consumer: u32,
+        broker: BrokerId,
+        request_id: u64,
+        partitions: u32,
+    },
+    FetchResponse {
+        consumer: u32,
+        broker: BrokerId,
+        request_id: u64,
+        records: u64,
+        bytes: u64,
+    },
+    OffsetReset {
+        consumer: u32,
+        tp: Tp,
+        offset: i64,
+        strategy: String,
+    },
+
+    // --- group protocol ---
+    FindCoordinator {
+        consumer: u32,
+        group: String,
+        broker: BrokerId,
+    },
+    JoinGroup {
+        group: String,
+        consumer: u32,
+        member: String,
+        owned: u32,
+    },
+    JoinGroupResponse {
+        group: String,
+        member: String,
+        generation: i32,
+        leader: String,
+        error: Option<ErrorCode>,
+    },
+    SyncGroup {
+        group: String,
+        member: String,
+        generation: i32,
+        is_leader: bool,
+    },
+    SyncGroupResponse {
+        group: String,
+        member: String,
+        generation: i32,
+        partitions: u32,
+        error: Option<ErrorCode>,
+    },
+    Heartbeat {
+        group: String,
+        member: String,
+        error: Option<ErrorCode>,
+    },
+    LeaveGroup {
+        group: String,
+        member: String,
+    },
+    OffsetCommit {
+        group: String,
+        member: String,
+        partitions: u32,
+        error: Option<ErrorCode>,
+    },
+    OffsetFetch {
+        group: String,
+        member: String,
+        partitions: u32,
+    },
+    GroupStateChanged {
+        group: String,
+        from: String,
+        to: String,
+        generation: i32,
+    },
+    RebalanceStarted {
+        group: String,
+        generation: i32,
+        reason: RebalanceReason,
+    },
+    RebalanceCompleted {
+        group: String,
+        generation: i32,
+        protocol: String,
+        leader: String,
+        members: u32,
+    },
+    MemberRemoved {
+        group: String,
+        member: String,
+        reason: String,
+    },
+    PartitionsRevoked {
+        group: String,
+        consumer: u32,
+        partitions: Vec<Tp>,
+    },
+    PartitionsAssigned {
+        group: String,
+        consumer: u32,
+        partitions: Vec<Tp>,
+    },
+}
+
+/// Coarse families of events, for filtering a protocol log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Admin,
+    Produce,
+    Fetch,
+    Group,
+    Heartbeat,
+    Offsets,
+}
+
+impl EventKind {
+    pub fn category(&self) -> Category {
+        use EventKind::*;
+        match self {
+            TopicCreated { .. }
+            | TopicDeleted { .. }
+            | PartitionsIncreased { .. }
+            | ProducerAdded { .. }
+            | ProducerRemoved { .. }
+            | LoadChanged { .. }
+            | ConsumerAdded { .. }
+            | ConsumerRemoved { .. }
+            | ConsumerPaused { .. }
+            | ConsumerResumed { .. }
+            | ConsumerConfigChanged { .. } => Category::Admin,
+            InitProducerId { .. }
+            | ProduceRequest { .. }
+            | ProduceResponse { .. }
+            | ProduceRequestTimedOut { .. }
+            | BatchRetried { .. }
+            | BatchFailed { .. } => Category::Produce,
+            FetchRequest { .. } | FetchResponse { .. } => Category::Fetch,
+            Heartbeat { .. } => Category::Heartbeat,
+            OffsetCommit { .. } | OffsetFetch { .. } | OffsetReset { .. } => Category::Offsets,
+            FindCoordinator { .. }
+            | JoinGroup { .. }
+            | JoinGroupResponse { .. }
+            | SyncGroup { .. }
+            | SyncGroupResponse { .. }
+            | LeaveGroup { .. }
+            | GroupStateChanged { .. }
+            | RebalanceStarted { .. }
+            | RebalanceCompleted { .. }
+            | MemberRemoved { .. }
+            | PartitionsRevoked { .. }
+            | PartitionsAssigned { .. } => Category::Group,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Short histories for charts: each group's total lag, sampled every `interval` of virtual time.
+//!
+//! State only changes at events, so a sample at time b is the state after every event at or
+//! before b; samples are taken lazily while time advances, without queue entries of their own
+//! (stepping to the next event never stops at a sample).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::Millis;
+use crate::cluster::Cluster;
+use crate::consumer::Consumer;
+use crate::coordinator::group::{Group, GroupCoordinator};
+use crate::protocol::IsolationLevel;
+
+pub(super) struct Metrics {
+    interval: Millis,
+    capacity: usize,
+    next_at: Millis,
+    pub lag: BTreeMap<String, VecDeque<u64>>,
+}
+
+impl Metrics {
+    pub fn new(interval: Millis, capacity: usize) -> Self {
+        Metrics {
+            interval,
+            capacity,
+            next_at: interval,
+            lag: BTreeMap::new(),
+        }
+    }
+
+    pub fn interval(&self) -> Millis {
+        self.interval
+    }
+
+    /// Takes the samples due before `t` (the state cannot change between events).
+    pub fn sample_until(
+        &mut self,
+        t: Millis,
+        cluster: &Cluster,
+        groups: &GroupCoordinator,
+        consumers: &[Option<Consumer>],
+    ) {
+        if self.next_at > t {
+            return;
+        }
+        let due = (t - self.next_at) / self.interval + 1;
+        // Only the last `capacity` samples can be kept: skip ahead over the rest.
+        let skip = due.saturating_sub(self.capacity as u64);
+        self.next_at += skip * self.interval;
+        let values: Vec<(String, u64)> = groups
+            .groups()
+            .map(|g| {
+                (
+                    g.group_id.clone(),
+                    group_lag(cluster, g, isolation_of(consumers, &g.group_id)).0,
+                )
+            })
+            .collect();
+        while self.next_at <= t {
+            for (g, v) in &values {
+                let h = self.lag.entry(g.clone()).or_default();
+                if h.len() == self.capacity {
+                    h.pop_front();
+                }
+                h.push_back(*v);
+            }
+            self.next_at += self.interval;
+        }
+    }
+}
+
+/// The isolation level a group's consumers read with (read_committed if any of them does).
+pub(super) fn isolation_of(consumers: &[Option<Consumer>], group: &str) -> IsolationLevel {
+    if consumers.iter().flatten().any(|c| {
+        c.group_id() == Some(group) && c.config.isolation_level == IsolationLevel::ReadCommitted
+    }) {
+        IsolationLevel::ReadCommitted
+    } else {
+        IsolationLevel::ReadUncommitted
+    }
+}
+
+/// Lag as `kafka-consumer-groups` computes it: end offset (high watermark, or LSO for
+/// read_committed) minus committed offset, for each partition the group has committed.
+pub(super) fn group_lag(
+    cluster: &Cluster,
+    group: &Group,
+    isolation: IsolationLevel,
+) -> (u64, Vec<(u32, i64, i64)>) {
+    let mut total = 0u64;
+    let mut per = Vec::new();
+    for (&p, c) in &group.offsets {
+        if let Some(part) = cluster.partition(p) {
+            let end = part.fetch_limit(isolation);
+            let lag = (end - c.offset).max(0);
+            total += lag as u64;
+            per.push((p, c.offset, end));
+        }
+    }
+    (total, per)
+}

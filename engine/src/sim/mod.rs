@@ -1,0 +1,528 @@
+//! The simulation: one virtual clock, one event queue, one seeded random generator, and every
+//! party (brokers with their coordinators, producers, consumers) it drives.
+//!
+//! # How to drive it
+//!
+//! `Simulation` is a sans-IO state machine, in the manner of quinn-proto's `Connection`.
+//!
+//! * **Inputs.** [`Simulation::apply`] takes an [`Action`] (validated first: a refused action
+//!   changes nothing). [`Simulation::advance_to`], [`Simulation::advance`] and
+//!   [`Simulation::step`] move virtual time forward and process every event due on the way:
+//!   message deliveries after the network delay, and each party's next wakeup (linger expiry,
+//!   heartbeat, session timeout, ...). Time only moves when asked; when nothing is due it jumps
+//!   straight to the next event instead of ticking.
+//! * **Outputs.** [`Simulation::snapshot`] gives a cheap read-only view of the whole state;
+//!   [`Simulation::events_since`] the events after a given sequence number (a bounded history);
+//!   [`Simulation::trace_hash`] a fingerprint of every event so far.
+//!
+//! Call order: `apply` any actions for the current time, then `advance_to` the next time of
+//! interest, then read `snapshot`/`events_since`. Same seed and same actions at the same times
+//! give the same events, bit for bit.
+
+mod apply;
+mod broker;
+mod describe;
+pub mod error;
+pub mod event;
+mod metrics;
+pub mod queue;
+pub mod rng;
+pub mod snapshot;
+pub mod trace;
+
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+
+pub use error::{ActionError, ErrorCode};
+pub use event::{Category, Event, EventKind, RebalanceReason, Tp};
+pub use rng::Rng;
+pub use snapshot::Snapshot;
+
+use crate::audit::DeliveryAudit;
+use crate::cluster::{Cluster, ClusterConfig, PartitionIdx};
+use crate::consumer::Consumer;
+use crate::coordinator::group::GroupCoordinator;
+use crate::log::KeyTable;
+use crate::producer::Producer;
+use crate::protocol::{Envelope, Message, Party};
+use crate::scenario::Action;
+use broker::Purgatory;
+use metrics::Metrics;
+use queue::EventQueue;
+use trace::TraceHasher;
+
+/// Virtual time in milliseconds since the simulation started.
+pub type Millis = u64;
+
+/// How many events the simulation keeps for readers.
+pub const EVENT_HISTORY: usize = 20_000;
+
+/// What the event queue holds.
+#[derive(Debug)]
+enum Due {
+    Wakeup(Party),
+    Deliver(Envelope),
+    GroupCoordinatorTimer,
+    FetchPurgatoryTimer,
+}
+
+/// What a party wants sent or recorded while it runs.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    messages: Vec<(Party, Message)>,
+    events: Vec<EventKind>,
+}
+
+/// What a party may see and do while it runs: read the cluster and keys, send messages, emit
+/// events, report to the audit.
+pub struct Ctx<'a> {
+    pub now: Millis,
+    pub cluster: &'a Cluster,
+    pub keys: &'a KeyTable,
+    pub audit: &'a mut DeliveryAudit,
+    out: &'a mut Outbox,
+}
+
+impl Ctx<'_> {
+    pub fn send(&mut self, to: Party, message: Message) {
+        self.out.messages.push((to, message));
+    }
+
+    pub fn emit(&mut self, kind: EventKind) {
+        self.out.events.push(kind);
+    }
+}
+
+pub struct Simulation {
+    seed: u64,
+    now: Millis,
+    rng: Rng,
+    queue: EventQueue<Due>,
+    cluster: Cluster,
+    keys: KeyTable,
+    producers: Vec<Option<Producer>>,
+    consumers: Vec<Option<Consumer>>,
+    groups: GroupCoordinator,
+    purgatory: Purgatory,
+    audit: DeliveryAudit,
+    metrics: Metrics,
+    events: VecDeque<Event>,
+    next_event_seq: u64,
+    trace: TraceHasher,
+    next_producer_id: i64,
+    group_timer_at: Option<Millis>,
+    purgatory_at: Option<Millis>,
+    outbox: Outbox,
+    events_processed: u64,
+    producer_names: u32,
+    consumer_names: u32,
+}
+
+impl Simulation {
+    /// A new cluster with no topics or clients. The seed is required: there is no default.
+    pub fn new(seed: u64, config: ClusterConfig) -> Result<Self, ActionError> {
+        config.validate()?;
+        let mut rng = Rng::new(seed);
+        let placement_start = rng.below(config.brokers);
+        let group_rng = rng.fork();
+        let groups = GroupCoordinator::new(
+            group_rng,
+            config.group_initial_rebalance_delay_ms,
+            config.group_min_session_timeout_ms,
+            config.group_max_session_timeout_ms,
+            config.group_max_size,
+        );
+        Ok(Simulation {
+            seed,
+            now: 0,
+            rng,
+            queue: EventQueue::default(),
+            cluster: Cluster::new(config, placement_start, 0),
+            keys: KeyTable::default(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            groups,
+            purgatory: Purgatory::default(),
+            audit: DeliveryAudit::default(),
+            metrics: Metrics::new(250, 240),
+            events: VecDeque::new(),
+            next_event_seq: 0,
+            trace: TraceHasher::default(),
+            next_producer_id: 0,
+            group_timer_at: None,
+            purgatory_at: None,
+            outbox: Outbox::default(),
+            events_processed: 0,
+            producer_names: 0,
+            consumer_names: 0,
+        })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    pub fn keys(&self) -> &KeyTable {
+        &self.keys
+    }
+
+    pub fn audit(&self) -> &DeliveryAudit {
+        &self.audit
+    }
+
+    pub fn group_coordinator(&self) -> &GroupCoordinator {
+        &self.groups
+    }
+
+    pub fn producers(&self) -> impl Iterator<Item = &Producer> {
+        self.producers.iter().flatten()
+    }
+
+    pub fn consumers(&self) -> impl Iterator<Item = &Consumer> {
+        self.consumers.iter().flatten()
+    }
+
+    pub fn producer(&self, index: u32) -> Option<&Producer> {
+        self.producers.get(index as usize).and_then(Option::as_ref)
+    }
+
+    pub fn consumer(&self, index: u32) -> Option<&Consumer> {
+        self.consumers.get(index as usize).and_then(Option::as_ref)
+    }
+
+    /// Fingerprint of every event so far.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.finish()
+    }
+
+    /// Events processed from the queue so far (a measure of work).
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// Sequence number the next event will get.
+    pub fn next_event_seq(&self) -> u64 {
+        self.next_event_seq
+    }
+
+    /// Events with a sequence number at or after `seq` still in the history.
+    pub fn events_since(&self, seq: u64) -> impl Iterator<Item = &Event> {
+        let first = self.events.front().map_or(0, |e| e.seq);
+        let skip = seq.saturating_sub(first) as usize;
+        self.events.iter().skip(skip)
+    }
+
+    /// Time of the next event in the queue, if any.
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.queue.peek_time()
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        let event = Event {
+            seq: self.next_event_seq,
+            time: self.now,
+            kind,
+        };
+        self.next_event_seq += 1;
+        event.time.hash(&mut self.trace);
+        event.kind.hash(&mut self.trace);
+        if self.events.len() == EVENT_HISTORY {
+            self.events.pop_front();
+        }
+        self.events.push_back(event);
+    }
+
+    /// Moves time to `t`, processing every event due up to and including `t`.
+    pub fn advance_to(&mut self, t: Millis) {
+        self.advance_to_bounded(t, u64::MAX);
+    }
+
+    /// Like `advance_to`, but stops after `max_events` queue entries. Returns true if time
+    /// reached `t` (false: stopped early, `now()` tells where).
+    pub fn advance_to_bounded(&mut self, t: Millis, max_events: u64) -> bool {
+        let mut budget = max_events;
+        while let Some(at) = self.queue.peek_time() {
+            if at > t {
+                break;
+            }
+            if budget == 0 {
+                return false;
+            }
+            budget -= 1;
+            self.process_next(at);
+        }
+        if t > self.now {
+            self.metrics
+                .sample_until(t, &self.cluster, &self.groups, &self.consumers);
+            self.now = t;
+        }
+        true
+    }
+
+    /// Moves time forward by `by` milliseconds.
+    pub fn advance(&mut self, by: Millis) {
+        self.advance_to(self.now.saturating_add(by));
+    }
+
+    /// Processes the next event that does something, jumping time to it. Returns its time, or
+    /// `None` if nothing is scheduled.
+    pub fn step(&mut self) -> Option<Millis> {
+        let before = self.next_event_seq;
+        while let Some(at) = self.queue.peek_time() {
+            self.process_next(at);
+            if self.next_event_seq != before {
+                return Some(self.now);
+            }
+        }
+        None
+    }
+
+    fn process_next(&mut self, at: Millis) {
+        if at > self.now {
+            self.metrics
+                .sample_until(at, &self.cluster, &self.groups, &self.consumers);
+            self.now = at;
+        }
+        let Some((_, due)) = self.queue.pop_due(at) else {
+            return;
+        };
+        self.events_processed += 1;
+        match due {
+            Due::Wakeup(party) => self.wake(party, at),
+            Due::Deliver(env) => self.deliver(env),
+            Due::GroupCoordinatorTimer => {
+                if self.group_timer_at == Some(at) {
+                    self.group_timer_at = None;
+                    let mut out = Vec::new();
+                    self.groups.on_timer(self.now, &mut out);
+                    self.flush_group_outputs(out);
+                }
+                self.reschedule_group_timer();
+            }
+            Due::FetchPurgatoryTimer => {
+                if self.purgatory_at == Some(at) {
+                    self.purgatory_at = None;
+                    self.expire_parked_fetches();
+                }
+                self.reschedule_purgatory();
+            }
+        }
+    }
+
+    fn wake(&mut self, party: Party, at: Millis) {
+        match party {
+            Party::Producer(i) => {
+                let Some(Some(p)) = self.producers.get_mut(i as usize) else {
+                    return;
+                };
+                if p.scheduled != Some(at) {
+                    return;
+                }
+                p.scheduled = None;
+                let mut ctx = Ctx {
+                    now: self.now,
+                    cluster: &self.cluster,
+                    keys: &self.keys,
+                    audit: &mut self.audit,
+                    out: &mut self.outbox,
+                };
+                p.poll(&mut ctx);
+            }
+            Party::Consumer(i) => {
+                let Some(Some(c)) = self.consumers.get_mut(i as usize) else {
+                    return;
+                };
+                if c.scheduled != Some(at) {
+                    return;
+                }
+                c.scheduled = None;
+                let mut ctx = Ctx {
+                    now: self.now,
+                    cluster: &self.cluster,
+                    keys: &self.keys,
+                    audit: &mut self.audit,
+                    out: &mut self.outbox,
+                };
+                c.run(&mut ctx);
+            }
+            Party::Broker(_) => {}
+        }
+        self.flush_outbox(party);
+        self.reschedule(party);
+    }
+
+    fn deliver(&mut self, env: Envelope) {
+        match env.to {
+            Party::Broker(b) => {
+                if !self.cluster.broker_alive(b) {
+                    return;
+                }
+                self.handle_broker_request(b, env.from, env.message);
+            }
+            Party::Producer(i) => {
+                let Party::Broker(from) = env.from else {
+                    return;
+                };
+                let Some(Some(p)) = self.producers.get_mut(i as usize) else {
+                    return;
+                };
+                let mut ctx = Ctx {
+                    now: self.now,
+                    cluster: &self.cluster,
+                    keys: &self.keys,
+                    audit: &mut self.audit,
+                    out: &mut self.outbox,
+                };
+                p.on_message(&mut ctx, from, env.message);
+                self.flush_outbox(env.to);
+                self.reschedule(env.to);
+            }
+            Party::Consumer(i) => {
+                let Party::Broker(from) = env.from else {
+                    return;
+                };
+                let Some(Some(c)) = self.consumers.get_mut(i as usize) else {
+                    return;
+                };
+                let mut ctx = Ctx {
+                    now: self.now,
+                    cluster: &self.cluster,
+                    keys: &self.keys,
+                    audit: &mut self.audit,
+                    out: &mut self.outbox,
+                };
+                c.on_message(&mut ctx, from, env.message);
+                self.flush_outbox(env.to);
+                self.reschedule(env.to);
+            }
+        }
+    }
+
+    /// Sends what a party queued (after the network delay) and records its events.
+    fn flush_outbox(&mut self, from: Party) {
+        let mut out = std::mem::take(&mut self.outbox);
+        for kind in out.events.drain(..) {
+            self.emit(kind);
+        }
+        for (to, message) in out.messages.drain(..) {
+            self.send(from, to, message);
+        }
+        self.outbox = out;
+    }
+
+    fn send(&mut self, from: Party, to: Party, message: Message) {
+        let at = self.now + self.cluster.config.network_delay_ms;
+        self.queue.push(
+            at,
+            Due::Deliver(Envelope {
+                from,
+                to,
+                sent_at: self.now,
+                message,
+            }),
+        );
+    }
+
+    /// Asks a party for its next deadline and schedules a wakeup if it is earlier than the one
+    /// already scheduled.
+    fn reschedule(&mut self, party: Party) {
+        let now = self.now;
+        let (next, scheduled) = match party {
+            Party::Producer(i) => match self.producers.get_mut(i as usize) {
+                Some(Some(p)) => (p.next_wakeup(), &mut p.scheduled),
+                _ => return,
+            },
+            Party::Consumer(i) => match self.consumers.get_mut(i as usize) {
+                Some(Some(c)) => (c.next_wakeup(), &mut c.scheduled),
+                _ => return,
+            },
+            Party::Broker(_) => return,
+        };
+        let Some(next) = next else {
+            return;
+        };
+        let next = next.max(now);
+        if scheduled.is_some_and(|s| s <= next && s >= now) {
+            return;
+        }
+        *scheduled = Some(next);
+        self.queue.push(next, Due::Wakeup(party));
+    }
+
+    fn reschedule_group_timer(&mut self) {
+        if let Some(t) = self.groups.next_deadline() {
+            let t = t.max(self.now);
+            if self.group_timer_at.is_none_or(|s| t < s) {
+                self.group_timer_at = Some(t);
+                self.queue.push(t, Due::GroupCoordinatorTimer);
+            }
+        }
+    }
+
+    fn reschedule_purgatory(&mut self) {
+        if let Some(t) = self.purgatory.next_deadline() {
+            let t = t.max(self.now);
+            if self.purgatory_at.is_none_or(|s| t < s) {
+                self.purgatory_at = Some(t);
+                self.queue.push(t, Due::FetchPurgatoryTimer);
+            }
+        }
+    }
+
+    /// Applies an action at the current time. A refused action changes nothing.
+    pub fn apply(&mut self, action: Action) -> Result<crate::scenario::Applied, ActionError> {
+        self.apply_action(action)
+    }
+
+    /// `topic-partition` of a partition index (for events and views).
+    pub fn tp(&self, p: PartitionIdx) -> Tp {
+        self.cluster.tp(p)
+    }
+
+    /// Mutable access to a producer's scheduled time, for rescheduling after actions.
+    fn ctx_parts(
+        &mut self,
+    ) -> (
+        Ctx<'_>,
+        &mut Vec<Option<Producer>>,
+        &mut Vec<Option<Consumer>>,
+    ) {
+        (
+            Ctx {
+                now: self.now,
+                cluster: &self.cluster,
+                keys: &self.keys,
+                audit: &mut self.audit,
+                out: &mut self.outbox,
+            },
+            &mut self.producers,
+            &mut self.consumers,
+        )
+    }
+}
+
+impl Cluster {
+    /// `topic-partition` of a partition index.
+    pub fn tp(&self, p: PartitionIdx) -> Tp {
+        match self.partition(p) {
+            Some(part) => Tp {
+                topic: self
+                    .topic(part.topic)
+                    .map_or_else(String::new, |t| t.name.clone()),
+                partition: part.index,
+            },
+            None => Tp {
+                topic: String::from("(deleted)"),
+                partition: 0,
+            },
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! Read-only views of the simulation for the UI, the CLI report and tests. Taking a snapshot
+//! costs time proportional to partitions and clients, never to records.
+
+use serde::Serialize;
+
+use super::metrics::{group_lag, isolation_of};
+use super::{Millis, Simulation};
+use crate::audit::AuditReport;
+use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS};
+use crate::consumer::ConsumerStats;
+use crate::consumer::MemberState;
+use crate::log::{ControlType, NULL_KEY};
+use crate::producer::{Acks, KeyDistribution, PartitionerKind, ProducerStats};
+use crate::protocol::IsolationLevel;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub time: Millis,
+    pub seed: u64,
+    /// The trace hash, as 16 hex digits.
+    pub trace_hash: String,
+    pub next_event_seq: u64,
+    pub brokers: Vec<BrokerView>,
+    pub topics: Vec<TopicView>,
+    pub producers: Vec<ProducerView>,
+    pub consumers: Vec<ConsumerView>,
+    pub groups: Vec<GroupView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub alive: bool,
+    /// Partitions (of user topics) this broker leads.
+    pub leader_of: u32,
+    /// Groups this broker coordinates.
+    pub coordinator_of: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionView {
+    pub partition: u32,
+    pub leader: Option<BrokerId>,
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub log_start_offset: i64,
+    pub high_watermark: i64,
+    pub last_stable_offset: i64,
+    pub log_end_offset: i64,
+    pub records: u64,
+    pub bytes: u64,
+    pub segments: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerView {
+    pub index: u32,
+    pub name: String,
+    pub topic: Option<String>,
+    pub rate: u64,
+    pub keys: Option<KeyDistribution>,
+    pub value_bytes: u32,
+    pub acks: Acks,
+    pub batch_size: u32,
+    pub linger_ms: u64,
+    pub max_in_flight: u32,
+    pub idempotent: bool,
+    pub partitioner: PartitionerKind,
+    pub producer_id: Option<i64>,
+    pub producer_epoch: Option<i16>,
+    pub queued_records: u64,
+    pub queued_batches: u64,
+    pub in_flight_requests: u32,
+    /// Average records per acknowledged batch over the recent history.
+    pub avg_batch_records: f64,
+    /// Average batches per produce request over the recent history.
+    pub avg_request_batches: f64,
+    pub sticky_partition: Option<u32>,
+    pub stats: ProducerStats,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssignedView {
+    pub topic: String,
+    pub partition: u32,
+    pub position: Option<i64>,
+    pub committed: Option<i64>,
+    /// End offset minus position (the consumer's own `records-lag`).
+    pub lag: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerView {
+    pub index: u32,
+    pub name: String,
+    pub group: Option<String>,
+    pub member_id: Option<String>,
+    /// Stable, Joining, Syncing, ... or "Assigned" for a consumer without a group.
+    pub state: String,
+    pub generation: Option<i32>,
+    pub is_leader: bool,
+    pub paused: bool,
+    /// The application is busy processing the last poll.
+    pub busy: bool,
+    pub processing_us: u64,
+    pub isolation: IsolationLevel,
+    pub topics: Vec<String>,
+    pub assigned: Vec<AssignedView>,
+    pub stats: ConsumerStats,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberView {
+    pub member_id: String,
+    pub client: String,
+    pub consumer: Option<u32>,
+    pub group_instance_id: Option<String>,
+    pub assignment: Vec<(String, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupPartitionView {
+    pub topic: String,
+    pub partition: u32,
+    pub committed: Option<i64>,
+    /// High watermark, or LSO for a read_committed group.
+    pub end_offset: i64,
+    pub lag: Option<i64>,
+    /// Consumer (by name) that owns the partition in the current assignment.
+    pub owner: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupView {
+    pub group_id: String,
+    pub state: String,
+    pub state_since: Millis,
+    pub generation: i32,
+    pub protocol: Option<String>,
+    pub leader: Option<String>,
+    pub coordinator: Option<BrokerId>,
+    /// `__consumer_offsets` partition of the group.
+    pub coordinator_partition: u32,
+    pub topics: Vec<String>,
+    pub members: Vec<MemberView>,
+    pub partitions: Vec<GroupPartitionView>,
+    pub total_lag: u64,
+    /// Total lag sampled every `lag_interval_ms`, oldest first.
+    pub lag_history: Vec<u64>,
+    pub lag_interval_ms: Millis,
+    pub audit: AuditReport,
+}
+
+/// One record as a reader sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RecordView {
+    pub offset: i64,
+    pub timestamp: Millis,
+    pub key: Option<String>,
+    /// Key identity (for colouring); `None` for a null key.
+    pub key_id: Option<u32>,
+    pub value: Option<String>,
+    pub value_bytes: Option<u32>,
+    pub headers: Vec<(String, String)>,
+    pub batch_base_offset: i64,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    /// Sequence number of the record (`-1` without idempotence).
+    pub sequence: i32,
+    pub transactional: bool,
+    pub control: Option<ControlType>,
+    pub producer: Option<String>,
+}
+
+fn avg(v: &[u32]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64
+    }
+}
+
+impl Simulation {
+    pub fn snapshot(&self) -> Snapshot {
+        let cluster = &self.cluster;
+        let topics: Vec<TopicView> = cluster
+            .topics()
+            .filter(|t| !t.internal)
+            .map(|t| TopicView {
+                name: t.name.clone(),
+                partitions: t
+                    .partitions
+                    .iter()
+                    .filter_map(|&p| cluster.partition(p))
+                    .map(|p| PartitionView {
+                        partition: p.index,
+                        leader: p.leader,
+                        replicas: p.replicas.clone(),
+                        isr: p.isr.clone(),
+                        log_start_offset: p.log.log_start_offset(),
+                        high_watermark: p.high_watermark,
+                        last_stable_offset: p.last_stable_offset(),
+                        log_end_offset: p.log.log_end_offset(),
+                        records: p.log.records(),
+                        bytes: p.log.size_bytes(),
+                        segments: p.log.segment_count() as u32,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let groups: Vec<GroupView> = self.groups.groups().map(|g| self.group_view(g)).collect();
+        let brokers = cluster
+            .brokers
+            .iter()
+            .map(|b| BrokerView {
+                id: b.id,
+                alive: b.alive,
+                leader_of: cluster
+                    .topics()
+                    .filter(|t| !t.internal)
+                    .flat_map(|t| t.partitions.iter())
+                    .filter(|&&p| cluster.partition(p).and_then(|p| p.leader) == Some(b.id))
+                    .count() as u32,
+                coordinator_of: groups
+                    .iter()
+                    .filter(|g| g.coordinator == Some(b.id))
+                    .map(|g| g.group_id.clone())
+                    .collect(),
+            })
+            .collect();
+        Snapshot {
+            time: self.now,
+            seed: self.seed,
+            trace_hash: format!("{:016x}", self.trace_hash()),
+            next_event_seq: self.next_event_seq,
+            brokers,
+            topics,
+            producers: self.producers().map(|p| self.producer_view(p)).collect(),
+            consumers: self.consumers().map(|c| self.consumer_view(c)).collect(),
+            groups,
+        }
+    }
+
+    fn producer_view(&self, p: &crate::producer::Producer) -> ProducerView {
+        let load = p.load.as_ref();
+        let topic = load.and_then(|l| self.cluster.topic(l.topic));
+        ProducerView {
+            index: p.index,
+            name: p.name.clone(),
+            topic: topic.map(|t| t.name.clone()),
+            rate: load.map_or(0, |l| l.config.rate),
+            keys: load.map(|l| l.config.keys.clone()),
+            value_bytes: load.map_or(0, |l| l.config.value_bytes),
+            acks: p.config.acks,
+            batch_size: p.config.batch_size,
+            linger_ms: p.config.linger_ms,
+            max_in_flight: p.config.max_in_flight,
+            idempotent: p.is_idempotent(),
+            partitioner: p.config.partitioner,
+            producer_id: p.producer_id().map(|x| x.0),
+            producer_epoch: p.producer_id().map(|x| x.1),
+            queued_records: p.accumulator.queued_records(),
+            queued_batches: p.accumulator.queued_batches(),
+            in_flight_requests: p.in_flight_requests() as u32,
+            avg_batch_records: avg(&p.stats.recent_batch_records),
+            avg_request_batches: avg(&p.stats.recent_request_batches),
+            sticky_partition: load.and_then(|l| p.sticky_partition(l.topic)),
+            stats: p.stats.clone(),
+        }
+    }
+
+    fn consumer_view(&self, c: &crate::consumer::Consumer) -> ConsumerView {
+        let m = c.membership.as_ref();
+        ConsumerView {
+            index: c.index,
+            name: c.name.clone(),
+            group: c.config.group_id.clone(),
+            member_id: m.map(|m| m.member_id.clone()).filter(|id| !id.is_empty()),
+            state: match m {
+                None => "Assigned".to_string(),
+                Some(m) => match m.state {
+                    MemberState::Stable if m.rejoin_needed => "Rejoining".into(),
+                    s => format!("{s:?}"),
+                },
+            },
+            generation: m.map(|m| m.generation).filter(|g| *g >= 0),
+            is_leader: m.is_some_and(|m| m.is_leader && m.is_joined()),
+            paused: c.paused,
+            busy: c.is_busy(self.now),
+            processing_us: c.config.processing_us,
+            isolation: c.config.isolation_level,
+            topics: c.topics.clone(),
+            assigned: c
+                .assignment()
+                .map(|a| {
+                    let end = self
+                        .cluster
+                        .partition(a.partition)
+                        .map(|p| p.fetch_limit(c.config.isolation_level));
+                    AssignedView {
+                        topic: a.tp.topic.clone(),
+                        partition: a.tp.partition,
+                        position: a.position,
+                        committed: a.committed,
+                        lag: a.position.zip(end).map(|(pos, end)| (end - pos).max(0)),
+                    }
+                })
+                .collect(),
+            stats: c.stats.clone(),
+        }
+    }
+
+    fn group_view(&self, g: &crate::coordinator::group::Group) -> GroupView {
+        let isolation = isolation_of(&self.consumers, &g.group_id);
+        let mut topics: Vec<String> = self
+            .consumers()
+            .filter(|c| c.group_id() == Some(g.group_id.as_str()))
+            .flat_map(|c| c.topics.iter().cloned())
+            .collect();
+        for m in g.members.values() {
+            for (_, s) in &m.protocols {
+                topics.extend(s.topics.iter().cloned());
+            }
+        }
+        for &p in g.offsets.keys() {
+            if let Some(t) = self
+                .cluster
+                .partition(p)
+                .and_then(|p| self.cluster.topic(p.topic))
+            {
+                topics.push(t.name.clone());
+            }
+        }
+        topics.sort();
+        topics.dedup();
+        topics.retain(|t| self.cluster.topic_by_name(t).is_some());
+        let owner_of = |topic: &str, p: u32| -> Option<String> {
+            g.members
+                .values()
+                .find(|m| m.assignment.iter().any(|(t, q)| t == topic && *q == p))
+                .map(|m| {
+                    self.consumer(m.client)
+                        .map_or(m.client_id.clone(), |c| c.name.clone())
+                })
+        };
+        let mut partitions = Vec::new();
+        let mut idxs: Vec<PartitionIdx> = Vec::new();
+        for t in &topics {
+            let topic = self.cluster.topic_by_name(t).expect("retained above");
+            for &p in &topic.partitions {
+                let Some(part) = self.cluster.partition(p) else {
+                    continue;
+                };
+                idxs.push(p);
+                let committed = g.offsets.get(&p).map(|c| c.offset);
+                let end = part.fetch_limit(isolation);
+                partitions.push(GroupPartitionView {
+                    topic: t.clone(),
+                    partition: part.index,
+                    committed,
+                    end_offset: end,
+                    lag: committed.map(|c| (end - c).max(0)),
+                    owner: owner_of(t, part.index),
+                });
+            }
+        }
+        let (total_lag, _) = group_lag(&self.cluster, g, isolation);
+        let offsets_topic = self.cluster.topic_by_name(CONSUMER_OFFSETS);
+        GroupView {
+            group_id: g.group_id.clone(),
+            state: g.state.as_str().to_string(),
+            state_since: g.state_since,
+            generation: g.generation,
+            protocol: g.protocol.map(|p| p.as_str().to_string()),
+            leader: g.leader.clone(),
+            coordinator: self.cluster.coordinator_for(CONSUMER_OFFSETS, &g.group_id),
+            coordinator_partition: crate::hash::coordinator_partition(
+                &g.group_id,
+                offsets_topic.map_or(50, |t| t.partitions.len() as u32),
+            ),
+            topics,
+            members: g
+                .members
+                .values()
+                .map(|m| MemberView {
+                    member_id: m.member_id.clone(),
+                    client: self
+                        .consumer(m.client)
+                        .map_or(m.client_id.clone(), |c| c.name.clone()),
+                    consumer: self.consumer(m.client).map(|c| c.index),
+                    group_instance_id: m.group_instance_id.clone(),
+                    assignment: m.assignment.clone(),
+                })
+                .collect(),
+            partitions,
+            total_lag,
+            lag_history: self
+                .metrics
+                .lag
+                .get(&g.group_id)
+                .map(|h| h.iter().copied().collect())
+                .unwrap_or_default(),
+            lag_interval_ms: self.metrics.interval(),
+            audit: self.audit.report(self.audit.slot_of(&g.group_id), &idxs),
+        }
+    }
+
+    /// Records of `topic`-`partition` from offset `from` (at most `max`), as a reader sees them.
+    /// Control records (transaction markers) are included and flagged.
+    pub fn records(&self, topic: &str, partition: u32, from: i64, max: usize) -> Vec<RecordView> {
+        let Some(idx) = self
+            .cluster
+            .topic_id(topic)
+            .and_then(|t| self.cluster.partition_idx(t, partition))
+        else {
+            return Vec::new();
+        };
+        let Some(part) = self.cluster.partition(idx) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for b in part.log.batches_from(from) {
+            if out.len() >= max {
+                break;
+            }
+            let producer = b
+                .origin
+                .and_then(|o| self.producer(o.producer))
+                .map(|p| p.name.clone());
+            if let Some(control) = b.control {
+                if b.base_offset >= from {
+                    out.push(RecordView {
+                        offset: b.base_offset,
+                        timestamp: b.first_timestamp,
+                        key: None,
+                        key_id: None,
+                        value: None,
+                        value_bytes: None,
+                        headers: Vec::new(),
+                        batch_base_offset: b.base_offset,
+                        producer_id: b.producer_id,
+                        producer_epoch: b.producer_epoch,
+                        sequence: -1,
+                        transactional: true,
+                        control: Some(control),
+                        producer,
+                    });
+                }
+                continue;
+            }
+            for (i, r) in b.records.iter().enumerate() {
+                let offset = b.base_offset + i as i64;
+                if offset < from {
+                    continue;
+                }
+                if out.len() >= max {
+                    break;
+                }
+                let typed = b.typed.iter().find(|t| t.offset_delta == i as u32);
+                let value_bytes =
+                    (r.value_len != crate::log::record::NULL_VALUE).then_some(r.value_len);
+                let value = match typed {
+                    Some(t) => t.value.clone(),
+                    None => value_bytes.map(|n| {
+                        synth_value(
+                            self.seed,
+                            b.origin.map_or(0, |o| o.producer),
+                            idx,
+                            b.origin.map_or(0, |o| o.first_record) + i as u64,
+                            n,
+                        )
+                    }),
+                };
+                out.push(RecordView {
+                    offset,
+                    timestamp: b.first_timestamp + r.ts_delta as u64,
+                    key: self.keys.text(r.key).map(|k| k.into_owned()),
+                    key_id: (r.key != NULL_KEY).then_some(r.key),
+                    value,
+                    value_bytes,
+                    headers: typed
+                        .map(|t| {
+                            t.headers
+                                .iter()
+                                .map(|h| (h.key.clone(), h.value.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    batch_base_offset: b.base_offset,
+                    producer_id: b.producer_id,
+                    producer_epoch: b.producer_epoch,
+                    sequence: if b.base_sequence < 0 {
+                        -1
+                    } else {
+                        crate::log::batch::increment_sequence(b.base_sequence, i as i32)
+                    },
+                    transactional: b.is_transactional,
+                    control: None,
+                    producer: producer.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// A generated value, made from the seed when it is shown (never stored): readable text of
+/// exactly `len` bytes.
+fn synth_value(seed: u64, producer: u32, partition: PartitionIdx, n: u64, len: u32) -> String {
+    let mut rng =
+        super::Rng::new(seed ^ ((producer as u64) << 48) ^ ((partition as u64) << 32) ^ n);
+    let head = format!("{{\"n\":{n},\"data\":\"");
+    let mut s = String::with_capacity(len as usize);
+    s.push_str(&head);
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    while s.len() + 2 < len as usize {
+        s.push(ALPHABET[rng.below(ALPHABET.len() as u32) as usize] as char);
+    }
+    if s.len() + 2 <= len as usize {
+        s.push_str("\"}");
+    }
+    s.truncate(len as usize);
+    s
+}
