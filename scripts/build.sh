@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the app into dist/: cargo (wasm32) -> wasm-bindgen -> wasm-opt (release) -> static files.
+# Usage: scripts/build.sh [release|dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+MODE="${1:-release}"
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import sys,json; print(json.load(sys.stdin)["target_directory"])')
+if [ "$MODE" = release ]; then
+  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown --release
+  WASM="$TARGET_DIR/wasm32-unknown-unknown/release/brokerlab.wasm"
+else
+  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown
+  WASM="$TARGET_DIR/wasm32-unknown-unknown/debug/brokerlab.wasm"
+fi
+rm -rf dist && mkdir -p dist
+wasm-bindgen --target web --no-typescript --out-dir dist --out-name brokerlab "$WASM"
+if [ "$MODE" = release ]; then
+  node_modules/.bin/wasm-opt -O3 \
+    dist/brokerlab_bg.wasm -o dist/brokerlab_bg.opt.wasm
+  mv dist/brokerlab_bg.opt.wasm dist/brokerlab_bg.wasm
+fi
+cp index.html dist/index.html
+cp -r www/. dist/
+echo "build: dist/brokerlab_bg.wasm $(stat -c%s dist/brokerlab_bg.wasm) bytes, $(gzip -9c dist/brokerlab_bg.wasm | wc -c) gzipped"

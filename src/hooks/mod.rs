@@ -1,0 +1,3 @@
+//! Effects at the edges of the app.
+
+pub mod use_animation_frame;

@@ -1,0 +1,15 @@
+//! brokerlab: the in-browser playground over `brokerlab-engine`.
+//!
+//! `app` holds the state (one reducer over one engine) and the page; `components` render
+//! snapshots and send actions; `hooks` keep the effects (animation frames, keyboard) at the
+//! edges; `facade` is the small JavaScript API for embedding.
+
+pub mod app;
+pub mod components;
+pub mod facade;
+pub mod hooks;
+
+/// Mounts the playground on `<body>`.
+pub fn mount() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,51 @@
+// Shared pieces of the end-to-end tests: a static server for dist/, Chromium, screenshots.
+import http from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const DIST = fileURLToPath(new URL(process.env.DIST_DIR ?? '../../dist/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
+               '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+export async function startServer() {
+  const server = http.createServer(async (req, res) => {
+    let p = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (p.endsWith('/')) p += 'index.html';
+    try {
+      const body = await readFile(join(DIST, p));
+      res.writeHead(200, { 'content-type': MIME[extname(p)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch { res.writeHead(404); res.end('not found'); }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  server.url = `http://127.0.0.1:${server.address().port}/`;
+  return server;
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Opens the page and collects page errors, console errors and any request off localhost.
+export async function openPage(browser, url, { width = 1400, height = 900, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1') && !r.url().startsWith('data:')) problems.push(`network: ${r.url()}`); });
+  await page.goto(url);
+  return { page, problems };
+}
+
+export async function shot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}

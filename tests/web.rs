@@ -1,0 +1,67 @@
+//! Browser tests of the wasm boundary, run by wasm-bindgen-test in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use brokerlab::facade::BrokerLab;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON parses")
+}
+
+#[wasm_bindgen_test]
+fn facade_creates_a_topic_produces_and_reports_offsets() {
+    let mut lab = BrokerLab::new(7.0).expect("seed accepted");
+    lab.apply(obj(r#"{"type":"create_topic","name":"orders","partitions":3}"#))
+        .expect("valid topic");
+    lab.apply(obj(
+        r#"{"type":"add_producer","name":"p","load":{"topic":"orders","rate":1000}}"#,
+    ))
+    .expect("valid producer");
+    lab.advance(2000.0).expect("valid advance");
+    let snap = lab.snapshot().expect("snapshot serialises");
+    let total = js_sys::eval(
+        "(s) => s.topics[0].partitions.reduce((a, p) => a + p.log_end_offset, 0)",
+    )
+    .unwrap()
+    .dyn_into::<js_sys::Function>()
+    .unwrap()
+    .call1(&JsValue::NULL, &snap)
+    .unwrap()
+    .as_f64()
+    .unwrap();
+    assert!(total > 1500.0, "records appended: {total}");
+}
+
+#[wasm_bindgen_test]
+fn facade_rejects_bad_input_with_a_readable_message() {
+    let mut lab = BrokerLab::new(1.0).unwrap();
+    let err = lab
+        .apply(obj(r#"{"type":"create_topic","name":"bad name","partitions":3}"#))
+        .err()
+        .expect("refused");
+    let msg = JsValue::from(err)
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message();
+    assert!(String::from(msg).contains("illegal"));
+    assert!(BrokerLab::new(-1.0).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn app_mounts_and_shows_the_demo_topic() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<brokerlab::app::App>::with_root(root.clone()).render();
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("Topic orders"), "{text}");
+    assert!(text.contains("High watermark"), "{text}");
+}
+
+use wasm_bindgen::JsCast;
