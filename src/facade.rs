@@ -16,7 +16,9 @@ impl BrokerLab {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: f64) -> Result<BrokerLab, JsError> {
         if !(seed >= 0.0 && seed <= 9_007_199_254_740_991.0 && seed.fract() == 0.0) {
-            return Err(JsError::new("The seed must be a whole number from 0 to 2^53 - 1."));
+            return Err(JsError::new(
+                "The seed must be a whole number from 0 to 2^53 - 1.",
+            ));
         }
         let sim = Simulation::new(seed as u64, ClusterConfig::default())
             .map_err(|e| JsError::new(&e.to_string()))?;

@@ -16,24 +16,25 @@ fn obj(json: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn facade_creates_a_topic_produces_and_reports_offsets() {
     let mut lab = BrokerLab::new(7.0).expect("seed accepted");
-    lab.apply(obj(r#"{"type":"create_topic","name":"orders","partitions":3}"#))
-        .expect("valid topic");
+    lab.apply(obj(
+        r#"{"type":"create_topic","name":"orders","partitions":3}"#,
+    ))
+    .expect("valid topic");
     lab.apply(obj(
         r#"{"type":"add_producer","name":"p","load":{"topic":"orders","rate":1000}}"#,
     ))
     .expect("valid producer");
     lab.advance(2000.0).expect("valid advance");
     let snap = lab.snapshot().expect("snapshot serialises");
-    let total = js_sys::eval(
-        "(s) => s.topics[0].partitions.reduce((a, p) => a + p.log_end_offset, 0)",
-    )
-    .unwrap()
-    .dyn_into::<js_sys::Function>()
-    .unwrap()
-    .call1(&JsValue::NULL, &snap)
-    .unwrap()
-    .as_f64()
-    .unwrap();
+    let total =
+        js_sys::eval("(s) => s.topics[0].partitions.reduce((a, p) => a + p.log_end_offset, 0)")
+            .unwrap()
+            .dyn_into::<js_sys::Function>()
+            .unwrap()
+            .call1(&JsValue::NULL, &snap)
+            .unwrap()
+            .as_f64()
+            .unwrap();
     assert!(total > 1500.0, "records appended: {total}");
 }
 
@@ -41,7 +42,9 @@ fn facade_creates_a_topic_produces_and_reports_offsets() {
 fn facade_rejects_bad_input_with_a_readable_message() {
     let mut lab = BrokerLab::new(1.0).unwrap();
     let err = lab
-        .apply(obj(r#"{"type":"create_topic","name":"bad name","partitions":3}"#))
+        .apply(obj(
+            r#"{"type":"create_topic","name":"bad name","partitions":3}"#,
+        ))
         .err()
         .expect("refused");
     let msg = JsValue::from(err)

@@ -44,14 +44,18 @@ impl PartialEq for Playground {
 
 pub enum Msg {
     /// An animation frame passed `dt_ms` of real time.
-    Frame { dt_ms: f64 },
+    Frame {
+        dt_ms: f64,
+    },
     Apply(Action),
     TogglePlay,
     /// Process the next event.
     Step,
     SetSpeed(f64),
     /// Start over with the demo scenario and this seed.
-    Reset { seed: u64 },
+    Reset {
+        seed: u64,
+    },
 }
 
 impl Playground {

@@ -1,1 +1,111 @@
-fn main() {}
+//! brokerlab's command line, for tests, benchmarks and acceptance.
+//!
+//! `brokerlab-cli vectors FILE...` runs Kafka conformance vectors through the engine and prints
+//! one JSON line per case, then `N passed, M failed`; it exits non-zero if any case fails.
+//! `brokerlab-cli run SCENARIO.json` runs a scenario headless and prints its JSON report.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use brokerlab_engine::{vectors, Scenario};
+
+const USAGE: &str = "usage:
+  brokerlab-cli vectors FILE...            run conformance vector files
+  brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
+                                           (--twice: run it again and check the trace hashes match)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("vectors") if args.len() > 1 => vectors_cmd(&args[1..]),
+        Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn vectors_cmd(files: &[String]) -> ExitCode {
+    let (mut passed, mut failed) = (0, 0);
+    for f in files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{f}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match vectors::run_file(&text) {
+            Ok(run) => {
+                for line in &run.lines {
+                    println!("{line}");
+                }
+                passed += run.passed;
+                failed += run.failed;
+            }
+            Err(e) => {
+                eprintln!("{f}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_cmd(path: &str, twice: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario: Scenario = match serde_json::from_str(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{path}: not a valid scenario: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = Instant::now();
+    let report = match scenario.run() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let wall = started.elapsed();
+    if twice {
+        match scenario.run() {
+            Ok(again) if again.trace_hash == report.trace_hash => {}
+            Ok(again) => {
+                eprintln!(
+                    "{path}: NOT deterministic: trace {} then {} (seed {}); reproduce with: brokerlab-cli run {path} --twice",
+                    report.trace_hash, again.trace_hash, scenario.seed
+                );
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("{path}: second run failed: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).expect("reports serialise")
+    );
+    eprintln!(
+        "simulated {} ms in {:.3} s of wall time",
+        report.time_ms,
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}

@@ -134,11 +134,14 @@ impl Consumer {
         let cooperative = self.config.cooperative();
         let m = self.membership.as_ref().expect("group consumer");
         let joined = m.generation >= 0 && !m.member_id.is_empty();
-        if self.config.enable_auto_commit && joined && !self.assigned.is_empty() && !cooperative {
-            if self.commit_positions(ctx) {
-                self.membership_mut().state = MemberState::CommittingBeforeJoin;
-                return;
-            }
+        if self.config.enable_auto_commit
+            && joined
+            && !self.assigned.is_empty()
+            && !cooperative
+            && self.commit_positions(ctx)
+        {
+            self.membership_mut().state = MemberState::CommittingBeforeJoin;
+            return;
         }
         self.send_join(ctx);
     }
@@ -292,10 +295,8 @@ impl Consumer {
                 m.heartbeat_in_flight = false;
                 match error {
                     None => {}
-                    Some(ErrorCode::RebalanceInProgress) => {
-                        if m.state == MemberState::Stable {
-                            m.rejoin_needed = true;
-                        }
+                    Some(ErrorCode::RebalanceInProgress) if m.state == MemberState::Stable => {
+                        m.rejoin_needed = true;
                     }
                     Some(ErrorCode::UnknownMemberId) => self.reset_member(ctx, true),
                     Some(ErrorCode::IllegalGeneration) => self.reset_member(ctx, false),

@@ -56,10 +56,8 @@ impl KeyDistribution {
                     return bad("A hot key distribution needs at least 2 keys.".into());
                 }
             }
-            KeyDistribution::Zipf { exponent, .. } => {
-                if !(exponent > 0.0 && exponent <= 10.0) {
-                    return bad("The Zipf exponent must be above 0 and at most 10.".into());
-                }
+            KeyDistribution::Zipf { exponent, .. } if !(exponent > 0.0 && exponent <= 10.0) => {
+                return bad("The Zipf exponent must be above 0 and at most 10.".into());
             }
             _ => {}
         }
