@@ -159,6 +159,11 @@ impl Producer {
         self.round_robin.retain(|(t, _)| *t != topic);
     }
 
+    /// Asks for a `poll` at `now` (Kafka's `sender.wakeup()` after `send()`).
+    pub fn wake(&mut self, now: Millis) {
+        self.next_ready_check = Some(self.next_ready_check.map_or(now, |t| t.min(now)));
+    }
+
     /// When this producer next needs `poll`.
     pub fn next_wakeup(&self) -> Option<Millis> {
         let mut next = self.next_ready_check;

@@ -88,6 +88,11 @@ pub enum Action {
     RemoveConsumer {
         consumer: String,
     },
+    /// Kill the consumer's process: no commit, no LeaveGroup. The group notices only when the
+    /// session times out, and records polled since the last commit are delivered again.
+    CrashConsumer {
+        consumer: String,
+    },
     /// `pause()` every assigned partition: no fetching, heartbeats go on.
     PauseConsumer {
         consumer: String,
@@ -120,6 +125,7 @@ impl Action {
             Action::ProduceRecord { .. } => "produce_record",
             Action::AddConsumer { .. } => "add_consumer",
             Action::RemoveConsumer { .. } => "remove_consumer",
+            Action::CrashConsumer { .. } => "crash_consumer",
             Action::PauseConsumer { .. } => "pause_consumer",
             Action::ResumeConsumer { .. } => "resume_consumer",
             Action::SetProcessingTime { .. } => "set_processing_time",

@@ -120,6 +120,12 @@ impl Scenario {
 
     /// Runs the whole scenario headless and reports.
     pub fn run(&self) -> Result<Report, String> {
+        self.run_to_end().map(|sim| Report::from_simulation(&sim))
+    }
+
+    /// Runs the whole scenario and returns the simulation at its end (for tests that look at
+    /// events or state the report does not carry).
+    pub fn run_to_end(&self) -> Result<Simulation, String> {
         let mut sim = self.start()?;
         let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
         actions.sort_by_key(|a| a.at);
@@ -144,6 +150,6 @@ impl Scenario {
             })?;
         }
         sim.advance_to(self.duration_ms);
-        Ok(Report::from_simulation(&sim))
+        Ok(sim)
     }
 }

@@ -243,6 +243,7 @@ impl Simulation {
                     headers,
                     now,
                 );
+                p.wake(now);
                 self.reschedule(Party::Producer(i));
                 Ok(Applied {
                     summary: format!("{producer} sent a record to {topic}-{chosen}."),
@@ -265,6 +266,15 @@ impl Simulation {
                 self.forget_consumer_fetches(i);
                 self.emit(EventKind::ConsumerRemoved { consumer: i });
                 Ok(applied(format!("Closed consumer {consumer}.")))
+            }
+            Action::CrashConsumer { consumer } => {
+                let i = self.consumer_index(&consumer)?;
+                self.consumers[i as usize] = None;
+                self.forget_consumer_fetches(i);
+                self.emit(EventKind::ConsumerCrashed { consumer: i });
+                Ok(applied(format!(
+                    "Crashed consumer {consumer}: no commit, no LeaveGroup; its group notices at session.timeout.ms."
+                )))
             }
             Action::PauseConsumer { consumer } => {
                 let i = self.consumer_index(&consumer)?;

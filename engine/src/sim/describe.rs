@@ -34,6 +34,7 @@ impl Simulation {
             LoadChanged { producer, rate } => format!("{} rate={rate} records/s", p(producer)),
             ConsumerAdded { consumer } => format!("{} started", c(consumer)),
             ConsumerRemoved { consumer } => format!("{} closed", c(consumer)),
+            ConsumerCrashed { consumer } => format!("{} crashed (no commit, no LeaveGroup)", c(consumer)),
             ConsumerPaused { consumer } => format!("{} paused", c(consumer)),
             ConsumerResumed { consumer } => format!("{} resumed", c(consumer)),
             ConsumerConfigChanged { consumer } => format!("{} reconfigured", c(consumer)),

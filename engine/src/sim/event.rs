@@ -93,6 +93,9 @@ pub enum EventKind {
     ConsumerRemoved {
         consumer: u32,
     },
+    ConsumerCrashed {
+        consumer: u32,
+    },
     ConsumerPaused {
         consumer: u32,
     },
@@ -277,6 +280,7 @@ impl EventKind {
             | LoadChanged { .. }
             | ConsumerAdded { .. }
             | ConsumerRemoved { .. }
+            | ConsumerCrashed { .. }
             | ConsumerPaused { .. }
             | ConsumerResumed { .. }
             | ConsumerConfigChanged { .. } => Category::Admin,

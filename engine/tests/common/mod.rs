@@ -1,0 +1,137 @@
+//! Small builders shared by the engine's integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use brokerlab_engine::cluster::ClusterConfig;
+use brokerlab_engine::consumer::ConsumerConfig;
+use brokerlab_engine::coordinator::assignors::AssignorName;
+use brokerlab_engine::producer::{KeyDistribution, LoadConfig, ProducerConfig};
+use brokerlab_engine::sim::EventKind;
+use brokerlab_engine::{Action, Simulation};
+
+pub fn sim(seed: u64) -> Simulation {
+    Simulation::new(seed, ClusterConfig::default()).expect("default cluster is valid")
+}
+
+pub fn topic(sim: &mut Simulation, name: &str, partitions: u32) {
+    sim.apply(Action::CreateTopic {
+        name: name.into(),
+        partitions,
+        config: Default::default(),
+    })
+    .expect("valid topic");
+}
+
+pub fn load(topic: &str, rate: u64, keys: KeyDistribution) -> LoadConfig {
+    LoadConfig {
+        topic: topic.into(),
+        rate,
+        keys,
+        value_bytes: 100,
+    }
+}
+
+pub fn producer(sim: &mut Simulation, name: &str, topic: &str, rate: u64, keys: KeyDistribution) {
+    producer_with(
+        sim,
+        name,
+        ProducerConfig::default(),
+        load(topic, rate, keys),
+    );
+}
+
+pub fn producer_with(sim: &mut Simulation, name: &str, config: ProducerConfig, load: LoadConfig) {
+    sim.apply(Action::AddProducer {
+        name: Some(name.into()),
+        config,
+        load: Some(load),
+    })
+    .expect("valid producer");
+}
+
+pub fn group_config(group: &str) -> ConsumerConfig {
+    ConsumerConfig {
+        group_id: Some(group.into()),
+        ..Default::default()
+    }
+}
+
+pub fn with_assignor(group: &str, a: AssignorName) -> ConsumerConfig {
+    ConsumerConfig {
+        assignors: vec![a],
+        ..group_config(group)
+    }
+}
+
+pub fn consumer(sim: &mut Simulation, name: &str, group: &str, topic: &str) {
+    consumer_with(sim, name, group_config(group), topic);
+}
+
+pub fn consumer_with(sim: &mut Simulation, name: &str, config: ConsumerConfig, topic: &str) {
+    sim.apply(Action::AddConsumer {
+        name: Some(name.into()),
+        config,
+        topics: vec![topic.into()],
+        assign: None,
+    })
+    .expect("valid consumer");
+}
+
+/// Consumer name -> partitions it owns in the group coordinator's current assignment.
+pub fn owners(sim: &Simulation, group: &str) -> BTreeMap<String, Vec<u32>> {
+    let snap = sim.snapshot();
+    let g = snap
+        .groups
+        .iter()
+        .find(|g| g.group_id == group)
+        .expect("group exists");
+    g.members
+        .iter()
+        .map(|m| {
+            let mut ps: Vec<u32> = m.assignment.iter().map(|(_, p)| *p).collect();
+            ps.sort();
+            (m.client.clone(), ps)
+        })
+        .collect()
+}
+
+/// Partition counts per consumer, sorted.
+pub fn counts(sim: &Simulation, group: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = owners(sim, group).values().map(Vec::len).collect();
+    v.sort();
+    v
+}
+
+pub fn group_state(sim: &Simulation, group: &str) -> (String, i32) {
+    let snap = sim.snapshot();
+    let g = snap
+        .groups
+        .iter()
+        .find(|g| g.group_id == group)
+        .expect("group exists");
+    (g.state.clone(), g.generation)
+}
+
+pub fn events_matching(sim: &Simulation, f: impl Fn(&EventKind) -> bool) -> Vec<(u64, EventKind)> {
+    sim.events_since(0)
+        .filter(|e| f(&e.kind))
+        .map(|e| (e.time, e.kind.clone()))
+        .collect()
+}
+
+pub fn log_lines(sim: &Simulation) -> String {
+    sim.events_since(0)
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EventKind::ProduceRequest { .. }
+                    | EventKind::ProduceResponse { .. }
+                    | EventKind::FetchRequest { .. }
+                    | EventKind::FetchResponse { .. }
+            )
+        })
+        .map(|e| format!("{:>7} {}", e.time, sim.describe(e)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,203 @@
+//! The classic consumer group protocol end to end: join, sync, rebalances, heartbeats,
+//! session and poll timeouts, static membership (KIP-62, KIP-345, KIP-394).
+
+mod common;
+
+use brokerlab_engine::producer::KeyDistribution;
+use brokerlab_engine::sim::EventKind;
+use brokerlab_engine::Action;
+use common::*;
+
+fn setup(seed: u64) -> brokerlab_engine::Simulation {
+    let mut s = sim(seed);
+    topic(&mut s, "orders", 6);
+    producer(
+        &mut s,
+        "p",
+        "orders",
+        200,
+        KeyDistribution::Uniform { keys: 50 },
+    );
+    s
+}
+
+/// RangeAssignor with 6 partitions: 2 members get 3 each; a third joins, 2 each.
+#[test]
+fn two_consumers_get_three_partitions_each_then_two_each_after_a_third_joins() {
+    let mut s = setup(1);
+    consumer(&mut s, "c1", "g", "orders");
+    consumer(&mut s, "c2", "g", "orders");
+    s.advance_to(10_000);
+    assert_eq!(group_state(&s, "g").0, "Stable", "{}", log_lines(&s));
+    assert_eq!(counts(&s, "g"), vec![3, 3]);
+    assert_eq!(
+        owners(&s, "g")["c1"],
+        vec![0, 1, 2],
+        "range gives the first member the first range"
+    );
+    let gen = group_state(&s, "g").1;
+    consumer(&mut s, "c3", "g", "orders");
+    s.advance_to(20_000);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), gen + 1),
+        "{}",
+        log_lines(&s)
+    );
+    assert_eq!(counts(&s, "g"), vec![2, 2, 2]);
+}
+
+/// A first rebalance of a new group waits group.initial.rebalance.delay.ms, extended while
+/// members keep arriving (InitialDelayedJoin).
+#[test]
+fn a_new_group_waits_the_initial_rebalance_delay() {
+    let mut s = setup(2);
+    consumer(&mut s, "c1", "g", "orders");
+    s.advance_to(2_900);
+    assert_eq!(group_state(&s, "g"), ("PreparingRebalance".to_string(), 0));
+    s.advance_to(3_100);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), 1),
+        "{}",
+        log_lines(&s)
+    );
+    // A second member arriving during the delay extends it by another delay.
+    let mut s = setup(2);
+    consumer(&mut s, "c1", "g", "orders");
+    s.advance_to(1_000);
+    consumer(&mut s, "c2", "g", "orders");
+    s.advance_to(5_900);
+    assert_eq!(
+        group_state(&s, "g").0,
+        "PreparingRebalance",
+        "{}",
+        log_lines(&s)
+    );
+    s.advance_to(6_200);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), 1),
+        "{}",
+        log_lines(&s)
+    );
+    assert_eq!(counts(&s, "g"), vec![3, 3]);
+}
+
+#[test]
+fn a_closed_consumer_leaves_at_once_and_its_partitions_move() {
+    let mut s = setup(3);
+    for c in ["c1", "c2", "c3"] {
+        consumer(&mut s, c, "g", "orders");
+    }
+    s.advance_to(10_000);
+    assert_eq!(counts(&s, "g"), vec![2, 2, 2]);
+    s.apply(Action::RemoveConsumer {
+        consumer: "c2".into(),
+    })
+    .unwrap();
+    s.advance_to(10_100);
+    let left = events_matching(&s, |k| matches!(k, EventKind::LeaveGroup { .. }));
+    assert_eq!(left.len(), 1, "a dynamic member sends LeaveGroup on close");
+    s.advance_to(16_000);
+    assert_eq!(counts(&s, "g"), vec![3, 3], "{}", log_lines(&s));
+    assert!(!owners(&s, "g").contains_key("c2"));
+}
+
+/// A crashed member sends nothing: the coordinator removes it when session.timeout.ms (45 s)
+/// passes without a heartbeat.
+#[test]
+fn a_crashed_consumer_is_removed_only_after_the_session_timeout() {
+    let mut s = setup(4);
+    consumer(&mut s, "c1", "g", "orders");
+    consumer(&mut s, "c2", "g", "orders");
+    s.advance_to(10_000);
+    let gen = group_state(&s, "g").1;
+    s.apply(Action::CrashConsumer {
+        consumer: "c2".into(),
+    })
+    .unwrap();
+    s.advance_to(40_000);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), gen),
+        "nothing noticed yet"
+    );
+    assert_eq!(counts(&s, "g"), vec![3, 3]);
+    s.advance_to(60_000);
+    let removed = events_matching(
+        &s,
+        |k| matches!(k, EventKind::MemberRemoved { reason, .. } if reason.contains("session")),
+    );
+    assert_eq!(removed.len(), 1, "{}", log_lines(&s));
+    // The last heartbeat came at most heartbeat.interval.ms (3 s) before the crash.
+    let t = removed[0].0;
+    assert!((52_000..=55_000).contains(&t), "removed at {t}");
+    assert_eq!(counts(&s, "g"), vec![6]);
+}
+
+/// KIP-345: a static member restarted within the session timeout gets its partitions back
+/// without a rebalance.
+#[test]
+fn a_static_member_restarting_within_the_session_timeout_causes_no_rebalance() {
+    let mut s = setup(5);
+    let stat = |id: &str| brokerlab_engine::consumer::ConsumerConfig {
+        group_instance_id: Some(id.into()),
+        ..group_config("g")
+    };
+    consumer_with(&mut s, "a", stat("instance-a"), "orders");
+    consumer_with(&mut s, "b", stat("instance-b"), "orders");
+    s.advance_to(10_000);
+    let before = owners(&s, "g");
+    let gen = group_state(&s, "g").1;
+    s.apply(Action::RemoveConsumer {
+        consumer: "a".into(),
+    })
+    .unwrap();
+    s.advance_to(20_000);
+    assert!(
+        events_matching(&s, |k| matches!(k, EventKind::LeaveGroup { .. })).is_empty(),
+        "static members do not send LeaveGroup"
+    );
+    consumer_with(&mut s, "a2", stat("instance-a"), "orders");
+    s.advance_to(30_000);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), gen),
+        "{}",
+        log_lines(&s)
+    );
+    assert_eq!(owners(&s, "g")["a2"], before["a"]);
+}
+
+/// max.poll.interval.ms: an application that processes too long between polls is taken out
+/// of the group by its own heartbeat thread (LeaveGroup), and the others take over.
+#[test]
+fn a_consumer_stuck_processing_past_max_poll_interval_leaves_the_group() {
+    let mut s = setup(6);
+    let slow = brokerlab_engine::consumer::ConsumerConfig {
+        max_poll_interval_ms: 20_000,
+        auto_offset_reset: brokerlab_engine::consumer::OffsetResetStrategy::Earliest,
+        ..group_config("g")
+    };
+    consumer_with(&mut s, "fast", slow.clone(), "orders");
+    consumer_with(&mut s, "slow", slow, "orders");
+    s.advance_to(8_000);
+    // 1 s per record: a poll of up to 500 records takes far longer than 20 s.
+    s.apply(Action::SetProcessingTime {
+        consumer: "slow".into(),
+        us: 1_000_000,
+    })
+    .unwrap();
+    s.advance_to(60_000);
+    let lines = log_lines(&s);
+    assert!(
+        !events_matching(&s, |k| matches!(k, EventKind::LeaveGroup { .. })).is_empty(),
+        "{lines}"
+    );
+    let o = owners(&s, "g");
+    if std::env::var("SHOW").is_ok() {
+        println!("{lines}");
+    }
+    assert_eq!(o.get("fast").map(Vec::len), Some(6), "{lines}");
+}
