@@ -15,7 +15,7 @@ impl BrokerLab {
     /// A new three-broker cluster with no topics, from a seed.
     #[wasm_bindgen(constructor)]
     pub fn new(seed: f64) -> Result<BrokerLab, JsError> {
-        if !(seed >= 0.0 && seed <= 9_007_199_254_740_991.0 && seed.fract() == 0.0) {
+        if !((0.0..=9_007_199_254_740_991.0).contains(&seed) && seed.fract() == 0.0) {
             return Err(JsError::new(
                 "The seed must be a whole number from 0 to 2^53 - 1.",
             ));
@@ -37,7 +37,7 @@ impl BrokerLab {
 
     /// Advances virtual time by `ms` milliseconds.
     pub fn advance(&mut self, ms: f64) -> Result<(), JsError> {
-        if !(ms >= 0.0 && ms <= 86_400_000.0) {
+        if !(0.0..=86_400_000.0).contains(&ms) {
             return Err(JsError::new("advance takes 0 to 86400000 milliseconds."));
         }
         self.sim.advance(ms as u64);

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use brokerlab::facade::BrokerLab;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -62,9 +62,43 @@ async fn app_mounts_and_shows_the_demo_topic() {
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<brokerlab::app::App>::with_root(root.clone()).render();
     yew::platform::time::sleep(Duration::from_millis(100)).await;
+    let table = root
+        .query_selector("table[aria-label='Partitions of orders']")
+        .unwrap()
+        .expect("the demo topic's partitions are shown");
+    assert_eq!(table.query_selector_all("tbody tr").unwrap().length(), 6);
     let text = root.text_content().unwrap_or_default();
-    assert!(text.contains("Topic orders"), "{text}");
     assert!(text.contains("High watermark"), "{text}");
+    assert!(text.contains("billing-1") && text.contains("billing-2"), "{text}");
 }
 
-use wasm_bindgen::JsCast;
+#[wasm_bindgen_test]
+fn numbers_and_times_are_formatted_for_a_projector() {
+    use brokerlab::app::format::*;
+    assert_eq!(count(0), "0");
+    assert_eq!(count(1234567), "1,234,567");
+    assert_eq!(signed(-1500), "-1,500");
+    assert_eq!(compact(950.0), "950");
+    assert_eq!(compact(2_500_000.0), "2.5M");
+    assert_eq!(time(12_345), "12.3 s");
+    assert_eq!(time(245_000), "4 min 05 s");
+    assert_eq!(duration(45_000), "45 s");
+    assert_eq!(duration(300_000), "5 min");
+}
+
+#[wasm_bindgen_test]
+fn strip_buckets_grow_with_the_rate() {
+    use brokerlab::components::topic_panel::per_cell;
+    assert_eq!(per_cell(2.0), 1);
+    assert_eq!(per_cell(8.0), 1);
+    assert_eq!(per_cell(100.0), 16);
+    assert_eq!(per_cell(100_000.0), 16384);
+}
+
+#[wasm_bindgen_test]
+fn the_partition_preview_names_the_murmur2_partition() {
+    use brokerlab::components::produce_record::partition_preview;
+    let p = partition_preview("user-42", false, 6);
+    assert!(p.ends_with("partition 4"), "{p}");
+    assert!(partition_preview("x", true, 6).contains("sticky"));
+}

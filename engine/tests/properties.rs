@@ -22,18 +22,52 @@ use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
 pub enum Op {
-    CreateTopic { partitions: u32 },
-    AddProducer { topic: usize, rate: u64, keys: u32 },
-    SetRate { producer: usize, rate: u64 },
-    ProduceRecord { producer: usize, topic: usize, key: u32 },
-    AddConsumer { group: usize, topic: usize, assignor: usize, processing_us: u64, earliest: bool },
-    RemoveConsumer { consumer: usize },
-    CrashConsumer { consumer: usize },
-    Pause { consumer: usize },
-    Resume { consumer: usize },
-    IncreasePartitions { topic: usize, extra: u32 },
-    Advance { ms: u64 },
-    Invalid { which: u8 },
+    CreateTopic {
+        partitions: u32,
+    },
+    AddProducer {
+        topic: usize,
+        rate: u64,
+        keys: u32,
+    },
+    SetRate {
+        producer: usize,
+        rate: u64,
+    },
+    ProduceRecord {
+        producer: usize,
+        topic: usize,
+        key: u32,
+    },
+    AddConsumer {
+        group: usize,
+        topic: usize,
+        assignor: usize,
+        processing_us: u64,
+        earliest: bool,
+    },
+    RemoveConsumer {
+        consumer: usize,
+    },
+    CrashConsumer {
+        consumer: usize,
+    },
+    Pause {
+        consumer: usize,
+    },
+    Resume {
+        consumer: usize,
+    },
+    IncreasePartitions {
+        topic: usize,
+        extra: u32,
+    },
+    Advance {
+        ms: u64,
+    },
+    Invalid {
+        which: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -97,7 +131,14 @@ impl Driver {
         Some(match op.clone() {
             Op::CreateTopic { partitions } => {
                 let name = self.fresh("t");
-                (Action::CreateTopic { name, partitions, config: Default::default() }, false)
+                (
+                    Action::CreateTopic {
+                        name,
+                        partitions,
+                        config: Default::default(),
+                    },
+                    false,
+                )
             }
             Op::AddProducer { topic, rate, keys } => {
                 let topic = Self::pick(&self.topics, topic)?.clone();
@@ -105,17 +146,39 @@ impl Driver {
                 let keys = match keys {
                     0 => KeyDistribution::None,
                     1 => KeyDistribution::Uniform { keys: 30 },
-                    2 => KeyDistribution::HotKey { keys: 10, hot_percent: 50.0 },
-                    _ => KeyDistribution::Zipf { keys: 100, exponent: 1.0 },
+                    2 => KeyDistribution::HotKey {
+                        keys: 10,
+                        hot_percent: 50.0,
+                    },
+                    _ => KeyDistribution::Zipf {
+                        keys: 100,
+                        exponent: 1.0,
+                    },
                 };
-                let load = LoadConfig { topic, rate, keys, value_bytes: 50 };
-                (Action::AddProducer { name: Some(name), config: Default::default(), load: Some(load) }, false)
+                let load = LoadConfig {
+                    topic,
+                    rate,
+                    keys,
+                    value_bytes: 50,
+                };
+                (
+                    Action::AddProducer {
+                        name: Some(name),
+                        config: Default::default(),
+                        load: Some(load),
+                    },
+                    false,
+                )
             }
             Op::SetRate { producer, rate } => {
                 let producer = Self::pick(&self.producers, producer)?.clone();
                 (Action::SetRate { producer, rate }, false)
             }
-            Op::ProduceRecord { producer, topic, key } => (
+            Op::ProduceRecord {
+                producer,
+                topic,
+                key,
+            } => (
                 Action::ProduceRecord {
                     producer: Self::pick(&self.producers, producer)?.clone(),
                     topic: Self::pick(&self.topics, topic)?.clone(),
@@ -126,49 +189,104 @@ impl Driver {
                 },
                 false,
             ),
-            Op::AddConsumer { group, topic, assignor, processing_us, earliest } => {
+            Op::AddConsumer {
+                group,
+                topic,
+                assignor,
+                processing_us,
+                earliest,
+            } => {
                 let topic = Self::pick(&self.topics, topic)?.clone();
                 let name = self.fresh("c");
                 let config = ConsumerConfig {
                     group_id: Some(format!("g{group}")),
                     assignors: vec![ASSIGNORS[assignor]],
                     processing_us,
-                    auto_offset_reset: if earliest { OffsetResetStrategy::Earliest } else { OffsetResetStrategy::Latest },
+                    auto_offset_reset: if earliest {
+                        OffsetResetStrategy::Earliest
+                    } else {
+                        OffsetResetStrategy::Latest
+                    },
                     ..Default::default()
                 };
-                (Action::AddConsumer { name: Some(name), config, topics: vec![topic], assign: None }, false)
+                (
+                    Action::AddConsumer {
+                        name: Some(name),
+                        config,
+                        topics: vec![topic],
+                        assign: None,
+                    },
+                    false,
+                )
             }
-            Op::RemoveConsumer { consumer } => {
-                (Action::RemoveConsumer { consumer: Self::pick(&self.consumers, consumer)?.clone() }, false)
-            }
-            Op::CrashConsumer { consumer } => {
-                (Action::CrashConsumer { consumer: Self::pick(&self.consumers, consumer)?.clone() }, false)
-            }
-            Op::Pause { consumer } => {
-                (Action::PauseConsumer { consumer: Self::pick(&self.consumers, consumer)?.clone() }, false)
-            }
-            Op::Resume { consumer } => {
-                (Action::ResumeConsumer { consumer: Self::pick(&self.consumers, consumer)?.clone() }, false)
-            }
+            Op::RemoveConsumer { consumer } => (
+                Action::RemoveConsumer {
+                    consumer: Self::pick(&self.consumers, consumer)?.clone(),
+                },
+                false,
+            ),
+            Op::CrashConsumer { consumer } => (
+                Action::CrashConsumer {
+                    consumer: Self::pick(&self.consumers, consumer)?.clone(),
+                },
+                false,
+            ),
+            Op::Pause { consumer } => (
+                Action::PauseConsumer {
+                    consumer: Self::pick(&self.consumers, consumer)?.clone(),
+                },
+                false,
+            ),
+            Op::Resume { consumer } => (
+                Action::ResumeConsumer {
+                    consumer: Self::pick(&self.consumers, consumer)?.clone(),
+                },
+                false,
+            ),
             Op::IncreasePartitions { topic, extra } => {
                 let name = Self::pick(&self.topics, topic)?.clone();
                 let now = self.sim.cluster().topic_by_name(&name)?.partitions.len() as u32;
-                (Action::IncreasePartitions { topic: name, partitions: now + extra }, false)
+                (
+                    Action::IncreasePartitions {
+                        topic: name,
+                        partitions: now + extra,
+                    },
+                    false,
+                )
             }
             Op::Advance { .. } => return None,
             Op::Invalid { which } => (
                 match which {
-                    0 => Action::CreateTopic { name: "bad name".into(), partitions: 1, config: Default::default() },
-                    1 => Action::CreateTopic { name: "zero".into(), partitions: 0, config: Default::default() },
-                    2 => Action::RemoveConsumer { consumer: "nobody".into() },
-                    3 => Action::SetRate { producer: "nobody".into(), rate: 1 },
+                    0 => Action::CreateTopic {
+                        name: "bad name".into(),
+                        partitions: 1,
+                        config: Default::default(),
+                    },
+                    1 => Action::CreateTopic {
+                        name: "zero".into(),
+                        partitions: 0,
+                        config: Default::default(),
+                    },
+                    2 => Action::RemoveConsumer {
+                        consumer: "nobody".into(),
+                    },
+                    3 => Action::SetRate {
+                        producer: "nobody".into(),
+                        rate: 1,
+                    },
                     4 => Action::AddConsumer {
                         name: None,
-                        config: ConsumerConfig { group_id: Some("g".into()), ..Default::default() },
+                        config: ConsumerConfig {
+                            group_id: Some("g".into()),
+                            ..Default::default()
+                        },
                         topics: vec![],
                         assign: None,
                     },
-                    5 => Action::IncreasePartitions { topic: "missing".into(), partitions: 3 },
+                    5 => Action::IncreasePartitions {
+                        topic: "missing".into(),
+                        partitions: 3,
+                    },
                     6 => Action::ProduceRecord {
                         producer: "nobody".into(),
                         topic: "missing".into(),
@@ -180,7 +298,12 @@ impl Driver {
                     _ => Action::AddProducer {
                         name: Some("p-bad".into()),
                         config: Default::default(),
-                        load: Some(LoadConfig { topic: "missing".into(), rate: 1, keys: KeyDistribution::None, value_bytes: 1 }),
+                        load: Some(LoadConfig {
+                            topic: "missing".into(),
+                            rate: 1,
+                            keys: KeyDistribution::None,
+                            value_bytes: 1,
+                        }),
                     },
                 },
                 true,
@@ -201,7 +324,12 @@ impl Driver {
         let result = self.sim.apply(action.clone());
         match &result {
             Err(_) => {
-                prop_assert_eq!(&self.sim.snapshot(), &before, "a refused action changed the snapshot: {:?}", action);
+                prop_assert_eq!(
+                    &self.sim.snapshot(),
+                    &before,
+                    "a refused action changed the snapshot: {:?}",
+                    action
+                );
                 prop_assert_eq!(self.sim.trace_hash(), hash);
                 prop_assert_eq!(self.sim.next_event_seq(), seq);
             }
@@ -236,7 +364,12 @@ fn check_invariants(sim: &Simulation, settled: bool) -> Result<(), TestCaseError
     }
     let snap = sim.snapshot();
     for g in &snap.groups {
-        prop_assert_eq!(g.audit.order_violations, 0, "per-key order broken in group {}", &g.group_id);
+        prop_assert_eq!(
+            g.audit.order_violations,
+            0,
+            "per-key order broken in group {}",
+            &g.group_id
+        );
         if g.state != "Stable" {
             continue;
         }
@@ -244,7 +377,13 @@ fn check_invariants(sim: &Simulation, settled: bool) -> Result<(), TestCaseError
         for m in &g.members {
             for (t, p) in &m.assignment {
                 let prev = owner.insert((t.clone(), *p), &m.member_id);
-                prop_assert!(prev.is_none(), "{}-{} owned twice in group {}", t, p, &g.group_id);
+                prop_assert!(
+                    prev.is_none(),
+                    "{}-{} owned twice in group {}",
+                    t,
+                    p,
+                    &g.group_id
+                );
             }
         }
         let consumers_stable = snap
@@ -259,10 +398,17 @@ fn check_invariants(sim: &Simulation, settled: bool) -> Result<(), TestCaseError
             .flat_map(|c| c.topics.iter())
             .collect();
         if settled && consumers_stable && !g.members.is_empty() {
-            for p in g.partitions.iter().filter(|p| subscribed.contains(&&p.topic)) {
+            for p in g
+                .partitions
+                .iter()
+                .filter(|p| subscribed.contains(&&p.topic))
+            {
                 prop_assert!(
                     owner.contains_key(&(p.topic.clone(), p.partition)),
-                    "{}-{} has no owner in settled group {}", &p.topic, p.partition, &g.group_id
+                    "{}-{} has no owner in settled group {}",
+                    &p.topic,
+                    p.partition,
+                    &g.group_id
                 );
             }
         }
@@ -298,8 +444,18 @@ proptest! {
 fn different_seeds_give_different_runs() {
     let ops = [
         Op::CreateTopic { partitions: 6 },
-        Op::AddProducer { topic: 0, rate: 300, keys: 0 },
-        Op::AddConsumer { group: 0, topic: 0, assignor: 0, processing_us: 0, earliest: true },
+        Op::AddProducer {
+            topic: 0,
+            rate: 300,
+            keys: 0,
+        },
+        Op::AddConsumer {
+            group: 0,
+            topic: 0,
+            assignor: 0,
+            processing_us: 0,
+            earliest: true,
+        },
         Op::Advance { ms: 4000 },
     ];
     let a = run(1, &ops).unwrap();

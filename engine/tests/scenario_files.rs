@@ -8,7 +8,9 @@ use std::process::Command;
 use serde_json::Value;
 
 fn run(file: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(file);
     let out = Command::new(env!("CARGO_BIN_EXE_brokerlab-cli"))
         .args(["run", path.to_str().unwrap(), "--twice"])
         .output()
@@ -82,7 +84,11 @@ fn slow_consumer_lag_builds_then_drains() {
     let r = run("slow-consumer-lag.json");
     let g = group(&r, "analytics");
     // After draining, the committed lag is at most one auto-commit interval of records.
-    assert!(g["total_lag"].as_u64().unwrap() <= 5_000, "{}", g["total_lag"]);
+    assert!(
+        g["total_lag"].as_u64().unwrap() <= 5_000,
+        "{}",
+        g["total_lag"]
+    );
     assert_eq!(g["audit"]["duplicates"], 0);
 }
 
@@ -100,7 +106,12 @@ fn batching_linger_makes_bigger_batches_and_fewer_requests() {
     let r = run("batching-linger.json");
     let (eager, patient) = (producer(&r, "eager"), producer(&r, "patient"));
     let b = |p: &Value| p["avg_records_per_batch"].as_f64().unwrap();
-    assert!(b(patient) > 3.0 * b(eager), "{} vs {}", b(patient), b(eager));
+    assert!(
+        b(patient) > 3.0 * b(eager),
+        "{} vs {}",
+        b(patient),
+        b(eager)
+    );
     assert!(patient["requests"].as_u64().unwrap() * 3 < eager["requests"].as_u64().unwrap());
 }
 
@@ -114,7 +125,10 @@ fn static_membership_restart_keeps_the_generation() {
 
 #[test]
 fn a_broken_scenario_is_refused_with_a_readable_message() {
-    let tmp = std::env::temp_dir().join(format!("brokerlab-bad-scenario-{}.json", std::process::id()));
+    let tmp = std::env::temp_dir().join(format!(
+        "brokerlab-bad-scenario-{}.json",
+        std::process::id()
+    ));
     std::fs::write(
         &tmp,
         r#"{"seed": 1, "topics": [{"name": "bad name", "partitions": 2}], "duration_ms": 10}"#,
@@ -127,5 +141,8 @@ fn a_broken_scenario_is_refused_with_a_readable_message() {
     let _ = std::fs::remove_file(&tmp);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("setup step 1 (create_topic)") && err.contains("illegal"), "{err}");
+    assert!(
+        err.contains("setup step 1 (create_topic)") && err.contains("illegal"),
+        "{err}"
+    );
 }

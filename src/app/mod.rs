@@ -1,14 +1,22 @@
-//! The playground page: state provider plus layout.
+//! The playground page: state provider, effects and layout.
 
+pub mod colors;
 pub mod demo;
+pub mod format;
+pub mod log;
 pub mod state;
 
 use yew::prelude::*;
 
+use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
-use crate::components::topic_view::TopicList;
+use crate::components::producers_column::ProducersColumn;
+use crate::components::protocol_log::ProtocolLog;
+use crate::components::shortcuts::Shortcuts;
+use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
-pub use state::{Msg, Playground, PlaygroundContext};
+use crate::hooks::use_keyboard::use_keyboard;
+pub use state::{Msg, Notice, Playground, PlaygroundContext};
 
 #[component]
 pub fn App() -> Html {
@@ -17,13 +25,18 @@ pub fn App() -> Html {
         let state = state.clone();
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
+    use_keyboard(state.dispatcher());
     html! {
-        <ContextProvider<PlaygroundContext> context={state}>
+        <ContextProvider<PlaygroundContext> context={state.clone()}>
             <div class="app">
                 <Header />
-                <main class="main">
-                    <TopicList />
+                <main class="flow" aria-label="Cluster">
+                    <ProducersColumn />
+                    <TopicsColumn />
+                    <GroupsColumn />
                 </main>
+                <ProtocolLog />
+                if state.show_shortcuts { <Shortcuts /> }
             </div>
         </ContextProvider<PlaygroundContext>>
     }

@@ -1,19 +1,24 @@
-//! The playground's state: one engine, the latest snapshot, and the time controls.
+//! The playground's state: one engine, the latest snapshot, the time controls and the history
+//! read from the engine's events.
 //!
 //! The engine lives behind an `Rc<RefCell<_>>` and is never cloned: `reduce` applies the message
 //! to it and returns a new state value holding a fresh snapshot `Rc`, which is what makes Yew
-//! re-render.
+//! re-render. Effects (the frame loop, the keyboard) live in hooks and only dispatch messages.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{Action, Simulation, Snapshot};
+use brokerlab_engine::{Action, Scenario, Simulation, Snapshot};
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
+use super::log::History;
 
 /// Most queue entries one animation frame may process, so a frame never stalls the page.
 pub const FRAME_EVENT_BUDGET: u64 = 200_000;
+
+/// Speeds offered, in virtual milliseconds per real millisecond.
+pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
 pub type PlaygroundContext = UseReducerHandle<Playground>;
 
@@ -21,15 +26,28 @@ pub type PlaygroundContext = UseReducerHandle<Playground>;
 pub struct Playground {
     pub sim: Rc<RefCell<Simulation>>,
     pub snapshot: Rc<Snapshot>,
+    pub history: Rc<History>,
+    pub scenario: Rc<Scenario>,
     pub playing: bool,
     /// Virtual milliseconds per real millisecond.
     pub speed: f64,
     /// Virtual time not yet simulated (fractions of a millisecond carried between frames).
     pub carry: f64,
     /// The last action's outcome: a confirmation or an error to show inline.
-    pub notice: Option<Result<String, String>>,
+    pub notice: Option<Notice>,
     /// The simulation could not keep up with the requested speed in the last frame.
     pub behind: bool,
+    pub show_shortcuts: bool,
+    /// Counts notices so that the same message twice still shows as new.
+    pub notice_id: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u32,
+    /// Which form the action came from, so the message shows next to it.
+    pub source: &'static str,
+    pub result: Result<String, String>,
 }
 
 impl PartialEq for Playground {
@@ -39,6 +57,7 @@ impl PartialEq for Playground {
             && self.speed == other.speed
             && self.notice == other.notice
             && self.behind == other.behind
+            && self.show_shortcuts == other.show_shortcuts
     }
 }
 
@@ -47,42 +66,60 @@ pub enum Msg {
     Frame {
         dt_ms: f64,
     },
-    Apply(Action),
+    /// Apply an action; `source` names the form for the inline message.
+    Apply {
+        action: Action,
+        source: &'static str,
+    },
     TogglePlay,
     /// Process the next event.
     Step,
     SetSpeed(f64),
-    /// Start over with the demo scenario and this seed.
+    Faster,
+    Slower,
+    /// Start the scenario over with this seed.
     Reset {
         seed: u64,
     },
+    ToggleShortcuts,
+    /// Close the shortcut list if it is open.
+    ToggleShortcutsOff,
+    DismissNotice,
 }
 
 impl Playground {
     pub fn demo() -> Self {
-        Self::with_seed(DEMO_SEED)
+        Self::from_scenario(demo_scenario(DEMO_SEED))
     }
 
-    pub fn with_seed(seed: u64) -> Self {
-        let sim = demo_scenario(seed)
-            .start()
-            .expect("the demo scenario is valid");
+    pub fn from_scenario(scenario: Scenario) -> Self {
+        let sim = scenario.start().expect("the built-in scenario is valid");
+        let mut history = History::default();
+        history.ingest(&sim);
         let snapshot = Rc::new(sim.snapshot());
         Playground {
             sim: Rc::new(RefCell::new(sim)),
             snapshot,
+            history: Rc::new(history),
+            scenario: Rc::new(scenario),
             playing: true,
             speed: 1.0,
             carry: 0.0,
             notice: None,
             behind: false,
+            show_shortcuts: false,
+            notice_id: 0,
         }
     }
 
+    /// A new state value after the engine changed: fresh snapshot, history caught up.
     fn refreshed(&self) -> Self {
-        let snapshot = Rc::new(self.sim.borrow().snapshot());
+        let sim = self.sim.borrow();
+        let mut history = (*self.history).clone();
+        history.ingest(&sim);
         Playground {
-            snapshot,
+            snapshot: Rc::new(sim.snapshot()),
+            history: Rc::new(history),
             ..self.clone()
         }
     }
@@ -100,6 +137,12 @@ impl Reducible for Playground {
                 // A long pause (background tab) does not turn into a burst of simulation.
                 let wanted = self.carry + dt_ms.min(100.0) * self.speed;
                 let whole = wanted.floor();
+                if whole < 1.0 {
+                    return Rc::new(Playground {
+                        carry: wanted,
+                        ..(*self).clone()
+                    });
+                }
                 let (reached, target) = {
                     let mut sim = self.sim.borrow_mut();
                     let target = sim.now() + whole as u64;
@@ -110,14 +153,20 @@ impl Reducible for Playground {
                 next.behind = !reached && target > next.snapshot.time;
                 Rc::new(next)
             }
-            Msg::Apply(action) => {
+            Msg::Apply { action, source } => {
                 let result = self.sim.borrow_mut().apply(action);
                 let mut next = self.refreshed();
-                next.notice = Some(result.map(|a| a.summary).map_err(|e| e.to_string()));
+                next.notice_id += 1;
+                next.notice = Some(Notice {
+                    id: next.notice_id,
+                    source,
+                    result: result.map(|a| a.summary).map_err(|e| e.to_string()),
+                });
                 Rc::new(next)
             }
             Msg::TogglePlay => Rc::new(Playground {
                 playing: !self.playing,
+                carry: 0.0,
                 ..(*self).clone()
             }),
             Msg::Step => {
@@ -127,14 +176,47 @@ impl Reducible for Playground {
                 Rc::new(next)
             }
             Msg::SetSpeed(speed) => Rc::new(Playground {
-                speed: speed.clamp(0.25, 64.0),
+                speed: speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),
                 ..(*self).clone()
             }),
+            Msg::Faster | Msg::Slower => {
+                let i = SPEEDS.iter().position(|&s| s >= self.speed).unwrap_or(2);
+                let j = if matches!(msg, Msg::Faster) {
+                    (i + 1).min(SPEEDS.len() - 1)
+                } else {
+                    i.saturating_sub(1)
+                };
+                Rc::new(Playground {
+                    speed: SPEEDS[j],
+                    ..(*self).clone()
+                })
+            }
             Msg::Reset { seed } => {
-                let mut next = Playground::with_seed(seed);
+                let mut scenario = (*self.scenario).clone();
+                scenario.seed = seed;
+                let mut next = Playground::from_scenario(scenario);
                 next.speed = self.speed;
+                next.notice_id = self.notice_id + 1;
+                next.notice = Some(Notice {
+                    id: next.notice_id,
+                    source: "header",
+                    result: Ok(format!("Started over with seed {seed}.")),
+                });
                 Rc::new(next)
             }
+            Msg::ToggleShortcuts => Rc::new(Playground {
+                show_shortcuts: !self.show_shortcuts,
+                ..(*self).clone()
+            }),
+            Msg::ToggleShortcutsOff if !self.show_shortcuts => self,
+            Msg::ToggleShortcutsOff => Rc::new(Playground {
+                show_shortcuts: false,
+                ..(*self).clone()
+            }),
+            Msg::DismissNotice => Rc::new(Playground {
+                notice: None,
+                ..(*self).clone()
+            }),
         }
     }
 }

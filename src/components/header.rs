@@ -1,30 +1,115 @@
-//! The top bar: name, virtual clock, play/pause, speed and seed.
+//! The top bar: name, play/pause, step, speed, virtual clock, seed and restart, shortcuts.
 
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::notice::NoticeLine;
+use crate::app::format;
+use crate::app::state::SPEEDS;
 use crate::app::{Msg, PlaygroundContext};
 
-/// `12.3 s` style clock text.
-pub fn format_time(ms: u64) -> String {
-    format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+fn speed_label(s: f64) -> String {
+    if s < 1.0 {
+        format!("{s}x")
+    } else {
+        format!("{}x", s as u32)
+    }
 }
 
 #[component]
 pub fn Header() -> Html {
     let state = use_context::<PlaygroundContext>().expect("playground context");
+    let seed_input = use_state(|| state.snapshot.seed.to_string());
+    let seed_error = use_state(|| None::<String>);
     let toggle = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Msg::TogglePlay))
     };
+    let step = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Msg::Step))
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let v: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(s) = v.value().parse::<f64>() {
+                state.dispatch(Msg::SetSpeed(s));
+            }
+        })
+    };
+    let on_seed = {
+        let seed_input = seed_input.clone();
+        Callback::from(move |e: InputEvent| {
+            let v: HtmlInputElement = e.target_unchecked_into();
+            seed_input.set(v.value());
+        })
+    };
+    let restart = {
+        let state = state.clone();
+        let seed_input = seed_input.clone();
+        let seed_error = seed_error.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match seed_input.trim().parse::<u64>() {
+                Ok(seed) if seed <= 9_007_199_254_740_991 => {
+                    seed_error.set(None);
+                    state.dispatch(Msg::Reset { seed });
+                }
+                _ => seed_error.set(Some(
+                    "The seed is a whole number from 0 to 2^53 - 1.".into(),
+                )),
+            }
+        })
+    };
+    let shortcuts = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Msg::ToggleShortcuts))
+    };
     let snap = &state.snapshot;
     html! {
         <header class="header">
-            <h1 class="brand">{"brokerlab"}</h1>
-            <span class="clock" aria-label="Simulated time">{ format_time(snap.time) }</span>
-            <button class="btn" onclick={toggle} aria-pressed={state.playing.to_string()}>
-                { if state.playing { "Pause" } else { "Play" } }
-            </button>
-            <span class="seed">{ format!("seed {}", snap.seed) }</span>
+            <div class="brand">
+                <span class="logo" aria-hidden="true">{"▦"}</span>
+                <h1>{"brokerlab"}</h1>
+                <span class="tagline">{"Kafka, simulated faithfully in your browser"}</span>
+            </div>
+            <div class="controls" role="group" aria-label="Time">
+                <button class="btn primary play" onclick={toggle} aria-pressed={(!state.playing).to_string()}
+                    title="Play or pause (Space)">
+                    { if state.playing { "Pause" } else { "Play" } }
+                </button>
+                <button class="btn" onclick={step} aria-label="Step to the next event" title="Step to the next event (→)">
+                    {"Step"}
+                </button>
+                <label class="inline">
+                    <span>{"Speed"}</span>
+                    <select onchange={on_speed} aria-label="Speed">
+                        { for SPEEDS.iter().map(|&s| html! {
+                            <option value={s.to_string()} selected={s == state.speed}>{ speed_label(s) }</option>
+                        }) }
+                    </select>
+                </label>
+                <output class="clock" aria-label="Simulated time" title="Virtual time since the cluster started">
+                    { format::time(snap.time) }
+                </output>
+                if state.behind {
+                    <span class="behind" role="status">{"at capacity: slower than asked"}</span>
+                }
+            </div>
+            <form class="seed" onsubmit={restart} aria-label="Seed">
+                <label class="inline">
+                    <span>{"Seed"}</span>
+                    <input type="number" min="0" value={(*seed_input).clone()} oninput={on_seed}
+                        aria-label="Seed" aria-invalid={seed_error.is_some().to_string()} />
+                </label>
+                <button class="btn" type="submit">{"Restart"}</button>
+                if let Some(err) = &*seed_error {
+                    <span class="field-error" role="alert">{ err.clone() }</span>
+                }
+            </form>
+            <button class="btn icon" onclick={shortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{"?"}</button>
+            <NoticeLine source="header" />
         </header>
     }
 }

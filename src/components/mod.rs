@@ -1,4 +1,23 @@
-//! Components: one per file, each a function of its props and the playground context.
+//! Components: one per file, each rendering from the playground context or its props and
+//! sending actions back as messages.
 
+pub mod broker_bar;
+pub mod consumer_form;
+pub mod consumer_row;
+pub mod fields;
+pub mod group_card;
+pub mod groups_column;
 pub mod header;
-pub mod topic_view;
+pub mod notice;
+pub mod partition_strip;
+pub mod produce_record;
+pub mod producer_card;
+pub mod producer_form;
+pub mod producers_column;
+pub mod protocol_log;
+pub mod rebalance_timeline;
+pub mod shortcuts;
+pub mod sparkline;
+pub mod topic_form;
+pub mod topic_panel;
+pub mod topics_column;

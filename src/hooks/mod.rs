@@ -1,3 +1,4 @@
-//! Effects at the edges of the app.
+//! Effects at the edges of the app: the frame loop and the keyboard.
 
 pub mod use_animation_frame;
+pub mod use_keyboard;

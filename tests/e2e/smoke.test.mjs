@@ -19,8 +19,8 @@ test('the demo runs: topic partitions fill up while the clock moves', async () =
   await page.waitForTimeout(1500);
   const second = await hw();
   assert.ok(second > first, `high watermarks grew: ${first} -> ${second}`);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await page.getByRole('button', { name: 'Play' }).waitFor();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
   await shot(page, 'smoke');
   assert.deepEqual(problems, []);
   await page.close();

@@ -23,6 +23,10 @@ impl IntervalSet {
         &self.ranges
     }
 
+    pub fn min(&self) -> Option<u64> {
+        self.ranges.first().map(|r| r.0)
+    }
+
     pub fn max(&self) -> Option<u64> {
         self.ranges.last().map(|r| r.1 - 1)
     }

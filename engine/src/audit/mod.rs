@@ -51,8 +51,8 @@ pub struct AuditReport {
     pub unique_consumed: u64,
     /// Deliveries of a record already delivered (re-reads and records appended twice).
     pub duplicates: u64,
-    /// Acknowledged records not delivered although a later record of the same producer and
-    /// partition was.
+    /// Acknowledged records not delivered although an earlier and a later record of the same
+    /// producer and partition were (lost to the group: skipped, or deleted before it read them).
     pub gaps: u64,
     /// Acknowledged records not delivered yet.
     pub not_yet_consumed: u64,
@@ -165,10 +165,13 @@ impl DeliveryAudit {
                 };
                 let acked_and_delivered = acked.intersection_len(delivered);
                 r.not_yet_consumed += acked.len() - acked_and_delivered;
-                if let Some(max) = delivered.max() {
-                    let acked_below = acked.count_in(0, max + 1);
-                    let both_below = acked.intersection_len_below(delivered, max + 1);
-                    r.gaps += acked_below - both_below;
+                // Lost: acknowledged records inside the range the group delivered from this
+                // producer and partition, but never delivered. Records before the first delivery
+                // (auto.offset.reset=latest, a group that started later) are not lost.
+                if let (Some(min), Some(max)) = (delivered.min(), delivered.max()) {
+                    let acked_inside = acked.count_in(min, max + 1);
+                    let both_inside = acked.intersection_len_below(delivered, max + 1);
+                    r.gaps += acked_inside - both_inside;
                 }
             }
         }
@@ -185,5 +188,59 @@ impl DeliveryAudit {
             r.order_violations = s.order_violations;
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recs(n: usize) -> Vec<RecordMeta> {
+        vec![
+            RecordMeta {
+                key: 1,
+                ts_delta: 0,
+                value_len: 1
+            };
+            n
+        ]
+    }
+
+    #[test]
+    fn records_before_the_first_delivery_are_not_lost_but_holes_after_it_are() {
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_acked(0, 0, 0, 100);
+        a.on_delivered(g, 0, 0, 50, &recs(10));
+        a.on_delivered(g, 0, 0, 70, &recs(30));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!(r.produced, 100);
+        assert_eq!(r.unique_consumed, 40);
+        assert_eq!(r.gaps, 10, "60..70 was skipped");
+        assert_eq!(r.not_yet_consumed, 60);
+        assert_eq!(r.duplicates, 0);
+    }
+
+    #[test]
+    fn a_redelivered_run_counts_as_duplicates_not_as_reordering() {
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_acked(0, 0, 0, 20);
+        a.on_delivered(g, 0, 0, 0, &recs(20));
+        a.on_delivered(g, 0, 0, 10, &recs(10));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!(
+            (r.duplicates, r.order_violations, r.unique_consumed),
+            (10, 0, 20)
+        );
+    }
+
+    #[test]
+    fn an_earlier_record_of_a_key_after_a_later_one_is_an_order_violation() {
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_delivered(g, 0, 0, 5, &recs(1));
+        a.on_delivered(g, 0, 0, 3, &recs(1));
+        assert_eq!(a.report(Some(g), &[0]).order_violations, 1);
     }
 }

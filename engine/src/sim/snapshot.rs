@@ -528,3 +528,128 @@ fn synth_value(seed: u64, producer: u32, partition: PartitionIdx, n: u64, len: u
     s.truncate(len as usize);
     s
 }
+
+/// One cell of a partition strip: `per_cell` consecutive offsets summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StripCell {
+    /// First offset the cell stands for.
+    pub offset: i64,
+    /// Data records in the cell (0: not written yet, deleted, or only markers).
+    pub records: u32,
+    /// Key id of the last data record in the cell (`None` for a null key or an empty cell).
+    pub key: Option<u32>,
+    /// A transaction marker in the cell, if any.
+    pub control: Option<ControlType>,
+    /// Some record in the cell belongs to a transaction.
+    pub transactional: bool,
+}
+
+impl Simulation {
+    /// The tail of a partition for drawing: `cells` cells of `per_cell` offsets each, the last
+    /// one ending at `end` (exclusive). Cost grows with the batches in the window, not records.
+    pub fn strip(
+        &self,
+        topic: &str,
+        partition: u32,
+        end: i64,
+        cells: usize,
+        per_cell: u32,
+    ) -> Vec<StripCell> {
+        let per = per_cell.max(1) as i64;
+        let start = end - per * cells as i64;
+        let mut out: Vec<StripCell> = (0..cells)
+            .map(|i| StripCell {
+                offset: start + i as i64 * per,
+                records: 0,
+                key: None,
+                control: None,
+                transactional: false,
+            })
+            .collect();
+        let Some(part) = self
+            .cluster
+            .topic_id(topic)
+            .and_then(|t| self.cluster.partition_idx(t, partition))
+            .and_then(|p| self.cluster.partition(p))
+        else {
+            return out;
+        };
+        for b in part.log.batches_from(start.max(0)) {
+            if b.base_offset >= end {
+                break;
+            }
+            let lo = b.base_offset.max(start);
+            let hi = b.next_offset().min(end);
+            if lo >= hi {
+                continue;
+            }
+            let first_cell = ((lo - start) / per) as usize;
+            let last_cell = ((hi - 1 - start) / per) as usize;
+            for (c, cell) in out
+                .iter_mut()
+                .enumerate()
+                .take(last_cell + 1)
+                .skip(first_cell)
+            {
+                let c_lo = (start + c as i64 * per).max(lo);
+                let c_hi = (start + (c as i64 + 1) * per).min(hi);
+                cell.transactional |= b.is_transactional;
+                if let Some(ct) = b.control {
+                    cell.control = Some(ct);
+                    continue;
+                }
+                cell.records += (c_hi - c_lo) as u32;
+                let last = b.records[(c_hi - 1 - b.base_offset) as usize].key;
+                cell.key = (last != NULL_KEY).then_some(last);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use crate::cluster::ClusterConfig;
+    use crate::producer::{KeyDistribution, LoadConfig};
+    use crate::{Action, Simulation};
+
+    #[test]
+    fn strip_cells_cover_the_tail_of_the_log() {
+        let mut s = Simulation::new(1, ClusterConfig::default()).unwrap();
+        s.apply(Action::CreateTopic {
+            name: "t".into(),
+            partitions: 1,
+            config: Default::default(),
+        })
+        .unwrap();
+        let load = LoadConfig {
+            topic: "t".into(),
+            rate: 1000,
+            keys: KeyDistribution::Uniform { keys: 5 },
+            value_bytes: 10,
+        };
+        s.apply(Action::AddProducer {
+            name: None,
+            config: Default::default(),
+            load: Some(load),
+        })
+        .unwrap();
+        s.advance(1000);
+        let end = s.snapshot().topics[0].partitions[0].log_end_offset;
+        assert!(end > 900);
+        let one = s.strip("t", 0, end, 10, 1);
+        assert!(one.iter().all(|c| c.records == 1 && c.key.is_some()));
+        assert_eq!(one[9].offset, end - 1);
+        let recs = s.records("t", 0, end - 1, 1);
+        assert_eq!(one[9].key, recs[0].key_id);
+        let agg = s.strip("t", 0, end, 10, 50);
+        assert!(agg.iter().all(|c| c.records == 50));
+        let past = s.strip("t", 0, 20, 10, 5);
+        assert_eq!(
+            past[0].records + past[1].records + past[2].records,
+            0,
+            "before offset 0"
+        );
+        assert_eq!(past[9].records, 5);
+    }
+}

@@ -1,0 +1,57 @@
+//! Number and time formatting for a projector: short, with thin separators.
+
+/// `12,345,678`.
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", count(n.unsigned_abs()))
+    } else {
+        count(n as u64)
+    }
+}
+
+/// `1.2k`, `3.4M`: compact counts for tight places.
+pub fn compact(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.1}M", n / 1e6)
+    } else if n >= 1e4 {
+        format!("{:.0}k", n / 1e3)
+    } else if n >= 1e3 {
+        format!("{:.1}k", n / 1e3)
+    } else if n >= 10.0 || n == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
+}
+
+/// Virtual time as `12.3 s` or `4 min 05 s`.
+pub fn time(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+    } else {
+        format!("{} min {:02} s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+/// Milliseconds as a duration setting: `300 ms`, `45 s`, `5 min`.
+pub fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 120_000 || !ms.is_multiple_of(60_000) {
+        format!("{} s", ms as f64 / 1000.0)
+    } else {
+        format!("{} min", ms / 60_000)
+    }
+}

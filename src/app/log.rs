@@ -1,0 +1,126 @@
+//! The protocol log and the group timelines, fed from the engine's events after every frame.
+//!
+//! Only the newest lines of each category are kept (and described), so a flood of produce and
+//! fetch requests never pushes the rare group events out, and a frame never describes more than
+//! a few hundred events however fast the simulation runs.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use brokerlab_engine::sim::{Category, Event, EventKind};
+use brokerlab_engine::Simulation;
+
+/// Lines kept per category.
+pub const LINES_PER_CATEGORY: usize = 250;
+/// Phases kept per group.
+pub const PHASES_PER_GROUP: usize = 60;
+
+pub const CATEGORIES: [Category; 6] = [
+    Category::Group,
+    Category::Offsets,
+    Category::Produce,
+    Category::Fetch,
+    Category::Heartbeat,
+    Category::Admin,
+];
+
+pub fn category_label(c: Category) -> &'static str {
+    match c {
+        Category::Admin => "Admin",
+        Category::Produce => "Produce",
+        Category::Fetch => "Fetch",
+        Category::Group => "Group",
+        Category::Heartbeat => "Heartbeat",
+        Category::Offsets => "Offsets",
+    }
+}
+
+fn slot(c: Category) -> usize {
+    CATEGORIES.iter().position(|&x| x == c).unwrap_or(0)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub seq: u64,
+    pub time: u64,
+    pub category: Category,
+    pub text: Rc<str>,
+}
+
+/// A span of a group's life in one state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phase {
+    pub from: u64,
+    pub state: String,
+    pub generation: i32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    buffers: [VecDeque<LogLine>; 6],
+    pub phases: BTreeMap<String, VecDeque<Phase>>,
+    /// Sequence number of the next event to read.
+    pub next_seq: u64,
+}
+
+impl History {
+    /// Reads the events after the last call.
+    pub fn ingest(&mut self, sim: &Simulation) {
+        let events: Vec<&Event> = sim.events_since(self.next_seq).collect();
+        self.next_seq = sim.next_event_seq();
+        let mut remaining = [0usize; 6];
+        for e in &events {
+            remaining[slot(e.kind.category())] += 1;
+        }
+        for e in events {
+            let s = slot(e.kind.category());
+            remaining[s] -= 1;
+            if let EventKind::GroupStateChanged {
+                group,
+                to,
+                generation,
+                ..
+            } = &e.kind
+            {
+                let phases = self.phases.entry(group.clone()).or_default();
+                if phases.len() == PHASES_PER_GROUP {
+                    phases.pop_front();
+                }
+                phases.push_back(Phase {
+                    from: e.time,
+                    state: to.clone(),
+                    generation: *generation,
+                });
+            }
+            // Skip describing what would be pushed out anyway.
+            if remaining[s] >= LINES_PER_CATEGORY {
+                continue;
+            }
+            let buf = &mut self.buffers[s];
+            if buf.len() == LINES_PER_CATEGORY {
+                buf.pop_front();
+            }
+            buf.push_back(LogLine {
+                seq: e.seq,
+                time: e.time,
+                category: e.kind.category(),
+                text: sim.describe(e).into(),
+            });
+        }
+    }
+
+    /// The newest `max` lines of the enabled categories containing `filter`, oldest first.
+    pub fn lines(&self, enabled: &[Category], filter: &str, max: usize) -> Vec<LogLine> {
+        let filter = filter.to_lowercase();
+        let mut out: Vec<LogLine> = CATEGORIES
+            .iter()
+            .filter(|c| enabled.contains(c))
+            .flat_map(|&c| self.buffers[slot(c)].iter())
+            .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            .cloned()
+            .collect();
+        out.sort_by_key(|l| l.seq);
+        let skip = out.len().saturating_sub(max);
+        out.split_off(skip)
+    }
+}

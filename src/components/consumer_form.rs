@@ -1,0 +1,167 @@
+//! Add a consumer: group, topic, assignor, how slow the application is, how it commits.
+
+use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::coordinator::assignors::AssignorName;
+use brokerlab_engine::Action;
+use yew::prelude::*;
+
+use super::fields::{parse_f64, SelectField, TextField};
+use super::notice::NoticeLine;
+use crate::app::{Msg, PlaygroundContext};
+
+#[derive(Clone, PartialEq)]
+struct Form {
+    name: String,
+    group: String,
+    topic: String,
+    assignor: String,
+    processing_ms: String,
+    auto_commit: bool,
+    reset: String,
+    instance_id: String,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        Form {
+            name: String::new(),
+            group: "billing".into(),
+            topic: String::new(),
+            assignor: "default".into(),
+            processing_ms: "0".into(),
+            auto_commit: true,
+            reset: "latest".into(),
+            instance_id: String::new(),
+        }
+    }
+}
+
+fn assignors(choice: &str) -> Vec<AssignorName> {
+    match choice {
+        "range" => vec![AssignorName::Range],
+        "roundrobin" => vec![AssignorName::RoundRobin],
+        "sticky" => vec![AssignorName::Sticky],
+        "cooperative-sticky" => vec![AssignorName::CooperativeSticky],
+        _ => vec![AssignorName::Range, AssignorName::CooperativeSticky],
+    }
+}
+
+#[component]
+pub fn ConsumerForm() -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let form = use_state(Form::default);
+    let local_error = use_state(|| None::<String>);
+    let topics: Vec<String> = state
+        .snapshot
+        .topics
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let topic_v = if form.topic.is_empty() {
+        topics.first().cloned().unwrap_or_default()
+    } else {
+        form.topic.clone()
+    };
+    let set = |f: fn(&mut Form, String)| {
+        let form = form.clone();
+        Callback::from(move |v: String| {
+            let mut next = (*form).clone();
+            f(&mut next, v);
+            form.set(next);
+        })
+    };
+    let onsubmit = {
+        let (state, form, local_error, topic_v) = (
+            state.clone(),
+            form.clone(),
+            local_error.clone(),
+            topic_v.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let ms = match parse_f64("Processing time", &form.processing_ms) {
+                Ok(ms) if ms >= 0.0 => ms,
+                Ok(_) => {
+                    return local_error.set(Some("Processing time cannot be negative.".into()))
+                }
+                Err(m) => return local_error.set(Some(m)),
+            };
+            local_error.set(None);
+            let group = form.group.trim();
+            let config = ConsumerConfig {
+                group_id: (!group.is_empty()).then(|| group.to_string()),
+                group_instance_id: (!form.instance_id.trim().is_empty())
+                    .then(|| form.instance_id.trim().to_string()),
+                assignors: assignors(&form.assignor),
+                processing_us: (ms * 1000.0).round() as u64,
+                enable_auto_commit: form.auto_commit,
+                auto_offset_reset: if form.reset == "earliest" {
+                    OffsetResetStrategy::Earliest
+                } else {
+                    OffsetResetStrategy::Latest
+                },
+                ..ConsumerConfig::default()
+            };
+            let name = (!form.name.trim().is_empty()).then(|| form.name.trim().to_string());
+            state.dispatch(Msg::Apply {
+                action: Action::AddConsumer {
+                    name,
+                    config,
+                    topics: vec![topic_v.clone()],
+                    assign: None,
+                },
+                source: "consumer-form",
+            });
+        })
+    };
+    let groups: Vec<String> = state
+        .snapshot
+        .groups
+        .iter()
+        .map(|g| g.group_id.clone())
+        .collect();
+    let on_auto = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let i: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            next.auto_commit = i.checked();
+            form.set(next);
+        })
+    };
+    html! {
+        <details class="card form-card" open=true>
+            <summary>{"Add consumer"}</summary>
+            <form class="form" {onsubmit} aria-label="Add consumer">
+                <div class="row">
+                    <TextField label="Group (group.id)" value={form.group.clone()} list="known-groups" placeholder="empty: no group"
+                        oninput={set(|f, v| f.group = v)} />
+                    <datalist id="known-groups">{ for groups.iter().map(|g| html! { <option value={g.clone()} /> }) }</datalist>
+                    <SelectField label="Topic" value={topic_v} options={topics.iter().map(|t| (t.clone(), t.clone())).collect::<Vec<_>>()}
+                        onchange={set(|f, v| f.topic = v)} />
+                </div>
+                <div class="row">
+                    <SelectField label="Assignor" value={form.assignor.clone()} onchange={set(|f, v| f.assignor = v)}
+                        options={vec![("default".into(), "range, cooperative-sticky (default)".into()), ("range".into(), "range".into()),
+                                      ("roundrobin".into(), "roundrobin".into()), ("sticky".into(), "sticky".into()),
+                                      ("cooperative-sticky".into(), "cooperative-sticky".into())]} />
+                    <TextField label="Processing (ms/record)" kind="number" min="0" step="0.1" value={form.processing_ms.clone()}
+                        oninput={set(|f, v| f.processing_ms = v)} />
+                </div>
+                <div class="row">
+                    <TextField label="Name (client.id)" value={form.name.clone()} placeholder="optional" oninput={set(|f, v| f.name = v)} />
+                    <SelectField label="auto.offset.reset" value={form.reset.clone()} onchange={set(|f, v| f.reset = v)}
+                        options={vec![("latest".into(), "latest".into()), ("earliest".into(), "earliest".into())]} />
+                </div>
+                <div class="row">
+                    <label class="check"><input type="checkbox" checked={form.auto_commit} onchange={on_auto} />{"enable.auto.commit"}</label>
+                    <TextField label="group.instance.id" value={form.instance_id.clone()} placeholder="optional (static member)"
+                        oninput={set(|f, v| f.instance_id = v)} />
+                </div>
+                <button class="btn primary" type="submit">{"Add consumer"}</button>
+                if let Some(e) = &*local_error { <p class="notice error" role="alert">{ e.clone() }</p> }
+                <NoticeLine source="consumer-form" />
+            </form>
+        </details>
+    }
+}

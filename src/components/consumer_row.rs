@@ -1,0 +1,140 @@
+//! One consumer in its group: state, the partitions it holds (they move on a rebalance), its
+//! lag, and controls to pause it, slow it down, close it or crash it.
+
+use std::rc::Rc;
+
+use brokerlab_engine::sim::snapshot::ConsumerView;
+use brokerlab_engine::Action;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::app::{format, Msg, PlaygroundContext};
+
+#[derive(Properties, PartialEq)]
+pub struct ConsumerRowProps {
+    pub consumer: Rc<ConsumerView>,
+    /// (topic, partition, committed lag) of the group.
+    pub lags: Rc<Vec<(String, u32, Option<i64>)>>,
+}
+
+#[component]
+pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let c = &props.consumer;
+    let processing_ms = use_state(|| format!("{}", c.processing_us as f64 / 1000.0));
+    let dispatch = {
+        let state = state.clone();
+        move |action: Action| {
+            state.dispatch(Msg::Apply {
+                action,
+                source: "consumer-row",
+            })
+        }
+    };
+    let name = c.name.clone();
+    let on_pause = {
+        let (d, n, paused) = (dispatch.clone(), name.clone(), c.paused);
+        Callback::from(move |_| {
+            d(if paused {
+                Action::ResumeConsumer {
+                    consumer: n.clone(),
+                }
+            } else {
+                Action::PauseConsumer {
+                    consumer: n.clone(),
+                }
+            })
+        })
+    };
+    let on_remove = {
+        let (d, n) = (dispatch.clone(), name.clone());
+        Callback::from(move |_| {
+            d(Action::RemoveConsumer {
+                consumer: n.clone(),
+            })
+        })
+    };
+    let on_crash = {
+        let (d, n) = (dispatch.clone(), name.clone());
+        Callback::from(move |_| {
+            d(Action::CrashConsumer {
+                consumer: n.clone(),
+            })
+        })
+    };
+    let on_processing = {
+        let (d, n, processing_ms) = (dispatch.clone(), name.clone(), processing_ms.clone());
+        Callback::from(move |e: Event| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            processing_ms.set(i.value());
+            let ms = i.value().trim().parse::<f64>().unwrap_or(-1.0);
+            let us = if ms.is_finite() && ms >= 0.0 {
+                (ms * 1000.0).round() as u64
+            } else {
+                u64::MAX
+            };
+            d(Action::SetProcessingTime {
+                consumer: n.clone(),
+                us,
+            });
+        })
+    };
+    let on_typing = {
+        let processing_ms = processing_ms.clone();
+        Callback::from(move |e: InputEvent| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            processing_ms.set(i.value());
+        })
+    };
+    let lag: i64 = c
+        .assigned
+        .iter()
+        .filter_map(|a| {
+            props
+                .lags
+                .iter()
+                .find(|(t, p, _)| *t == a.topic && *p == a.partition)
+                .and_then(|(_, _, l)| *l)
+        })
+        .sum();
+    let idle = c.state == "Stable" && c.assigned.is_empty();
+    let status = if c.paused {
+        "paused".to_string()
+    } else if idle {
+        "idle: no partitions (more members than partitions)".to_string()
+    } else if c.state != "Stable" && c.state != "Assigned" {
+        format!("{}…", c.state.to_lowercase())
+    } else if c.busy {
+        "processing".to_string()
+    } else {
+        "polling".to_string()
+    };
+    html! {
+        <li class={classes!("member", idle.then_some("idle"), c.paused.then_some("paused"))}
+            aria-label={format!("Consumer {}", c.name)}>
+            <div class="member-head">
+                <strong>{ &c.name }</strong>
+                if c.is_leader { <span class="tag">{"leader"}</span> }
+                <span class="muted small">{ status }</span>
+                <span class="member-lag" title="Sum of (high watermark − committed offset) over its partitions">{ format!("lag {}", format::signed(lag)) }</span>
+            </div>
+            <div class="chips" aria-label={format!("Partitions of {}", c.name)}>
+                { for c.assigned.iter().map(|a| html! {
+                    <span class="chip" key={format!("{}-{}", a.topic, a.partition)}>{ format!("{}-{}", a.topic, a.partition) }</span>
+                }) }
+            </div>
+            <div class="member-controls">
+                <button class="btn small" onclick={on_pause} aria-label={format!("{} {}", if c.paused { "Resume" } else { "Pause" }, c.name)}>
+                    { if c.paused { "Resume" } else { "Pause" } }
+                </button>
+                <label class="inline small">
+                    <span>{"ms/record"}</span>
+                    <input type="number" min="0" step="0.1" class="narrow" value={(*processing_ms).clone()}
+                        oninput={on_typing} onchange={on_processing} aria-label={format!("Processing time per record of {} in milliseconds", c.name)} />
+                </label>
+                <button class="btn small subtle" onclick={on_remove} aria-label={format!("Remove {}", c.name)} title="close(): commit and leave the group">{"Remove"}</button>
+                <button class="btn small subtle" onclick={on_crash} aria-label={format!("Crash {}", c.name)} title="kill -9: no commit, no LeaveGroup">{"Crash"}</button>
+            </div>
+        </li>
+    }
+}

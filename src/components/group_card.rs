@@ -1,0 +1,94 @@
+//! One consumer group: state, generation, protocol, coordinator, members with their partitions,
+//! lag over time, the delivery audit and the rebalance timeline.
+
+use std::rc::Rc;
+
+use brokerlab_engine::sim::snapshot::GroupView;
+use yew::prelude::*;
+
+use super::consumer_row::ConsumerRow;
+use super::rebalance_timeline::RebalanceTimeline;
+use super::sparkline::Sparkline;
+use crate::app::{colors, format, PlaygroundContext};
+
+#[derive(Properties, PartialEq)]
+pub struct GroupCardProps {
+    pub group: Rc<GroupView>,
+    pub color_index: usize,
+}
+
+pub fn state_class(state: &str) -> &'static str {
+    match state {
+        "Stable" => "stable",
+        "PreparingRebalance" => "preparing",
+        "CompletingRebalance" => "completing",
+        "Empty" => "empty-state",
+        _ => "dead",
+    }
+}
+
+#[component]
+pub fn GroupCard(props: &GroupCardProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let g = &props.group;
+    let members: Vec<_> = state
+        .snapshot
+        .consumers
+        .iter()
+        .filter(|c| c.group.as_deref() == Some(g.group_id.as_str()))
+        .cloned()
+        .collect();
+    let lags: Rc<Vec<(String, u32, Option<i64>)>> = Rc::new(
+        g.partitions
+            .iter()
+            .map(|p| (p.topic.clone(), p.partition, p.lag))
+            .collect(),
+    );
+    let a = &g.audit;
+    let color = colors::series_color(props.color_index);
+    let leader_client = g
+        .leader
+        .as_ref()
+        .and_then(|l| g.members.iter().find(|m| &m.member_id == l))
+        .map(|m| m.client.clone());
+    let unowned = g.partitions.iter().filter(|p| p.owner.is_none()).count();
+    html! {
+        <section class="card group" aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
+            <header class="card-head">
+                <span class="swatch" style={format!("background:{color}")}></span>
+                <h3>{ &g.group_id }</h3>
+                <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
+                <span class="muted small">{ format!("generation {}", g.generation) }</span>
+            </header>
+            <p class="muted small">
+                { g.protocol.clone().map_or("no protocol yet".to_string(), |p| format!("assignor {p}")) }
+                { leader_client.map(|c| format!(" · leader {c}")).unwrap_or_default() }
+                { g.coordinator.map(|b| format!(" · coordinator broker {b} (__consumer_offsets-{})", g.coordinator_partition)).unwrap_or_default() }
+            </p>
+            <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
+                { for members.into_iter().map(|c| html! {
+                    <ConsumerRow key={c.index} consumer={Rc::new(c.clone())} lags={lags.clone()} />
+                }) }
+            </ul>
+            if unowned > 0 && g.state == "Stable" && !g.members.is_empty() {
+                <p class="muted small">{ format!("{unowned} partitions without an owner") }</p>
+            }
+            <div class="lag-row">
+                <div>
+                    <span class="label">{"Lag (high watermark − committed)"}</span>
+                    <strong class="lag-total" aria-label={format!("Total lag of {}", g.group_id)}>{ format::count(g.total_lag) }</strong>
+                </div>
+                <Sparkline values={Rc::new(g.lag_history.clone())} interval_ms={g.lag_interval_ms} color={color.clone()}
+                    label={format!("Lag of {} over time", g.group_id)} />
+            </div>
+            <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
+                <div><dt>{"Produced"}</dt><dd>{ format::count(a.produced) }</dd></div>
+                <div><dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd></div>
+                <div><dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd></div>
+                <div><dt>{"Lost"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd></div>
+                <div><dt>{"Out of order"}</dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
+            </dl>
+            <RebalanceTimeline group={g.group_id.clone()} />
+        </section>
+    }
+}

@@ -1,0 +1,273 @@
+//! One partition drawn as a strip of its newest records, coloured by key.
+//!
+//! Each cell stands for `per_cell` consecutive offsets: one record at low rates, a bucket at high
+//! rates (then its opacity shows how full it is). Marks show the log start offset, the high
+//! watermark and each group's committed offset; a committed offset left of the window is an
+//! arrow at the left edge. Hovering a cell shows its records' offsets, key, producer id, epoch
+//! and sequence numbers.
+
+use brokerlab_engine::log::ControlType;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use yew::prelude::*;
+
+use crate::app::{colors, PlaygroundContext};
+
+/// Cells in a strip.
+pub const CELLS: usize = 48;
+const HEIGHT: f64 = 26.0;
+
+#[derive(Clone, PartialEq)]
+pub struct Mark {
+    pub offset: i64,
+    pub color: String,
+    pub label: String,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StripProps {
+    pub topic: AttrValue,
+    pub partition: u32,
+    pub log_start: i64,
+    pub high_watermark: i64,
+    pub log_end: i64,
+    pub per_cell: u32,
+    pub marks: Vec<Mark>,
+    pub dark: bool,
+}
+
+fn window_start(p: &StripProps) -> i64 {
+    p.log_end - p.per_cell as i64 * CELLS as i64
+}
+
+#[component]
+pub fn PartitionStrip(props: &StripProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let canvas = use_node_ref();
+    let hover = use_state(|| None::<usize>);
+    {
+        let canvas = canvas.clone();
+        let sim = state.sim.clone();
+        let topic = props.topic.clone();
+        let (partition, log_start, hw, end, per_cell, dark) = (
+            props.partition,
+            props.log_start,
+            props.high_watermark,
+            props.log_end,
+            props.per_cell,
+            props.dark,
+        );
+        let marks = props.marks.clone();
+        let hovered = *hover;
+        use_effect_with(
+            (
+                end,
+                hw,
+                log_start,
+                per_cell,
+                marks.clone(),
+                dark,
+                hovered,
+                state.snapshot.time,
+            ),
+            move |_| {
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    let cells = sim.borrow().strip(&topic, partition, end, CELLS, per_cell);
+                    draw(
+                        &el, &cells, log_start, hw, end, per_cell, &marks, dark, hovered,
+                    );
+                }
+            },
+        );
+    }
+    let onmousemove = {
+        let hover = hover.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(target) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok())
+            else {
+                return;
+            };
+            let w = target.client_width().max(1) as f64;
+            let i = ((e.offset_x() as f64 / w) * CELLS as f64).floor() as usize;
+            hover.set(Some(i.min(CELLS - 1)));
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_| hover.set(None))
+    };
+    let label = {
+        let mut s = format!(
+            "{}-{}: log start offset {}, high watermark {}, log end offset {}",
+            props.topic, props.partition, props.log_start, props.high_watermark, props.log_end
+        );
+        for m in &props.marks {
+            s.push_str(&format!(", {} {}", m.label, m.offset));
+        }
+        s
+    };
+    let tooltip = hover.and_then(|i| {
+        let from = window_start(props) + i as i64 * props.per_cell as i64;
+        if from < props.log_start.max(0) || from >= props.log_end {
+            return None;
+        }
+        let recs = state.sim.borrow().records(&props.topic, props.partition, from, 3.min(props.per_cell as usize));
+        let first = recs.first()?.clone();
+        let last_offset = (from + props.per_cell as i64 - 1).min(props.log_end - 1);
+        let key = first.key.clone().map_or("null".to_string(), |k| format!("\"{k}\""));
+        let head = if props.per_cell == 1 {
+            format!("offset {}", first.offset)
+        } else {
+            format!("offsets {from} to {last_offset}")
+        };
+        let body = match first.control {
+            Some(ControlType::Commit) => "COMMIT marker (control batch)".to_string(),
+            Some(ControlType::Abort) => "ABORT marker (control batch)".to_string(),
+            None => {
+                let value = first.value.clone().unwrap_or_else(|| "null".into());
+                let value: String = value.chars().take(40).collect();
+                format!("key {key} · value {value}")
+            }
+        };
+        let producer = if first.producer_id >= 0 {
+            format!(
+                "producer id {} · epoch {} · sequence {} · batch at {}",
+                first.producer_id, first.producer_epoch, first.sequence, first.batch_base_offset
+            )
+        } else {
+            format!("non-idempotent · batch at {}", first.batch_base_offset)
+        };
+        Some(html! {
+            <div class="strip-tip" role="tooltip">
+                <strong>{ head }</strong>
+                <span>{ body }</span>
+                <span class="muted">{ producer }</span>
+                if let Some(p) = &first.producer { <span class="muted">{ format!("from {p}") }</span> }
+            </div>
+        })
+    });
+    html! {
+        <div class="strip" role="img" aria-label={label}>
+            <canvas ref={canvas} height={HEIGHT.to_string()} {onmousemove} {onmouseleave}></canvas>
+            { tooltip.unwrap_or_default() }
+        </div>
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    el: &HtmlCanvasElement,
+    cells: &[brokerlab_engine::sim::snapshot::StripCell],
+    log_start: i64,
+    hw: i64,
+    end: i64,
+    per_cell: u32,
+    marks: &[Mark],
+    dark: bool,
+    hovered: Option<usize>,
+) {
+    let css_w = el.client_width().max(CELLS as i32) as f64;
+    let dpr = gloo::utils::window().device_pixel_ratio().max(1.0);
+    let (pw, ph) = ((css_w * dpr).round() as u32, (HEIGHT * dpr).round() as u32);
+    if el.width() != pw {
+        el.set_width(pw);
+    }
+    if el.height() != ph {
+        el.set_height(ph);
+    }
+    let Some(ctx) = el
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, css_w, HEIGHT);
+    let cw = css_w / CELLS as f64;
+    let (empty, deleted, line) = if dark {
+        ("#262c37", "#1a1f27", "#e6e9ef")
+    } else {
+        ("#e9ecf1", "#f4f5f7", "#1d2330")
+    };
+    let per = per_cell.max(1) as i64;
+    let start = end - per * CELLS as i64;
+    let top = 6.0;
+    let h = HEIGHT - top - 2.0;
+    for (i, c) in cells.iter().enumerate() {
+        let x = i as f64 * cw;
+        let w = (cw - 1.0).max(1.0);
+        if let Some(ct) = c.control {
+            ctx.set_fill_style_str(if ct == ControlType::Commit {
+                "#2f855a"
+            } else {
+                "#c53030"
+            });
+            ctx.fill_rect(x + w * 0.3, top, (w * 0.4).max(1.0), h);
+            continue;
+        }
+        if c.records == 0 {
+            ctx.set_fill_style_str(if c.offset + per <= log_start {
+                deleted
+            } else {
+                empty
+            });
+            ctx.fill_rect(x, top, w, h);
+            continue;
+        }
+        ctx.set_fill_style_str(&colors::key_color(c.key));
+        ctx.set_global_alpha((0.35 + 0.65 * c.records as f64 / per as f64).min(1.0));
+        ctx.fill_rect(x, top, w, h);
+        ctx.set_global_alpha(1.0);
+        if c.transactional {
+            ctx.set_stroke_style_str(line);
+            ctx.stroke_rect(x + 0.5, top + 0.5, w - 1.0, h - 1.0);
+        }
+    }
+    if let Some(i) = hovered {
+        ctx.set_stroke_style_str(line);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(i as f64 * cw, top - 1.0, cw, h + 2.0);
+        ctx.set_line_width(1.0);
+    }
+    let x_of = |o: i64| ((o - start) as f64 / per as f64) * cw;
+    // Log start offset, when it is inside the window: a thin grey line.
+    if log_start > start && log_start < end {
+        ctx.set_fill_style_str(if dark { "#6b7485" } else { "#9aa3b2" });
+        ctx.fill_rect(x_of(log_start) - 0.5, top, 1.0, h);
+    }
+    // High watermark (below the log end once replication lags).
+    if hw < end && hw > start {
+        ctx.set_stroke_style_str(line);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(x_of(hw), 0.0);
+        ctx.line_to(x_of(hw), HEIGHT);
+        ctx.stroke();
+        ctx.set_line_width(1.0);
+    }
+    for m in marks {
+        ctx.set_fill_style_str(&m.color);
+        if m.offset < start {
+            // Left of the window: an arrow at the edge.
+            ctx.begin_path();
+            ctx.move_to(0.0, HEIGHT / 2.0 + 2.0);
+            ctx.line_to(8.0, top);
+            ctx.line_to(8.0, HEIGHT - 2.0);
+            ctx.close_path();
+            ctx.fill();
+            continue;
+        }
+        let x = x_of(m.offset.min(end)).min(css_w - 2.0);
+        ctx.fill_rect(x - 1.0, 0.0, 3.0, HEIGHT);
+        ctx.begin_path();
+        ctx.move_to(x - 5.0, 0.0);
+        ctx.line_to(x + 5.0, 0.0);
+        ctx.line_to(x, 6.0);
+        ctx.close_path();
+        ctx.fill();
+    }
+}

@@ -1,0 +1,144 @@
+//! One producer: where it writes, how fast, how it batches, and what came back.
+
+use std::rc::Rc;
+
+use brokerlab_engine::producer::{Acks, KeyDistribution, PartitionerKind};
+use brokerlab_engine::sim::snapshot::ProducerView;
+use brokerlab_engine::Action;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::app::{format, Msg, PlaygroundContext};
+
+/// The steps of the rate slider, records per second.
+pub const RATE_STEPS: [u64; 20] = [
+    0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+    200_000, 500_000, 1_000_000,
+];
+
+pub fn rate_step(rate: u64) -> usize {
+    RATE_STEPS
+        .iter()
+        .position(|&r| r >= rate)
+        .unwrap_or(RATE_STEPS.len() - 1)
+}
+
+pub fn keys_text(k: &Option<KeyDistribution>) -> String {
+    match k {
+        None | Some(KeyDistribution::None) => "null keys (sticky partitioner)".into(),
+        Some(KeyDistribution::Uniform { keys }) => format!("{keys} keys, uniform"),
+        Some(KeyDistribution::HotKey { keys, hot_percent }) => {
+            format!("{keys} keys, user-0 hot ({hot_percent}%)")
+        }
+        Some(KeyDistribution::Zipf { keys, exponent }) => format!("{keys} keys, Zipf s={exponent}"),
+    }
+}
+
+fn acks_text(a: Acks) -> &'static str {
+    match a {
+        Acks::None => "acks=0",
+        Acks::Leader => "acks=1",
+        Acks::All => "acks=all",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ProducerCardProps {
+    pub producer: Rc<ProducerView>,
+}
+
+#[component]
+pub fn ProducerCard(props: &ProducerCardProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let p = &props.producer;
+    let send = {
+        let state = state.clone();
+        move |action: Action| {
+            state.dispatch(Msg::Apply {
+                action,
+                source: "producer-card",
+            })
+        }
+    };
+    let on_rate = {
+        let (state, name) = (state.clone(), p.name.clone());
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let i = input
+                .value()
+                .parse::<usize>()
+                .unwrap_or(0)
+                .min(RATE_STEPS.len() - 1);
+            state.dispatch(Msg::Apply {
+                action: Action::SetRate {
+                    producer: name.clone(),
+                    rate: RATE_STEPS[i],
+                },
+                source: "producer-card",
+            });
+        })
+    };
+    let on_remove = {
+        let name = p.name.clone();
+        let send = send.clone();
+        Callback::from(move |_| {
+            send(Action::RemoveProducer {
+                producer: name.clone(),
+            })
+        })
+    };
+    let s = &p.stats;
+    let idempotence = match (p.idempotent, p.producer_id, p.producer_epoch) {
+        (true, Some(id), Some(epoch)) => format!("idempotent · producer id {id} · epoch {epoch}"),
+        (true, _, _) => "idempotent · awaiting InitProducerId".to_string(),
+        (false, _, _) => "not idempotent".to_string(),
+    };
+    let max_batch = s
+        .recent_batch_records
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    html! {
+        <article class="card producer" aria-label={format!("Producer {}", p.name)}>
+            <header class="card-head">
+                <h3>{ &p.name }</h3>
+                <span class="arrow" aria-hidden="true">{"→"}</span>
+                <span class="topic-ref">{ p.topic.clone().unwrap_or_else(|| "no load".into()) }</span>
+                <button class="btn subtle small" onclick={on_remove} aria-label={format!("Remove producer {}", p.name)}>{"Remove"}</button>
+            </header>
+            if p.topic.is_some() {
+                <label class="rate">
+                    <span class="label">{ format!("Rate: {} records/s", format::count(p.rate)) }</span>
+                    <input type="range" min="0" max={(RATE_STEPS.len() - 1).to_string()}
+                        value={rate_step(p.rate).to_string()} oninput={on_rate}
+                        aria-label={format!("Rate of {}", p.name)}
+                        aria-valuetext={format!("{} records per second", p.rate)} />
+                </label>
+            }
+            <p class="config">
+                { keys_text(&p.keys) }{" · "}{ format!("{} B values", p.value_bytes) }{" · "}
+                { acks_text(p.acks) }{" · "}{ format!("linger.ms={}", p.linger_ms) }{" · "}
+                { format!("batch.size={}", format::count(p.batch_size as u64)) }
+                if p.partitioner == PartitionerKind::RoundRobin { {" · round-robin"} }
+            </p>
+            <p class="muted small">{ idempotence }</p>
+            <dl class="stats">
+                <div><dt>{"Acknowledged"}</dt><dd>{ format::count(s.records_acked) }</dd></div>
+                <div><dt>{"Records per batch"}</dt><dd>{ format!("{:.1}", p.avg_batch_records) }</dd></div>
+                <div><dt>{"Batches per request"}</dt><dd>{ format!("{:.1}", p.avg_request_batches) }</dd></div>
+                <div><dt>{"In flight"}</dt><dd>{ p.in_flight_requests }</dd></div>
+                <div><dt>{"Waiting in accumulator"}</dt><dd>{ format::count(p.queued_records) }</dd></div>
+                if s.records_failed > 0 { <div><dt>{"Failed"}</dt><dd class="bad">{ format::count(s.records_failed) }</dd></div> }
+            </dl>
+            if !s.recent_batch_records.is_empty() {
+                <div class="bars" role="img" aria-label={format!("Records in the last {} batches of {}", s.recent_batch_records.len(), p.name)}>
+                    { for s.recent_batch_records.iter().map(|&n| html! {
+                        <span class="bar" style={format!("height:{}%", (n as f64 / max_batch as f64 * 100.0).max(4.0))}></span>
+                    }) }
+                </div>
+            }
+        </article>
+    }
+}

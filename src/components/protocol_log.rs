@@ -1,0 +1,70 @@
+//! The engine's events in Kafka's vocabulary, newest first, filterable by family and text.
+
+use brokerlab_engine::sim::Category;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::app::log::{category_label, CATEGORIES};
+use crate::app::PlaygroundContext;
+
+const SHOWN: usize = 150;
+
+#[component]
+pub fn ProtocolLog() -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let enabled = use_state(|| {
+        vec![
+            Category::Group,
+            Category::Offsets,
+            Category::Admin,
+            Category::Produce,
+        ]
+    });
+    let filter = use_state(String::new);
+    let lines = state.history.lines(&enabled, &filter, SHOWN);
+    let toggle = |c: Category| {
+        let enabled = enabled.clone();
+        Callback::from(move |_| {
+            let mut next = (*enabled).clone();
+            if let Some(i) = next.iter().position(|&x| x == c) {
+                next.remove(i);
+            } else {
+                next.push(c);
+            }
+            enabled.set(next);
+        })
+    };
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            filter.set(i.value());
+        })
+    };
+    html! {
+        <section class="card log" aria-labelledby="log-title">
+            <header class="log-head">
+                <h2 id="log-title">{"Protocol log"}</h2>
+                <fieldset class="filters">
+                    <legend class="sr-only">{"Show"}</legend>
+                    { for CATEGORIES.iter().map(|&c| html! {
+                        <label class={classes!("check", "cat", format!("cat-{}", category_label(c).to_lowercase()))}>
+                            <input type="checkbox" checked={enabled.contains(&c)} onchange={toggle(c)} />
+                            { category_label(c) }
+                        </label>
+                    }) }
+                </fieldset>
+                <input type="search" placeholder="Filter, e.g. JoinGroup" value={(*filter).clone()} oninput={on_filter}
+                    aria-label="Filter the protocol log" />
+            </header>
+            <ol class="log-lines" aria-label="Events, newest first">
+                { for lines.iter().rev().map(|l| html! {
+                    <li key={l.seq} class={format!("cat-{}", category_label(l.category).to_lowercase())}>
+                        <time>{ format!("{:>8.3}", l.time as f64 / 1000.0) }</time>
+                        <span>{ l.text.to_string() }</span>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,137 @@
+//! One topic: its partitions with leader, offsets and strip, and the admin actions on it.
+
+use std::rc::Rc;
+
+use brokerlab_engine::sim::snapshot::TopicView;
+use brokerlab_engine::Action;
+use yew::prelude::*;
+
+use super::fields::parse_u64;
+use super::partition_strip::{Mark, PartitionStrip, CELLS};
+use crate::app::{colors, format, Msg, PlaygroundContext};
+
+#[derive(Properties, PartialEq)]
+pub struct TopicPanelProps {
+    pub topic: Rc<TopicView>,
+    pub dark: bool,
+}
+
+/// Offsets per strip cell: one record while the topic is slow, buckets (a power of two) once the
+/// strip would otherwise scroll by faster than about six seconds.
+pub fn per_cell(rate_per_partition: f64) -> u32 {
+    let needed = (rate_per_partition * 6.0 / CELLS as f64).ceil().max(1.0) as u32;
+    needed.next_power_of_two()
+}
+
+#[component]
+pub fn TopicPanel(props: &TopicPanelProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let snap = &state.snapshot;
+    let t = &props.topic;
+    let grow_to = use_state(|| (t.partitions.len() + 2).to_string());
+    let rate: u64 = snap
+        .producers
+        .iter()
+        .filter(|p| p.topic.as_deref() == Some(t.name.as_str()))
+        .map(|p| p.rate)
+        .sum();
+    let per = per_cell(rate as f64 / t.partitions.len().max(1) as f64);
+    // Committed offsets of every group reading this topic, one colour per group.
+    let groups: Vec<(usize, &brokerlab_engine::sim::snapshot::GroupView)> = snap
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.topics.contains(&t.name))
+        .collect();
+    let on_grow = {
+        let (state, grow_to, name) = (state.clone(), grow_to.clone(), t.name.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let partitions = parse_u64("Partitions", &grow_to)
+                .unwrap_or(0)
+                .min(u32::MAX as u64) as u32;
+            state.dispatch(Msg::Apply {
+                action: Action::IncreasePartitions {
+                    topic: name.clone(),
+                    partitions,
+                },
+                source: "topic-panel",
+            });
+        })
+    };
+    let on_delete = {
+        let (state, name) = (state.clone(), t.name.clone());
+        Callback::from(move |_| {
+            state.dispatch(Msg::Apply {
+                action: Action::DeleteTopic { name: name.clone() },
+                source: "topic-panel",
+            })
+        })
+    };
+    let total: i64 = t.partitions.iter().map(|p| p.log_end_offset).sum();
+    html! {
+        <section class="card topic" aria-label={format!("Topic {}", t.name)}>
+            <header class="topic-head">
+                <h3>{ &t.name }</h3>
+                <span class="muted">{ format!("{} partitions · {} records", t.partitions.len(), format::count(total as u64)) }</span>
+                <form class="inline-form" onsubmit={on_grow} aria-label={format!("Increase partitions of {}", t.name)}>
+                    <label class="inline">
+                        <span>{"Partitions"}</span>
+                        <input type="number" min="1" max="256" value={(*grow_to).clone()} class="narrow"
+                            aria-label={format!("New partition count for {}", t.name)}
+                            oninput={{ let g = grow_to.clone(); Callback::from(move |e: InputEvent| {
+                                let i: web_sys::HtmlInputElement = e.target_unchecked_into(); g.set(i.value()); }) }} />
+                    </label>
+                    <button class="btn" type="submit">{"Increase"}</button>
+                </form>
+                <button class="btn subtle" onclick={on_delete} aria-label={format!("Delete topic {}", t.name)}>{"Delete"}</button>
+            </header>
+            <table class="partitions" aria-label={format!("Partitions of {}", t.name)}>
+                <thead><tr>
+                    <th scope="col">{"Partition"}</th>
+                    <th scope="col" class="strip-col">{ if per == 1 { "Newest records, one cell per record".to_string() } else { format!("Newest records, one cell per {per}") } }</th>
+                    <th scope="col">{"Log start"}</th>
+                    <th scope="col">{"High watermark"}</th>
+                    <th scope="col">{"Log end"}</th>
+                </tr></thead>
+                <tbody>
+                { for t.partitions.iter().map(|p| {
+                    let marks: Vec<Mark> = groups.iter().filter_map(|(gi, g)| {
+                        g.partitions.iter()
+                            .find(|gp| gp.topic == t.name && gp.partition == p.partition)
+                            .and_then(|gp| gp.committed)
+                            .map(|offset| Mark { offset, color: colors::series_color(*gi), label: format!("{} committed", g.group_id) })
+                    }).collect();
+                    html! {
+                        <tr key={p.partition}>
+                            <th scope="row">
+                                { format!("P{}", p.partition) }
+                                <span class="leader" title="Leader broker">{ p.leader.map_or(" · no leader".to_string(), |b| format!(" · B{b}")) }</span>
+                            </th>
+                            <td class="strip-col">
+                                <PartitionStrip topic={t.name.clone()} partition={p.partition}
+                                    log_start={p.log_start_offset} high_watermark={p.high_watermark}
+                                    log_end={p.log_end_offset} per_cell={per} {marks} dark={props.dark} />
+                            </td>
+                            <td class="num">{ format::signed(p.log_start_offset) }</td>
+                            <td class="num">{ format::signed(p.high_watermark) }</td>
+                            <td class="num">{ format::signed(p.log_end_offset) }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            if !groups.is_empty() {
+                <p class="legend">
+                    { for groups.iter().map(|(gi, g)| html! {
+                        <span class="legend-item">
+                            <span class="swatch" style={format!("background:{}", colors::series_color(*gi))}></span>
+                            { format!("{} committed offset", g.group_id) }
+                        </span>
+                    }) }
+                    <span class="legend-item muted">{"cells coloured by key; grey = null key"}</span>
+                </p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,36 @@
+//! The middle of the picture: brokers, then every topic with its partitions.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::broker_bar::BrokerBar;
+use super::notice::NoticeLine;
+use super::topic_form::TopicForm;
+use super::topic_panel::TopicPanel;
+use crate::app::PlaygroundContext;
+
+fn prefers_dark() -> bool {
+    gloo::utils::window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+#[component]
+pub fn TopicsColumn() -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let dark = prefers_dark();
+    html! {
+        <section class="column topics-column" aria-labelledby="topics-title">
+            <h2 id="topics-title">{"Brokers and topics"}</h2>
+            <BrokerBar />
+            <NoticeLine source="topic-panel" />
+            { for state.snapshot.topics.iter().map(|t| html! {
+                <TopicPanel key={t.name.clone()} topic={Rc::new(t.clone())} {dark} />
+            }) }
+            <TopicForm />
+        </section>
+    }
+}

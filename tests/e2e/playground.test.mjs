@@ -1,0 +1,134 @@
+// The playground as a user meets it: everything found by role and accessible name.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, openPage, shot } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+const partitionsOf = (page, consumer) =>
+  page.getByLabel(`Partitions of ${consumer}`).locator('.chip');
+
+async function waitForCounts(page, consumers, expected, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let counts = [];
+  while (Date.now() < deadline) {
+    counts = [];
+    for (const c of consumers) counts.push(await partitionsOf(page, c).count());
+    if (JSON.stringify(counts) === JSON.stringify(expected)) return counts;
+    await page.waitForTimeout(200);
+  }
+  assert.deepEqual(counts, expected, `partition counts of ${consumers.join(', ')}`);
+}
+
+async function addConsumer(page, group, topic, name) {
+  const form = page.getByRole('form', { name: 'Add consumer' });
+  await form.getByLabel('Group (group.id)').fill(group);
+  await form.getByLabel('Topic', { exact: true }).selectOption(topic);
+  await form.getByLabel('Name (client.id)').fill(name);
+  await form.getByRole('button', { name: 'Add consumer' }).click();
+  await page.getByRole('listitem', { name: `Consumer ${name}` }).waitFor();
+}
+
+test('a user builds a topic, a keyed producer and a group, and watches it rebalance and lag', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('heading', { name: 'brokerlab' }).waitFor();
+  await page.getByLabel('Speed').selectOption('8');
+
+  // A topic of 6 partitions.
+  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  await topicForm.getByLabel('Topic name').fill('payments');
+  await topicForm.getByLabel('Partitions', { exact: true }).fill('6');
+  await topicForm.getByRole('button', { name: 'Create' }).click();
+  const table = page.getByRole('table', { name: 'Partitions of payments' });
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 6);
+
+  // A keyed producer.
+  await page.getByText('Add producer', { exact: true }).first().click();
+  const producerForm = page.getByRole('form', { name: 'Add producer' });
+  await producerForm.getByLabel('Name (client.id)').fill('gateway');
+  await producerForm.getByLabel('Topic', { exact: true }).selectOption('payments');
+  await producerForm.getByLabel('Rate (records/s)').fill('400');
+  await producerForm.getByLabel('Keys', { exact: true }).selectOption('uniform');
+  await producerForm.getByRole('button', { name: 'Add producer' }).click();
+  await page.getByRole('article', { name: 'Producer gateway' }).waitFor();
+
+  // Two consumers in a group: 3 partitions each.
+  await addConsumer(page, 'ledger', 'payments', 'ledger-1');
+  await addConsumer(page, 'ledger', 'payments', 'ledger-2');
+  const group = page.getByRole('region', { name: 'Group ledger' });
+  await group.waitFor();
+  await waitForCounts(page, ['ledger-1', 'ledger-2'], [3, 3]);
+  await shot(page, 'two-consumers');
+
+  // A third joins: 2 each after the rebalance.
+  await addConsumer(page, 'ledger', 'payments', 'ledger-3');
+  await waitForCounts(page, ['ledger-1', 'ledger-2', 'ledger-3'], [2, 2, 2]);
+  assert.equal(await group.getByLabel('State Stable').count(), 1);
+  await shot(page, 'three-consumers');
+
+  // One is removed: 3 each again.
+  await page.getByRole('button', { name: 'Remove ledger-2' }).click();
+  await waitForCounts(page, ['ledger-1', 'ledger-3'], [3, 3]);
+
+  // Slow them down: lag appears.
+  const totalLag = async () => Number((await group.getByLabel('Total lag of ledger').textContent()).replace(/,/g, ''));
+  for (const c of ['ledger-1', 'ledger-3']) {
+    const input = page.getByLabel(`Processing time per record of ${c} in milliseconds`);
+    await input.fill('40');
+    await input.press('Enter');
+    await input.blur();
+  }
+  let lag = 0;
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline && lag < 3000) { await page.waitForTimeout(300); lag = await totalLag(); }
+  assert.ok(lag >= 3000, `lag appears: ${lag}`);
+  await shot(page, 'lag');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('an invalid topic name is rejected with a message and nothing changes', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  await topicForm.waitFor();
+  await topicForm.getByLabel('Topic name').fill('bad name!');
+  const fieldAlert = topicForm.getByRole('alert').first();
+  await fieldAlert.waitFor();
+  assert.match(await fieldAlert.textContent(), /illegal, it contains a character other than ASCII alphanumerics/);
+  await topicForm.getByRole('button', { name: 'Create' }).click();
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('table', { name: 'Partitions of bad name!' }).count(), 0);
+  assert.equal(await page.getByRole('region', { name: /^Topic / }).count(), 1, 'only the demo topic');
+  await topicForm.getByLabel('Topic name').fill('.');
+  await topicForm.getByRole('button', { name: 'Create' }).click();
+  await topicForm.getByText('Topic name cannot be "." or ".."').first().waitFor();
+  await shot(page, 'invalid-topic');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('keyboard: space pauses, the right arrow steps, ? lists the shortcuts', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  const clock = page.getByLabel('Simulated time');
+  const t0 = await clock.textContent();
+  await page.waitForTimeout(400);
+  assert.equal(await clock.textContent(), t0, 'paused: the clock stands still');
+  const log = page.getByRole('list', { name: 'Events, newest first' });
+  const before = await log.locator('li').first().textContent();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(100);
+  assert.notEqual(await log.locator('li').first().textContent(), before, 'stepping processes events');
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
