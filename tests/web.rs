@@ -69,7 +69,10 @@ async fn app_mounts_and_shows_the_demo_topic() {
     assert_eq!(table.query_selector_all("tbody tr").unwrap().length(), 6);
     let text = root.text_content().unwrap_or_default();
     assert!(text.contains("High watermark"), "{text}");
-    assert!(text.contains("billing-1") && text.contains("billing-2"), "{text}");
+    assert!(
+        text.contains("billing-1") && text.contains("billing-2"),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -7,6 +7,61 @@ use brokerlab_engine::Scenario;
 
 pub const DEMO_SEED: u64 = 42;
 
+/// A built-in scenario by name (`?scenario=NAME` in the page address).
+pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
+    match name {
+        "first-look" => Some(demo_scenario(seed)),
+        "bench-100k" => Some(bench_scenario(seed)),
+        _ => None,
+    }
+}
+
+/// The load the frame-time benchmark runs: 100,000 records/s over 24 partitions, read by three
+/// groups of four consumers.
+pub fn bench_scenario(seed: u64) -> Scenario {
+    let mut consumers = Vec::new();
+    for g in ["billing", "analytics", "audit"] {
+        for i in 1..=4 {
+            consumers.push(ConsumerSpec {
+                name: Some(format!("{g}-{i}")),
+                config: ConsumerConfig {
+                    group_id: Some(g.into()),
+                    ..ConsumerConfig::default()
+                },
+                topics: vec!["events".into()],
+                assign: None,
+            });
+        }
+    }
+    let producer = |name: &str| ProducerSpec {
+        name: Some(name.to_string()),
+        config: Default::default(),
+        load: Some(LoadConfig {
+            topic: "events".into(),
+            rate: 50_000,
+            keys: KeyDistribution::Uniform { keys: 10_000 },
+            value_bytes: 100,
+        }),
+    };
+    Scenario {
+        name: Some("100,000 records/s".into()),
+        description: Some(
+            "24 partitions, two producers of 50,000 records/s, three groups of four.".into(),
+        ),
+        seed,
+        cluster: Default::default(),
+        topics: vec![TopicSpec {
+            name: "events".into(),
+            partitions: 24,
+            config: Default::default(),
+        }],
+        producers: vec![producer("web"), producer("mobile")],
+        consumers,
+        actions: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
 pub fn demo_scenario(seed: u64) -> Scenario {
     let consumer = |name: &str| ConsumerSpec {
         name: Some(name.to_string()),

@@ -1,6 +1,7 @@
 //! The playground page: state provider, effects and layout.
 
 pub mod colors;
+pub mod context;
 pub mod demo;
 pub mod format;
 pub mod log;
@@ -16,18 +17,30 @@ use crate::components::shortcuts::Shortcuts;
 use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
 use crate::hooks::use_keyboard::use_keyboard;
+pub use context::{use_engine, use_view, Engine, View};
 pub use state::{Msg, Notice, Playground, PlaygroundContext};
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(Playground::demo);
+    let state = use_reducer(Playground::from_location);
     {
         let state = state.clone();
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
     use_keyboard(state.dispatcher());
+    let view = View {
+        snapshot: state.view_snapshot.clone(),
+        history: state.history.clone(),
+        notice: state.notice.clone(),
+    };
+    let engine = Engine {
+        dispatch: state.dispatcher(),
+        sim: state.sim.clone(),
+    };
     html! {
         <ContextProvider<PlaygroundContext> context={state.clone()}>
+        <ContextProvider<Engine> context={engine}>
+        <ContextProvider<View> context={view}>
             <div class="app">
                 <Header />
                 <main class="flow" aria-label="Cluster">
@@ -38,6 +51,8 @@ pub fn App() -> Html {
                 <ProtocolLog />
                 if state.show_shortcuts { <Shortcuts /> }
             </div>
+        </ContextProvider<View>>
+        </ContextProvider<Engine>>
         </ContextProvider<PlaygroundContext>>
     }
 }

@@ -17,6 +17,9 @@ use super::log::History;
 /// Most queue entries one animation frame may process, so a frame never stalls the page.
 pub const FRAME_EVENT_BUDGET: u64 = 200_000;
 
+/// Real milliseconds between two refreshes of the panels.
+pub const VIEW_REFRESH_MS: f64 = 100.0;
+
 /// Speeds offered, in virtual milliseconds per real millisecond.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
@@ -25,8 +28,13 @@ pub type PlaygroundContext = UseReducerHandle<Playground>;
 #[derive(Clone)]
 pub struct Playground {
     pub sim: Rc<RefCell<Simulation>>,
+    /// Taken every frame: the clock and the strips.
     pub snapshot: Rc<Snapshot>,
+    /// Taken about ten times a second and after every action: the panels.
+    pub view_snapshot: Rc<Snapshot>,
     pub history: Rc<History>,
+    /// Real milliseconds since `view_snapshot` was taken.
+    pub since_view_ms: f64,
     pub scenario: Rc<Scenario>,
     pub playing: bool,
     /// Virtual milliseconds per real millisecond.
@@ -92,6 +100,28 @@ impl Playground {
         Self::from_scenario(demo_scenario(DEMO_SEED))
     }
 
+    /// The scenario named in the page address (`?scenario=NAME&seed=N`), or the demo.
+    pub fn from_location() -> Self {
+        let search = gloo::utils::window()
+            .location()
+            .search()
+            .unwrap_or_default();
+        let param = |key: &str| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        let seed = param("seed")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DEMO_SEED);
+        let scenario = param("scenario")
+            .and_then(|name| super::demo::builtin(&name, seed))
+            .unwrap_or_else(|| demo_scenario(seed));
+        Self::from_scenario(scenario)
+    }
+
     pub fn from_scenario(scenario: Scenario) -> Self {
         let sim = scenario.start().expect("the built-in scenario is valid");
         let mut history = History::default();
@@ -99,8 +129,10 @@ impl Playground {
         let snapshot = Rc::new(sim.snapshot());
         Playground {
             sim: Rc::new(RefCell::new(sim)),
+            view_snapshot: snapshot.clone(),
             snapshot,
             history: Rc::new(history),
+            since_view_ms: 0.0,
             scenario: Rc::new(scenario),
             playing: true,
             speed: 1.0,
@@ -112,14 +144,29 @@ impl Playground {
         }
     }
 
-    /// A new state value after the engine changed: fresh snapshot, history caught up.
+    /// A new state value after the engine changed: fresh snapshots, history caught up.
     fn refreshed(&self) -> Self {
         let sim = self.sim.borrow();
         let mut history = (*self.history).clone();
         history.ingest(&sim);
+        let snapshot = Rc::new(sim.snapshot());
         Playground {
-            snapshot: Rc::new(sim.snapshot()),
+            view_snapshot: snapshot.clone(),
+            snapshot,
             history: Rc::new(history),
+            since_view_ms: 0.0,
+            ..self.clone()
+        }
+    }
+
+    /// After a frame: a fresh fast snapshot; the panels' view only when it is due.
+    fn after_frame(&self, dt_ms: f64) -> Self {
+        if self.since_view_ms + dt_ms >= VIEW_REFRESH_MS {
+            return self.refreshed();
+        }
+        Playground {
+            snapshot: Rc::new(self.sim.borrow().snapshot()),
+            since_view_ms: self.since_view_ms + dt_ms,
             ..self.clone()
         }
     }
@@ -148,7 +195,7 @@ impl Reducible for Playground {
                     let target = sim.now() + whole as u64;
                     (sim.advance_to_bounded(target, FRAME_EVENT_BUDGET), target)
                 };
-                let mut next = self.refreshed();
+                let mut next = self.after_frame(dt_ms);
                 next.carry = if reached { wanted - whole } else { 0.0 };
                 next.behind = !reached && target > next.snapshot.time;
                 Rc::new(next)

@@ -2,14 +2,14 @@
 
 use yew::prelude::*;
 
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 #[component]
 pub fn BrokerBar() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
     html! {
         <ul class="brokers" aria-label="Brokers">
-            { for state.snapshot.brokers.iter().map(|b| {
+            { for view.snapshot.brokers.iter().map(|b| {
                 let coordinates = if b.coordinator_of.is_empty() {
                     String::new()
                 } else {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::fields::{parse_f64, SelectField, TextField};
 use super::notice::NoticeLine;
-use crate::app::{Msg, PlaygroundContext};
+use crate::app::{use_engine, use_view};
 
 #[derive(Clone, PartialEq)]
 struct Form {
@@ -48,10 +48,11 @@ fn assignors(choice: &str) -> Vec<AssignorName> {
 
 #[component]
 pub fn ConsumerForm() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
+    let engine = use_engine();
     let form = use_state(Form::default);
     let local_error = use_state(|| None::<String>);
-    let topics: Vec<String> = state
+    let topics: Vec<String> = view
         .snapshot
         .topics
         .iter()
@@ -71,8 +72,8 @@ pub fn ConsumerForm() -> Html {
         })
     };
     let onsubmit = {
-        let (state, form, local_error, topic_v) = (
-            state.clone(),
+        let (engine, form, local_error, topic_v) = (
+            engine.clone(),
             form.clone(),
             local_error.clone(),
             topic_v.clone(),
@@ -103,18 +104,18 @@ pub fn ConsumerForm() -> Html {
                 ..ConsumerConfig::default()
             };
             let name = (!form.name.trim().is_empty()).then(|| form.name.trim().to_string());
-            state.dispatch(Msg::Apply {
-                action: Action::AddConsumer {
+            engine.apply(
+                Action::AddConsumer {
                     name,
                     config,
                     topics: vec![topic_v.clone()],
                     assign: None,
                 },
-                source: "consumer-form",
-            });
+                "consumer-form",
+            );
         })
     };
-    let groups: Vec<String> = state
+    let groups: Vec<String> = view
         .snapshot
         .groups
         .iter()

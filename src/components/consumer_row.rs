@@ -8,7 +8,7 @@ use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::{format, Msg, PlaygroundContext};
+use crate::app::{format, use_engine, Msg};
 
 #[derive(Properties, PartialEq)]
 pub struct ConsumerRowProps {
@@ -19,13 +19,13 @@ pub struct ConsumerRowProps {
 
 #[component]
 pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let engine = use_engine();
     let c = &props.consumer;
     let processing_ms = use_state(|| format!("{}", c.processing_us as f64 / 1000.0));
     let dispatch = {
-        let state = state.clone();
+        let engine = engine.clone();
         move |action: Action| {
-            state.dispatch(Msg::Apply {
+            engine.send(Msg::Apply {
                 action,
                 source: "consumer-row",
             })

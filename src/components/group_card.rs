@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::consumer_row::ConsumerRow;
 use super::rebalance_timeline::RebalanceTimeline;
 use super::sparkline::Sparkline;
-use crate::app::{colors, format, PlaygroundContext};
+use crate::app::{colors, format, use_view};
 
 #[derive(Properties, PartialEq)]
 pub struct GroupCardProps {
@@ -29,9 +29,9 @@ pub fn state_class(state: &str) -> &'static str {
 
 #[component]
 pub fn GroupCard(props: &GroupCardProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
     let g = &props.group;
-    let members: Vec<_> = state
+    let members: Vec<_> = view
         .snapshot
         .consumers
         .iter()

@@ -8,12 +8,12 @@ use super::consumer_form::ConsumerForm;
 use super::consumer_row::ConsumerRow;
 use super::group_card::GroupCard;
 use super::notice::NoticeLine;
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 #[component]
 pub fn GroupsColumn() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    let snap = &state.snapshot;
+    let view = use_view();
+    let snap = &view.snapshot;
     let loose: Vec<_> = snap
         .consumers
         .iter()

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 #[derive(Properties, PartialEq)]
 pub struct NoticeProps {
@@ -12,8 +12,8 @@ pub struct NoticeProps {
 
 #[component]
 pub fn NoticeLine(props: &NoticeProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    match &state.notice {
+    let view = use_view();
+    match &view.notice {
         Some(n) if n.source == props.source => match &n.result {
             Ok(msg) => html! { <p class="notice ok" role="status" key={n.id}>{ msg.clone() }</p> },
             Err(msg) => {

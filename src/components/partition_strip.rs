@@ -16,6 +16,9 @@ use crate::app::{colors, PlaygroundContext};
 /// Cells in a strip.
 pub const CELLS: usize = 48;
 const HEIGHT: f64 = 26.0;
+/// Logical drawing width; CSS stretches the canvas to its column, so drawing never has to read
+/// the layout (reading `clientWidth` every frame for every strip forced a reflow each time).
+const WIDTH: f64 = 480.0;
 
 #[derive(Clone, PartialEq)]
 pub struct Mark {
@@ -28,48 +31,46 @@ pub struct Mark {
 pub struct StripProps {
     pub topic: AttrValue,
     pub partition: u32,
-    pub log_start: i64,
-    pub high_watermark: i64,
-    pub log_end: i64,
     pub per_cell: u32,
     pub marks: Vec<Mark>,
     pub dark: bool,
 }
 
-fn window_start(p: &StripProps) -> i64 {
-    p.log_end - p.per_cell as i64 * CELLS as i64
+/// (log start, high watermark, log end) of a partition in a snapshot.
+fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (i64, i64, i64) {
+    snap.topics
+        .iter()
+        .find(|t| t.name == topic)
+        .and_then(|t| t.partitions.get(partition as usize))
+        .map_or((0, 0, 0), |p| {
+            (p.log_start_offset, p.high_watermark, p.log_end_offset)
+        })
 }
 
 #[component]
 pub fn PartitionStrip(props: &StripProps) -> Html {
+    // The fast context: strips move every frame, unlike the panels around them.
     let state = use_context::<PlaygroundContext>().expect("playground context");
+    let (log_start, high_watermark, log_end) =
+        offsets(&state.snapshot, &props.topic, props.partition);
+    let window_start = log_end - props.per_cell as i64 * CELLS as i64;
     let canvas = use_node_ref();
     let hover = use_state(|| None::<usize>);
     {
         let canvas = canvas.clone();
         let sim = state.sim.clone();
         let topic = props.topic.clone();
-        let (partition, log_start, hw, end, per_cell, dark) = (
+        let (partition, hw, end, per_cell, dark) = (
             props.partition,
-            props.log_start,
-            props.high_watermark,
-            props.log_end,
+            high_watermark,
+            log_end,
             props.per_cell,
             props.dark,
         );
         let marks = props.marks.clone();
         let hovered = *hover;
         use_effect_with(
-            (
-                end,
-                hw,
-                log_start,
-                per_cell,
-                marks.clone(),
-                dark,
-                hovered,
-                state.snapshot.time,
-            ),
+            (end, hw, log_start, per_cell, marks.clone(), dark, hovered),
             move |_| {
                 if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                     let cells = sim.borrow().strip(&topic, partition, end, CELLS, per_cell);
@@ -101,7 +102,7 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
     let label = {
         let mut s = format!(
             "{}-{}: log start offset {}, high watermark {}, log end offset {}",
-            props.topic, props.partition, props.log_start, props.high_watermark, props.log_end
+            props.topic, props.partition, log_start, high_watermark, log_end
         );
         for m in &props.marks {
             s.push_str(&format!(", {} {}", m.label, m.offset));
@@ -109,13 +110,13 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         s
     };
     let tooltip = hover.and_then(|i| {
-        let from = window_start(props) + i as i64 * props.per_cell as i64;
-        if from < props.log_start.max(0) || from >= props.log_end {
+        let from = window_start + i as i64 * props.per_cell as i64;
+        if from < log_start.max(0) || from >= log_end {
             return None;
         }
         let recs = state.sim.borrow().records(&props.topic, props.partition, from, 3.min(props.per_cell as usize));
         let first = recs.first()?.clone();
-        let last_offset = (from + props.per_cell as i64 - 1).min(props.log_end - 1);
+        let last_offset = (from + props.per_cell as i64 - 1).min(log_end - 1);
         let key = first.key.clone().map_or("null".to_string(), |k| format!("\"{k}\""));
         let head = if props.per_cell == 1 {
             format!("offset {}", first.offset)
@@ -168,8 +169,8 @@ fn draw(
     dark: bool,
     hovered: Option<usize>,
 ) {
-    let css_w = el.client_width().max(CELLS as i32) as f64;
-    let dpr = gloo::utils::window().device_pixel_ratio().max(1.0);
+    let css_w = WIDTH;
+    let dpr = 2.0;
     let (pw, ph) = ((css_w * dpr).round() as u32, (HEIGHT * dpr).round() as u32);
     if el.width() != pw {
         el.set_width(pw);
@@ -218,7 +219,7 @@ fn draw(
             ctx.fill_rect(x, top, w, h);
             continue;
         }
-        ctx.set_fill_style_str(&colors::key_color(c.key));
+        colors::with_key_color(c.key, |color| ctx.set_fill_style_str(color));
         ctx.set_global_alpha((0.35 + 0.65 * c.records as f64 / per as f64).min(1.0));
         ctx.fill_rect(x, top, w, h);
         ctx.set_global_alpha(1.0);

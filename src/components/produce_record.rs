@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::fields::{SelectField, TextField};
 use super::notice::NoticeLine;
-use crate::app::{Msg, PlaygroundContext};
+use crate::app::{use_engine, use_view};
 
 /// What the partitioner will do with this key, in words.
 pub fn partition_preview(key: &str, null_key: bool, partitions: u32) -> String {
@@ -24,8 +24,9 @@ pub fn partition_preview(key: &str, null_key: bool, partitions: u32) -> String {
 
 #[component]
 pub fn ProduceRecord() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    let snap = &state.snapshot;
+    let view = use_view();
+    let engine = use_engine();
+    let snap = &view.snapshot;
     let producer = use_state(String::new);
     let topic = use_state(String::new);
     let key = use_state(|| "user-42".to_string());
@@ -49,7 +50,7 @@ pub fn ProduceRecord() -> Html {
         .find(|t| t.name == topic_v)
         .map_or(0, |t| t.partitions.len() as u32);
     let onsubmit = {
-        let state = state.clone();
+        let engine = engine.clone();
         let (producer_v, topic_v, key, null_key, value) = (
             producer_v.clone(),
             topic_v.clone(),
@@ -59,8 +60,8 @@ pub fn ProduceRecord() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            state.dispatch(Msg::Apply {
-                action: Action::ProduceRecord {
+            engine.apply(
+                Action::ProduceRecord {
                     producer: producer_v.clone(),
                     topic: topic_v.clone(),
                     partition: None,
@@ -68,8 +69,8 @@ pub fn ProduceRecord() -> Html {
                     value: Some((*value).clone()),
                     headers: Vec::new(),
                 },
-                source: "produce-record",
-            });
+                "produce-record",
+            );
         })
     };
     let on_null = {

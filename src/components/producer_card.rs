@@ -8,7 +8,7 @@ use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::{format, Msg, PlaygroundContext};
+use crate::app::{format, use_engine, Msg};
 
 /// The steps of the rate slider, records per second.
 pub const RATE_STEPS: [u64; 20] = [
@@ -49,19 +49,19 @@ pub struct ProducerCardProps {
 
 #[component]
 pub fn ProducerCard(props: &ProducerCardProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let engine = use_engine();
     let p = &props.producer;
     let send = {
-        let state = state.clone();
+        let engine = engine.clone();
         move |action: Action| {
-            state.dispatch(Msg::Apply {
+            engine.send(Msg::Apply {
                 action,
                 source: "producer-card",
             })
         }
     };
     let on_rate = {
-        let (state, name) = (state.clone(), p.name.clone());
+        let (engine, name) = (engine.clone(), p.name.clone());
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let i = input
@@ -69,13 +69,13 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 .parse::<usize>()
                 .unwrap_or(0)
                 .min(RATE_STEPS.len() - 1);
-            state.dispatch(Msg::Apply {
-                action: Action::SetRate {
+            engine.apply(
+                Action::SetRate {
                     producer: name.clone(),
                     rate: RATE_STEPS[i],
                 },
-                source: "producer-card",
-            });
+                "producer-card",
+            );
         })
     };
     let on_remove = {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::fields::{parse_f64, parse_u64, SelectField, TextField};
 use super::notice::NoticeLine;
-use crate::app::{Msg, PlaygroundContext};
+use crate::app::{use_engine, use_view, Msg};
 
 #[derive(Clone, PartialEq)]
 struct Form {
@@ -97,10 +97,11 @@ impl Form {
 
 #[component]
 pub fn ProducerForm() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
+    let engine = use_engine();
     let form = use_state(Form::default);
     let local_error = use_state(|| None::<String>);
-    let topics: Vec<String> = state
+    let topics: Vec<String> = view
         .snapshot
         .topics
         .iter()
@@ -116,14 +117,14 @@ pub fn ProducerForm() -> Html {
         })
     };
     let onsubmit = {
-        let (state, form, local_error) = (state.clone(), form.clone(), local_error.clone());
+        let (engine, form, local_error) = (engine.clone(), form.clone(), local_error.clone());
         let default_topic = default_topic.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match form.action(&default_topic) {
                 Ok(action) => {
                     local_error.set(None);
-                    state.dispatch(Msg::Apply {
+                    engine.send(Msg::Apply {
                         action,
                         source: "producer-form",
                     });

@@ -8,19 +8,19 @@ use super::notice::NoticeLine;
 use super::produce_record::ProduceRecord;
 use super::producer_card::ProducerCard;
 use super::producer_form::ProducerForm;
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 #[component]
 pub fn ProducersColumn() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
     html! {
         <section class="column producers-column" aria-labelledby="producers-title">
             <h2 id="producers-title">{"Producers"}</h2>
             <NoticeLine source="producer-card" />
-            if state.snapshot.producers.is_empty() {
+            if view.snapshot.producers.is_empty() {
                 <p class="empty">{"No producers yet. Add one below."}</p>
             }
-            { for state.snapshot.producers.iter().map(|p| html! {
+            { for view.snapshot.producers.iter().map(|p| html! {
                 <ProducerCard key={p.index} producer={Rc::new(p.clone())} />
             }) }
             <ProduceRecord />

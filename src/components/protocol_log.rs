@@ -5,13 +5,13 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::app::log::{category_label, CATEGORIES};
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 const SHOWN: usize = 150;
 
 #[component]
 pub fn ProtocolLog() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
     let enabled = use_state(|| {
         vec![
             Category::Group,
@@ -21,7 +21,7 @@ pub fn ProtocolLog() -> Html {
         ]
     });
     let filter = use_state(String::new);
-    let lines = state.history.lines(&enabled, &filter, SHOWN);
+    let lines = view.history.lines(&enabled, &filter, SHOWN);
     let toggle = |c: Category| {
         let enabled = enabled.clone();
         Callback::from(move |_| {

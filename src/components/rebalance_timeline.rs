@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::group_card::state_class;
-use crate::app::PlaygroundContext;
+use crate::app::use_view;
 
 /// The span of time shown.
 const WINDOW_MS: u64 = 60_000;
@@ -16,9 +16,9 @@ pub struct TimelineProps {
 
 #[component]
 pub fn RebalanceTimeline(props: &TimelineProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    let now = state.snapshot.time;
-    let Some(phases) = state.history.phases.get(props.group.as_str()) else {
+    let view = use_view();
+    let now = view.snapshot.time;
+    let Some(phases) = view.history.phases.get(props.group.as_str()) else {
         return html! {};
     };
     let start = now.saturating_sub(WINDOW_MS);

@@ -2,12 +2,12 @@
 
 use yew::prelude::*;
 
-use crate::app::{Msg, PlaygroundContext};
+use crate::app::{use_engine, Msg};
 
 #[component]
 pub fn Shortcuts() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    let close = Callback::from(move |_| state.dispatch(Msg::ToggleShortcuts));
+    let engine = use_engine();
+    let close = Callback::from(move |_| engine.send(Msg::ToggleShortcuts));
     let rows = [
         ("Space", "Play or pause"),
         ("→ or .", "Step to the next event"),

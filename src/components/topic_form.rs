@@ -6,11 +6,12 @@ use yew::prelude::*;
 
 use super::fields::{parse_u64, TextField};
 use super::notice::NoticeLine;
-use crate::app::{Msg, PlaygroundContext};
+use crate::app::{use_engine, use_view};
 
 #[component]
 pub fn TopicForm() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let _view = use_view();
+    let engine = use_engine();
     let name = use_state(String::new);
     let partitions = use_state(|| "6".to_string());
     let touched = use_state(|| false);
@@ -19,8 +20,8 @@ pub fn TopicForm() -> Html {
         .then(|| validate_topic_name(&name).err().map(|e| e.to_string()))
         .flatten();
     let onsubmit = {
-        let (state, name, partitions, touched) = (
-            state.clone(),
+        let (engine, name, partitions, touched) = (
+            engine.clone(),
             name.clone(),
             partitions.clone(),
             touched.clone(),
@@ -37,14 +38,14 @@ pub fn TopicForm() -> Html {
                 }
             };
             partitions_error.set(None);
-            state.dispatch(Msg::Apply {
-                action: Action::CreateTopic {
+            engine.apply(
+                Action::CreateTopic {
                     name: (*name).clone(),
                     partitions: n,
                     config: Default::default(),
                 },
-                source: "topic-form",
-            });
+                "topic-form",
+            );
         })
     };
     html! {

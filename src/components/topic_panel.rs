@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::fields::parse_u64;
 use super::partition_strip::{Mark, PartitionStrip, CELLS};
-use crate::app::{colors, format, Msg, PlaygroundContext};
+use crate::app::{colors, format, use_engine, use_view};
 
 #[derive(Properties, PartialEq)]
 pub struct TopicPanelProps {
@@ -25,8 +25,9 @@ pub fn per_cell(rate_per_partition: f64) -> u32 {
 
 #[component]
 pub fn TopicPanel(props: &TopicPanelProps) -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
-    let snap = &state.snapshot;
+    let view = use_view();
+    let engine = use_engine();
+    let snap = &view.snapshot;
     let t = &props.topic;
     let grow_to = use_state(|| (t.partitions.len() + 2).to_string());
     let rate: u64 = snap
@@ -44,28 +45,25 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         .filter(|(_, g)| g.topics.contains(&t.name))
         .collect();
     let on_grow = {
-        let (state, grow_to, name) = (state.clone(), grow_to.clone(), t.name.clone());
+        let (engine, grow_to, name) = (engine.clone(), grow_to.clone(), t.name.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let partitions = parse_u64("Partitions", &grow_to)
                 .unwrap_or(0)
                 .min(u32::MAX as u64) as u32;
-            state.dispatch(Msg::Apply {
-                action: Action::IncreasePartitions {
+            engine.apply(
+                Action::IncreasePartitions {
                     topic: name.clone(),
                     partitions,
                 },
-                source: "topic-panel",
-            });
+                "topic-panel",
+            );
         })
     };
     let on_delete = {
-        let (state, name) = (state.clone(), t.name.clone());
+        let (engine, name) = (engine.clone(), t.name.clone());
         Callback::from(move |_| {
-            state.dispatch(Msg::Apply {
-                action: Action::DeleteTopic { name: name.clone() },
-                source: "topic-panel",
-            })
+            engine.apply(Action::DeleteTopic { name: name.clone() }, "topic-panel")
         })
     };
     let total: i64 = t.partitions.iter().map(|p| p.log_end_offset).sum();
@@ -109,9 +107,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                                 <span class="leader" title="Leader broker">{ p.leader.map_or(" · no leader".to_string(), |b| format!(" · B{b}")) }</span>
                             </th>
                             <td class="strip-col">
-                                <PartitionStrip topic={t.name.clone()} partition={p.partition}
-                                    log_start={p.log_start_offset} high_watermark={p.high_watermark}
-                                    log_end={p.log_end_offset} per_cell={per} {marks} dark={props.dark} />
+                                <PartitionStrip topic={t.name.clone()} partition={p.partition} per_cell={per} {marks} dark={props.dark} />
                             </td>
                             <td class="num">{ format::signed(p.log_start_offset) }</td>
                             <td class="num">{ format::signed(p.high_watermark) }</td>

@@ -8,7 +8,7 @@ use super::broker_bar::BrokerBar;
 use super::notice::NoticeLine;
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
-use crate::app::PlaygroundContext;
+use crate::app::{use_engine, use_view};
 
 fn prefers_dark() -> bool {
     gloo::utils::window()
@@ -20,14 +20,15 @@ fn prefers_dark() -> bool {
 
 #[component]
 pub fn TopicsColumn() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let view = use_view();
+    let _engine = use_engine();
     let dark = prefers_dark();
     html! {
         <section class="column topics-column" aria-labelledby="topics-title">
             <h2 id="topics-title">{"Brokers and topics"}</h2>
             <BrokerBar />
             <NoticeLine source="topic-panel" />
-            { for state.snapshot.topics.iter().map(|t| html! {
+            { for view.snapshot.topics.iter().map(|t| html! {
                 <TopicPanel key={t.name.clone()} topic={Rc::new(t.clone())} {dark} />
             }) }
             <TopicForm />

@@ -1,0 +1,22 @@
+import { startServer, launch } from '../e2e/harness.mjs';
+process.env.DIST_DIR = '/tmp/prof/';
+const server = await startServer();
+const browser = await launch();
+const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+await page.goto(`${server.url}?scenario=bench-100k`);
+await page.waitForTimeout(8000);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+await page.waitForTimeout(4000);
+const { profile } = await cdp.send('Profiler.stop');
+const self = new Map();
+const total = profile.samples.length;
+const byId = new Map(profile.nodes.map(n => [n.id, n]));
+const counts = new Map();
+for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+for (const [id, c] of counts) { const n = byId.get(id); const name = n.callFrame.functionName || n.callFrame.url || '(anon)'; self.set(name, (self.get(name) ?? 0) + c); }
+const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
+for (const [name, c] of top) console.log((100 * c / total).toFixed(1).padStart(5) + '%  ' + name.slice(0, 140));
+await browser.close(); server.close();

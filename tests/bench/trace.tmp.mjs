@@ -1,0 +1,16 @@
+import { startServer, launch } from '../e2e/harness.mjs';
+import { readFileSync } from 'node:fs';
+const server = await startServer(); const browser = await launch();
+const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+await page.goto(`${server.url}?scenario=bench-100k`);
+await page.waitForTimeout(8000);
+await browser.startTracing(page, { path: '/tmp/trace.json', categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+await page.waitForTimeout(3000);
+await browser.stopTracing();
+const t = JSON.parse(readFileSync('/tmp/trace.json'));
+const ev = t.traceEvents ?? t;
+const dur = new Map();
+for (const e of ev) if (e.ph === 'X' && e.dur) dur.set(e.name, (dur.get(e.name) ?? 0) + e.dur);
+const top = [...dur.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+for (const [n, d] of top) console.log((d / 1000 / 3).toFixed(1).padStart(7) + ' ms/s  ' + n);
+await browser.close(); server.close();
