@@ -52,9 +52,8 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
         under_min: Vec::new(),
         exactly_min: VecDeque::new(),
     };
+    // Members are visited in id order, so both unfilled lists come out sorted, as Kafka sorts them.
     b.assign_owned(group);
-    b.under_min.sort_unstable();
-    b.exactly_min.make_contiguous().sort_unstable();
     let unassigned: Vec<Pid> = (0..total).filter(|&p| !b.assigned[p]).collect();
     b.assign_round_robin(&unassigned);
     Outcome {

@@ -318,9 +318,9 @@ struct Movements {
 }
 
 impl Movements {
-    /// `getTheActualPartitionToBeMoved`: if a partition of this topic already moved from `to`
-    /// to (where this partition originally came from), move that one back instead. Kafka takes
-    /// the first of a `HashSet`; this takes the lowest partition.
+    /// `getTheActualPartitionToBeMoved`: moving `pid` from `from` to `to` would reverse an
+    /// earlier move of this topic from `to` to `pid`'s original owner; move that earlier
+    /// partition back instead. Kafka takes the first of a `HashSet`; this takes the lowest.
     fn partition_to_move(&self, pid: Pid, topic: usize, from: Member, to: Member) -> Pid {
         let Some(pairs) = self.by_topic.get(&topic) else {
             return pid;
