@@ -3,8 +3,8 @@
 //! (`min_quota`) or `ceil(P/M)` (`max_quota`) partitions, and exactly `P % M` of them with
 //! `max_quota`.
 //!
-//! 1. Each member, in id order, keeps its owned partitions (sorted by partition number, then
-//!    topic) up to its quota: all of them if fewer than `min_quota`; `max_quota` while there are
+//! 1. Each member, in `HashMap` order, keeps its owned partitions (sorted by partition number,
+//!    then topic) up to its quota: all of them if fewer than `min_quota`; `max_quota` while there are
 //!    still `max_quota` slots left; otherwise `min_quota`. The excess is released.
 //! 2. The unassigned partitions, by topic then partition, are dealt round robin to the members
 //!    still under `min_quota` (in id order), then one each to members at `min_quota` until the
@@ -52,8 +52,9 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
         under_min: Vec::new(),
         exactly_min: VecDeque::new(),
     };
-    // Members are visited in id order, so both unfilled lists come out sorted, as Kafka sorts them.
     b.assign_owned(group);
+    b.under_min.sort_unstable();
+    b.exactly_min.make_contiguous().sort_unstable();
     let unassigned: Vec<Pid> = (0..total).filter(|&p| !b.assigned[p]).collect();
     b.assign_round_robin(&unassigned);
     Outcome {
@@ -65,7 +66,7 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
 impl Builder<'_> {
     /// Step 1: keep owned partitions up to each member's quota.
     fn assign_owned(&mut self, group: &Group) {
-        for member in 0..group.member_count() {
+        for &member in &group.hash_order {
             let mut owned: Vec<Pid> = self.ownership.owned[member]
                 .iter()
                 .copied()

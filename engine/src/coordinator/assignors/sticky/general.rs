@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::java_order::JavaHashSet;
 use super::{Group, Member, Pid};
 
 /// Runs the general algorithm over the resolved `owned` partitions; returns each member's
@@ -51,17 +52,18 @@ pub(super) fn assign(group: &Group, owned: Vec<Vec<Pid>>) -> Vec<Vec<Pid>> {
 }
 
 /// `prepopulateCurrentAssignments`: for partitions claimed by members of an older generation than
-/// the newest one in the group, the member with the highest such generation (first claim wins a
-/// tie). Partitions are moved back to this member when that improves balance.
+/// the newest one in the group, the member with the highest such generation (the first in
+/// `HashMap` order wins a tie). Partitions are moved back to this member when that improves
+/// balance.
 fn previous_owners(group: &Group) -> Vec<Option<(Member, i32)>> {
     let max_generation = group.max_generation();
     let mut previous: Vec<Option<(Member, i32)>> = vec![None; group.partition_count()];
-    for (member, claims) in group.claims.iter().enumerate() {
+    for &member in &group.hash_order {
         let generation = group.generation[member];
         if generation >= max_generation {
             continue;
         }
-        for &pid in claims {
+        for &pid in &group.claims[member] {
             match previous[pid] {
                 Some((_, g)) if g >= generation => {}
                 _ => previous[pid] = Some((member, generation)),
@@ -298,7 +300,8 @@ impl<'g> Builder<'g> {
         };
         self.by_load.remove(&(self.load(from), from));
         self.by_load.remove(&(self.load(to), to));
-        self.movements.record(pid, topic, from, to);
+        let hash = self.group.partition_hash(pid);
+        self.movements.record(pid, hash, topic, from, to);
         self.current[from].remove(&pid);
         self.current[to].insert(pid);
         self.owner[pid] = Some(to);
@@ -313,14 +316,15 @@ impl<'g> Builder<'g> {
 struct Movements {
     /// Partition -> (member it had before this rebalance, member it has now).
     by_partition: BTreeMap<Pid, (Member, Member)>,
-    /// Topic -> (source, destination) -> partitions moved that way.
-    by_topic: BTreeMap<usize, BTreeMap<(Member, Member), BTreeSet<Pid>>>,
+    /// Topic -> (source, destination) -> partitions moved that way (a `HashSet` in Kafka, whose
+    /// iteration order decides which partition moves back).
+    by_topic: BTreeMap<usize, BTreeMap<(Member, Member), JavaHashSet<Pid>>>,
 }
 
 impl Movements {
     /// `getTheActualPartitionToBeMoved`: moving `pid` from `from` to `to` would reverse an
     /// earlier move of this topic from `to` to `pid`'s original owner; move that earlier
-    /// partition back instead. Kafka takes the first of a `HashSet`; this takes the lowest.
+    /// partition back instead (the first one the `HashSet` iterates).
     fn partition_to_move(&self, pid: Pid, topic: usize, from: Member, to: Member) -> Pid {
         let Some(pairs) = self.by_topic.get(&topic) else {
             return pid;
@@ -328,12 +332,12 @@ impl Movements {
         let origin = self.by_partition.get(&pid).map_or(from, |&(src, _)| src);
         pairs
             .get(&(to, origin))
-            .and_then(|set| set.first().copied())
+            .and_then(JavaHashSet::first)
             .unwrap_or(pid)
     }
 
     /// `movePartition`: a partition moving back to where it started leaves no record.
-    fn record(&mut self, pid: Pid, topic: usize, from: Member, to: Member) {
+    fn record(&mut self, pid: Pid, hash: i32, topic: usize, from: Member, to: Member) {
         let pair = match self.remove(pid, topic) {
             Some((src, _)) if src == to => return,
             Some((src, _)) => (src, to),
@@ -345,7 +349,7 @@ impl Movements {
             .or_default()
             .entry(pair)
             .or_default()
-            .insert(pid);
+            .insert(pid, hash);
     }
 
     fn remove(&mut self, pid: Pid, topic: usize) -> Option<(Member, Member)> {

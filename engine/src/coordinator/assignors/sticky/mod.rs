@@ -19,12 +19,14 @@
 //!    `partitionsTransferringOwnership`). The old owner revokes them, rejoins, and the follow-up
 //!    rebalance assigns them.
 //!
-//! Where Kafka iterates a `HashMap` (member ids, a partition set) this port iterates in sorted
-//! order instead, which is one of the orders Java can produce; the vectors mark the one case whose
-//! result depends on it. Rack-aware assignment (KIP-881) is not modelled.
+//! Where Kafka's result depends on the iteration order of a `HashMap` of members or a `HashSet`
+//! of partitions, this port reproduces that order ([`java_order`]) from the specified Java hash
+//! codes, taking members that share a hash bucket in input (JoinGroup) order. Everything else
+//! Kafka keeps sorted. Rack-aware assignment (KIP-881) is not modelled.
 
 mod constrained;
 mod general;
+mod java_order;
 #[cfg(test)]
 mod tests;
 
@@ -75,8 +77,12 @@ pub fn assign(
 struct Group<'a> {
     /// Members sorted by member id (the sticky assignors ignore `group.instance.id`).
     members: Vec<&'a MemberSubscription>,
+    /// Members in the order Kafka's `HashMap`s of members iterate them.
+    hash_order: Vec<Member>,
     /// Topics that some member subscribes to and that exist with at least one partition, by name.
     topics: Vec<(&'a str, u32)>,
+    /// Java `hashCode` of each topic name.
+    topic_hashes: Vec<i32>,
     /// First partition id of each topic.
     offsets: Vec<Pid>,
     /// Topic index of each partition id.
@@ -99,8 +105,20 @@ struct Ownership {
 
 impl<'a> Group<'a> {
     fn new(topic_counts: &'a BTreeMap<String, u32>, members: &'a [MemberSubscription]) -> Self {
-        let mut members: Vec<&MemberSubscription> = members.iter().collect();
-        members.sort_by(|a, b| java_cmp(&a.member_id, &b.member_id));
+        let mut by_id: Vec<(usize, &MemberSubscription)> = members.iter().enumerate().collect();
+        by_id.sort_by(|a, b| java_cmp(&a.1.member_id, &b.1.member_id));
+        let members: Vec<&MemberSubscription> = by_id.iter().map(|&(_, m)| m).collect();
+        // Kafka puts members into its maps in JoinGroup order.
+        let mut joined: Vec<Member> = (0..members.len()).collect();
+        joined.sort_by_key(|&m| by_id[m].0);
+        let hashes: Vec<i32> = joined
+            .iter()
+            .map(|&m| java_order::string_hash(&members[m].member_id))
+            .collect();
+        let hash_order = java_order::hash_map_order(&hashes)
+            .into_iter()
+            .map(|i| joined[i])
+            .collect();
 
         // `AbstractPartitionAssignor.assign`: only subscribed topics known to metadata, non-empty.
         let mut topics: Vec<(&str, u32)> = topic_counts
@@ -109,6 +127,10 @@ impl<'a> Group<'a> {
             .map(|(t, &n)| (t.as_str(), n))
             .collect();
         topics.sort_by(|a, b| java_cmp(a.0, b.0));
+        let topic_hashes = topics
+            .iter()
+            .map(|(t, _)| java_order::string_hash(t))
+            .collect();
 
         let mut offsets = Vec::with_capacity(topics.len());
         let mut topic_of = Vec::new();
@@ -145,7 +167,9 @@ impl<'a> Group<'a> {
             .collect();
         Group {
             members,
+            hash_order,
             topics,
+            topic_hashes,
             offsets,
             topic_of,
             subscribes,
@@ -167,6 +191,12 @@ impl<'a> Group<'a> {
         (pid - self.offsets[self.topic_of[pid]]) as u32
     }
 
+    /// Kafka's `TopicPartition.hashCode` of `pid`.
+    fn partition_hash(&self, pid: Pid) -> i32 {
+        let topic = self.topic_hashes[self.topic_of[pid]];
+        java_order::topic_partition_hash(topic, self.partition_number(pid))
+    }
+
     fn topic_partitions(&self, topic: usize) -> std::ops::Range<Pid> {
         self.offsets[topic]..self.offsets[topic] + self.topics[topic].1 as usize
     }
@@ -184,16 +214,16 @@ impl<'a> Group<'a> {
         self.members[1..].iter().all(|m| topics(m) == first)
     }
 
-    /// `allSubscriptionsEqual`'s ownership pass, members visited in id order: a claim on a
-    /// partition another member already claimed wins with a higher generation, loses with a
+    /// `allSubscriptionsEqual`'s ownership pass, members visited in `HashMap` order: a claim on
+    /// a partition another member already claimed wins with a higher generation, loses with a
     /// lower one, and with an equal one takes the partition away from both.
     fn resolve_ownership(&self) -> Ownership {
         let mut owned: Vec<Vec<Pid>> = vec![Vec::new(); self.member_count()];
         let mut claimed_twice = BTreeSet::new();
         let mut last_claimant: Vec<Option<Member>> = vec![None; self.partition_count()];
-        for (member, claims) in self.claims.iter().enumerate() {
+        for &member in &self.hash_order {
             let generation = self.generation[member];
-            for &pid in claims {
+            for &pid in &self.claims[member] {
                 match last_claimant[pid] {
                     None => owned[member].push(pid),
                     Some(other) if generation == self.generation[other] => {
