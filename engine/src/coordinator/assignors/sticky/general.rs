@@ -253,13 +253,11 @@ impl<'g> Builder<'g> {
                 };
                 let topic = self.group.topic_of[pid];
                 let owner_load = self.load(owner);
-                // Back to the previous-generation owner if that helps. (Kafka does not check
-                // that this member still subscribes to the topic, or is not fixed.)
+                // Back to the previous-generation owner if that helps. Like Kafka, this does not
+                // check that the member still subscribes to the topic. (A fixed member is
+                // skipped; Kafka would throw a NullPointerException.)
                 if let Some((prev, _)) = previous[pid] {
-                    if self.active[prev]
-                        && self.group.subscribes[prev][topic]
-                        && owner_load > self.load(prev) + 1
-                    {
+                    if self.active[prev] && owner_load > self.load(prev) + 1 {
                         self.reassign(pid, prev);
                         reassigned = true;
                         modified = true;

@@ -205,13 +205,23 @@ impl<'a> Group<'a> {
         self.generation.iter().copied().fold(-1, i32::max)
     }
 
-    /// Whether every member lists the same set of topics (including ones missing from metadata).
+    /// `allSubscriptionsEqual`: whether every member lists the same topics (including ones
+    /// missing from metadata). As in Kafka, members are compared in `HashMap` order with the
+    /// first non-empty subscription, so members with an empty subscription met before it are
+    /// not compared at all.
     fn all_subscriptions_equal(&self) -> bool {
-        fn topics(m: &MemberSubscription) -> BTreeSet<&str> {
-            m.subscription.iter().map(String::as_str).collect()
+        let mut reference: BTreeSet<&str> = BTreeSet::new();
+        for &m in &self.hash_order {
+            let topics = &self.members[m].subscription;
+            if reference.is_empty() {
+                reference.extend(topics.iter().map(String::as_str));
+            } else if topics.len() != reference.len()
+                || !topics.iter().all(|t| reference.contains(t.as_str()))
+            {
+                return false;
+            }
         }
-        let first = topics(self.members[0]);
-        self.members[1..].iter().all(|m| topics(m) == first)
+        true
     }
 
     /// `allSubscriptionsEqual`'s ownership pass, members visited in `HashMap` order: a claim on
