@@ -4,8 +4,8 @@
 //! `max_quota`.
 //!
 //! 1. Each member, in `HashMap` order, keeps its owned partitions (sorted by partition number,
-//!    then topic) up to its quota: all of them if fewer than `min_quota`; `max_quota` while there are
-//!    still `max_quota` slots left; otherwise `min_quota`. The excess is released.
+//!    then topic) up to its quota: all of them if fewer than `min_quota`; `max_quota` while
+//!    there are still `max_quota` slots left; otherwise `min_quota`. The excess is released.
 //! 2. The unassigned partitions, by topic then partition, are dealt round robin to the members
 //!    still under `min_quota` (in id order), then one each to members at `min_quota` until the
 //!    `max_quota` slots are used up.
@@ -16,7 +16,8 @@ use super::{Group, Member, Ownership, Pid};
 
 pub(super) struct Outcome {
     pub assignment: Vec<Vec<Pid>>,
-    /// Partitions given to a member other than their previous owner (`partitionsTransferringOwnership`).
+    /// Partitions given to a member other than their previous owner
+    /// (`partitionsTransferringOwnership`).
     pub transferring: BTreeMap<Pid, Member>,
 }
 
@@ -53,6 +54,7 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
         exactly_min: VecDeque::new(),
     };
     b.assign_owned(group);
+    // Kafka sorts both lists by member id; member numbers follow id order.
     b.under_min.sort_unstable();
     b.exactly_min.make_contiguous().sort_unstable();
     let unassigned: Vec<Pid> = (0..total).filter(|&p| !b.assigned[p]).collect();
