@@ -43,6 +43,12 @@ fn murmur2_public_vectors_match_the_java_partitioner() {
     assert_all_pass("murmur2-public.json", 71);
 }
 
+/// Range, roundrobin, sticky and cooperative-sticky against Kafka's own assignor classes.
+#[test]
+fn assignor_public_vectors_match_kafkas_assignors() {
+    assert_all_pass("assignors-public.json", 56);
+}
+
 #[test]
 fn coordinator_partition_public_vectors_match_utils_abs_hash_code() {
     assert_all_pass("coordinator-partition-public.json", 28);
