@@ -201,3 +201,138 @@ fn a_consumer_stuck_processing_past_max_poll_interval_leaves_the_group() {
     }
     assert_eq!(o.get("fast").map(Vec::len), Some(6), "{lines}");
 }
+
+fn assigned(s: &brokerlab_engine::Simulation, consumer: &str) -> Vec<u32> {
+    let snap = s.snapshot();
+    let c = snap
+        .consumers
+        .iter()
+        .find(|c| c.name == consumer)
+        .expect("consumer");
+    let mut v: Vec<u32> = c.assigned.iter().map(|a| a.partition).collect();
+    v.sort();
+    v
+}
+
+/// StickyAssignor (eager, KIP-54): the members keep most of what they had; the newcomer takes
+/// one partition from each.
+#[test]
+fn sticky_keeps_partitions_with_their_owners_when_a_member_joins() {
+    use brokerlab_engine::coordinator::assignors::AssignorName;
+    let mut s = setup(7);
+    consumer_with(
+        &mut s,
+        "a",
+        with_assignor("g", AssignorName::Sticky),
+        "orders",
+    );
+    consumer_with(
+        &mut s,
+        "b",
+        with_assignor("g", AssignorName::Sticky),
+        "orders",
+    );
+    s.advance_to(10_000);
+    let (a0, b0) = (assigned(&s, "a"), assigned(&s, "b"));
+    assert_eq!((a0.len(), b0.len()), (3, 3));
+    consumer_with(
+        &mut s,
+        "c",
+        with_assignor("g", AssignorName::Sticky),
+        "orders",
+    );
+    s.advance_to(20_000);
+    let (a1, b1, c1) = (assigned(&s, "a"), assigned(&s, "b"), assigned(&s, "c"));
+    assert_eq!(
+        (a1.len(), b1.len(), c1.len()),
+        (2, 2, 2),
+        "{}",
+        log_lines(&s)
+    );
+    assert!(
+        a1.iter().all(|p| a0.contains(p)),
+        "a kept its own: {a0:?} -> {a1:?}"
+    );
+    assert!(
+        b1.iter().all(|p| b0.contains(p)),
+        "b kept its own: {b0:?} -> {b1:?}"
+    );
+}
+
+/// KIP-429: with cooperative-sticky a join takes two rebalances. In the first, only the
+/// partitions that move are revoked (the others keep being consumed); in the second they are
+/// assigned to the newcomer. No partition is ever held by two consumers at once.
+#[test]
+fn cooperative_sticky_moves_only_what_it_must_in_two_rebalances() {
+    use brokerlab_engine::coordinator::assignors::AssignorName;
+    let mut s = setup(8);
+    let cfg = || with_assignor("g", AssignorName::CooperativeSticky);
+    consumer_with(&mut s, "a", cfg(), "orders");
+    consumer_with(&mut s, "b", cfg(), "orders");
+    s.advance_to(10_000);
+    let gen = group_state(&s, "g").1;
+    let (a0, b0) = (assigned(&s, "a"), assigned(&s, "b"));
+    let revoked_before =
+        events_matching(&s, |k| matches!(k, EventKind::PartitionsRevoked { .. })).len();
+    consumer_with(&mut s, "c", cfg(), "orders");
+    // Step event by event through the rebalances, checking exclusive ownership on the way.
+    while s.now() < 20_000 {
+        s.step();
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ["a", "b", "c"] {
+            for p in assigned(&s, c) {
+                assert!(
+                    seen.insert(p),
+                    "partition {p} held twice at {} ms\n{}",
+                    s.now(),
+                    log_lines(&s)
+                );
+            }
+        }
+    }
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), gen + 2),
+        "{}",
+        log_lines(&s)
+    );
+    let (a1, b1, c1) = (assigned(&s, "a"), assigned(&s, "b"), assigned(&s, "c"));
+    assert_eq!((a1.len(), b1.len(), c1.len()), (2, 2, 2));
+    assert!(a1.iter().all(|p| a0.contains(p)) && b1.iter().all(|p| b0.contains(p)));
+    let revoked: Vec<_> = events_matching(&s, |k| matches!(k, EventKind::PartitionsRevoked { .. }))
+        .into_iter()
+        .skip(revoked_before)
+        .collect();
+    let moved: usize = revoked
+        .iter()
+        .map(|(_, k)| match k {
+            EventKind::PartitionsRevoked { partitions, .. } => partitions.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(
+        moved, 2,
+        "only the two partitions that move are revoked: {revoked:?}"
+    );
+}
+
+/// Eager protocol, shown for contrast: every member revokes everything before rejoining.
+#[test]
+fn eager_range_revokes_everything_on_every_rebalance() {
+    let mut s = setup(9);
+    consumer(&mut s, "a", "g", "orders");
+    consumer(&mut s, "b", "g", "orders");
+    s.advance_to(10_000);
+    let before = events_matching(&s, |k| matches!(k, EventKind::PartitionsRevoked { .. })).len();
+    consumer(&mut s, "c", "g", "orders");
+    s.advance_to(20_000);
+    let revoked: usize = events_matching(&s, |k| matches!(k, EventKind::PartitionsRevoked { .. }))
+        .into_iter()
+        .skip(before)
+        .map(|(_, k)| match k {
+            EventKind::PartitionsRevoked { partitions, .. } => partitions.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(revoked, 6, "all six partitions were revoked");
+}

@@ -48,6 +48,9 @@ pub struct Membership {
     assigned_metadata: Option<BTreeMap<String, u32>>,
     /// The application stopped polling and the member left; heartbeats stop.
     poll_timed_out: bool,
+    /// What the StickyAssignor remembers in its user data: the last assignment and its
+    /// generation, sent in JoinGroup even though the eager protocol revoked it.
+    sticky_memory: (Vec<(String, u32)>, i32),
 }
 
 impl Membership {
@@ -66,6 +69,7 @@ impl Membership {
             heartbeat_in_flight: false,
             assigned_metadata: None,
             poll_timed_out: false,
+            sticky_memory: (Vec::new(), -1),
         }
     }
 
@@ -160,10 +164,31 @@ impl Consumer {
         m.state = MemberState::Joining;
         m.rejoin_needed = false;
         let generation = m.generation;
-        let sub = Subscription {
-            topics: self.topics.clone(),
-            owned_partitions: if cooperative { owned } else { Vec::new() },
-            generation,
+        let topics = self.topics.clone();
+        let (memory, memory_generation) = m.sticky_memory.clone();
+        let subscription = |a: AssignorName| match a {
+            // ConsumerProtocolSubscription.ownedPartitions: what the member holds now (nothing,
+            // after an eager revocation).
+            AssignorName::CooperativeSticky => Subscription {
+                topics: topics.clone(),
+                owned_partitions: if cooperative {
+                    owned.clone()
+                } else {
+                    Vec::new()
+                },
+                generation,
+            },
+            // StickyAssignor's user data: its last assignment, revoked or not.
+            AssignorName::Sticky => Subscription {
+                topics: topics.clone(),
+                owned_partitions: memory.clone(),
+                generation: memory_generation,
+            },
+            AssignorName::Range | AssignorName::RoundRobin => Subscription {
+                topics: topics.clone(),
+                owned_partitions: Vec::new(),
+                generation,
+            },
         };
         let req = GroupRequest::JoinGroup {
             group: m.group_id.clone(),
@@ -176,7 +201,7 @@ impl Consumer {
                 .config
                 .assignors
                 .iter()
-                .map(|a| (*a, sub.clone()))
+                .map(|a| (*a, subscription(*a)))
                 .collect(),
         };
         self.send_group(ctx, req);
@@ -407,6 +432,12 @@ impl Consumer {
             }
             Err(ErrorCode::UnknownMemberId) => self.reset_member(ctx, true),
             Err(_) => self.reset_member(ctx, false),
+            Ok(assignment) if assignment.iter().any(|(t, _)| !self.topics.contains(t)) => {
+                // checkAssignmentMatchedSubscription: refuse it and join again.
+                let m = self.membership_mut();
+                m.state = MemberState::Unjoined;
+                m.rejoin_needed = true;
+            }
             Ok(assignment) => {
                 self.stats.rebalances += 1;
                 let cooperative = self.config.cooperative();
@@ -445,6 +476,7 @@ impl Consumer {
                 }
                 let m = self.membership_mut();
                 m.state = MemberState::Stable;
+                m.sticky_memory = (assignment, generation);
                 if cooperative && !revoked.is_empty() {
                     // KIP-429: revoked partitions are handed out in a second rebalance.
                     m.rejoin_needed = true;
