@@ -585,12 +585,9 @@ impl Simulation {
             }
             let first_cell = ((lo - start) / per) as usize;
             let last_cell = ((hi - 1 - start) / per) as usize;
-            for (c, cell) in out
-                .iter_mut()
-                .enumerate()
-                .take(last_cell + 1)
-                .skip(first_cell)
-            {
+            // Index the cells directly: skipping through an iterator cost O(cells) per batch.
+            for c in first_cell..=last_cell.min(cells - 1) {
+                let cell = &mut out[c];
                 let c_lo = (start + c as i64 * per).max(lo);
                 let c_hi = (start + (c as i64 + 1) * per).min(hi);
                 cell.transactional |= b.is_transactional;
