@@ -1,6 +1,6 @@
 //! The example a first visitor sees running: one topic, a keyed producer, a group of two.
 
-use brokerlab_engine::consumer::ConsumerConfig;
+use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::producer::{KeyDistribution, LoadConfig};
 use brokerlab_engine::scenario::runner::{ConsumerSpec, ProducerSpec, TopicSpec};
 use brokerlab_engine::Scenario;
@@ -67,6 +67,7 @@ pub fn demo_scenario(seed: u64) -> Scenario {
         name: Some(name.to_string()),
         config: ConsumerConfig {
             group_id: Some("billing".into()),
+            auto_offset_reset: OffsetResetStrategy::Earliest,
             ..ConsumerConfig::default()
         },
         topics: vec!["orders".into()],
@@ -88,7 +89,7 @@ pub fn demo_scenario(seed: u64) -> Scenario {
             load: Some(LoadConfig {
                 topic: "orders".into(),
                 rate: 20,
-                keys: KeyDistribution::Uniform { keys: 12 },
+                keys: KeyDistribution::Uniform { keys: 30 },
                 value_bytes: 100,
             }),
         }],

@@ -119,8 +119,15 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 <span class="member-lag" title="Sum of (high watermark − committed offset) over its partitions">{ format!("lag {}", format::signed(lag)) }</span>
             </div>
             <div class="chips" aria-label={format!("Partitions of {}", c.name)}>
-                { for c.assigned.iter().map(|a| html! {
-                    <span class="chip" key={format!("{}-{}", a.topic, a.partition)}>{ format!("{}-{}", a.topic, a.partition) }</span>
+                { for c.assigned.iter().map(|a| {
+                    let lag = props.lags.iter().find(|(t, p, _)| *t == a.topic && *p == a.partition).and_then(|(_, _, l)| *l);
+                    html! {
+                        <span class="chip" key={format!("{}-{}", a.topic, a.partition)}
+                            title={format!("position {}, committed {}", a.position.map_or("-".into(), |p| p.to_string()), a.committed.map_or("-".into(), |p| p.to_string()))}>
+                            { format!("{}-{}", a.topic, a.partition) }
+                            if let Some(l) = lag { <span class="chip-lag">{ format!(" lag {}", format::signed(l)) }</span> }
+                        </span>
+                    }
                 }) }
             </div>
             <div class="member-controls">
