@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 const PUBLIC_VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/assignors-public.json"
+    "/tests/vectors/assignors-public.json"
 );
 
 #[derive(Deserialize)]

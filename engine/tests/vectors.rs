@@ -4,8 +4,34 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The public vectors, copied into the repository so that a clean checkout tests on its own.
 fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// Where the shared originals live when the checkout sits beside them.
+fn shared_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
+}
+
+#[test]
+fn the_copied_vectors_equal_the_shared_originals_when_present() {
+    for f in [
+        "murmur2-public.json",
+        "assignors-public.json",
+        "coordinator-partition-public.json",
+    ] {
+        let shared = shared_dir().join(f);
+        if shared.exists() {
+            let a = std::fs::read(&shared).unwrap();
+            let b = std::fs::read(vectors_dir().join(f)).unwrap();
+            assert!(
+                a == b,
+                "{f} differs from {}: copy it again",
+                shared.display()
+            );
+        }
+    }
 }
 
 fn run_cli(file: &str) -> (bool, String) {

@@ -91,6 +91,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                     <th scope="col">{"Log start"}</th>
                     <th scope="col">{"High watermark"}</th>
                     <th scope="col">{"Log end"}</th>
+                    if !groups.is_empty() { <th scope="col" class="owners-col">{"Owner"}</th> }
                 </tr></thead>
                 <tbody>
                 { for t.partitions.iter().map(|p| {
@@ -112,6 +113,21 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                             <td class="num">{ format::signed(p.log_start_offset) }</td>
                             <td class="num">{ format::signed(p.high_watermark) }</td>
                             <td class="num">{ format::signed(p.log_end_offset) }</td>
+                            if !groups.is_empty() {
+                                <td class="owners-col">
+                                    { for groups.iter().map(|(gi, g)| {
+                                        let owner = g.partitions.iter()
+                                            .find(|gp| gp.topic == t.name && gp.partition == p.partition)
+                                            .and_then(|gp| gp.owner.clone());
+                                        html! {
+                                            <span class="owner" style={format!("--group-color:{}", colors::series_color(*gi))}
+                                                title={format!("owner in group {}", g.group_id)}>
+                                                { owner.unwrap_or_else(|| "none".into()) }
+                                            </span>
+                                        }
+                                    }) }
+                                </td>
+                            }
                         </tr>
                     }
                 }) }
