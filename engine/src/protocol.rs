@@ -83,6 +83,70 @@ pub struct FetchResponse {
     pub partitions: Vec<FetchedPartition>,
 }
 
+/// Requests a transactional producer sends to its transaction coordinator.
+#[derive(Clone, Debug)]
+pub enum TxnRequest {
+    FindCoordinator {
+        transactional_id: String,
+    },
+    InitProducerId {
+        transactional_id: String,
+        transaction_timeout_ms: u64,
+    },
+    AddPartitionsToTxn {
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        partitions: Vec<PartitionIdx>,
+    },
+    AddOffsetsToTxn {
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        group: String,
+    },
+    EndTxn {
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        commit: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum TxnResponse {
+    FindCoordinator {
+        coordinator: Result<BrokerId, ErrorCode>,
+    },
+    InitProducerId {
+        result: Result<(i64, i16), ErrorCode>,
+    },
+    AddPartitionsToTxn {
+        partitions: Vec<PartitionIdx>,
+        error: Option<ErrorCode>,
+    },
+    AddOffsetsToTxn {
+        group: String,
+        error: Option<ErrorCode>,
+    },
+    EndTxn {
+        commit: bool,
+        error: Option<ErrorCode>,
+    },
+}
+
+/// `WriteTxnMarkers`: the transaction coordinator asks a partition leader (and, for offsets
+/// sent in the transaction, a group coordinator) to write the COMMIT or ABORT marker.
+#[derive(Clone, Debug)]
+pub struct WriteTxnMarkers {
+    pub transactional_id: String,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub commit: bool,
+    pub partitions: Vec<PartitionIdx>,
+    pub groups: Vec<String>,
+}
+
 #[derive(Clone, Debug)]
 pub enum Message {
     InitProducerIdRequest {
@@ -97,6 +161,14 @@ pub enum Message {
     FetchResponse(FetchResponse),
     Group(GroupRequest),
     GroupResponse(GroupResponse),
+    Txn(TxnRequest),
+    TxnResponse(TxnResponse),
+    WriteTxnMarkers(WriteTxnMarkers),
+    /// Sent back to the coordinator broker: how many markers were written.
+    WriteTxnMarkersResponse {
+        transactional_id: String,
+        written: usize,
+    },
 }
 
 /// A message in flight.

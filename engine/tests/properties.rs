@@ -116,7 +116,7 @@ impl Driver {
         }
     }
 
-    fn pick<'a>(list: &'a [String], i: usize) -> Option<&'a String> {
+    fn pick(list: &[String], i: usize) -> Option<&String> {
         (!list.is_empty()).then(|| &list[i % list.len()])
     }
 

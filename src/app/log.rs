@@ -15,8 +15,9 @@ pub const LINES_PER_CATEGORY: usize = 250;
 /// Phases kept per group.
 pub const PHASES_PER_GROUP: usize = 60;
 
-pub const CATEGORIES: [Category; 6] = [
+pub const CATEGORIES: [Category; 7] = [
     Category::Group,
+    Category::Transaction,
     Category::Offsets,
     Category::Produce,
     Category::Fetch,
@@ -32,6 +33,7 @@ pub fn category_label(c: Category) -> &'static str {
         Category::Group => "Group",
         Category::Heartbeat => "Heartbeat",
         Category::Offsets => "Offsets",
+        Category::Transaction => "Transactions",
     }
 }
 
@@ -57,7 +59,7 @@ pub struct Phase {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
-    buffers: [VecDeque<LogLine>; 6],
+    buffers: [VecDeque<LogLine>; 7],
     pub phases: BTreeMap<String, VecDeque<Phase>>,
     /// Sequence number of the next event to read.
     pub next_seq: u64,
@@ -68,7 +70,7 @@ impl History {
     pub fn ingest(&mut self, sim: &Simulation) {
         let events: Vec<&Event> = sim.events_since(self.next_seq).collect();
         self.next_seq = sim.next_event_seq();
-        let mut remaining = [0usize; 6];
+        let mut remaining = [0usize; 7];
         for e in &events {
             remaining[slot(e.kind.category())] += 1;
         }

@@ -34,8 +34,11 @@ struct SlotAudit {
 
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryAudit {
-    /// [producer][partition]: record numbers the producer got acknowledged.
+    /// [producer][partition]: record numbers the producer got acknowledged (for a transactional
+    /// producer: of committed transactions).
     acked: Vec<Vec<IntervalSet>>,
+    /// [producer][partition]: record numbers written in transactions that aborted.
+    aborted: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
     by_name: BTreeMap<String, u32>,
 }
@@ -58,6 +61,8 @@ pub struct AuditReport {
     pub not_yet_consumed: u64,
     /// Deliveries that came before an earlier-sent record of the same key and partition.
     pub order_violations: u64,
+    /// Distinct delivered records of aborted transactions (read_uncommitted sees them).
+    pub aborted_seen: u64,
 }
 
 fn grow<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
@@ -93,6 +98,12 @@ impl DeliveryAudit {
     /// The producer got `count` records acknowledged, numbered from `first` in `partition`.
     pub fn on_acked(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
         let per_producer = grow(&mut self.acked, producer as usize);
+        grow(per_producer, partition as usize).insert(first, first + count);
+    }
+
+    /// The producer's transaction aborted: these records were written but never committed.
+    pub fn on_aborted(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
+        let per_producer = grow(&mut self.aborted, producer as usize);
         grow(per_producer, partition as usize).insert(first, first + count);
     }
 
@@ -176,10 +187,14 @@ impl DeliveryAudit {
             }
         }
         if let Some(s) = s {
-            for per_partition in &s.delivered {
+            for (producer, per_partition) in s.delivered.iter().enumerate() {
                 for &p in partitions {
                     if let Some(d) = per_partition.get(p as usize) {
                         r.unique_consumed += d.len();
+                        if let Some(a) = self.aborted.get(producer).and_then(|v| v.get(p as usize))
+                        {
+                            r.aborted_seen += a.intersection_len(d);
+                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 pub use broker::{Broker, BrokerId};
 pub use config::ClusterConfig;
-pub use partition::{Partition, PartitionIdx};
+pub use partition::{AbortedTxn, Partition, PartitionIdx};
 pub use topic::{validate_topic_name, Topic, TopicConfig, TopicId};
 
 use crate::log::PartitionLog;
@@ -223,6 +223,7 @@ impl Cluster {
                 replicas,
                 log: PartitionLog::new(log_config, now),
                 high_watermark: 0,
+                aborted_txns: Vec::new(),
             }));
             self.topics[topic as usize]
                 .as_mut()

@@ -21,6 +21,17 @@ pub struct Partition {
     pub log: PartitionLog,
     /// Offset up to which every in-sync replica has the data; consumers read below it.
     pub high_watermark: i64,
+    /// The aborted transaction index (`.txnindex`): which producer's records in which offset
+    /// range a read_committed consumer must drop.
+    pub aborted_txns: Vec<AbortedTxn>,
+}
+
+/// One aborted transaction in a partition (`AbortedTxn`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbortedTxn {
+    pub producer_id: i64,
+    pub first_offset: i64,
+    pub last_offset: i64,
 }
 
 impl Partition {
@@ -37,7 +48,7 @@ impl Partition {
 }
 
 use crate::log::producer_state::{BatchMetadata, SequenceCheck};
-use crate::log::RecordBatch;
+use crate::log::{ControlType, RecordBatch};
 use crate::protocol::{Appended, IsolationLevel};
 use crate::sim::{ErrorCode, Millis};
 
@@ -92,6 +103,68 @@ impl Partition {
         Ok(Appended {
             base_offset: base,
             duplicate: false,
+        })
+    }
+
+    /// Writes a transaction marker (a control batch) for `producer_id` and closes its open
+    /// transaction in this partition; an ABORT also goes into the aborted transaction index.
+    /// Returns the marker's offset.
+    pub fn append_marker(
+        &mut self,
+        producer_id: i64,
+        epoch: i16,
+        commit: bool,
+        now: Millis,
+    ) -> i64 {
+        let first = self
+            .log
+            .producer_state
+            .get(producer_id)
+            .and_then(|e| e.current_txn_first_offset);
+        let batch = RecordBatch {
+            base_offset: 0,
+            partition_leader_epoch: self.leader_epoch,
+            first_timestamp: now,
+            max_timestamp: now,
+            producer_id,
+            producer_epoch: epoch,
+            base_sequence: -1,
+            is_transactional: true,
+            control: Some(if commit {
+                ControlType::Commit
+            } else {
+                ControlType::Abort
+            }),
+            // Header plus one control record (version, type, coordinator epoch).
+            size_bytes: crate::log::BATCH_OVERHEAD_BYTES + 17,
+            records: Vec::new(),
+            typed: Vec::new(),
+            origin: None,
+        };
+        let offset = self.log.append(batch, now);
+        self.log.producer_state.bump_epoch(producer_id, epoch);
+        if let Some(e) = self.log.producer_state.get_mut(producer_id) {
+            e.current_txn_first_offset = None;
+        }
+        if !commit {
+            if let Some(first) = first {
+                self.aborted_txns.push(AbortedTxn {
+                    producer_id,
+                    first_offset: first,
+                    last_offset: offset,
+                });
+            }
+        }
+        let start = self.log.log_start_offset();
+        self.aborted_txns.retain(|a| a.last_offset >= start);
+        self.maybe_advance_high_watermark();
+        offset
+    }
+
+    /// Whether a read_committed consumer drops this producer's record at `offset`.
+    pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
+        self.aborted_txns.iter().any(|a| {
+            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
         })
     }
 

@@ -130,6 +130,7 @@ impl Consumer {
             a.buffered = None;
             return 0;
         };
+        let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;
         let mut position = pos.max(part.log.log_start_offset());
         let mut taken = 0u32;
         for batch in part.log.batches_from(position) {
@@ -138,6 +139,15 @@ impl Consumer {
             }
             if batch.control.is_some() {
                 position = batch.next_offset();
+                continue;
+            }
+            // read_committed drops the records of aborted transactions (the broker sends the
+            // aborted transactions of the fetched range along with the data).
+            if read_committed
+                && batch.is_transactional
+                && part.is_aborted(batch.producer_id, batch.base_offset)
+            {
+                position = batch.next_offset().min(end);
                 continue;
             }
             let from = position.max(batch.base_offset);

@@ -339,6 +339,7 @@ impl Consumer {
                 }
             }
             GroupResponse::OffsetFetch { offsets, .. } => self.on_offset_fetch(ctx, offsets),
+            GroupResponse::TxnOffsetCommit { .. } => {}
         }
     }
 

@@ -4,3 +4,4 @@
 
 pub mod assignors;
 pub mod group;
+pub mod transaction;

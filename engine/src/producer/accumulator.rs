@@ -298,8 +298,15 @@ impl RecordAccumulator {
                             if size + first.size_bytes > max_size && !out.is_empty() {
                                 break;
                             }
-                            if before_drain(first) == DrainDecision::Stop {
-                                break;
+                            match before_drain(first) {
+                                DrainDecision::Stop => break,
+                                DrainDecision::Skip => {
+                                    if index == start {
+                                        break;
+                                    }
+                                    continue;
+                                }
+                                DrainDecision::Take => {}
                             }
                             let mut batch = q.pop_front().expect("front exists");
                             batch.full = true;
@@ -381,6 +388,15 @@ impl RecordAccumulator {
         out
     }
 
+    /// Removes every queued batch (a transaction is aborted: nothing unsent goes out).
+    pub fn drain_all(&mut self) -> Vec<ProducerBatch> {
+        let mut out = Vec::new();
+        for &p in &self.active {
+            out.extend(self.queues[p as usize].drain(..));
+        }
+        out
+    }
+
     /// Records waiting in the accumulator.
     pub fn queued_records(&self) -> u64 {
         self.active
@@ -409,6 +425,8 @@ impl RecordAccumulator {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DrainDecision {
     Take,
+    /// Leave this partition's batch for now and go on with the others.
+    Skip,
     Stop,
 }
 

@@ -27,7 +27,7 @@ pub enum PartitionerKind {
     RoundRobin,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProducerConfig {
     #[serde(rename = "batch.size")]
@@ -61,6 +61,13 @@ pub struct ProducerConfig {
     pub transactional_id: Option<String>,
     #[serde(rename = "transaction.timeout.ms")]
     pub transaction_timeout_ms: u64,
+    /// With a load and a transactional.id: how long each automatic transaction lasts (0: begin
+    /// and end transactions by hand).
+    #[serde(rename = "sim.transaction.ms")]
+    pub transaction_ms: u64,
+    /// Share of automatic transactions that abort instead of committing.
+    #[serde(rename = "sim.abort.percent")]
+    pub abort_percent: f64,
 }
 
 impl Default for ProducerConfig {
@@ -82,6 +89,8 @@ impl Default for ProducerConfig {
             max_request_size: 1_048_576,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            transaction_ms: 500,
+            abort_percent: 0.0,
         }
     }
 }
@@ -139,6 +148,12 @@ impl ProducerConfig {
             if id.is_empty() {
                 return bad("transactional.id must not be empty.");
             }
+        }
+        if !(0.0..=100.0).contains(&self.abort_percent) {
+            return bad("sim.abort.percent must be between 0 and 100.");
+        }
+        if self.transaction_ms > 3_600_000 {
+            return bad("sim.transaction.ms must be at most 3600000.");
         }
         if self.transaction_timeout_ms == 0 || self.transaction_timeout_ms > 900_000 {
             return bad(

@@ -13,6 +13,8 @@ pub mod config;
 pub mod load;
 pub mod partitioner;
 mod sender;
+pub mod transaction;
+mod transactional;
 
 use serde::Serialize;
 
@@ -27,6 +29,7 @@ use crate::sim::{Ctx, Millis, Rng};
 use load::{KeySampler, LoadClock};
 use partitioner::{RoundRobin, StickyPartitioner};
 use sender::{IdempotenceState, InFlightRequest};
+use transaction::{TransactionManager, TxnClientState};
 
 /// Running totals a user can read off a producer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -79,6 +82,8 @@ pub struct Producer {
     in_flight: Vec<InFlightRequest>,
     next_request_id: u64,
     idempotence: Option<IdempotenceState>,
+    /// Present for a producer with a `transactional.id`.
+    pub txn: Option<TransactionManager>,
     next_ready_check: Option<Millis>,
     pub stats: ProducerStats,
     /// When the simulation has this producer's next poll scheduled.
@@ -89,7 +94,12 @@ pub struct Producer {
 impl Producer {
     pub fn new(index: u32, name: String, config: ProducerConfig, rng: Rng) -> Self {
         let idempotence = config.idempotent().then(IdempotenceState::default);
+        let txn = config
+            .transactional_id
+            .clone()
+            .map(|id| TransactionManager::new(id, config.transaction_ms, config.abort_percent));
         Producer {
+            txn,
             index,
             name,
             accumulator: RecordAccumulator::new(config.batch_size, config.linger_ms),
@@ -172,7 +182,19 @@ impl Producer {
                 next = Some(next.map_or(t, |n| n.min(t)));
             }
         };
-        take(self.load.as_ref().and_then(|l| l.clock.next_record_at()));
+        if self
+            .txn
+            .as_ref()
+            .is_none_or(|t| t.state != TxnClientState::FatalError)
+        {
+            take(self.load.as_ref().and_then(|l| l.clock.next_record_at()));
+        }
+        if let Some(t) = &self.txn {
+            take(t.retry_at);
+            if t.in_transaction() && t.auto_ms > 0 && self.load.is_some() {
+                take(Some(t.started_at + t.auto_ms));
+            }
+        }
         take(self.in_flight.iter().map(|r| r.deadline).min());
         if self.accumulator.has_undrained() {
             take(
@@ -186,9 +208,28 @@ impl Producer {
     /// Runs the producer at `now`: generate due records, expire timed-out requests and batches,
     /// then send what is ready.
     pub fn poll(&mut self, ctx: &mut Ctx<'_>) {
-        self.generate(ctx.now, ctx.cluster, ctx.keys);
+        if self.is_fenced() {
+            return;
+        }
+        if self.txn.is_some() {
+            self.auto_transaction(ctx);
+        }
+        if self.txn.as_ref().is_none_or(|t| t.in_transaction()) {
+            self.generate(ctx.now, ctx.cluster, ctx.keys);
+        }
         self.expire(ctx);
+        if self.txn.is_some() {
+            self.note_new_partitions();
+            self.txn_step(ctx);
+        }
         self.run_sender(ctx);
+    }
+
+    /// Fenced by a newer incarnation: a zombie that does nothing more.
+    pub fn is_fenced(&self) -> bool {
+        self.txn
+            .as_ref()
+            .is_some_and(|t| t.state == TxnClientState::FatalError)
     }
 
     fn generate(&mut self, now: Millis, cluster: &Cluster, keys: &KeyTable) {

@@ -24,23 +24,40 @@ pub(super) struct InFlightRequest {
 
 /// Client-side idempotence (`TransactionManager` for a non-transactional idempotent producer).
 #[derive(Clone, Debug, Default)]
-pub(super) struct IdempotenceState {
+pub(crate) struct IdempotenceState {
     pub producer_id: Option<(i64, i16)>,
     pub init_in_flight: bool,
     /// Next sequence per partition.
     pub next_sequence: Vec<i32>,
     /// Base sequences in flight per partition (the first is what a retry must wait for).
     pub in_flight_sequences: Vec<Vec<i32>>,
+    /// Last sequence acknowledged per partition (`lastAckedSequence`), -1 before any.
+    pub last_acked: Vec<i32>,
 }
 
 impl IdempotenceState {
+    /// A new producer id or epoch: sequences start again from 0 everywhere.
+    pub(super) fn reset(&mut self, producer_id: (i64, i16)) {
+        self.producer_id = Some(producer_id);
+        self.next_sequence.clear();
+        self.in_flight_sequences.clear();
+        self.last_acked.clear();
+    }
+
     fn next_seq(&mut self, p: PartitionIdx) -> &mut i32 {
         let i = p as usize;
         if i >= self.next_sequence.len() {
             self.next_sequence.resize(i + 1, 0);
             self.in_flight_sequences.resize_with(i + 1, Vec::new);
+            self.last_acked.resize(i + 1, -1);
         }
         &mut self.next_sequence[i]
+    }
+
+    /// `isNextSequence`: whether this batch is the one the broker expects next.
+    fn is_next_sequence(&self, p: PartitionIdx, base: i32) -> bool {
+        let last = self.last_acked.get(p as usize).copied().unwrap_or(-1);
+        increment_sequence(last, 1) == base || (last < 0 && base == 0)
     }
 
     fn first_in_flight(&self, p: PartitionIdx) -> Option<i32> {
@@ -62,6 +79,16 @@ fn tp(ctx: &Ctx<'_>, p: PartitionIdx) -> Tp {
 
 impl Producer {
     pub(super) fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
+        if self.txn.is_some()
+            && self
+                .idempotence
+                .as_ref()
+                .is_some_and(|s| s.producer_id.is_none())
+        {
+            // The transaction manager gets the producer id from the transaction coordinator.
+            self.next_ready_check = None;
+            return;
+        }
         if let Some(state) = self.idempotence.as_mut() {
             if state.producer_id.is_none() {
                 if !state.init_in_flight && self.accumulator.has_undrained() {
@@ -134,6 +161,7 @@ impl Producer {
     ) -> Vec<ProducerBatch> {
         let cfg = &self.config;
         let idem = &mut self.idempotence;
+        let txn = &self.txn;
         let max_size = cfg.max_request_size;
         let transactional = cfg.transactional_id.is_some();
         self.accumulator.drain(
@@ -143,6 +171,12 @@ impl Producer {
             now,
             |a| cfg.retry_backoff(a),
             |batch| {
+                if txn
+                    .as_ref()
+                    .is_some_and(|t| !t.may_send_to(batch.partition))
+                {
+                    return DrainDecision::Skip;
+                }
                 let Some(state) = idem.as_mut() else {
                     return DrainDecision::Take;
                 };
@@ -249,15 +283,30 @@ impl Producer {
         self.stats.records_acked += n;
         self.stats.batches_acked += 1;
         push_recent(&mut self.stats.recent_batch_records, n as u32);
-        ctx.audit
-            .on_acked(self.index, b.partition, b.first_record, n);
+        match self.txn.as_mut() {
+            // Transactional records count as produced once their transaction commits.
+            Some(t) => t.acked.push((b.partition, b.first_record, n)),
+            None => ctx
+                .audit
+                .on_acked(self.index, b.partition, b.first_record, n),
+        }
         if let Some(state) = self.idempotence.as_mut() {
             state.remove_in_flight(b.partition, b.base_sequence);
+            if b.base_sequence >= 0 {
+                state.next_seq(b.partition);
+                let last = &mut state.last_acked[b.partition as usize];
+                *last = (*last).max(b.base_sequence + b.records.len() as i32 - 1);
+            }
         }
         self.accumulator.unmute(b.partition);
     }
 
-    fn fail_batch(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch, error: Option<ErrorCode>) {
+    pub(super) fn fail_batch(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        b: ProducerBatch,
+        error: Option<ErrorCode>,
+    ) {
         self.stats.records_failed += b.records.len() as u64;
         if let Some(state) = self.idempotence.as_mut() {
             state.remove_in_flight(b.partition, b.base_sequence);
@@ -274,7 +323,26 @@ impl Producer {
     /// A batch that failed with `error`: retry it if Kafka would, else fail it.
     fn retry_or_fail(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch, error: ErrorCode) {
         let within_timeout = ctx.now.saturating_sub(b.created_ms) < self.config.delivery_timeout_ms;
-        if error.is_retriable() && b.attempts < self.config.retries && within_timeout {
+        // An idempotent batch refused as out of order is retried while an earlier batch of its
+        // partition is still unacknowledged (`TransactionManager.canRetry`): that one is on its
+        // way again and this one will follow it.
+        let out_of_order_retry = error == ErrorCode::OutOfOrderSequenceNumber
+            && self
+                .idempotence
+                .as_ref()
+                .is_some_and(|s| !s.is_next_sequence(b.partition, b.base_sequence));
+        if matches!(
+            error,
+            ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced
+        ) {
+            self.fail_batch(ctx, b, Some(error));
+            self.on_fenced(ctx, error);
+            return;
+        }
+        if (error.is_retriable() || out_of_order_retry)
+            && b.attempts < self.config.retries
+            && within_timeout
+        {
             self.stats.batch_retries += 1;
             ctx.emit(EventKind::BatchRetried {
                 producer: self.index,
@@ -352,7 +420,15 @@ impl Producer {
 
     /// A response arrived for this producer.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: BrokerId, message: Message) {
+        if self.is_fenced() {
+            return;
+        }
         match message {
+            Message::TxnResponse(resp) => self.on_txn_response(ctx, from, resp),
+            Message::GroupResponse(crate::coordinator::group::GroupResponse::TxnOffsetCommit {
+                group,
+                error,
+            }) => self.on_txn_offset_commit(ctx, group, error),
             Message::InitProducerIdResponse { result } => {
                 if let Some(state) = self.idempotence.as_mut() {
                     state.init_in_flight = false;
@@ -369,6 +445,9 @@ impl Producer {
             }
             Message::ProduceResponse(resp) => self.on_produce_response(ctx, from, resp),
             _ => {}
+        }
+        if self.txn.is_some() {
+            self.txn_step(ctx);
         }
         self.run_sender(ctx);
     }

@@ -105,6 +105,22 @@ pub enum Action {
         consumer: String,
         us: u64,
     },
+    /// `beginTransaction()` on a transactional producer.
+    BeginTransaction {
+        producer: String,
+    },
+    /// `commitTransaction()`.
+    CommitTransaction {
+        producer: String,
+    },
+    /// `abortTransaction()`.
+    AbortTransaction {
+        producer: String,
+    },
+    /// Replace the network fault rules (an empty list heals the network).
+    SetFaults {
+        faults: Vec<crate::sim::network::LinkFaults>,
+    },
     /// `DeleteGroups`: only for a group with no members.
     DeleteGroup {
         group: String,
@@ -129,6 +145,10 @@ impl Action {
             Action::PauseConsumer { .. } => "pause_consumer",
             Action::ResumeConsumer { .. } => "resume_consumer",
             Action::SetProcessingTime { .. } => "set_processing_time",
+            Action::SetFaults { .. } => "set_faults",
+            Action::BeginTransaction { .. } => "begin_transaction",
+            Action::CommitTransaction { .. } => "commit_transaction",
+            Action::AbortTransaction { .. } => "abort_transaction",
             Action::DeleteGroup { .. } => "delete_group",
         }
     }

@@ -153,6 +153,10 @@ impl Simulation {
                 if let (Some(load), Some(topic)) = (load, topic) {
                     producer.set_load(load, topic, &mut self.keys, now);
                 }
+                if producer.txn.is_some() {
+                    // initTransactions() right away.
+                    producer.wake(now);
+                }
                 self.producers.push(Some(producer));
                 self.emit(EventKind::ProducerAdded { producer: index });
                 self.reschedule(Party::Producer(index));
@@ -231,6 +235,17 @@ impl Simulation {
                     ));
                 }
                 let topic_id = t.id;
+                if let Some(txn) = self.producers[i as usize]
+                    .as_ref()
+                    .and_then(|p| p.txn.as_ref())
+                {
+                    if !txn.in_transaction() {
+                        return Err(ActionError::InvalidState(format!(
+                            "{producer} is transactional: begin a transaction first (it is {}).",
+                            txn.state.as_str()
+                        )));
+                    }
+                }
                 let key_id = key.as_deref().map(|k| self.keys.intern(k));
                 let p = self.producers[i as usize].as_mut().expect("exists");
                 let chosen = p.send_one(
@@ -308,6 +323,42 @@ impl Simulation {
                 self.emit(EventKind::ConsumerConfigChanged { consumer: i });
                 Ok(applied(format!("{consumer} now takes {us} µs per record.")))
             }
+            Action::BeginTransaction { producer } => self.txn_action(&producer, None),
+            Action::CommitTransaction { producer } => self.txn_action(&producer, Some(true)),
+            Action::AbortTransaction { producer } => self.txn_action(&producer, Some(false)),
+            Action::SetFaults { faults } => {
+                let mut rules = Vec::new();
+                for f in &faults {
+                    f.validate()?;
+                    let producer = match &f.producer {
+                        Some(name) => Some(self.producer_index(name)?),
+                        None => None,
+                    };
+                    if let Some(b) = f.broker {
+                        if self.cluster.broker(b).is_none() {
+                            return Err(ActionError::InvalidConfig(format!(
+                                "There is no broker {b}."
+                            )));
+                        }
+                    }
+                    rules.push(super::network::Rule {
+                        producer,
+                        broker: f.broker,
+                        drop_requests: f.drop_requests_percent,
+                        drop_responses: f.drop_responses_percent,
+                        reject_requests: f.reject_requests_percent,
+                        extra_delay_ms: f.extra_delay_ms,
+                    });
+                }
+                let n = rules.len() as u32;
+                self.network.rules = rules;
+                self.emit(EventKind::FaultsChanged { rules: n });
+                Ok(applied(if n == 0 {
+                    "The network is healthy again.".to_string()
+                } else {
+                    format!("{n} fault rules in force.")
+                }))
+            }
             Action::DeleteGroup { group } => {
                 if self
                     .consumers
@@ -327,6 +378,28 @@ impl Simulation {
                 )))
             }
         }
+    }
+
+    /// begin (`None`), commit (`Some(true)`) or abort (`Some(false)`) a transaction by hand.
+    fn txn_action(&mut self, producer: &str, end: Option<bool>) -> Result<Applied, ActionError> {
+        let i = self.producer_index(producer)?;
+        let (mut ctx, producers, _) = self.ctx_parts();
+        let p = producers[i as usize].as_mut().expect("exists");
+        let result = match end {
+            None => p.begin_transaction(&mut ctx),
+            Some(commit) => p.end_transaction(&mut ctx, commit),
+        };
+        if result.is_ok() {
+            p.wake(ctx.now);
+        }
+        result.map_err(ActionError::InvalidState)?;
+        self.flush_outbox(Party::Producer(i));
+        self.reschedule(Party::Producer(i));
+        Ok(applied(match end {
+            None => format!("{producer} began a transaction."),
+            Some(true) => format!("{producer} is committing its transaction."),
+            Some(false) => format!("{producer} is aborting its transaction."),
+        }))
     }
 
     fn fresh_name(&mut self, kind: &str) -> String {

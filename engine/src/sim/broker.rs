@@ -3,13 +3,15 @@
 //! group coordinator it hosts.
 
 use super::{Due, Simulation};
-use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS};
+use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::{GroupRequest, GroupResponse, Output};
+use crate::coordinator::transaction::TxnOutput;
 use crate::producer::Acks;
 use crate::protocol::{
     FetchRequest, FetchResponse, FetchedPartition, Message, Party, ProduceRequest, ProduceResponse,
+    TxnRequest, TxnResponse, WriteTxnMarkers,
 };
-use crate::sim::{ErrorCode, Millis};
+use crate::sim::{ErrorCode, EventKind, Millis};
 
 /// A fetch parked until data arrives or `fetch.max.wait.ms` passes (`DelayedFetch`).
 #[derive(Debug)]
@@ -67,18 +69,57 @@ impl Simulation {
                 );
             }
             Message::Group(req) => {
-                let Party::Consumer(c) = from else { return };
+                let (client, to_party): (u32, fn(u32) -> Party) = match from {
+                    Party::Consumer(c) => (c, Party::Consumer),
+                    // A transactional producer's TxnOffsetCommit.
+                    Party::Producer(p) => (p, Party::Producer),
+                    Party::Broker(_) => return,
+                };
                 let mut out = Vec::new();
-                self.groups.handle(self.now, c, req, &mut out);
-                self.flush_group_outputs(out);
+                self.groups.handle(self.now, client, req, &mut out);
+                self.flush_group_outputs_to(out, to_party);
                 self.reschedule_group_timer();
+            }
+            Message::Txn(TxnRequest::FindCoordinator { transactional_id }) => {
+                let coordinator = self
+                    .cluster
+                    .coordinator_for(TRANSACTION_STATE, &transactional_id)
+                    .ok_or(ErrorCode::CoordinatorNotAvailable);
+                self.send(
+                    Party::Broker(broker),
+                    from,
+                    Message::TxnResponse(TxnResponse::FindCoordinator { coordinator }),
+                );
+            }
+            Message::Txn(req) => {
+                let Party::Producer(p) = from else { return };
+                let mut out = Vec::new();
+                let now = self.now;
+                self.txns
+                    .handle(now, p, req, &mut self.next_producer_id, &mut out);
+                self.flush_txn_outputs(broker, out);
+                self.reschedule_txn_timer();
+            }
+            Message::WriteTxnMarkers(m) => self.write_markers(broker, from, m),
+            Message::WriteTxnMarkersResponse {
+                transactional_id,
+                written,
+            } => {
+                let mut out = Vec::new();
+                self.txns
+                    .on_markers_written(self.now, &transactional_id, written, &mut out);
+                self.flush_txn_outputs(broker, out);
             }
             _ => {}
         }
     }
 
-    /// Sends the coordinator's responses from its broker and records its events.
+    /// Sends the group coordinator's responses (to consumers) and records its events.
     pub(super) fn flush_group_outputs(&mut self, out: Vec<Output>) {
+        self.flush_group_outputs_to(out, Party::Consumer);
+    }
+
+    fn flush_group_outputs_to(&mut self, out: Vec<Output>, to_party: fn(u32) -> Party) {
         for o in out {
             match o {
                 Output::Event(kind) => self.emit(kind),
@@ -89,12 +130,132 @@ impl Simulation {
                         .unwrap_or(1);
                     self.send(
                         Party::Broker(broker),
-                        Party::Consumer(client),
+                        to_party(client),
                         Message::GroupResponse(response),
                     );
                 }
             }
         }
+    }
+
+    /// Sends the transaction coordinator's responses and marker requests from its broker.
+    pub(super) fn flush_txn_outputs(&mut self, coordinator: BrokerId, out: Vec<TxnOutput>) {
+        for o in out {
+            match o {
+                TxnOutput::Event(kind) => self.emit(kind),
+                TxnOutput::Respond { client, response } => self.send(
+                    Party::Broker(coordinator),
+                    Party::Producer(client),
+                    Message::TxnResponse(response),
+                ),
+                TxnOutput::WriteMarkers {
+                    transactional_id,
+                    producer_id,
+                    epoch,
+                    commit,
+                    partitions,
+                    groups,
+                } => {
+                    // One WriteTxnMarkers request per leader, and one per group coordinator.
+                    let mut per_broker: Vec<(BrokerId, WriteTxnMarkers)> = Vec::new();
+                    fn slot(
+                        v: &mut Vec<(BrokerId, WriteTxnMarkers)>,
+                        b: BrokerId,
+                        proto: &WriteTxnMarkers,
+                    ) -> usize {
+                        match v.iter().position(|(x, _)| *x == b) {
+                            Some(i) => i,
+                            None => {
+                                v.push((b, proto.clone()));
+                                v.len() - 1
+                            }
+                        }
+                    }
+                    let proto = WriteTxnMarkers {
+                        transactional_id: transactional_id.clone(),
+                        producer_id,
+                        epoch,
+                        commit,
+                        partitions: Vec::new(),
+                        groups: Vec::new(),
+                    };
+                    let mut lost = 0;
+                    for p in partitions {
+                        match self.cluster.partition(p).and_then(|x| x.leader) {
+                            Some(b) => {
+                                let i = slot(&mut per_broker, b, &proto);
+                                per_broker[i].1.partitions.push(p);
+                            }
+                            None => lost += 1,
+                        }
+                    }
+                    for g in groups {
+                        match self.cluster.coordinator_for(CONSUMER_OFFSETS, &g) {
+                            Some(b) => {
+                                let i = slot(&mut per_broker, b, &proto);
+                                per_broker[i].1.groups.push(g);
+                            }
+                            None => lost += 1,
+                        }
+                    }
+                    for (b, m) in per_broker {
+                        self.send(
+                            Party::Broker(coordinator),
+                            Party::Broker(b),
+                            Message::WriteTxnMarkers(m),
+                        );
+                    }
+                    if lost > 0 {
+                        // Deleted partitions: nothing to write there.
+                        let mut more = Vec::new();
+                        self.txns
+                            .on_markers_written(self.now, &transactional_id, lost, &mut more);
+                        self.flush_txn_outputs(coordinator, more);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A leader (or group coordinator) writes the markers it was asked for and confirms.
+    fn write_markers(&mut self, broker: BrokerId, from: Party, m: WriteTxnMarkers) {
+        let now = self.now;
+        let mut written = 0;
+        let mut appended = Vec::new();
+        for &p in &m.partitions {
+            let Some(part) = self.cluster.partition_mut(p) else {
+                written += 1;
+                continue;
+            };
+            if part.leader != Some(broker) {
+                continue;
+            }
+            let offset = part.append_marker(m.producer_id, m.epoch, m.commit, now);
+            appended.push(p);
+            written += 1;
+            let tp = self.cluster.tp(p);
+            self.emit(EventKind::TxnMarkerWritten {
+                tp,
+                producer_id: m.producer_id,
+                commit: m.commit,
+                offset,
+            });
+        }
+        for g in &m.groups {
+            self.groups.complete_txn(now, g, m.producer_id, m.commit);
+            written += 1;
+        }
+        if !appended.is_empty() && !self.purgatory.parked.is_empty() {
+            self.try_complete_parked(&appended);
+        }
+        self.send(
+            Party::Broker(broker),
+            from,
+            Message::WriteTxnMarkersResponse {
+                transactional_id: m.transactional_id,
+                written,
+            },
+        );
     }
 
     fn handle_produce(&mut self, broker: BrokerId, from: Party, req: ProduceRequest) {
@@ -265,6 +426,7 @@ fn group_of(r: &GroupResponse) -> &str {
         | GroupResponse::Heartbeat { group, .. }
         | GroupResponse::LeaveGroup { group, .. }
         | GroupResponse::OffsetCommit { group, .. }
-        | GroupResponse::OffsetFetch { group, .. } => group,
+        | GroupResponse::OffsetFetch { group, .. }
+        | GroupResponse::TxnOffsetCommit { group, .. } => group,
     }
 }

@@ -52,6 +52,15 @@ impl Simulation {
                 if *duplicates > 0 { format!(", {duplicates} duplicate (already appended)") } else { String::new() },
                 err(error)
             ),
+            ProduceRequestLost { producer, broker, request_id } => format!(
+                "ProduceRequest #{request_id} {} -> broker {broker} LOST in the network",
+                p(producer)
+            ),
+            ProduceResponseLost { producer, broker, request_id } => format!(
+                "ProduceResponse #{request_id} broker {broker} -> {} LOST in the network (the batches were appended)",
+                p(producer)
+            ),
+            FaultsChanged { rules } => format!("network faults: {rules} rules"),
             ProduceRequestTimedOut { producer, broker, request_id } => format!(
                 "ProduceRequest #{request_id} {} -> broker {broker} timed out (request.timeout.ms)",
                 p(producer)
@@ -77,6 +86,43 @@ impl Simulation {
             OffsetReset { consumer, tp, offset, strategy } => format!(
                 "{} reset {tp} to offset {offset} (auto.offset.reset={strategy})",
                 c(consumer)
+            ),
+            TransactionBegun { producer } => format!("{} beginTransaction()", p(producer)),
+            AddPartitionsToTxn { producer, transactional_id, partitions, error } => format!(
+                "AddPartitionsToTxn {} transactional.id={transactional_id} {}{}",
+                p(producer),
+                list(partitions),
+                err(error)
+            ),
+            AddOffsetsToTxn { producer, transactional_id, group, error } => format!(
+                "AddOffsetsToTxn {} transactional.id={transactional_id} group={group}{}",
+                p(producer),
+                err(error)
+            ),
+            EndTxn { producer, transactional_id, commit, error } => format!(
+                "EndTxn {} transactional.id={transactional_id} {}{}",
+                p(producer),
+                if *commit { "COMMIT" } else { "ABORT" },
+                err(error)
+            ),
+            TxnStateChanged { transactional_id, producer_id, epoch, from, to } => format!(
+                "transaction {transactional_id} (producerId={producer_id}, epoch={epoch}): {from} -> {to}"
+            ),
+            TxnMarkerWritten { tp, producer_id, commit, offset } => format!(
+                "WriteTxnMarkers: {} marker for producerId={producer_id} at {tp} offset {offset}",
+                if *commit { "COMMIT" } else { "ABORT" }
+            ),
+            TransactionTimedOut { transactional_id, producer_id } => format!(
+                "transaction {transactional_id} (producerId={producer_id}) exceeded transaction.timeout.ms: the coordinator aborts it and bumps the epoch"
+            ),
+            ProducerFenced { producer, error } => format!(
+                "{} is fenced ({}): a newer epoch owns its transactional.id",
+                p(producer),
+                error.name()
+            ),
+            TxnOffsetCommit { group, producer_id, partitions, error } => format!(
+                "TxnOffsetCommit group={group} producerId={producer_id} partitions={partitions} (pending until the marker){}",
+                err(error)
             ),
             FindCoordinator { consumer, group, broker } => {
                 format!("FindCoordinator {} group={group}: broker {broker}", c(consumer))

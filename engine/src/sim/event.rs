@@ -129,6 +129,19 @@ pub enum EventKind {
         error: Option<ErrorCode>,
         duplicates: u32,
     },
+    ProduceRequestLost {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+    },
+    ProduceResponseLost {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+    },
+    FaultsChanged {
+        rules: u32,
+    },
     ProduceRequestTimedOut {
         producer: u32,
         broker: BrokerId,
@@ -167,6 +180,50 @@ pub enum EventKind {
         tp: Tp,
         offset: i64,
         strategy: String,
+    },
+
+    // --- transactions ---
+    TransactionBegun {
+        producer: u32,
+    },
+    AddPartitionsToTxn {
+        producer: u32,
+        transactional_id: String,
+        partitions: Vec<Tp>,
+        error: Option<ErrorCode>,
+    },
+    AddOffsetsToTxn {
+        producer: u32,
+        transactional_id: String,
+        group: String,
+        error: Option<ErrorCode>,
+    },
+    EndTxn {
+        producer: u32,
+        transactional_id: String,
+        commit: bool,
+        error: Option<ErrorCode>,
+    },
+    TxnStateChanged {
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        from: String,
+        to: String,
+    },
+    TxnMarkerWritten {
+        tp: Tp,
+        producer_id: i64,
+        commit: bool,
+        offset: i64,
+    },
+    TransactionTimedOut {
+        transactional_id: String,
+        producer_id: i64,
+    },
+    ProducerFenced {
+        producer: u32,
+        error: ErrorCode,
     },
 
     // --- group protocol ---
@@ -213,6 +270,12 @@ pub enum EventKind {
     OffsetCommit {
         group: String,
         member: String,
+        partitions: u32,
+        error: Option<ErrorCode>,
+    },
+    TxnOffsetCommit {
+        group: String,
+        producer_id: i64,
         partitions: u32,
         error: Option<ErrorCode>,
     },
@@ -266,6 +329,7 @@ pub enum Category {
     Group,
     Heartbeat,
     Offsets,
+    Transaction,
 }
 
 impl EventKind {
@@ -281,6 +345,7 @@ impl EventKind {
             | ConsumerAdded { .. }
             | ConsumerRemoved { .. }
             | ConsumerCrashed { .. }
+            | FaultsChanged { .. }
             | ConsumerPaused { .. }
             | ConsumerResumed { .. }
             | ConsumerConfigChanged { .. } => Category::Admin,
@@ -288,11 +353,24 @@ impl EventKind {
             | ProduceRequest { .. }
             | ProduceResponse { .. }
             | ProduceRequestTimedOut { .. }
+            | ProduceRequestLost { .. }
+            | ProduceResponseLost { .. }
             | BatchRetried { .. }
             | BatchFailed { .. } => Category::Produce,
             FetchRequest { .. } | FetchResponse { .. } => Category::Fetch,
+            TransactionBegun { .. }
+            | AddPartitionsToTxn { .. }
+            | AddOffsetsToTxn { .. }
+            | EndTxn { .. }
+            | TxnStateChanged { .. }
+            | TxnMarkerWritten { .. }
+            | TransactionTimedOut { .. }
+            | ProducerFenced { .. } => Category::Transaction,
             Heartbeat { .. } => Category::Heartbeat,
-            OffsetCommit { .. } | OffsetFetch { .. } | OffsetReset { .. } => Category::Offsets,
+            OffsetCommit { .. }
+            | OffsetFetch { .. }
+            | OffsetReset { .. }
+            | TxnOffsetCommit { .. } => Category::Offsets,
             FindCoordinator { .. }
             | JoinGroup { .. }
             | JoinGroupResponse { .. }

@@ -25,6 +25,7 @@ mod describe;
 pub mod error;
 pub mod event;
 mod metrics;
+pub mod network;
 pub mod queue;
 pub mod rng;
 pub mod snapshot;
@@ -42,12 +43,14 @@ use crate::audit::DeliveryAudit;
 use crate::cluster::{Cluster, ClusterConfig, PartitionIdx};
 use crate::consumer::Consumer;
 use crate::coordinator::group::GroupCoordinator;
+use crate::coordinator::transaction::TransactionCoordinator;
 use crate::log::KeyTable;
 use crate::producer::Producer;
 use crate::protocol::{Envelope, Message, Party};
 use crate::scenario::Action;
 use broker::Purgatory;
 use metrics::Metrics;
+use network::{Fate, Network};
 use queue::EventQueue;
 use trace::TraceHasher;
 
@@ -63,6 +66,7 @@ enum Due {
     Wakeup(Party),
     Deliver(Envelope),
     GroupCoordinatorTimer,
+    TxnCoordinatorTimer,
     FetchPurgatoryTimer,
 }
 
@@ -103,7 +107,9 @@ pub struct Simulation {
     producers: Vec<Option<Producer>>,
     consumers: Vec<Option<Consumer>>,
     groups: GroupCoordinator,
+    txns: TransactionCoordinator,
     purgatory: Purgatory,
+    network: Network,
     audit: DeliveryAudit,
     metrics: Metrics,
     events: VecDeque<Event>,
@@ -111,6 +117,7 @@ pub struct Simulation {
     trace: TraceHasher,
     next_producer_id: i64,
     group_timer_at: Option<Millis>,
+    txn_timer_at: Option<Millis>,
     purgatory_at: Option<Millis>,
     outbox: Outbox,
     events_processed: u64,
@@ -125,6 +132,7 @@ impl Simulation {
         let mut rng = Rng::new(seed);
         let placement_start = rng.below(config.brokers);
         let group_rng = rng.fork();
+        let network = Network::new(config.network_delay_ms, rng.fork());
         let groups = GroupCoordinator::new(
             group_rng,
             config.group_initial_rebalance_delay_ms,
@@ -142,7 +150,9 @@ impl Simulation {
             producers: Vec::new(),
             consumers: Vec::new(),
             groups,
+            txns: TransactionCoordinator::default(),
             purgatory: Purgatory::default(),
+            network,
             audit: DeliveryAudit::default(),
             metrics: Metrics::new(250, 240),
             events: VecDeque::new(),
@@ -150,6 +160,7 @@ impl Simulation {
             trace: TraceHasher::default(),
             next_producer_id: 0,
             group_timer_at: None,
+            txn_timer_at: None,
             purgatory_at: None,
             outbox: Outbox::default(),
             events_processed: 0,
@@ -307,6 +318,17 @@ impl Simulation {
                 }
                 self.reschedule_group_timer();
             }
+            Due::TxnCoordinatorTimer => {
+                if self.txn_timer_at == Some(at) {
+                    self.txn_timer_at = None;
+                    let mut out = Vec::new();
+                    self.txns.on_timer(self.now, &mut out);
+                    // Timer work happens on each transaction's coordinator; the outputs carry
+                    // their own transactional ids, so route from the first coordinator found.
+                    self.flush_txn_timer_outputs(out);
+                }
+                self.reschedule_txn_timer();
+            }
             Due::FetchPurgatoryTimer => {
                 if self.purgatory_at == Some(at) {
                     self.purgatory_at = None;
@@ -410,6 +432,13 @@ impl Simulation {
     fn flush_outbox(&mut self, from: Party) {
         let mut out = std::mem::take(&mut self.outbox);
         for kind in out.events.drain(..) {
+            if let EventKind::ProduceRequestTimedOut {
+                producer, broker, ..
+            } = kind
+            {
+                // The producer closed the connection; the next one starts whole.
+                self.network.reconnect(producer, broker);
+            }
             self.emit(kind);
         }
         for (to, message) in out.messages.drain(..) {
@@ -419,7 +448,63 @@ impl Simulation {
     }
 
     fn send(&mut self, from: Party, to: Party, message: Message) {
-        let at = self.now + self.cluster.config.network_delay_ms;
+        let mut at = self.now + self.network.delay_ms;
+        // Fault rules decide the fate of produce traffic.
+        let produce_link = match (&message, from, to) {
+            (Message::Produce(r), Party::Producer(p), Party::Broker(b)) => {
+                Some((p, b, false, r.request_id))
+            }
+            (Message::ProduceResponse(r), Party::Broker(b), Party::Producer(p)) => {
+                Some((p, b, true, r.request_id))
+            }
+            _ => None,
+        };
+        if let Some((producer, broker, response, request_id)) = produce_link {
+            let fate = self
+                .network
+                .produce_fate(self.now, producer, broker, response);
+            if let (Fate::Reject { at }, Message::Produce(req)) = (fate, &message) {
+                let results = req
+                    .batches
+                    .iter()
+                    .map(|(p, id, _)| (*p, *id, Err(ErrorCode::NotLeaderOrFollower)))
+                    .collect();
+                let response = Message::ProduceResponse(crate::protocol::ProduceResponse {
+                    request_id,
+                    results,
+                });
+                self.queue.push(
+                    at,
+                    Due::Deliver(Envelope {
+                        from: to,
+                        to: from,
+                        sent_at: self.now,
+                        message: response,
+                    }),
+                );
+                return;
+            }
+            match fate {
+                Fate::Reject { .. } => return,
+                Fate::Drop => {
+                    self.emit(if response {
+                        EventKind::ProduceResponseLost {
+                            producer,
+                            broker,
+                            request_id,
+                        }
+                    } else {
+                        EventKind::ProduceRequestLost {
+                            producer,
+                            broker,
+                            request_id,
+                        }
+                    });
+                    return;
+                }
+                Fate::Deliver { at: t } => at = t,
+            }
+        }
         self.queue.push(
             at,
             Due::Deliver(Envelope {
@@ -464,6 +549,32 @@ impl Simulation {
                 self.group_timer_at = Some(t);
                 self.queue.push(t, Due::GroupCoordinatorTimer);
             }
+        }
+    }
+
+    fn reschedule_txn_timer(&mut self) {
+        if let Some(t) = self.txns.next_deadline() {
+            let t = t.max(self.now);
+            if self.txn_timer_at.is_none_or(|s| t < s) {
+                self.txn_timer_at = Some(t);
+                self.queue.push(t, Due::TxnCoordinatorTimer);
+            }
+        }
+    }
+
+    /// Outputs of the periodic abort check, each sent from its transaction's coordinator.
+    fn flush_txn_timer_outputs(&mut self, out: Vec<crate::coordinator::transaction::TxnOutput>) {
+        use crate::coordinator::transaction::TxnOutput;
+        for o in out {
+            let coordinator = match &o {
+                TxnOutput::WriteMarkers {
+                    transactional_id, ..
+                } => self
+                    .cluster
+                    .coordinator_for(crate::cluster::TRANSACTION_STATE, transactional_id),
+                _ => self.cluster.brokers.first().map(|b| b.id),
+            };
+            self.flush_txn_outputs(coordinator.unwrap_or(1), vec![o]);
         }
     }
 

@@ -586,8 +586,9 @@ impl Simulation {
             let first_cell = ((lo - start) / per) as usize;
             let last_cell = ((hi - 1 - start) / per) as usize;
             // Index the cells directly: skipping through an iterator cost O(cells) per batch.
-            for c in first_cell..=last_cell.min(cells - 1) {
-                let cell = &mut out[c];
+            let last_cell = last_cell.min(cells - 1);
+            for (c, cell) in out[first_cell..=last_cell].iter_mut().enumerate() {
+                let c = c + first_cell;
                 let c_lo = (start + c as i64 * per).max(lo);
                 let c_hi = (start + (c as i64 + 1) * per).min(hi);
                 cell.transactional |= b.is_transactional;

@@ -95,6 +95,36 @@ impl GroupCoordinator {
         }
     }
 
+    /// A transaction marker reached the group: apply (COMMIT) or drop (ABORT) the offsets the
+    /// producer committed inside the transaction.
+    pub fn complete_txn(
+        &mut self,
+        now: Millis,
+        group: &str,
+        producer_id: i64,
+        commit: bool,
+    ) -> usize {
+        let Some(g) = self.groups.get_mut(group) else {
+            return 0;
+        };
+        let Some(pending) = g.pending_txn_offsets.remove(&producer_id) else {
+            return 0;
+        };
+        let n = pending.len();
+        if commit {
+            for (p, offset) in pending {
+                g.offsets.insert(
+                    p,
+                    CommittedOffset {
+                        offset,
+                        commit_time: now,
+                    },
+                );
+            }
+        }
+        n
+    }
+
     /// Earliest time `on_timer` has work.
     pub fn next_deadline(&self) -> Option<Millis> {
         let mut next: Option<Millis> = None;
@@ -163,6 +193,43 @@ impl GroupCoordinator {
                 generation,
                 offsets,
             } => self.offset_commit(now, client, group, member_id, generation, offsets, out),
+            GroupRequest::TxnOffsetCommit {
+                group,
+                transactional_id: _,
+                producer_id,
+                epoch: _,
+                member_id,
+                generation,
+                offsets,
+            } => {
+                let g = self
+                    .groups
+                    .entry(group.clone())
+                    .or_insert_with(|| Group::new(group.clone(), now));
+                // KIP-447: the consumer's group metadata fences a member that lost its partitions.
+                let error = if generation < 0 {
+                    None
+                } else if !g.members.contains_key(&member_id) {
+                    Some(ErrorCode::UnknownMemberId)
+                } else if generation != g.generation {
+                    Some(ErrorCode::IllegalGeneration)
+                } else {
+                    None
+                };
+                if error.is_none() {
+                    g.pending_txn_offsets
+                        .entry(producer_id)
+                        .or_default()
+                        .extend(offsets.iter().copied());
+                }
+                out.push(Output::Event(EventKind::TxnOffsetCommit {
+                    group: group.clone(),
+                    producer_id,
+                    partitions: offsets.len() as u32,
+                    error,
+                }));
+                respond(out, client, GroupResponse::TxnOffsetCommit { group, error });
+            }
             GroupRequest::OffsetFetch { group, partitions } => {
                 let offsets = partitions
                     .iter()

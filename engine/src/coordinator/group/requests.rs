@@ -55,6 +55,17 @@ pub enum GroupRequest {
         group: String,
         partitions: Vec<PartitionIdx>,
     },
+    /// Offsets sent within a transaction (`sendOffsetsToTransaction`): held pending until the
+    /// transaction's marker reaches the group, invisible to OffsetFetch until then.
+    TxnOffsetCommit {
+        group: String,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        member_id: String,
+        generation: i32,
+        offsets: Vec<(PartitionIdx, i64)>,
+    },
 }
 
 impl GroupRequest {
@@ -66,7 +77,8 @@ impl GroupRequest {
             | GroupRequest::Heartbeat { group, .. }
             | GroupRequest::LeaveGroup { group, .. }
             | GroupRequest::OffsetCommit { group, .. }
-            | GroupRequest::OffsetFetch { group, .. } => group,
+            | GroupRequest::OffsetFetch { group, .. }
+            | GroupRequest::TxnOffsetCommit { group, .. } => group,
         }
     }
 }
@@ -117,5 +129,9 @@ pub enum GroupResponse {
     OffsetFetch {
         group: String,
         offsets: Vec<(PartitionIdx, Option<i64>)>,
+    },
+    TxnOffsetCommit {
+        group: String,
+        error: Option<ErrorCode>,
     },
 }

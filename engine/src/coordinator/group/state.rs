@@ -126,6 +126,9 @@ pub struct Group {
     /// group.instance.id -> member id.
     pub static_members: BTreeMap<String, String>,
     pub offsets: BTreeMap<PartitionIdx, CommittedOffset>,
+    /// Offsets committed inside open transactions, by producer id (KIP-98): applied by the
+    /// COMMIT marker, dropped by ABORT.
+    pub pending_txn_offsets: BTreeMap<i64, BTreeMap<PartitionIdx, i64>>,
     pub join_timer: Option<JoinTimer>,
     pub new_member_added: bool,
     /// CompletingRebalance gives up on members that never sent SyncGroup by this time.
@@ -146,6 +149,7 @@ impl Group {
             pending_members: BTreeMap::new(),
             static_members: BTreeMap::new(),
             offsets: BTreeMap::new(),
+            pending_txn_offsets: BTreeMap::new(),
             join_timer: None,
             new_member_added: false,
             sync_deadline: None,

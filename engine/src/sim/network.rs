@@ -1,0 +1,149 @@
+//! The network between clients and brokers: a fixed one-way delay, and fault rules that decide
+//! each produce request's and response's fate (pass, delay, drop), in the manner of turmoil's
+//! ordered rules.
+//!
+//! A connection is a TCP stream: when a message on it is lost, the connection is broken and
+//! nothing more gets through in either direction until the producer gives up on it at
+//! `request.timeout.ms`, closes it, fails every request in flight on it and retries their
+//! batches on a new one. If the broker had appended them (the response was what got lost), the
+//! retries append them again unless the producer is idempotent: that is how duplicates come
+//! about, by mechanism, not by drawing. (It is also why the broker remembers five batches per
+//! producer: at most five requests are in flight on a connection.) A rejected request is
+//! answered with NOT_LEADER_OR_FOLLOWER without being appended, as during a leadership change:
+//! retried while later requests succeed, its batches land out of order unless idempotence
+//! refuses the gap. Each decision draws from the network's own seeded generator.
+//!
+//! Simplification: faults apply to produce traffic only; fetches and group requests always pass.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ActionError, Millis, Rng};
+use crate::cluster::BrokerId;
+
+/// A fault setting for the links between producers and brokers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkFaults {
+    /// Only the links of this producer (every producer when unset).
+    pub producer: Option<String>,
+    /// Only the links to this broker (every broker when unset).
+    pub broker: Option<BrokerId>,
+    /// Percent of produce requests lost on the way to the broker.
+    pub drop_requests_percent: f64,
+    /// Percent of produce responses lost on the way back.
+    pub drop_responses_percent: f64,
+    /// Percent of produce requests the broker refuses with NOT_LEADER_OR_FOLLOWER.
+    pub reject_requests_percent: f64,
+    /// Extra one-way delay of produce requests and responses, in ms.
+    pub extra_delay_ms: u64,
+}
+
+impl LinkFaults {
+    pub fn validate(&self) -> Result<(), ActionError> {
+        let pct = |x: f64| (0.0..=100.0).contains(&x);
+        if !pct(self.drop_requests_percent)
+            || !pct(self.drop_responses_percent)
+            || !pct(self.reject_requests_percent)
+        {
+            return Err(ActionError::InvalidConfig(
+                "Drop percentages must be between 0 and 100.".into(),
+            ));
+        }
+        if self.extra_delay_ms > 600_000 {
+            return Err(ActionError::InvalidConfig(
+                "extra_delay_ms must be at most 600000.".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A rule with the producer resolved to its index.
+#[derive(Clone, Debug)]
+pub(super) struct Rule {
+    pub producer: Option<u32>,
+    pub broker: Option<BrokerId>,
+    pub drop_requests: f64,
+    pub drop_responses: f64,
+    pub reject_requests: f64,
+    pub extra_delay_ms: u64,
+}
+
+/// What happens to one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Fate {
+    Deliver {
+        at: Millis,
+    },
+    Drop,
+    /// Answer at `at` with a retriable error instead of delivering.
+    Reject {
+        at: Millis,
+    },
+}
+
+pub(super) struct Network {
+    pub delay_ms: Millis,
+    pub rules: Vec<Rule>,
+    rng: Rng,
+    /// Broken connections (producer, broker): nothing gets through until the producer closes it.
+    broken: Vec<(u32, BrokerId)>,
+}
+
+impl Network {
+    pub fn new(delay_ms: Millis, rng: Rng) -> Self {
+        Network {
+            delay_ms,
+            rules: Vec::new(),
+            rng,
+            broken: Vec::new(),
+        }
+    }
+
+    /// The producer closed its connection to the broker (after a request timeout).
+    pub fn reconnect(&mut self, producer: u32, broker: BrokerId) {
+        self.broken.retain(|&l| l != (producer, broker));
+    }
+
+    pub fn is_broken(&self, producer: u32, broker: BrokerId) -> bool {
+        self.broken.contains(&(producer, broker))
+    }
+
+    /// The fate of a produce message between `producer` and `broker` sent at `now`; the first
+    /// matching rule decides.
+    pub fn produce_fate(
+        &mut self,
+        now: Millis,
+        producer: u32,
+        broker: BrokerId,
+        response: bool,
+    ) -> Fate {
+        let base = now + self.delay_ms;
+        if self.is_broken(producer, broker) {
+            return Fate::Drop;
+        }
+        let Some(rule) = self.rules.iter().find(|r| {
+            r.producer.is_none_or(|p| p == producer) && r.broker.is_none_or(|b| b == broker)
+        }) else {
+            return Fate::Deliver { at: base };
+        };
+        let drop = if response {
+            rule.drop_responses
+        } else {
+            rule.drop_requests
+        };
+        if drop > 0.0 && self.rng.unit() * 100.0 < drop {
+            self.broken.push((producer, broker));
+            return Fate::Drop;
+        }
+        if !response && rule.reject_requests > 0.0 && self.rng.unit() * 100.0 < rule.reject_requests
+        {
+            return Fate::Reject {
+                at: base + self.delay_ms + 2 * rule.extra_delay_ms,
+            };
+        }
+        Fate::Deliver {
+            at: base + rule.extra_delay_ms,
+        }
+    }
+}
