@@ -12,6 +12,7 @@ pub mod consumer;
 pub mod coordinator;
 pub mod hash;
 pub mod log;
+pub mod processor;
 pub mod producer;
 pub mod protocol;
 pub mod scenario;

@@ -16,6 +16,8 @@ pub enum Party {
     Producer(u32),
     Consumer(u32),
     Broker(BrokerId),
+    /// A processor's own timer (it sends nothing itself: its clients do).
+    Processor(u32),
 }
 
 #[derive(Clone, Debug)]

@@ -146,3 +146,94 @@ fn a_broken_scenario_is_refused_with_a_readable_message() {
         "{err}"
     );
 }
+
+fn audit_of<'a>(r: &'a Value, g: &str) -> &'a Value {
+    &group(r, g)["audit"]
+}
+
+/// Issue 4, scenario 1: the same seed without and with idempotence.
+#[test]
+fn eos_1_retries_duplicate_without_idempotence_and_not_with_it() {
+    let plain = run("eos-1-duplicates.json");
+    let idem = run("eos-1-idempotent.json");
+    let (a, b) = (audit_of(&plain, "ledger"), audit_of(&idem, "ledger"));
+    assert!(a["duplicates"].as_u64().unwrap() > 0, "{a}");
+    assert_eq!(b["duplicates"], 0, "{b}");
+    assert_eq!(a["produced"], b["produced"]);
+    assert_eq!(
+        a["unique_consumed"], b["unique_consumed"],
+        "the same set of records"
+    );
+    assert_eq!(b["unique_consumed"], b["produced"]);
+}
+
+/// Scenario 2: an aborted transaction across three partitions.
+#[test]
+fn eos_2_an_aborted_transaction_is_invisible_to_read_committed() {
+    let r = run("eos-2-aborted-transaction.json");
+    let (rc, ru) = (audit_of(&r, "rc"), audit_of(&r, "ru"));
+    assert_eq!(
+        (rc["unique_consumed"].as_u64(), rc["aborted_seen"].as_u64()),
+        (Some(3), Some(0)),
+        "{rc}"
+    );
+    assert_eq!(
+        (ru["unique_consumed"].as_u64(), ru["aborted_seen"].as_u64()),
+        (Some(9), Some(6)),
+        "{ru}"
+    );
+    for p in r["partitions"].as_array().unwrap() {
+        // 1 committed record + COMMIT + 2 aborted records + ABORT.
+        assert_eq!(p["log_end_offset"], 5, "{p}");
+        assert_eq!(p["last_stable_offset"], p["high_watermark"]);
+    }
+    let tx = producer(&r, "tx");
+    assert_eq!(
+        (
+            tx["transactions_committed"].as_u64(),
+            tx["transactions_aborted"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+}
+
+/// Scenario 3: a zombie producer is fenced by its successor.
+#[test]
+fn eos_3_the_zombie_is_fenced() {
+    let r = run("eos-3-zombie-fencing.json");
+    let (old, new) = (producer(&r, "old"), producer(&r, "new"));
+    assert_eq!(old["transaction_state"], "FATAL_ERROR", "{old}");
+    assert_eq!(new["transaction_state"], "READY", "{new}");
+    assert_eq!(old["producer_id"], new["producer_id"]);
+    assert!(new["producer_epoch"].as_i64() > old["producer_epoch"].as_i64());
+}
+
+/// Scenario 4: consume-transform-produce through crashes, exactly once versus at least once.
+#[test]
+fn eos_4_the_processor_output_is_exactly_once_only_with_transactions() {
+    let eos = run("eos-4-processor-exactly-once.json");
+    let alo = run("eos-4-processor-at-least-once.json");
+    let (a, b) = (audit_of(&eos, "reporting"), audit_of(&alo, "reporting"));
+    for x in [a, b] {
+        assert_eq!(x["unique_consumed"], x["produced"], "nothing lost: {x}");
+        assert_eq!(x["gaps"], 0);
+    }
+    assert_eq!(a["duplicates"], 0, "exactly once: {a}");
+    assert!(b["duplicates"].as_u64().unwrap() > 0, "at least once: {b}");
+    let p = &eos["processors"][0];
+    assert_eq!(p["crashes"], 3);
+    assert_eq!(p["incarnation"], 4);
+}
+
+/// Scenario 5: the coordinator aborts a transaction left open past its timeout.
+#[test]
+fn eos_5_an_expired_transaction_is_aborted_and_its_producer_fenced() {
+    let r = run("eos-5-transaction-timeout.json");
+    let p = &r["partitions"][0];
+    assert_eq!(
+        p["log_end_offset"], 2,
+        "the record and the ABORT marker: {p}"
+    );
+    assert_eq!(p["last_stable_offset"], p["high_watermark"]);
+    assert_eq!(producer(&r, "p")["transaction_state"], "FATAL_ERROR");
+}

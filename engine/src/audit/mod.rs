@@ -153,6 +153,11 @@ impl DeliveryAudit {
         }
     }
 
+    /// Record numbers acknowledged to a producer in a partition.
+    pub fn acked(&self, producer: u32, partition: PartitionIdx) -> Option<&IntervalSet> {
+        self.acked.get(producer as usize)?.get(partition as usize)
+    }
+
     pub fn deliveries(&self, slot: u32) -> u64 {
         self.slots.get(slot as usize).map_or(0, |s| s.deliveries)
     }

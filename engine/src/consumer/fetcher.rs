@@ -1,9 +1,10 @@
 //! Fetching and handing out records (`Fetcher`, `FetchCollector`), positions and offset resets
 //! (`SubscriptionState`), and commits.
 
-use super::{Assigned, Consumer, OffsetLookup, OffsetResetStrategy};
+use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy};
 use crate::cluster::{BrokerId, PartitionIdx};
 use crate::coordinator::group::GroupRequest;
+use crate::log::Lineage;
 use crate::protocol::{FetchRequest, FetchResponse, IsolationLevel, Message, Party};
 use crate::sim::{Ctx, ErrorCode, EventKind};
 
@@ -157,14 +158,47 @@ impl Consumer {
                 continue;
             }
             let first = (from - batch.base_offset) as usize;
+            let records = &batch.records[first..first + n as usize];
             if let Some(origin) = batch.origin {
-                ctx.audit.on_delivered(
-                    self.audit_slot,
-                    origin.producer,
-                    a.partition,
-                    origin.first_record + first as u64,
-                    &batch.records[first..first + n as usize],
-                );
+                let derived = batch.typed.iter().any(|t| t.lineage.is_some());
+                if derived || self.forward {
+                    // Record by record: each has its own identity (its lineage, if derived).
+                    for (i, r) in records.iter().enumerate() {
+                        let delta = (first + i) as u32;
+                        let lineage = batch
+                            .typed
+                            .iter()
+                            .find(|t| t.offset_delta == delta)
+                            .and_then(|t| t.lineage)
+                            .unwrap_or(Lineage {
+                                producer: origin.producer,
+                                partition: a.partition,
+                                record: origin.first_record + delta as u64,
+                            });
+                        ctx.audit.on_delivered(
+                            self.audit_slot,
+                            lineage.producer,
+                            lineage.partition,
+                            lineage.record,
+                            std::slice::from_ref(r),
+                        );
+                        if self.forward {
+                            self.handoff.push(DeliveredRecord {
+                                key: r.key,
+                                value_len: r.value_len,
+                                lineage,
+                            });
+                        }
+                    }
+                } else {
+                    ctx.audit.on_delivered(
+                        self.audit_slot,
+                        origin.producer,
+                        a.partition,
+                        origin.first_record + first as u64,
+                        records,
+                    );
+                }
             }
             taken += n;
             position = from + n as i64;

@@ -87,6 +87,21 @@ pub struct Consumer {
     pub scheduled: Option<Millis>,
     /// Retry time after an error that needs a backoff.
     backoff_until: Option<Millis>,
+    /// The consumer belongs to a processor: polled records are handed over, not just counted.
+    pub forward: bool,
+    pub handoff: Vec<DeliveredRecord>,
+    /// The application (a processor) is busy with the last poll: no poll until released.
+    pub hold: bool,
+    /// The processor this consumer belongs to.
+    pub owner: Option<u32>,
+}
+
+/// A record handed to a processor: what it needs to derive its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveredRecord {
+    pub key: crate::log::KeyId,
+    pub value_len: u32,
+    pub lineage: crate::log::Lineage,
 }
 
 impl Consumer {
@@ -124,6 +139,10 @@ impl Consumer {
             stats: ConsumerStats::default(),
             scheduled: None,
             backoff_until: None,
+            forward: false,
+            handoff: Vec::new(),
+            hold: false,
+            owner: None,
         }
     }
 
@@ -149,7 +168,7 @@ impl Consumer {
     pub fn next_wakeup(&self) -> Option<Millis> {
         let mut next: Option<Millis> = None;
         let mut take = |t: Millis| next = Some(next.map_or(t, |n| n.min(t)));
-        if !self.waiting {
+        if !self.waiting && !self.hold {
             take(self.next_poll);
         }
         if let Some(t) = self.backoff_until {
@@ -186,6 +205,9 @@ impl Consumer {
         }
         let auto_commit_due = self.config.enable_auto_commit
             && now >= self.last_auto_commit + self.config.auto_commit_interval_ms;
+        if self.hold {
+            return;
+        }
         if (!self.waiting && now >= self.next_poll) || (self.waiting && auto_commit_due) {
             self.poll(ctx);
         }
@@ -236,9 +258,16 @@ impl Consumer {
             _ => {}
         }
         // A consumer blocked in poll() reacts at once; a busy one at its next poll.
-        if self.waiting && self.backoff_until.is_none() {
+        if self.waiting && self.backoff_until.is_none() && !self.hold {
             self.poll(ctx);
         }
+    }
+
+    /// The processor finished with the last poll: poll again now.
+    pub fn release(&mut self, now: Millis) {
+        self.hold = false;
+        self.waiting = false;
+        self.next_poll = now;
     }
 
     pub fn pause(&mut self) {

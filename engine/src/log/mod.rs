@@ -15,5 +15,5 @@ pub mod segment;
 pub use batch::{BatchOrigin, ControlType, RecordBatch};
 pub use keys::{KeyId, KeyTable, NULL_KEY};
 pub use partition_log::{LogConfig, PartitionLog};
-pub use record::{record_size_in_bytes, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};
+pub use record::{record_size_in_bytes, Lineage, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};
 pub use segment::Segment;

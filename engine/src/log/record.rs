@@ -28,12 +28,24 @@ pub struct Header {
     pub value: String,
 }
 
-/// A record whose key, value and headers a user typed; kept beside its batch, by offset delta.
+/// A record whose key, value and headers a user typed (or a processor wrote); kept beside its
+/// batch, by offset delta.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TypedRecord {
     pub offset_delta: u32,
     pub value: Option<String>,
     pub headers: Vec<Header>,
+    /// For a record a processor derived from an input record: that record's identity, so the
+    /// delivery audit can tell whether every input reached the output exactly once.
+    pub lineage: Option<Lineage>,
+}
+
+/// The identity of a produced record: producer, partition, the producer's running number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Lineage {
+    pub producer: u32,
+    pub partition: u32,
+    pub record: u64,
 }
 
 fn varint_size(v: i32) -> u32 {

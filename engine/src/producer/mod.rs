@@ -84,6 +84,8 @@ pub struct Producer {
     idempotence: Option<IdempotenceState>,
     /// Present for a producer with a `transactional.id`.
     pub txn: Option<TransactionManager>,
+    /// The processor this producer belongs to.
+    pub owner: Option<u32>,
     next_ready_check: Option<Millis>,
     pub stats: ProducerStats,
     /// When the simulation has this producer's next poll scheduled.
@@ -100,6 +102,7 @@ impl Producer {
             .map(|id| TransactionManager::new(id, config.transaction_ms, config.abort_percent));
         Producer {
             txn,
+            owner: None,
             index,
             name,
             accumulator: RecordAccumulator::new(config.batch_size, config.linger_ms),
@@ -349,6 +352,7 @@ impl Producer {
         keys: &KeyTable,
         value: Option<String>,
         headers: Vec<crate::log::record::Header>,
+        lineage: Option<crate::log::Lineage>,
         now: Millis,
     ) -> u32 {
         let t = cluster.topic(topic).expect("validated by the caller");
@@ -366,6 +370,7 @@ impl Producer {
             offset_delta: 0,
             value,
             headers,
+            lineage,
         };
         self.stats.records_sent += 1;
         let chosen = if let Some(p) = partition {

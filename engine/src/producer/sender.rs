@@ -284,6 +284,8 @@ impl Producer {
         self.stats.batches_acked += 1;
         push_recent(&mut self.stats.recent_batch_records, n as u32);
         match self.txn.as_mut() {
+            // A processor's output records are audited as the input records they derive from.
+            _ if b.typed.iter().any(|t| t.lineage.is_some()) => {}
             // Transactional records count as produced once their transaction commits.
             Some(t) => t.acked.push((b.partition, b.first_record, n)),
             None => ctx

@@ -117,6 +117,27 @@ pub enum Action {
     AbortTransaction {
         producer: String,
     },
+    /// A consume-transform-produce processor from `input` to `output`.
+    AddProcessor {
+        name: String,
+        input: String,
+        output: String,
+        /// Consumer group (the processor's name when unset).
+        #[serde(default)]
+        group: Option<String>,
+        guarantee: crate::processor::Guarantee,
+        /// Time spent per record, in microseconds.
+        #[serde(default)]
+        processing_us: u64,
+    },
+    /// The processor's process dies mid-work: no commit, no abort, no LeaveGroup.
+    CrashProcessor {
+        processor: String,
+    },
+    /// Start a crashed processor again (same transactional.id, same group.instance.id).
+    RestartProcessor {
+        processor: String,
+    },
     /// Replace the network fault rules (an empty list heals the network).
     SetFaults {
         faults: Vec<crate::sim::network::LinkFaults>,
@@ -146,6 +167,9 @@ impl Action {
             Action::ResumeConsumer { .. } => "resume_consumer",
             Action::SetProcessingTime { .. } => "set_processing_time",
             Action::SetFaults { .. } => "set_faults",
+            Action::AddProcessor { .. } => "add_processor",
+            Action::CrashProcessor { .. } => "crash_processor",
+            Action::RestartProcessor { .. } => "restart_processor",
             Action::BeginTransaction { .. } => "begin_transaction",
             Action::CommitTransaction { .. } => "commit_transaction",
             Action::AbortTransaction { .. } => "abort_transaction",

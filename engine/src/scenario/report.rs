@@ -44,6 +44,23 @@ pub struct ProducerReport {
     pub retries: u64,
     pub avg_records_per_batch: f64,
     pub avg_batches_per_request: f64,
+    pub producer_id: Option<i64>,
+    pub producer_epoch: Option<i16>,
+    /// Transaction manager state, for a transactional producer (`FATAL_ERROR` when fenced).
+    pub transaction_state: Option<String>,
+    pub transactions_committed: u64,
+    pub transactions_aborted: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProcessorReport {
+    pub processor: String,
+    pub guarantee: crate::processor::Guarantee,
+    pub phase: String,
+    pub incarnation: u32,
+    pub records_processed: u64,
+    pub transactions_committed: u64,
+    pub crashes: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -55,6 +72,7 @@ pub struct Report {
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
     pub producers: Vec<ProducerReport>,
+    pub processors: Vec<ProcessorReport>,
 }
 
 impl Report {
@@ -135,6 +153,11 @@ impl Report {
                     } else {
                         0.0
                     },
+                    producer_id: p.producer_id,
+                    producer_epoch: p.producer_epoch,
+                    transaction_state: p.transaction_state.clone(),
+                    transactions_committed: p.transactions_committed,
+                    transactions_aborted: p.transactions_aborted,
                 }
             })
             .collect();
@@ -146,6 +169,19 @@ impl Report {
             partitions,
             groups,
             producers,
+            processors: snap
+                .processors
+                .iter()
+                .map(|p| ProcessorReport {
+                    processor: p.name.clone(),
+                    guarantee: p.guarantee,
+                    phase: p.phase.clone(),
+                    incarnation: p.incarnation,
+                    records_processed: p.stats.records_processed,
+                    transactions_committed: p.stats.transactions_committed,
+                    crashes: p.stats.crashes,
+                })
+                .collect(),
         }
     }
 }

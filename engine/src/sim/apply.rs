@@ -18,7 +18,7 @@ fn unknown(kind: &str, name: &str) -> ActionError {
     }
 }
 
-fn validate_client_name(name: &str) -> Result<(), ActionError> {
+pub(super) fn validate_client_name(name: &str) -> Result<(), ActionError> {
     if name.is_empty() || name.len() > 64 {
         return Err(ActionError::InvalidConfig(
             "A client name has 1 to 64 characters.".into(),
@@ -256,6 +256,7 @@ impl Simulation {
                     &self.keys,
                     value,
                     headers,
+                    None,
                     now,
                 );
                 p.wake(now);
@@ -323,6 +324,16 @@ impl Simulation {
                 self.emit(EventKind::ConsumerConfigChanged { consumer: i });
                 Ok(applied(format!("{consumer} now takes {us} µs per record.")))
             }
+            Action::AddProcessor {
+                name,
+                input,
+                output,
+                group,
+                guarantee,
+                processing_us,
+            } => self.add_processor(name, input, output, group, guarantee, processing_us),
+            Action::CrashProcessor { processor } => self.crash_processor(&processor),
+            Action::RestartProcessor { processor } => self.restart_processor(&processor),
             Action::BeginTransaction { producer } => self.txn_action(&producer, None),
             Action::CommitTransaction { producer } => self.txn_action(&producer, Some(true)),
             Action::AbortTransaction { producer } => self.txn_action(&producer, Some(false)),

@@ -73,7 +73,7 @@ impl Simulation {
                     Party::Consumer(c) => (c, Party::Consumer),
                     // A transactional producer's TxnOffsetCommit.
                     Party::Producer(p) => (p, Party::Producer),
-                    Party::Broker(_) => return,
+                    Party::Broker(_) | Party::Processor(_) => return,
                 };
                 let mut out = Vec::new();
                 self.groups.handle(self.now, client, req, &mut out);

@@ -20,6 +20,11 @@ impl Simulation {
             .map_or_else(|| format!("consumer#{i}"), |c| c.name.clone())
     }
 
+    fn processor_name(&self, i: u32) -> String {
+        self.processor(i)
+            .map_or_else(|| format!("processor#{i}"), |p| p.name.clone())
+    }
+
     /// The event as one line of text.
     pub fn describe(&self, e: &Event) -> String {
         use EventKind::*;
@@ -120,8 +125,20 @@ impl Simulation {
                 p(producer),
                 error.name()
             ),
-            TxnOffsetCommit { group, producer_id, partitions, error } => format!(
-                "TxnOffsetCommit group={group} producerId={producer_id} partitions={partitions} (pending until the marker){}",
+                        ProcessorAdded { processor } => format!("processor {} started", self.processor_name(*processor)),
+            ProcessorProcessed { processor, records } => format!(
+                "processor {} transformed {records} records",
+                self.processor_name(*processor)
+            ),
+            ProcessorCrashed { processor } => format!(
+                "processor {} crashed (no commit, no abort, no LeaveGroup)",
+                self.processor_name(*processor)
+            ),
+            ProcessorRestarted { processor, incarnation } => format!(
+                "processor {} restarted (incarnation {incarnation})",
+                self.processor_name(*processor)
+            ),
+            TxnOffsetCommit { group, producer_id, partitions, error } => format!("TxnOffsetCommit group={group} producerId={producer_id} partitions={partitions} (pending until the marker){}",
                 err(error)
             ),
             FindCoordinator { consumer, group, broker } => {

@@ -225,8 +225,20 @@ pub enum EventKind {
         producer: u32,
         error: ErrorCode,
     },
-
-    // --- group protocol ---
+    ProcessorAdded {
+        processor: u32,
+    },
+    ProcessorProcessed {
+        processor: u32,
+        records: u32,
+    },
+    ProcessorCrashed {
+        processor: u32,
+    },
+    ProcessorRestarted {
+        processor: u32,
+        incarnation: u32,
+    }, // --- group protocol ---
     FindCoordinator {
         consumer: u32,
         group: String,
@@ -365,7 +377,11 @@ impl EventKind {
             | TxnStateChanged { .. }
             | TxnMarkerWritten { .. }
             | TransactionTimedOut { .. }
-            | ProducerFenced { .. } => Category::Transaction,
+            | ProducerFenced { .. }
+            | ProcessorProcessed { .. } => Category::Transaction,
+            ProcessorAdded { .. } | ProcessorCrashed { .. } | ProcessorRestarted { .. } => {
+                Category::Admin
+            }
             Heartbeat { .. } => Category::Heartbeat,
             OffsetCommit { .. }
             | OffsetFetch { .. }

@@ -26,6 +26,7 @@ pub mod error;
 pub mod event;
 mod metrics;
 pub mod network;
+mod processors;
 pub mod queue;
 pub mod rng;
 pub mod snapshot;
@@ -45,6 +46,7 @@ use crate::consumer::Consumer;
 use crate::coordinator::group::GroupCoordinator;
 use crate::coordinator::transaction::TransactionCoordinator;
 use crate::log::KeyTable;
+use crate::processor::Processor;
 use crate::producer::Producer;
 use crate::protocol::{Envelope, Message, Party};
 use crate::scenario::Action;
@@ -106,6 +108,7 @@ pub struct Simulation {
     keys: KeyTable,
     producers: Vec<Option<Producer>>,
     consumers: Vec<Option<Consumer>>,
+    processors: Vec<Option<Processor>>,
     groups: GroupCoordinator,
     txns: TransactionCoordinator,
     purgatory: Purgatory,
@@ -149,6 +152,7 @@ impl Simulation {
             keys: KeyTable::default(),
             producers: Vec::new(),
             consumers: Vec::new(),
+            processors: Vec::new(),
             groups,
             txns: TransactionCoordinator::default(),
             purgatory: Purgatory::default(),
@@ -207,6 +211,14 @@ impl Simulation {
 
     pub fn consumer(&self, index: u32) -> Option<&Consumer> {
         self.consumers.get(index as usize).and_then(Option::as_ref)
+    }
+
+    pub fn processors(&self) -> impl Iterator<Item = &Processor> {
+        self.processors.iter().flatten()
+    }
+
+    pub fn processor(&self, index: u32) -> Option<&Processor> {
+        self.processors.get(index as usize).and_then(Option::as_ref)
     }
 
     /// Fingerprint of every event so far.
@@ -376,9 +388,21 @@ impl Simulation {
                 c.run(&mut ctx);
             }
             Party::Broker(_) => {}
+            Party::Processor(i) => {
+                let due = matches!(self.processors.get(i as usize), Some(Some(p)) if p.scheduled == Some(at));
+                if !due {
+                    return;
+                }
+                if let Some(Some(p)) = self.processors.get_mut(i as usize) {
+                    p.scheduled = None;
+                }
+                self.drive_processor(i);
+                return;
+            }
         }
         self.flush_outbox(party);
         self.reschedule(party);
+        self.after_client(party);
     }
 
     fn deliver(&mut self, env: Envelope) {
@@ -389,6 +413,7 @@ impl Simulation {
                 }
                 self.handle_broker_request(b, env.from, env.message);
             }
+            Party::Processor(_) => {}
             Party::Producer(i) => {
                 let Party::Broker(from) = env.from else {
                     return;
@@ -406,6 +431,7 @@ impl Simulation {
                 p.on_message(&mut ctx, from, env.message);
                 self.flush_outbox(env.to);
                 self.reschedule(env.to);
+                self.after_client(env.to);
             }
             Party::Consumer(i) => {
                 let Party::Broker(from) = env.from else {
@@ -424,6 +450,7 @@ impl Simulation {
                 c.on_message(&mut ctx, from, env.message);
                 self.flush_outbox(env.to);
                 self.reschedule(env.to);
+                self.after_client(env.to);
             }
         }
     }
@@ -527,6 +554,10 @@ impl Simulation {
             },
             Party::Consumer(i) => match self.consumers.get_mut(i as usize) {
                 Some(Some(c)) => (c.next_wakeup(), &mut c.scheduled),
+                _ => return,
+            },
+            Party::Processor(i) => match self.processors.get_mut(i as usize) {
+                Some(Some(p)) => (p.next_wakeup(), &mut p.scheduled),
                 _ => return,
             },
             Party::Broker(_) => return,

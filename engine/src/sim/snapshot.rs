@@ -25,6 +25,25 @@ pub struct Snapshot {
     pub producers: Vec<ProducerView>,
     pub consumers: Vec<ConsumerView>,
     pub groups: Vec<GroupView>,
+    pub processors: Vec<ProcessorView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProcessorView {
+    pub index: u32,
+    pub name: String,
+    pub input: String,
+    pub output: String,
+    pub group: String,
+    pub guarantee: crate::processor::Guarantee,
+    /// Polling, Processing, Committing or Crashed.
+    pub phase: String,
+    /// The producer's transaction state (exactly-once only).
+    pub transaction: Option<String>,
+    pub incarnation: u32,
+    pub consumer: String,
+    pub producer: String,
+    pub stats: crate::processor::ProcessorStats,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -83,6 +102,13 @@ pub struct ProducerView {
     pub avg_request_batches: f64,
     pub sticky_partition: Option<u32>,
     pub stats: ProducerStats,
+    pub transactional_id: Option<String>,
+    /// `TransactionManager` state of a transactional producer.
+    pub transaction_state: Option<String>,
+    pub transactions_committed: u64,
+    pub transactions_aborted: u64,
+    /// The producer whose processor it belongs to.
+    pub processor: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -244,6 +270,33 @@ impl Simulation {
             producers: self.producers().map(|p| self.producer_view(p)).collect(),
             consumers: self.consumers().map(|c| self.consumer_view(c)).collect(),
             groups,
+            processors: self
+                .processors()
+                .map(|p| ProcessorView {
+                    index: p.index,
+                    name: p.name.clone(),
+                    input: p.input.clone(),
+                    output: p.output.clone(),
+                    group: p.group.clone(),
+                    guarantee: p.guarantee,
+                    phase: match p.phase {
+                        crate::processor::Phase::Polling => "Polling",
+                        crate::processor::Phase::Processing { .. } => "Processing",
+                        crate::processor::Phase::Committing => "Committing",
+                        crate::processor::Phase::Crashed => "Crashed",
+                    }
+                    .to_string(),
+                    transaction: self
+                        .producer(p.producer)
+                        .filter(|_| p.phase != crate::processor::Phase::Crashed)
+                        .and_then(|pr| pr.txn.as_ref())
+                        .map(|t| t.state.as_str().to_string()),
+                    incarnation: p.incarnation,
+                    consumer: format!("{}-consumer", p.name),
+                    producer: format!("{}-producer", p.name),
+                    stats: p.stats.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -272,6 +325,11 @@ impl Simulation {
             avg_request_batches: avg(&p.stats.recent_request_batches),
             sticky_partition: load.and_then(|l| p.sticky_partition(l.topic)),
             stats: p.stats.clone(),
+            transactional_id: p.config.transactional_id.clone(),
+            transaction_state: p.txn.as_ref().map(|t| t.state.as_str().to_string()),
+            transactions_committed: p.txn.as_ref().map_or(0, |t| t.committed),
+            transactions_aborted: p.txn.as_ref().map_or(0, |t| t.aborted),
+            processor: p.owner,
         }
     }
 
@@ -370,6 +428,16 @@ impl Simulation {
                 });
             }
         }
+        // Records a processor derived are audited as the input records they come from: a group
+        // reading a processor's output is judged against the processor's input.
+        let mut audit_partitions = idxs.clone();
+        for proc_ in self.processors() {
+            if topics.contains(&proc_.output) {
+                if let Some(t) = self.cluster.topic_by_name(&proc_.input) {
+                    audit_partitions.extend(t.partitions.iter().copied());
+                }
+            }
+        }
         let (total_lag, _) = group_lag(&self.cluster, g, isolation);
         let offsets_topic = self.cluster.topic_by_name(CONSUMER_OFFSETS);
         GroupView {
@@ -407,7 +475,9 @@ impl Simulation {
                 .map(|h| h.iter().copied().collect())
                 .unwrap_or_default(),
             lag_interval_ms: self.metrics.interval(),
-            audit: self.audit.report(self.audit.slot_of(&g.group_id), &idxs),
+            audit: self
+                .audit
+                .report(self.audit.slot_of(&g.group_id), &audit_partitions),
         }
     }
 
