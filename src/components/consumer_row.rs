@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use brokerlab_engine::protocol::IsolationLevel;
 use brokerlab_engine::sim::snapshot::ConsumerView;
 use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;
@@ -51,6 +52,23 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
         Callback::from(move |_| {
             d(Action::RemoveConsumer {
                 consumer: n.clone(),
+            })
+        })
+    };
+    let on_isolation = {
+        let (d, n, committed) = (
+            dispatch.clone(),
+            name.clone(),
+            c.isolation == IsolationLevel::ReadCommitted,
+        );
+        Callback::from(move |_| {
+            d(Action::SetIsolation {
+                consumer: n.clone(),
+                level: if committed {
+                    IsolationLevel::ReadUncommitted
+                } else {
+                    IsolationLevel::ReadCommitted
+                },
             })
         })
     };
@@ -139,6 +157,11 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                     <input type="number" min="0" step="0.1" class="narrow" value={(*processing_ms).clone()}
                         oninput={on_typing} onchange={on_processing} aria-label={format!("Processing time per record of {} in milliseconds", c.name)} />
                 </label>
+                <button class="btn small subtle" onclick={on_isolation}
+                    aria-label={format!("Isolation level of {}", c.name)}
+                    title="isolation.level: read_committed reads up to the last stable offset and drops aborted records">
+                    { if c.isolation == IsolationLevel::ReadCommitted { "read_committed" } else { "read_uncommitted" } }
+                </button>
                 <button class="btn small subtle" onclick={on_remove} aria-label={format!("Remove {}", c.name)} title="close(): commit and leave the group">{"Remove"}</button>
                 <button class="btn small subtle" onclick={on_crash} aria-label={format!("Crash {}", c.name)} title="kill -9: no commit, no LeaveGroup">{"Crash"}</button>
             </div>

@@ -87,6 +87,9 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <div><dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd></div>
                 <div><dt>{"Lost"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd></div>
                 <div><dt>{"Out of order"}</dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
+                if a.aborted_seen > 0 {
+                    <div><dt>{"Aborted seen"}</dt><dd class="warn" title="records of aborted transactions, delivered to read_uncommitted consumers">{ format::count(a.aborted_seen) }</dd></div>
+                }
             </dl>
             <RebalanceTimeline group={g.group_id.clone()} />
         </section>

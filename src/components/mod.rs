@@ -4,12 +4,14 @@
 pub mod broker_bar;
 pub mod consumer_form;
 pub mod consumer_row;
+pub mod faults_panel;
 pub mod fields;
 pub mod group_card;
 pub mod groups_column;
 pub mod header;
 pub mod notice;
 pub mod partition_strip;
+pub mod processor_panel;
 pub mod produce_record;
 pub mod producer_card;
 pub mod producer_form;

@@ -36,14 +36,19 @@ pub struct StripProps {
     pub dark: bool,
 }
 
-/// (log start, high watermark, log end) of a partition in a snapshot.
-fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (i64, i64, i64) {
+/// (log start, last stable offset, high watermark, log end) of a partition in a snapshot.
+fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (i64, i64, i64, i64) {
     snap.topics
         .iter()
         .find(|t| t.name == topic)
         .and_then(|t| t.partitions.get(partition as usize))
-        .map_or((0, 0, 0), |p| {
-            (p.log_start_offset, p.high_watermark, p.log_end_offset)
+        .map_or((0, 0, 0, 0), |p| {
+            (
+                p.log_start_offset,
+                p.last_stable_offset,
+                p.high_watermark,
+                p.log_end_offset,
+            )
         })
 }
 
@@ -51,7 +56,7 @@ fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (i
 pub fn PartitionStrip(props: &StripProps) -> Html {
     // The fast context: strips move every frame, unlike the panels around them.
     let state = use_context::<PlaygroundContext>().expect("playground context");
-    let (log_start, high_watermark, log_end) =
+    let (log_start, lso, high_watermark, log_end) =
         offsets(&state.snapshot, &props.topic, props.partition);
     let window_start = log_end - props.per_cell as i64 * CELLS as i64;
     let canvas = use_node_ref();
@@ -70,13 +75,26 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         let marks = props.marks.clone();
         let hovered = *hover;
         use_effect_with(
-            (end, hw, log_start, per_cell, marks.clone(), dark, hovered),
+            (
+                end,
+                hw,
+                lso,
+                log_start,
+                per_cell,
+                marks.clone(),
+                dark,
+                hovered,
+            ),
             move |_| {
                 if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                     let cells = sim.borrow().strip(&topic, partition, end, CELLS, per_cell);
-                    draw(
-                        &el, &cells, log_start, hw, end, per_cell, &marks, dark, hovered,
-                    );
+                    let offsets = Offsets {
+                        log_start,
+                        lso,
+                        hw,
+                        end,
+                    };
+                    draw(&el, &cells, offsets, per_cell, &marks, dark, hovered);
                 }
             },
         );
@@ -157,18 +175,30 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The offsets a strip marks.
+#[derive(Clone, Copy)]
+struct Offsets {
+    log_start: i64,
+    lso: i64,
+    hw: i64,
+    end: i64,
+}
+
 fn draw(
     el: &HtmlCanvasElement,
     cells: &[brokerlab_engine::sim::snapshot::StripCell],
-    log_start: i64,
-    hw: i64,
-    end: i64,
+    offsets: Offsets,
     per_cell: u32,
     marks: &[Mark],
     dark: bool,
     hovered: Option<usize>,
 ) {
+    let Offsets {
+        log_start,
+        lso,
+        hw,
+        end,
+    } = offsets;
     let css_w = WIDTH;
     let dpr = 2.0;
     let (pw, ph) = ((css_w * dpr).round() as u32, (HEIGHT * dpr).round() as u32);
@@ -202,12 +232,13 @@ fn draw(
         let x = i as f64 * cw;
         let w = (cw - 1.0).max(1.0);
         if let Some(ct) = c.control {
+            // A transaction marker: a tall bar, green COMMIT or red ABORT.
             ctx.set_fill_style_str(if ct == ControlType::Commit {
                 "#2f855a"
             } else {
                 "#c53030"
             });
-            ctx.fill_rect(x + w * 0.3, top, (w * 0.4).max(1.0), h);
+            ctx.fill_rect(x + w * 0.2, top - 4.0, (w * 0.6).max(2.0), h + 6.0);
             continue;
         }
         if c.records == 0 {
@@ -220,12 +251,29 @@ fn draw(
             continue;
         }
         colors::with_key_color(c.key, |color| ctx.set_fill_style_str(color));
-        ctx.set_global_alpha((0.35 + 0.65 * c.records as f64 / per as f64).min(1.0));
+        ctx.set_global_alpha(if c.aborted {
+            0.35
+        } else {
+            (0.35 + 0.65 * c.records as f64 / per as f64).min(1.0)
+        });
         ctx.fill_rect(x, top, w, h);
         ctx.set_global_alpha(1.0);
-        if c.transactional {
+        if c.open {
+            // Open transaction: dashed outline until its marker arrives.
+            let _ = ctx.set_line_dash(&js_sys::Array::of2(&2.0.into(), &2.0.into()));
             ctx.set_stroke_style_str(line);
             ctx.stroke_rect(x + 0.5, top + 0.5, w - 1.0, h - 1.0);
+            let _ = ctx.set_line_dash(&js_sys::Array::new());
+        }
+        if c.aborted {
+            // Aborted: struck through, still there for read_uncommitted readers.
+            ctx.set_stroke_style_str(line);
+            ctx.set_line_width(1.5);
+            ctx.begin_path();
+            ctx.move_to(x, top + h / 2.0);
+            ctx.line_to(x + w, top + h / 2.0);
+            ctx.stroke();
+            ctx.set_line_width(1.0);
         }
     }
     if let Some(i) = hovered {
@@ -239,6 +287,18 @@ fn draw(
     if log_start > start && log_start < end {
         ctx.set_fill_style_str(if dark { "#6b7485" } else { "#9aa3b2" });
         ctx.fill_rect(x_of(log_start) - 0.5, top, 1.0, h);
+    }
+    // Last stable offset, when an open transaction holds it below the high watermark.
+    if lso < hw && lso > start {
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
+        ctx.set_stroke_style_str("#b83280");
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(x_of(lso), 0.0);
+        ctx.line_to(x_of(lso), HEIGHT);
+        ctx.stroke();
+        ctx.set_line_width(1.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
     }
     // High watermark (below the log end once replication lags).
     if hw < end && hw > start {

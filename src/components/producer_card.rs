@@ -88,6 +88,13 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
         })
     };
     let s = &p.stats;
+    let txn_button = |label: &'static str, action: fn(String) -> Action| {
+        let (send, name) = (send.clone(), p.name.clone());
+        html! {
+            <button class="btn small" onclick={Callback::from(move |_| send(action(name.clone())))}
+                aria-label={format!("{label} transaction of {}", p.name)}>{ label }</button>
+        }
+    };
     let idempotence = match (p.idempotent, p.producer_id, p.producer_epoch) {
         (true, Some(id), Some(epoch)) => format!("idempotent · producer id {id} · epoch {epoch}"),
         (true, _, _) => "idempotent · awaiting InitProducerId".to_string(),
@@ -124,6 +131,22 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 if p.partitioner == PartitionerKind::RoundRobin { {" · round-robin"} }
             </p>
             <p class="muted small">{ idempotence }</p>
+            if let Some(state) = &p.transaction_state {
+                <p class="txn small">
+                    <span class={classes!("badge", if state == "FATAL_ERROR" { "dead" } else if state == "IN_TRANSACTION" { "preparing" } else { "stable" })}>
+                        { if state == "FATAL_ERROR" { "FENCED".to_string() } else { state.clone() } }
+                    </span>
+                    { format!(" transactional.id={} · {} committed · {} aborted",
+                        p.transactional_id.clone().unwrap_or_default(), p.transactions_committed, p.transactions_aborted) }
+                </p>
+                if p.processor.is_none() && state != "FATAL_ERROR" {
+                    <div class="member-controls">
+                        { txn_button("Begin", |producer| Action::BeginTransaction { producer }) }
+                        { txn_button("Commit", |producer| Action::CommitTransaction { producer }) }
+                        { txn_button("Abort", |producer| Action::AbortTransaction { producer }) }
+                    </div>
+                }
+            }
             <dl class="stats">
                 <div><dt>{"Acknowledged"}</dt><dd>{ format::count(s.records_acked) }</dd></div>
                 <div><dt>{"Records per batch"}</dt><dd>{ format!("{:.1}", p.avg_batch_records) }</dd></div>

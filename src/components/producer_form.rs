@@ -24,6 +24,11 @@ struct Form {
     batch_size: String,
     linger_ms: String,
     acks: String,
+    idempotence: String,
+    request_timeout_ms: String,
+    transactional_id: String,
+    transaction_ms: String,
+    abort_percent: String,
 }
 
 impl Default for Form {
@@ -41,6 +46,11 @@ impl Default for Form {
             batch_size: "16384".into(),
             linger_ms: "5".into(),
             acks: "all".into(),
+            idempotence: "default".into(),
+            request_timeout_ms: "30000".into(),
+            transactional_id: String::new(),
+            transaction_ms: "500".into(),
+            abort_percent: "0".into(),
         }
     }
 }
@@ -84,6 +94,16 @@ impl Form {
                 "1" => Acks::Leader,
                 _ => Acks::All,
             },
+            enable_idempotence: match self.idempotence.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            request_timeout_ms: parse_u64("request.timeout.ms", &self.request_timeout_ms)?,
+            transactional_id: (!self.transactional_id.trim().is_empty())
+                .then(|| self.transactional_id.trim().to_string()),
+            transaction_ms: parse_u64("Transaction length", &self.transaction_ms)?,
+            abort_percent: parse_f64("Abort share", &self.abort_percent)?,
             ..ProducerConfig::default()
         };
         let name = (!self.name.trim().is_empty()).then(|| self.name.trim().to_string());
@@ -165,6 +185,15 @@ pub fn ProducerForm() -> Html {
                 <TextField label="linger.ms" kind="number" min="0" value={form.linger_ms.clone()} oninput={set(|f, v| f.linger_ms = v)} />
                 <SelectField label="acks" value={form.acks.clone()} onchange={set(|f, v| f.acks = v)}
                     options={vec![("all".into(), "all".into()), ("1".into(), "1".into()), ("0".into(), "0".into())]} />
+                <SelectField label="enable.idempotence" value={form.idempotence.clone()} onchange={set(|f, v| f.idempotence = v)}
+                    options={vec![("default".into(), "default (true unless acks/retries conflict)".into()),
+                                  ("true".into(), "true".into()), ("false".into(), "false".into())]} />
+                <TextField label="request.timeout.ms" kind="number" min="1" value={form.request_timeout_ms.clone()} oninput={set(|f, v| f.request_timeout_ms = v)} />
+                <TextField label="transactional.id" value={form.transactional_id.clone()} placeholder="optional: transactions" oninput={set(|f, v| f.transactional_id = v)} />
+                if !form.transactional_id.trim().is_empty() {
+                    <TextField label="Transaction length (ms, 0 = by hand)" kind="number" min="0" value={form.transaction_ms.clone()} oninput={set(|f, v| f.transaction_ms = v)} />
+                    <TextField label="Abort share (%)" kind="number" min="0" max="100" value={form.abort_percent.clone()} oninput={set(|f, v| f.abort_percent = v)} />
+                }
                 <button class="btn primary" type="submit">{"Add producer"}</button>
                 if let Some(e) = &*local_error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 <NoticeLine source="producer-form" />

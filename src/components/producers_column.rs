@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::faults_panel::FaultsPanel;
 use super::notice::NoticeLine;
 use super::produce_record::ProduceRecord;
 use super::producer_card::ProducerCard;
@@ -25,6 +26,7 @@ pub fn ProducersColumn() -> Html {
             }) }
             <ProduceRecord />
             <ProducerForm />
+            <FaultsPanel />
         </section>
     }
 }

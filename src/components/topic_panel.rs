@@ -88,9 +88,9 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 <thead><tr>
                     <th scope="col">{"Partition"}</th>
                     <th scope="col" class="strip-col">{ if per == 1 { "Newest records, one cell per record".to_string() } else { format!("Newest records, one cell per {per}") } }</th>
-                    <th scope="col">{"Log start"}</th>
-                    <th scope="col">{"High watermark"}</th>
-                    <th scope="col">{"Log end"}</th>
+                    <th scope="col"><abbr title="Log start offset">{"Start"}</abbr></th>
+                    <th scope="col"><abbr title="High watermark: consumers read below it">{"HW"}</abbr></th>
+                    <th scope="col"><abbr title="Log end offset: where the next record goes">{"LEO"}</abbr></th>
                     if !groups.is_empty() { <th scope="col" class="owners-col">{"Owner"}</th> }
                 </tr></thead>
                 <tbody>

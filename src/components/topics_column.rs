@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::broker_bar::BrokerBar;
 use super::notice::NoticeLine;
+use super::processor_panel::ProcessorsSection;
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
 use crate::app::{use_engine, use_view};
@@ -31,6 +32,7 @@ pub fn TopicsColumn() -> Html {
             { for view.snapshot.topics.iter().map(|t| html! {
                 <TopicPanel key={t.name.clone()} topic={Rc::new(t.clone())} {dark} />
             }) }
+            <ProcessorsSection />
             <TopicForm />
         </section>
     }

@@ -263,6 +263,14 @@ impl Consumer {
         }
     }
 
+    /// Changes `isolation.level`; data fetched under the old level is dropped and fetched again.
+    pub fn set_isolation(&mut self, level: crate::protocol::IsolationLevel) {
+        self.config.isolation_level = level;
+        for a in &mut self.assigned {
+            a.buffered = None;
+        }
+    }
+
     /// The processor finished with the last poll: poll again now.
     pub fn release(&mut self, now: Millis) {
         self.hold = false;

@@ -375,7 +375,9 @@ impl Producer {
                     .into_iter()
                     .partition(|r| r.broker == broker);
                 self.in_flight = alive;
-                for r in dead {
+                // Newest first, as `InFlightRequests.clearAll` hands them back: each batch goes
+                // to the front of its queue, so the oldest ends up first again.
+                for r in dead.into_iter().rev() {
                     ctx.emit(EventKind::ProduceRequestTimedOut {
                         producer: self.index,
                         broker,

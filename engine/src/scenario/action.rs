@@ -100,6 +100,12 @@ pub enum Action {
     ResumeConsumer {
         consumer: String,
     },
+    /// Switch a consumer between read_uncommitted and read_committed (a restart of the consumer
+    /// with the other `isolation.level`, keeping its group membership and positions).
+    SetIsolation {
+        consumer: String,
+        level: crate::protocol::IsolationLevel,
+    },
     /// How long the application takes per record, in microseconds.
     SetProcessingTime {
         consumer: String,
@@ -166,6 +172,7 @@ impl Action {
             Action::PauseConsumer { .. } => "pause_consumer",
             Action::ResumeConsumer { .. } => "resume_consumer",
             Action::SetProcessingTime { .. } => "set_processing_time",
+            Action::SetIsolation { .. } => "set_isolation",
             Action::SetFaults { .. } => "set_faults",
             Action::AddProcessor { .. } => "add_processor",
             Action::CrashProcessor { .. } => "crash_processor",

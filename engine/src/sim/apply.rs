@@ -363,12 +363,26 @@ impl Simulation {
                 }
                 let n = rules.len() as u32;
                 self.network.rules = rules;
+                self.faults = faults;
                 self.emit(EventKind::FaultsChanged { rules: n });
                 Ok(applied(if n == 0 {
                     "The network is healthy again.".to_string()
                 } else {
                     format!("{n} fault rules in force.")
                 }))
+            }
+            Action::SetIsolation { consumer, level } => {
+                let i = self.consumer_index(&consumer)?;
+                let c = self.consumers[i as usize].as_mut().expect("exists");
+                c.set_isolation(level);
+                self.emit(EventKind::ConsumerConfigChanged { consumer: i });
+                Ok(applied(format!(
+                    "{consumer} now reads {}.",
+                    match level {
+                        crate::protocol::IsolationLevel::ReadCommitted => "read_committed: only up to the last stable offset, without aborted records",
+                        crate::protocol::IsolationLevel::ReadUncommitted => "read_uncommitted: up to the high watermark, aborted records included",
+                    }
+                )))
             }
             Action::DeleteGroup { group } => {
                 if self

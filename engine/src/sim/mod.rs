@@ -113,6 +113,8 @@ pub struct Simulation {
     txns: TransactionCoordinator,
     purgatory: Purgatory,
     network: Network,
+    /// The fault rules as they were given (for views).
+    faults: Vec<network::LinkFaults>,
     audit: DeliveryAudit,
     metrics: Metrics,
     events: VecDeque<Event>,
@@ -157,6 +159,7 @@ impl Simulation {
             txns: TransactionCoordinator::default(),
             purgatory: Purgatory::default(),
             network,
+            faults: Vec::new(),
             audit: DeliveryAudit::default(),
             metrics: Metrics::new(250, 240),
             events: VecDeque::new(),

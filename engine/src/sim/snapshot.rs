@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub consumers: Vec<ConsumerView>,
     pub groups: Vec<GroupView>,
     pub processors: Vec<ProcessorView>,
+    /// Network fault rules in force.
+    pub faults: Vec<crate::sim::network::LinkFaults>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -270,6 +272,7 @@ impl Simulation {
             producers: self.producers().map(|p| self.producer_view(p)).collect(),
             consumers: self.consumers().map(|c| self.consumer_view(c)).collect(),
             groups,
+            faults: self.faults.clone(),
             processors: self
                 .processors()
                 .map(|p| ProcessorView {
@@ -612,6 +615,10 @@ pub struct StripCell {
     pub control: Option<ControlType>,
     /// Some record in the cell belongs to a transaction.
     pub transactional: bool,
+    /// Some record belongs to a transaction still open (at or after the last stable offset).
+    pub open: bool,
+    /// Some record belongs to an aborted transaction.
+    pub aborted: bool,
 }
 
 impl Simulation {
@@ -634,6 +641,8 @@ impl Simulation {
                 key: None,
                 control: None,
                 transactional: false,
+                open: false,
+                aborted: false,
             })
             .collect();
         let Some(part) = self
@@ -644,10 +653,19 @@ impl Simulation {
         else {
             return out;
         };
+        let lso = part.last_stable_offset();
         for b in part.log.batches_from(start.max(0)) {
             if b.base_offset >= end {
                 break;
             }
+            let (open, aborted) = if b.is_transactional && b.control.is_none() {
+                (
+                    b.base_offset >= lso,
+                    part.is_aborted(b.producer_id, b.base_offset),
+                )
+            } else {
+                (false, false)
+            };
             let lo = b.base_offset.max(start);
             let hi = b.next_offset().min(end);
             if lo >= hi {
@@ -662,6 +680,8 @@ impl Simulation {
                 let c_lo = (start + c as i64 * per).max(lo);
                 let c_hi = (start + (c as i64 + 1) * per).min(hi);
                 cell.transactional |= b.is_transactional;
+                cell.open |= open;
+                cell.aborted |= aborted;
                 if let Some(ct) = b.control {
                     cell.control = Some(ct);
                     continue;
