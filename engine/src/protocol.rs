@@ -25,6 +25,9 @@ pub struct ProduceRequest {
     pub request_id: u64,
     pub acks: Acks,
     pub transactional_id: Option<String>,
+    /// How long the leader may hold an acks=all request waiting for the ISR (the producer's
+    /// `request.timeout.ms`).
+    pub timeout_ms: u64,
     /// One batch per partition, tagged with the producer's batch id.
     pub batches: Vec<(PartitionIdx, u64, RecordBatch)>,
 }
@@ -137,6 +140,57 @@ pub enum TxnResponse {
     },
 }
 
+impl TxnRequest {
+    /// The response a client makes up when the connection to the coordinator fails.
+    pub fn failed(&self, error: ErrorCode) -> TxnResponse {
+        match self {
+            TxnRequest::FindCoordinator { .. } => TxnResponse::FindCoordinator {
+                coordinator: Err(error),
+            },
+            TxnRequest::InitProducerId { .. } => TxnResponse::InitProducerId { result: Err(error) },
+            TxnRequest::AddPartitionsToTxn { partitions, .. } => TxnResponse::AddPartitionsToTxn {
+                partitions: partitions.clone(),
+                error: Some(error),
+            },
+            TxnRequest::AddOffsetsToTxn { group, .. } => TxnResponse::AddOffsetsToTxn {
+                group: group.clone(),
+                error: Some(error),
+            },
+            TxnRequest::EndTxn { commit, .. } => TxnResponse::EndTxn {
+                commit: *commit,
+                error: Some(error),
+            },
+        }
+    }
+}
+
+impl TxnResponse {
+    /// NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a broken connection: find the coordinator
+    /// again and retry.
+    pub fn coordinator_error(&self) -> bool {
+        let e = match self {
+            TxnResponse::FindCoordinator { .. } => return false,
+            TxnResponse::InitProducerId { result } => result.err(),
+            TxnResponse::AddPartitionsToTxn { error, .. }
+            | TxnResponse::AddOffsetsToTxn { error, .. }
+            | TxnResponse::EndTxn { error, .. } => *error,
+        };
+        is_coordinator_error(e)
+    }
+}
+
+/// Errors after which a client looks its coordinator up again.
+pub fn is_coordinator_error(e: Option<ErrorCode>) -> bool {
+    matches!(
+        e,
+        Some(
+            ErrorCode::NotCoordinator
+                | ErrorCode::CoordinatorNotAvailable
+                | ErrorCode::NetworkException
+        )
+    )
+}
+
 /// `WriteTxnMarkers`: the transaction coordinator asks a partition leader (and, for offsets
 /// sent in the transaction, a group coordinator) to write the COMMIT or ABORT marker.
 #[derive(Clone, Debug)]
@@ -171,6 +225,39 @@ pub enum Message {
         transactional_id: String,
         written: usize,
     },
+    ReplicaFetch(ReplicaFetchRequest),
+    ReplicaFetchResponse(ReplicaFetchResponse),
+}
+
+/// A follower's fetch from its leader (a `Fetch` with a replica id): per partition, the offset
+/// it fetches from, the epoch of its last batch and the leader epoch it believes current.
+#[derive(Clone, Debug)]
+pub struct ReplicaFetchRequest {
+    pub request_id: u64,
+    pub follower: BrokerId,
+    pub partitions: Vec<ReplicaFetchPartition>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ReplicaFetchPartition {
+    pub partition: PartitionIdx,
+    pub leader_epoch: i32,
+    pub fetch_offset: i64,
+    pub last_fetched_epoch: Option<i32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReplicaFetchResponse {
+    pub request_id: u64,
+    pub partitions: Vec<ReplicaFetchedPartition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReplicaFetchedPartition {
+    pub partition: PartitionIdx,
+    pub leader_epoch: i32,
+    pub result: Result<crate::cluster::ReplicaFetchResult, ErrorCode>,
+    pub high_watermark: i64,
 }
 
 /// A message in flight.

@@ -313,7 +313,7 @@ impl Driver {
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         if let Op::Advance { ms } = op {
-            self.sim.advance(*ms);
+            advance_guarded(&mut self.sim, *ms)?;
             return check_invariants(&self.sim, false);
         }
         let Some((action, must_fail)) = self.action(op) else {
@@ -416,13 +416,34 @@ fn check_invariants(sim: &Simulation, settled: bool) -> Result<(), TestCaseError
     Ok(())
 }
 
+/// Advances time, failing if the simulation livelocks: a burst of events that does not move
+/// virtual time forward.
+fn advance_guarded(sim: &mut Simulation, by: u64) -> Result<(), TestCaseError> {
+    let target = sim.now() + by;
+    loop {
+        let before = sim.now();
+        if sim.advance_to_bounded(target, 200_000) {
+            return Ok(());
+        }
+        prop_assert!(
+            sim.now() > before,
+            "livelock at {} ms:\n{}",
+            before,
+            sim.events_since(sim.next_event_seq().saturating_sub(30))
+                .map(|e| sim.describe(e))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
 fn run(seed: u64, ops: &[Op]) -> Result<Driver, TestCaseError> {
     let mut d = Driver::new(seed);
     for op in ops {
         d.step(op)?;
     }
     // Let every rebalance finish (crashed members expire after session.timeout.ms).
-    d.sim.advance(120_000);
+    advance_guarded(&mut d.sim, 120_000)?;
     check_invariants(&d.sim, true)?;
     Ok(d)
 }

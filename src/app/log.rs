@@ -15,7 +15,8 @@ pub const LINES_PER_CATEGORY: usize = 250;
 /// Phases kept per group.
 pub const PHASES_PER_GROUP: usize = 60;
 
-pub const CATEGORIES: [Category; 7] = [
+pub const CATEGORIES: [Category; 8] = [
+    Category::Replication,
     Category::Group,
     Category::Transaction,
     Category::Offsets,
@@ -34,6 +35,7 @@ pub fn category_label(c: Category) -> &'static str {
         Category::Heartbeat => "Heartbeat",
         Category::Offsets => "Offsets",
         Category::Transaction => "Transactions",
+        Category::Replication => "Brokers",
     }
 }
 

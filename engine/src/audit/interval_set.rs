@@ -78,6 +78,28 @@ impl IntervalSet {
         self.len = self.len - removed + (e - s);
     }
 
+    /// Removes `start..end`.
+    pub fn remove(&mut self, start: u64, end: u64) {
+        if start >= end || self.count_in(start, end) == 0 {
+            return;
+        }
+        let mut next = Vec::with_capacity(self.ranges.len() + 1);
+        for &(a, b) in &self.ranges {
+            if b <= start || a >= end {
+                next.push((a, b));
+                continue;
+            }
+            if a < start {
+                next.push((a, start));
+            }
+            if b > end {
+                next.push((end, b));
+            }
+        }
+        self.len = next.iter().map(|r| r.1 - r.0).sum();
+        self.ranges = next;
+    }
+
     /// Members within `start..end`.
     pub fn count_in(&self, start: u64, end: u64) -> u64 {
         let lo = self.ranges.partition_point(|r| r.1 <= start);

@@ -39,6 +39,9 @@ pub struct DeliveryAudit {
     acked: Vec<Vec<IntervalSet>>,
     /// [producer][partition]: record numbers written in transactions that aborted.
     aborted: Vec<Vec<IntervalSet>>,
+    /// [producer][partition]: record numbers a leader election threw away (the previous leader
+    /// had them, the new one does not), unless acknowledged again after a retry since.
+    dropped: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
     by_name: BTreeMap<String, u32>,
 }
@@ -63,6 +66,8 @@ pub struct AuditReport {
     pub order_violations: u64,
     /// Distinct delivered records of aborted transactions (read_uncommitted sees them).
     pub aborted_seen: u64,
+    /// Acknowledged records a leader election threw away: no replica has them any more.
+    pub lost: u64,
 }
 
 fn grow<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
@@ -99,6 +104,37 @@ impl DeliveryAudit {
     pub fn on_acked(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
         let per_producer = grow(&mut self.acked, producer as usize);
         grow(per_producer, partition as usize).insert(first, first + count);
+        if let Some(d) = self
+            .dropped
+            .get_mut(producer as usize)
+            .and_then(|v| v.get_mut(partition as usize))
+        {
+            // Acknowledged again: a retry wrote these records anew.
+            d.remove(first, first + count);
+        }
+    }
+
+    /// A leader election threw these records away.
+    pub fn on_dropped(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
+        let per_producer = grow(&mut self.dropped, producer as usize);
+        grow(per_producer, partition as usize).insert(first, first + count);
+    }
+
+    /// Acknowledged records that no replica will ever serve again, over the given partitions.
+    pub fn lost(&self, partitions: &[PartitionIdx]) -> u64 {
+        let mut n = 0;
+        for (producer, per_partition) in self.dropped.iter().enumerate() {
+            for &p in partitions {
+                let (Some(d), Some(a)) = (
+                    per_partition.get(p as usize),
+                    self.acked.get(producer).and_then(|v| v.get(p as usize)),
+                ) else {
+                    continue;
+                };
+                n += d.intersection_len(a);
+            }
+        }
+        n
     }
 
     /// The producer's transaction aborted: these records were written but never committed.
@@ -191,6 +227,7 @@ impl DeliveryAudit {
                 }
             }
         }
+        r.lost = self.lost(partitions);
         if let Some(s) = s {
             for (producer, per_partition) in s.delivered.iter().enumerate() {
                 for &p in partitions {

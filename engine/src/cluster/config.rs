@@ -24,6 +24,19 @@ pub struct ClusterConfig {
     pub group_max_session_timeout_ms: u64,
     #[serde(rename = "group.max.size")]
     pub group_max_size: u32,
+    /// How long the controller waits for a broker's heartbeat before fencing it.
+    #[serde(rename = "broker.session.timeout.ms")]
+    pub broker_session_timeout_ms: u64,
+    /// A follower that has not caught up with the leader for this long leaves the ISR.
+    #[serde(rename = "replica.lag.time.max.ms")]
+    pub replica_lag_time_max_ms: u64,
+    /// How long a leader holds a follower's fetch when it has nothing new.
+    #[serde(rename = "replica.fetch.wait.max.ms")]
+    pub replica_fetch_wait_max_ms: u64,
+    #[serde(rename = "replica.fetch.max.bytes")]
+    pub replica_fetch_max_bytes: u32,
+    #[serde(rename = "replica.fetch.backoff.ms")]
+    pub replica_fetch_backoff_ms: u64,
     /// Records each partition keeps in memory at most (simulation setting; see `PartitionLog`).
     #[serde(rename = "sim.log.max.records")]
     pub log_max_records: u64,
@@ -40,6 +53,11 @@ impl Default for ClusterConfig {
             group_min_session_timeout_ms: 6000,
             group_max_session_timeout_ms: 1_800_000,
             group_max_size: i32::MAX as u32,
+            broker_session_timeout_ms: 9000,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_max_bytes: 1 << 20,
+            replica_fetch_backoff_ms: 1000,
             log_max_records: 1 << 16,
         }
     }
@@ -61,6 +79,17 @@ impl ClusterConfig {
         }
         if self.log_max_records < 1024 || self.log_max_records > 1 << 24 {
             return bad("sim.log.max.records must be between 1024 and 16777216.");
+        }
+        if !(100..=600_000).contains(&self.broker_session_timeout_ms)
+            || !(100..=600_000).contains(&self.replica_lag_time_max_ms)
+        {
+            return bad("broker.session.timeout.ms and replica.lag.time.max.ms must be between 100 and 600000.");
+        }
+        if self.replica_fetch_wait_max_ms > self.replica_lag_time_max_ms {
+            return bad("replica.fetch.wait.max.ms must not exceed replica.lag.time.max.ms.");
+        }
+        if self.replica_fetch_max_bytes < 1024 || self.replica_fetch_backoff_ms > 60_000 {
+            return bad("replica.fetch.max.bytes must be at least 1024 and replica.fetch.backoff.ms at most 60000.");
         }
         if self.group_min_session_timeout_ms > self.group_max_session_timeout_ms {
             return bad(

@@ -7,9 +7,12 @@ pub mod topic;
 
 use std::collections::BTreeMap;
 
+pub use crate::log::AbortedTxn;
 pub use broker::{Broker, BrokerId};
 pub use config::ClusterConfig;
-pub use partition::{AbortedTxn, Partition, PartitionIdx};
+pub use partition::{
+    ElectionOutcome, FetchEffects, Partition, PartitionIdx, Replica, ReplicaFetchResult,
+};
 pub use topic::{validate_topic_name, Topic, TopicConfig, TopicId};
 
 use crate::log::PartitionLog;
@@ -47,7 +50,12 @@ impl Cluster {
             partitions: Vec::new(),
             placement_start,
         };
-        let internal = TopicConfig::default();
+        // `offsets.topic.replication.factor` and `transaction.state.log.replication.factor`
+        // (3), capped by the broker count as a single-broker development cluster needs.
+        let internal = TopicConfig {
+            replication_factor: cluster.config.brokers.min(3),
+            ..TopicConfig::default()
+        };
         let offsets = cluster.config.offsets_topic_partitions;
         let txn = cluster.config.transaction_state_partitions;
         cluster.insert_topic(CONSUMER_OFFSETS, offsets, internal.clone(), true, now);
@@ -116,6 +124,18 @@ impl Cluster {
         let topic = self.topic_by_name(internal_topic)?;
         let p = crate::hash::coordinator_partition(key, topic.partitions.len() as u32);
         self.partition(topic.partitions[p as usize])?.leader
+    }
+
+    /// The leader of a partition if its broker is up (clients cannot connect to a dead one).
+    #[inline]
+    pub fn available_leader(&self, p: PartitionIdx) -> Option<BrokerId> {
+        self.partition(p)?.leader.filter(|&b| self.broker_alive(b))
+    }
+
+    /// Whether the coordinator for `key` is up (its partition has a live leader).
+    pub fn coordinator_alive(&self, internal_topic: &str, key: &str) -> bool {
+        self.coordinator_for(internal_topic, key)
+            .is_some_and(|b| self.broker_alive(b))
     }
 
     fn user_partition_count(&self) -> u32 {
@@ -201,30 +221,40 @@ impl Cluster {
     }
 
     fn add_partitions(&mut self, topic: TopicId, count: u32, now: Millis) {
-        let (rf, log_config, start) = {
+        let (rf, log_config, start, internal) = {
             let t = self.topic(topic).expect("topic exists");
             (
                 t.config.replication_factor,
                 t.config.log_config(&self.config),
                 t.partitions.len() as u32,
+                t.internal,
             )
         };
         for p in start..start + count {
             let idx = self.partitions.len() as PartitionIdx;
             let replicas = self.place_replicas(p, rf);
+            // A new partition's leader is its first live replica; its ISR the live replicas.
             let leader = replicas.iter().copied().find(|&b| self.broker_alive(b));
-            self.partitions.push(Some(Partition {
+            let mut part = Partition::new(
                 idx,
                 topic,
-                index: p,
-                isr: replicas.clone(),
-                leader,
-                leader_epoch: 0,
+                p,
+                internal,
                 replicas,
-                log: PartitionLog::new(log_config, now),
-                high_watermark: 0,
-                aborted_txns: Vec::new(),
-            }));
+                leader,
+                || PartitionLog::new(log_config, now),
+                now,
+            );
+            if leader.is_some() {
+                let alive: Vec<BrokerId> = part
+                    .isr
+                    .iter()
+                    .copied()
+                    .filter(|&b| self.broker_alive(b))
+                    .collect();
+                part.isr = alive;
+            }
+            self.partitions.push(Some(part));
             self.topics[topic as usize]
                 .as_mut()
                 .expect("topic exists")

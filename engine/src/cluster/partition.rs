@@ -1,10 +1,79 @@
-//! A partition: its replicas, leader, in-sync replicas and the leader's log.
+//! A partition: its replicas, leader, in-sync replicas, and each replica's log.
+//!
+//! The leader's log is `log`; every other replica's log is in `followers`. Followers copy the
+//! leader's batches (same offsets) by fetching; the leader tracks each follower's log end offset
+//! as of its last fetch and moves the high watermark to the smallest LEO in the ISR. A follower
+//! that has not caught up within `replica.lag.time.max.ms` leaves the ISR, and rejoins once its
+//! LEO reaches the high watermark. When the leader dies, the controller picks the first alive
+//! replica of the ISR in assignment order (or, with unclean election, any alive replica), bumps
+//! the leader epoch and records where the new epoch starts; a follower whose log goes beyond that
+//! point truncates to it (KIP-101), which is how unclean elections lose acknowledged data.
 
 use super::{BrokerId, TopicId};
-use crate::log::PartitionLog;
+use crate::log::producer_state::SequenceCheck;
+use crate::log::{BatchOrigin, ControlType, PartitionLog, RecordBatch};
+use crate::protocol::{Appended, IsolationLevel};
+use crate::sim::{ErrorCode, Millis};
 
 /// Dense index of a partition across all topics (never reused after a topic is deleted).
 pub type PartitionIdx = u32;
+
+/// A replica other than the leader.
+#[derive(Clone, Debug)]
+pub struct Replica {
+    pub broker: BrokerId,
+    pub log: PartitionLog,
+    /// The high watermark this replica learnt from the leader.
+    pub high_watermark: i64,
+    /// Its LEO as the leader saw it at its last fetch (`-1`: not fetched from this leader yet).
+    pub leader_view_leo: i64,
+    /// When it was last known to have everything the leader had (`lastCaughtUpTimeMs`).
+    pub last_caught_up: Millis,
+    /// The leader's LEO and the time at its previous fetch, to credit a fetch that reached what
+    /// the leader had then (`Replica.updateFetchStateOrThrow`).
+    last_fetch_leader_leo: i64,
+    last_fetch_time: Millis,
+}
+
+impl Replica {
+    fn new(broker: BrokerId, log: PartitionLog, now: Millis) -> Self {
+        Replica {
+            broker,
+            log,
+            high_watermark: 0,
+            leader_view_leo: -1,
+            last_caught_up: now,
+            last_fetch_leader_leo: -1,
+            last_fetch_time: now,
+        }
+    }
+}
+
+/// What the leader answers a follower's fetch with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplicaFetchResult {
+    /// Batches from the fetch offset on (possibly none).
+    Batches(Vec<RecordBatch>),
+    /// The follower's log holds batches of an epoch the leader's log does not continue: it must
+    /// truncate to this offset first (the `divergingEpoch` of a fetch response, KIP-595).
+    Diverging { truncate_to: i64 },
+    /// The leader no longer has the offset: start over at its log start offset.
+    OutOfRange { log_start: i64 },
+}
+
+/// What the leader's handling of a follower fetch changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FetchEffects {
+    pub high_watermark_moved: bool,
+    pub joined_isr: bool,
+}
+
+/// What an election threw away: batches the previous leader had that the new leader does not.
+#[derive(Clone, Debug, Default)]
+pub struct ElectionOutcome {
+    pub dropped: Vec<(BatchOrigin, u32)>,
+    pub dropped_records: u64,
+}
 
 #[derive(Clone, Debug)]
 pub struct Partition {
@@ -12,47 +81,97 @@ pub struct Partition {
     pub topic: TopicId,
     /// Partition number within its topic.
     pub index: u32,
+    /// Partitions of internal topics hold no records here (coordinators keep their state in
+    /// memory), so they are never replicated; only their leaders matter.
+    pub internal: bool,
     /// Assigned replicas, preferred leader first.
     pub replicas: Vec<BrokerId>,
     pub leader: Option<BrokerId>,
     pub isr: Vec<BrokerId>,
     pub leader_epoch: i32,
-    /// The leader's log.
+    /// The leader's LEO when its epoch began (a follower must reach it to rejoin the ISR).
+    pub leader_epoch_start_offset: i64,
+    /// The leader's log (the last leader's, while the partition is offline).
     pub log: PartitionLog,
+    /// Whose log `log` is.
+    pub log_owner: BrokerId,
+    pub followers: Vec<Replica>,
     /// Offset up to which every in-sync replica has the data; consumers read below it.
     pub high_watermark: i64,
-    /// The aborted transaction index (`.txnindex`): which producer's records in which offset
-    /// range a read_committed consumer must drop.
-    pub aborted_txns: Vec<AbortedTxn>,
-}
-
-/// One aborted transaction in a partition (`AbortedTxn`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AbortedTxn {
-    pub producer_id: i64,
-    pub first_offset: i64,
-    pub last_offset: i64,
 }
 
 impl Partition {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        idx: PartitionIdx,
+        topic: TopicId,
+        index: u32,
+        internal: bool,
+        replicas: Vec<BrokerId>,
+        leader: Option<BrokerId>,
+        make_log: impl Fn() -> PartitionLog,
+        now: Millis,
+    ) -> Self {
+        let owner = leader.unwrap_or(replicas[0]);
+        let followers = replicas
+            .iter()
+            .filter(|&&b| b != owner)
+            .map(|&b| Replica::new(b, make_log(), now))
+            .collect();
+        Partition {
+            idx,
+            topic,
+            index,
+            internal,
+            isr: replicas.clone(),
+            replicas,
+            leader,
+            leader_epoch: 0,
+            leader_epoch_start_offset: 0,
+            log: make_log(),
+            log_owner: owner,
+            followers,
+            high_watermark: 0,
+        }
+    }
+
+    /// The leader and its followers, as (broker, log) in assignment order.
+    pub fn replica_logs(&self) -> impl Iterator<Item = (BrokerId, &PartitionLog)> {
+        self.replicas
+            .iter()
+            .filter_map(|&b| self.replica_log(b).map(|l| (b, l)))
+    }
+
     /// Last stable offset: the first offset of the earliest open transaction if that is below
     /// the high watermark, otherwise the high watermark (`UnifiedLog.lastStableOffset`).
     pub fn last_stable_offset(&self) -> i64 {
         self.log
-            .producer_state
-            .iter()
-            .filter_map(|(_, e)| e.current_txn_first_offset)
-            .min()
+            .first_open_txn_offset()
             .map_or(self.high_watermark, |first| first.min(self.high_watermark))
     }
-}
 
-use crate::log::producer_state::{BatchMetadata, SequenceCheck};
-use crate::log::{ControlType, RecordBatch};
-use crate::protocol::{Appended, IsolationLevel};
-use crate::sim::{ErrorCode, Millis};
+    /// Whether a read_committed consumer drops this producer's record at `offset`.
+    pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
+        self.log.is_aborted(producer_id, offset)
+    }
 
-impl Partition {
+    pub fn follower(&self, broker: BrokerId) -> Option<&Replica> {
+        self.followers.iter().find(|r| r.broker == broker)
+    }
+
+    pub fn follower_mut(&mut self, broker: BrokerId) -> Option<&mut Replica> {
+        self.followers.iter_mut().find(|r| r.broker == broker)
+    }
+
+    /// The log of the replica on `broker`.
+    pub fn replica_log(&self, broker: BrokerId) -> Option<&PartitionLog> {
+        if broker == self.log_owner {
+            Some(&self.log)
+        } else {
+            self.follower(broker).map(|r| &r.log)
+        }
+    }
+
     /// The leader appends a client batch (`UnifiedLog.appendAsLeader`): validate idempotent
     /// sequences, assign offsets, remember the producer's batch.
     pub fn append_as_leader(
@@ -60,8 +179,7 @@ impl Partition {
         mut batch: RecordBatch,
         now: Millis,
     ) -> Result<Appended, ErrorCode> {
-        let idempotent = batch.producer_id >= 0;
-        if idempotent {
+        if batch.producer_id >= 0 {
             let check = self.log.producer_state.check(
                 batch.producer_id,
                 batch.producer_epoch,
@@ -76,39 +194,14 @@ impl Partition {
             }
         }
         batch.partition_leader_epoch = self.leader_epoch;
-        let (pid, epoch, first_seq, last_seq) = (
-            batch.producer_id,
-            batch.producer_epoch,
-            batch.base_sequence,
-            batch.last_sequence(),
-        );
-        let transactional = batch.is_transactional;
-        let base = self.log.append(batch, now);
-        if idempotent {
-            self.log.producer_state.update(
-                pid,
-                epoch,
-                BatchMetadata {
-                    first_seq,
-                    last_seq,
-                    first_offset: base,
-                },
-            );
-            if transactional {
-                if let Some(e) = self.log.producer_state.get_mut(pid) {
-                    e.current_txn_first_offset.get_or_insert(base);
-                }
-            }
-        }
+        let base = self.log.append_tracked(batch, now);
         Ok(Appended {
             base_offset: base,
             duplicate: false,
         })
     }
 
-    /// Writes a transaction marker (a control batch) for `producer_id` and closes its open
-    /// transaction in this partition; an ABORT also goes into the aborted transaction index.
-    /// Returns the marker's offset.
+    /// Writes a transaction marker (a control batch) for `producer_id`. Returns its offset.
     pub fn append_marker(
         &mut self,
         producer_id: i64,
@@ -116,11 +209,6 @@ impl Partition {
         commit: bool,
         now: Millis,
     ) -> i64 {
-        let first = self
-            .log
-            .producer_state
-            .get(producer_id)
-            .and_then(|e| e.current_txn_first_offset);
         let batch = RecordBatch {
             base_offset: 0,
             partition_leader_epoch: self.leader_epoch,
@@ -141,39 +229,22 @@ impl Partition {
             typed: Vec::new(),
             origin: None,
         };
-        let offset = self.log.append(batch, now);
-        self.log.producer_state.bump_epoch(producer_id, epoch);
-        if let Some(e) = self.log.producer_state.get_mut(producer_id) {
-            e.current_txn_first_offset = None;
-        }
-        if !commit {
-            if let Some(first) = first {
-                self.aborted_txns.push(AbortedTxn {
-                    producer_id,
-                    first_offset: first,
-                    last_offset: offset,
-                });
-            }
-        }
-        let start = self.log.log_start_offset();
-        self.aborted_txns.retain(|a| a.last_offset >= start);
+        let offset = self.log.append_tracked(batch, now);
         self.maybe_advance_high_watermark();
         offset
     }
 
-    /// Whether a read_committed consumer drops this producer's record at `offset`.
-    pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
-        self.aborted_txns.iter().any(|a| {
-            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
-        })
-    }
-
-    /// Advances the high watermark to the minimum log end offset of the in-sync replicas.
-    /// Until followers are simulated, the leader is the whole ISR.
+    /// Moves the high watermark to the smallest LEO in the ISR (the leader's own included).
+    /// Returns true if it moved.
     pub fn maybe_advance_high_watermark(&mut self) -> bool {
-        let leo = self.log.log_end_offset();
-        if leo > self.high_watermark {
-            self.high_watermark = leo;
+        let mut hw = self.log.log_end_offset();
+        for r in &self.followers {
+            if self.isr.contains(&r.broker) {
+                hw = hw.min(r.leader_view_leo);
+            }
+        }
+        if hw > self.high_watermark {
+            self.high_watermark = hw;
             true
         } else {
             false
@@ -188,7 +259,7 @@ impl Partition {
         }
     }
 
-    /// What a fetch from `offset` returns: `(end_offset, bytes)`, whole batches up to
+    /// What a consumer fetch from `offset` returns: `(end_offset, bytes)`, whole batches up to
     /// `max_bytes` (at least one batch, as Kafka does), below the fetch limit.
     pub fn fetch_range(
         &self,
@@ -218,4 +289,258 @@ impl Partition {
         }
         Ok((end.max(offset), bytes))
     }
+
+    /// The leader's end offset for `epoch`: where the first later epoch starts in its log, or
+    /// its LEO (`LeaderEpochFileCache.endOffsetFor`). `None` if it has no batch of that epoch or
+    /// an earlier one.
+    fn end_offset_for_epoch(&self, epoch: i32) -> Option<i64> {
+        let mut seen_older = false;
+        for b in self.log.batches_from(self.log.log_start_offset()) {
+            if b.partition_leader_epoch > epoch {
+                return seen_older.then_some(b.base_offset);
+            }
+            seen_older = true;
+        }
+        Some(self.log.log_end_offset())
+    }
+
+    /// Whether the leader's log continues a follower's log that ends at `fetch_offset` with a
+    /// batch of `last_epoch`: its batch ending there has that epoch too.
+    fn continues(&self, fetch_offset: i64, last_epoch: Option<i32>) -> bool {
+        let Some(epoch) = last_epoch else {
+            return true; // an empty follower log agrees with anything
+        };
+        if fetch_offset <= self.log.log_start_offset() {
+            return true;
+        }
+        self.log
+            .batch_at(fetch_offset - 1)
+            .is_some_and(|b| b.partition_leader_epoch == epoch && b.next_offset() == fetch_offset)
+    }
+
+    /// The leader answers a follower's fetch from `fetch_offset` whose log ends with a batch of
+    /// `last_epoch` (`Partition.fetchRecords` for a follower): checks the follower's log agrees
+    /// with its own, notes the follower's LEO (moving the high watermark and the ISR as needed)
+    /// and returns batches up to its own LEO, at most `max_bytes`.
+    pub fn serve_replica_fetch(
+        &mut self,
+        follower: BrokerId,
+        fetch_offset: i64,
+        last_epoch: Option<i32>,
+        max_bytes: u32,
+        now: Millis,
+    ) -> (ReplicaFetchResult, FetchEffects) {
+        let mut effects = FetchEffects::default();
+        if !self.continues(fetch_offset, last_epoch) {
+            let epoch = last_epoch.unwrap_or(-1);
+            let end = self
+                .end_offset_for_epoch(epoch)
+                .unwrap_or(self.log.log_start_offset());
+            let truncate_to = end.min(fetch_offset);
+            return (ReplicaFetchResult::Diverging { truncate_to }, effects);
+        }
+        if fetch_offset < self.log.log_start_offset() {
+            return (
+                ReplicaFetchResult::OutOfRange {
+                    log_start: self.log.log_start_offset(),
+                },
+                effects,
+            );
+        }
+        let leo = self.log.log_end_offset();
+        let fetch_offset = fetch_offset.min(leo);
+        let Some(r) = self.follower_mut(follower) else {
+            return (ReplicaFetchResult::Batches(Vec::new()), effects);
+        };
+        r.leader_view_leo = fetch_offset;
+        if fetch_offset >= leo {
+            r.last_caught_up = now;
+        } else if r.last_fetch_leader_leo >= 0 && fetch_offset >= r.last_fetch_leader_leo {
+            r.last_caught_up = r.last_caught_up.max(r.last_fetch_time);
+        }
+        r.last_fetch_leader_leo = leo;
+        r.last_fetch_time = now;
+        // Back in sync once it has everything below the high watermark and this epoch's start.
+        if !self.isr.contains(&follower)
+            && fetch_offset >= self.high_watermark
+            && fetch_offset >= self.leader_epoch_start_offset
+        {
+            self.isr.push(follower);
+            effects.joined_isr = true;
+        }
+        effects.high_watermark_moved = self.maybe_advance_high_watermark();
+        let mut out = Vec::new();
+        let mut bytes = 0u32;
+        for b in self.log.batches_from(fetch_offset) {
+            if bytes > 0 && bytes + b.size_bytes > max_bytes {
+                break;
+            }
+            bytes += b.size_bytes;
+            out.push(b.clone());
+        }
+        (ReplicaFetchResult::Batches(out), effects)
+    }
+
+    /// Followers in the ISR that have not caught up for longer than `lag_max_ms`
+    /// (`Partition.getOutOfSyncReplicas`).
+    pub fn out_of_sync_replicas(&self, now: Millis, lag_max_ms: u64) -> Vec<BrokerId> {
+        self.followers
+            .iter()
+            .filter(|r| self.isr.contains(&r.broker))
+            .filter(|r| now.saturating_sub(r.last_caught_up) > lag_max_ms)
+            .map(|r| r.broker)
+            .collect()
+    }
+
+    /// Removes replicas from the ISR (never the leader) and lets the high watermark advance
+    /// over the smaller ISR. Returns true if the high watermark moved.
+    pub fn shrink_isr(&mut self, out: &[BrokerId]) -> bool {
+        let leader = self.leader;
+        self.isr.retain(|b| Some(*b) == leader || !out.contains(b));
+        self.maybe_advance_high_watermark()
+    }
+
+    /// A follower applies what its leader sent.
+    pub fn follower_apply(
+        &mut self,
+        follower: BrokerId,
+        result: ReplicaFetchResult,
+        leader_hw: i64,
+        now: Millis,
+    ) {
+        let Some(r) = self.follower_mut(follower) else {
+            return;
+        };
+        match result {
+            ReplicaFetchResult::Diverging { truncate_to } => {
+                // Each round removes at least the last batch, so the follower converges.
+                let last_base = r.log.last_batch().map_or(0, |b| b.base_offset);
+                let to = if truncate_to >= r.log.log_end_offset() {
+                    last_base
+                } else {
+                    truncate_to
+                };
+                r.log.truncate_to(to, now);
+            }
+            ReplicaFetchResult::OutOfRange { log_start } => r.log.reset_to(log_start, now),
+            ReplicaFetchResult::Batches(batches) => {
+                for b in batches {
+                    if b.base_offset != r.log.log_end_offset() {
+                        // Not contiguous with what it has: the next fetch starts from its LEO.
+                        continue;
+                    }
+                    r.log.append_tracked(b, now);
+                }
+            }
+        }
+        r.high_watermark = leader_hw.min(r.log.log_end_offset());
+    }
+
+    /// The offset a follower fetches from and the epoch of its last batch.
+    pub fn follower_position(&self, follower: BrokerId) -> Option<(i64, Option<i32>)> {
+        let r = self.follower(follower)?;
+        let leo = r.log.log_end_offset();
+        let last_epoch = r.log.last_batch().map(|b| b.partition_leader_epoch);
+        Some((leo, last_epoch))
+    }
+
+    /// The controller makes `new_leader` the leader (or nobody: offline), bumping the leader
+    /// epoch. `clean` keeps the surviving ISR; an unclean election makes the new leader the whole
+    /// ISR. Logs swap places so that `log` stays the leader's. Returns what the previous leader
+    /// had that the new one lacks: acknowledged data lost, unless it was never acknowledged.
+    pub fn elect(
+        &mut self,
+        new_leader: Option<BrokerId>,
+        alive: impl Fn(BrokerId) -> bool,
+        now: Millis,
+    ) -> ElectionOutcome {
+        self.leader_epoch += 1;
+        let mut outcome = ElectionOutcome::default();
+        let Some(b) = new_leader else {
+            self.leader = None;
+            // The last ISR member stays in the ISR while it is down (it has everything).
+            let last = self.isr.first().copied();
+            self.isr.retain(|&r| alive(r));
+            if self.isr.is_empty() {
+                self.isr.extend(last);
+            }
+            return outcome;
+        };
+        if b != self.log_owner {
+            let i = self
+                .followers
+                .iter()
+                .position(|r| r.broker == b)
+                .expect("new leader is a replica");
+            let mut r = self.followers.remove(i);
+            std::mem::swap(&mut r.log, &mut self.log);
+            // `r.log` is now the previous leader's log.
+            outcome = dropped_by(&r.log, &self.log);
+            let old_owner = self.log_owner;
+            self.followers.push(Replica::new(old_owner, r.log, now));
+            self.followers.sort_by_key(|f| {
+                self.replicas
+                    .iter()
+                    .position(|&x| x == f.broker)
+                    .unwrap_or(usize::MAX)
+            });
+            self.log_owner = b;
+        }
+        if !self.isr.contains(&b) {
+            self.isr = vec![b];
+        } else {
+            self.isr.retain(|&r| alive(r));
+        }
+        self.leader = Some(b);
+        let leo = self.log.log_end_offset();
+        self.leader_epoch_start_offset = leo;
+        self.high_watermark = self.high_watermark.min(leo);
+        for r in &mut self.followers {
+            r.leader_view_leo = -1;
+            r.last_caught_up = now;
+            r.last_fetch_leader_leo = -1;
+            r.last_fetch_time = now;
+        }
+        outcome
+    }
+
+    /// Whether every replica's log holds the same batches as the leader's over the range they
+    /// all keep (what the replicas converge to once caught up).
+    pub fn replicas_agree(&self) -> bool {
+        let key = |b: &RecordBatch| (b.base_offset, b.partition_leader_epoch, b.record_count());
+        self.followers.iter().all(|r| {
+            let from = r.log.log_start_offset().max(self.log.log_start_offset());
+            r.log.log_end_offset() == self.log.log_end_offset()
+                && r.log
+                    .batches_from(from)
+                    .map(key)
+                    .eq(self.log.batches_from(from).map(key))
+        })
+    }
+}
+
+/// Batches of `old` (a previous leader's log) that `new` (the new leader's) does not have: the
+/// tail of `old` from the first batch the two disagree on.
+fn dropped_by(old: &PartitionLog, new: &PartitionLog) -> ElectionOutcome {
+    let key = |b: &RecordBatch| (b.base_offset, b.partition_leader_epoch, b.record_count());
+    let mut outcome = ElectionOutcome::default();
+    let from = old.log_start_offset().max(new.log_start_offset());
+    let mut theirs = new.batches_from(from).map(key).peekable();
+    let mut diverged = false;
+    for b in old.batches_from(from) {
+        if !diverged {
+            match theirs.next() {
+                Some(k) if k == key(b) => continue,
+                _ => diverged = true,
+            }
+        }
+        if b.control.is_some() {
+            continue;
+        }
+        outcome.dropped_records += b.records.len() as u64;
+        if let Some(origin) = b.origin {
+            outcome.dropped.push((origin, b.records.len() as u32));
+        }
+    }
+    outcome
 }

@@ -30,6 +30,10 @@ pub struct TopicConfig {
     pub replication_factor: u32,
     #[serde(rename = "min.insync.replicas")]
     pub min_insync_replicas: u32,
+    /// Whether a replica outside the ISR may become leader when no ISR member is alive (and
+    /// acknowledged data may be lost).
+    #[serde(rename = "unclean.leader.election.enable")]
+    pub unclean_leader_election_enable: bool,
     #[serde(rename = "segment.bytes")]
     pub segment_bytes: u64,
     #[serde(rename = "segment.ms")]
@@ -41,6 +45,7 @@ impl Default for TopicConfig {
         TopicConfig {
             replication_factor: 1,
             min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
             segment_bytes: 1 << 30,
             segment_ms: 7 * 24 * 3600 * 1000,
         }

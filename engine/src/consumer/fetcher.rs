@@ -222,7 +222,7 @@ impl Consumer {
             let (Some(pos), None) = (a.position, a.buffered) else {
                 continue;
             };
-            let Some(leader) = ctx.cluster.partition(a.partition).and_then(|p| p.leader) else {
+            let Some(leader) = ctx.cluster.available_leader(a.partition) else {
                 continue;
             };
             if self.fetches_in_flight.iter().any(|(_, b)| *b == leader) {

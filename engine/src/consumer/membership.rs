@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Consumer;
+use super::{Consumer, OffsetLookup};
 use crate::cluster::BrokerId;
 use crate::coordinator::assignors::{self, AssignorName};
 use crate::coordinator::group::{GroupRequest, GroupResponse, JoinResult, Subscription};
@@ -101,10 +101,10 @@ impl Consumer {
         m.poll_timed_out = false;
         if m.coordinator.is_none() {
             if !m.finding_coordinator {
-                m.finding_coordinator = true;
                 let group = m.group_id.clone();
                 let broker = ctx.cluster.brokers.iter().find(|b| b.alive).map(|b| b.id);
                 if let Some(b) = broker {
+                    m.finding_coordinator = true;
                     ctx.send(
                         Party::Broker(b),
                         Message::Group(GroupRequest::FindCoordinator { group }),
@@ -293,6 +293,18 @@ impl Consumer {
     }
 
     pub(super) fn on_group_response(&mut self, ctx: &mut Ctx<'_>, resp: GroupResponse) {
+        if is_coordinator_error(&resp) {
+            // `markCoordinatorUnknown`: find it again before the next request.
+            if let Some(m) = self.membership.as_mut() {
+                if let GroupResponse::SyncGroup { generation, .. } = &resp {
+                    if m.state == MemberState::Syncing && *generation == m.generation {
+                        m.state = MemberState::Unjoined;
+                        m.rejoin_needed = true;
+                    }
+                }
+                m.coordinator = None;
+            }
+        }
         match resp {
             GroupResponse::FindCoordinator { group, coordinator } => {
                 let m = self.membership_mut();
@@ -338,7 +350,20 @@ impl Consumer {
                     }
                 }
             }
-            GroupResponse::OffsetFetch { offsets, .. } => self.on_offset_fetch(ctx, offsets),
+            GroupResponse::OffsetFetch {
+                offsets,
+                error: None,
+                ..
+            } => self.on_offset_fetch(ctx, offsets),
+            GroupResponse::OffsetFetch { .. } => {
+                // Ask again once the coordinator is known again.
+                for a in self.assigned.iter_mut() {
+                    if a.offset_lookup == OffsetLookup::InFlight {
+                        a.offset_lookup = OffsetLookup::NeedsFetch;
+                    }
+                }
+                self.backoff_until = Some(ctx.now + self.config.retry_backoff_ms);
+            }
             GroupResponse::TxnOffsetCommit { .. } => {}
         }
     }
@@ -499,4 +524,26 @@ fn subscribed_metadata<'a>(
         }
     }
     out
+}
+
+/// NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a broken connection to the coordinator.
+fn is_coordinator_error(resp: &GroupResponse) -> bool {
+    let e = match resp {
+        GroupResponse::FindCoordinator { .. } => return false,
+        GroupResponse::JoinGroup { result, .. } => result.as_ref().err().copied(),
+        GroupResponse::SyncGroup { result, .. } => result.as_ref().err().copied(),
+        GroupResponse::Heartbeat { error, .. }
+        | GroupResponse::LeaveGroup { error, .. }
+        | GroupResponse::OffsetCommit { error, .. }
+        | GroupResponse::OffsetFetch { error, .. }
+        | GroupResponse::TxnOffsetCommit { error, .. } => *error,
+    };
+    matches!(
+        e,
+        Some(
+            ErrorCode::NotCoordinator
+                | ErrorCode::CoordinatorNotAvailable
+                | ErrorCode::NetworkException
+        )
+    )
 }

@@ -224,6 +224,13 @@ impl Consumer {
             self.commit_positions(ctx);
         }
         if self.membership.is_some() && !self.group_poll(ctx) {
+            let interval = self.config.auto_commit_interval_ms;
+            if self.config.enable_auto_commit && now >= self.last_auto_commit + interval {
+                // No coordinator to commit to: try again after retry.backoff.ms
+                // (`nextAutoCommitTimer.updateAndReset(retryBackoffMs)`).
+                self.last_auto_commit =
+                    (now + self.config.retry_backoff_ms).saturating_sub(interval);
+            }
             return;
         }
         if self.config.enable_auto_commit
@@ -268,6 +275,15 @@ impl Consumer {
         self.config.isolation_level = level;
         for a in &mut self.assigned {
             a.buffered = None;
+        }
+    }
+
+    /// Metadata changed (a leader moved, a broker died): a consumer blocked in poll() looks
+    /// again now instead of at its next response.
+    pub fn nudge(&mut self, now: Millis) {
+        if self.waiting && !self.hold && self.backoff_until.is_none() {
+            self.waiting = false;
+            self.next_poll = self.next_poll.min(now);
         }
     }
 

@@ -12,9 +12,41 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::producer_state::ProducerStateManager;
-use super::{RecordBatch, Segment};
+use super::producer_state::{BatchMetadata, ProducerStateManager};
+use super::{ControlType, RecordBatch, Segment};
 use crate::sim::Millis;
+
+/// What the producer state needs from a batch header.
+#[derive(Clone, Copy, Debug)]
+struct BatchHeader {
+    pid: i64,
+    epoch: i16,
+    first_seq: i32,
+    last_seq: i32,
+    transactional: bool,
+    control: Option<ControlType>,
+}
+
+impl BatchHeader {
+    fn of(b: &RecordBatch) -> Self {
+        BatchHeader {
+            pid: b.producer_id,
+            epoch: b.producer_epoch,
+            first_seq: b.base_sequence,
+            last_seq: b.last_sequence(),
+            transactional: b.is_transactional,
+            control: b.control,
+        }
+    }
+}
+
+/// One aborted transaction in a partition (`AbortedTxn`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbortedTxn {
+    pub producer_id: i64,
+    pub first_offset: i64,
+    pub last_offset: i64,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogConfig {
@@ -41,6 +73,9 @@ impl Default for LogConfig {
 
 #[derive(Clone, Debug)]
 pub struct PartitionLog {
+    /// The aborted transaction index (`.txnindex`): which producer's records in which offset
+    /// range a read_committed consumer must drop. Rebuilt by every replica from the markers.
+    pub aborted_txns: Vec<AbortedTxn>,
     pub config: LogConfig,
     segments: BTreeMap<i64, Segment>,
     log_start_offset: i64,
@@ -62,6 +97,7 @@ impl PartitionLog {
             records: 0,
             size_bytes: 0,
             producer_state: ProducerStateManager::default(),
+            aborted_txns: Vec::new(),
         }
     }
 
@@ -150,6 +186,100 @@ impl PartitionLog {
         }
     }
 
+    /// Appends a batch and keeps the producer state and the transaction index up to date: what a
+    /// leader does after validating a client batch, and what a follower does with every batch it
+    /// replicates (so that a new leader dedupes retries and knows open transactions too).
+    pub fn append_tracked(&mut self, batch: RecordBatch, now: Millis) -> i64 {
+        let header = BatchHeader::of(&batch);
+        let base = self.append(batch, now);
+        self.track(header, base);
+        let start = self.log_start_offset;
+        self.aborted_txns.retain(|a| a.last_offset >= start);
+        base
+    }
+
+    /// Rebuilds the producer state and the aborted index from the batches kept, as a broker does
+    /// after truncating its log (`UnifiedLog.rebuildProducerState`).
+    fn rebuild_producer_state(&mut self) {
+        self.producer_state.clear();
+        self.aborted_txns.clear();
+        let headers: Vec<(BatchHeader, i64)> = self
+            .batches_from(self.log_start_offset)
+            .map(|b| (BatchHeader::of(b), b.base_offset))
+            .collect();
+        for (h, base) in headers {
+            self.track(h, base);
+        }
+    }
+
+    /// Updates the producer state and the aborted index for a batch appended at `base`.
+    fn track(&mut self, h: BatchHeader, base: i64) {
+        let BatchHeader {
+            pid,
+            epoch,
+            first_seq,
+            last_seq,
+            transactional,
+            control,
+        } = h;
+        if pid < 0 {
+            return;
+        }
+        let first_txn_offset = self
+            .producer_state
+            .get(pid)
+            .and_then(|e| e.current_txn_first_offset);
+        match control {
+            Some(ct) => {
+                // A transaction marker closes the producer's transaction in this partition.
+                self.producer_state.bump_epoch(pid, epoch);
+                if let Some(e) = self.producer_state.get_mut(pid) {
+                    e.current_txn_first_offset = None;
+                }
+                if ct == ControlType::Abort {
+                    if let Some(first) = first_txn_offset {
+                        self.aborted_txns.push(AbortedTxn {
+                            producer_id: pid,
+                            first_offset: first,
+                            last_offset: base,
+                        });
+                    }
+                }
+            }
+            None => {
+                self.producer_state.update(
+                    pid,
+                    epoch,
+                    BatchMetadata {
+                        first_seq,
+                        last_seq,
+                        first_offset: base,
+                    },
+                );
+                if transactional {
+                    if let Some(e) = self.producer_state.get_mut(pid) {
+                        e.current_txn_first_offset.get_or_insert(base);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a read_committed consumer drops this producer's record at `offset`.
+    pub fn is_aborted(&self, producer_id: i64, offset: i64) -> bool {
+        self.aborted_txns.iter().any(|a| {
+            a.producer_id == producer_id && a.first_offset <= offset && offset <= a.last_offset
+        })
+    }
+
+    /// The first offset of the earliest open transaction, if any.
+    pub fn first_open_txn_offset(&self) -> Option<i64> {
+        self.producer_state
+            .iter()
+            .filter_map(|(_, e)| e.current_txn_first_offset)
+            .min()
+    }
+
     /// Deletes whole segments entirely below `offset` (never the active one) and moves the log
     /// start offset; returns how many were deleted.
     pub fn delete_segments_before(&mut self, offset: i64) -> usize {
@@ -193,6 +323,20 @@ impl PartitionLog {
             self.segments
                 .insert(self.log_end_offset, Segment::new(self.log_end_offset, now));
         }
+        self.rebuild_producer_state();
+    }
+
+    /// Drops everything and starts empty at `offset` (`truncateFullyAndStartAt`): what a
+    /// follower does when the leader no longer has the offset it would fetch from.
+    pub fn reset_to(&mut self, offset: i64, now: Millis) {
+        self.segments.clear();
+        self.segments.insert(offset, Segment::new(offset, now));
+        self.log_start_offset = offset;
+        self.log_end_offset = offset;
+        self.records = 0;
+        self.size_bytes = 0;
+        self.producer_state.clear();
+        self.aborted_txns.clear();
     }
 
     /// Batches that hold offsets `from..`, in offset order, starting with the one containing
@@ -210,6 +354,14 @@ impl PartitionLog {
             first = false;
             seg.batches()[start..].iter()
         })
+    }
+
+    /// The newest batch, if the log holds any.
+    pub fn last_batch(&self) -> Option<&RecordBatch> {
+        self.segments
+            .values()
+            .rev()
+            .find_map(|s| s.batches().last())
     }
 
     /// The batch holding `offset`, if it is still in the log.

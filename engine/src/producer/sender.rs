@@ -114,7 +114,8 @@ impl Producer {
             let adaptive = cfg.adaptive_partitioning && !self.sticky.is_empty();
             let (ready, next_check) = self.accumulator.ready(
                 now,
-                |p| cluster.partition(p).and_then(|p| p.leader),
+                // A leader whose broker is down cannot be connected to: its batches wait.
+                |p| cluster.available_leader(p),
                 |a| cfg.retry_backoff(a),
                 |p, n| {
                     if adaptive {
@@ -255,6 +256,7 @@ impl Producer {
                 request_id: id,
                 acks: self.config.acks,
                 transactional_id: self.config.transactional_id.clone(),
+                timeout_ms: self.config.request_timeout_ms,
                 batches: wire,
             }),
         );

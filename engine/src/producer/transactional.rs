@@ -119,6 +119,13 @@ impl Producer {
 
     fn coordinator_send(&mut self, ctx: &mut Ctx<'_>, req: TxnRequest) {
         let t = self.txn.as_mut().expect("transactional");
+        if t.coordinator.is_none() {
+            // Rediscovered from metadata after NOT_COORDINATOR or a broken connection.
+            t.coordinator = ctx
+                .cluster
+                .coordinator_for(TRANSACTION_STATE, &t.transactional_id)
+                .filter(|&b| ctx.cluster.broker_alive(b));
+        }
         if let Some(c) = t.coordinator {
             t.request_in_flight = true;
             ctx.send(Party::Broker(c), Message::Txn(req));
@@ -247,6 +254,11 @@ impl Producer {
             return;
         };
         t.request_in_flight = false;
+        if resp.coordinator_error() {
+            t.coordinator = None;
+            t.retry_at = Some(ctx.now + backoff);
+            return;
+        }
         let id = t.transactional_id.clone();
         let mut fenced = None;
         match resp {
@@ -355,6 +367,13 @@ impl Producer {
             return;
         };
         t.request_in_flight = false;
+        if crate::protocol::is_coordinator_error(error) {
+            if let Some(o) = t.offsets.as_mut() {
+                o.step = OffsetsStep::Commit;
+            }
+            t.retry_at = Some(ctx.now + self.config.retry_backoff_ms);
+            return;
+        }
         match error {
             None => t.offsets = None,
             Some(_) => {

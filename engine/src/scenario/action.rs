@@ -152,6 +152,19 @@ pub enum Action {
     DeleteGroup {
         group: String,
     },
+    /// Kill a broker's process (`kill -9`): its log stays on disk.
+    KillBroker {
+        broker: i32,
+    },
+    /// Start a killed broker again.
+    RestartBroker {
+        broker: i32,
+    },
+    /// Slow a broker down: every message to or from it takes `delay_ms` longer (0 restores it).
+    SlowBroker {
+        broker: i32,
+        delay_ms: u64,
+    },
 }
 
 impl Action {
@@ -181,6 +194,9 @@ impl Action {
             Action::CommitTransaction { .. } => "commit_transaction",
             Action::AbortTransaction { .. } => "abort_transaction",
             Action::DeleteGroup { .. } => "delete_group",
+            Action::KillBroker { .. } => "kill_broker",
+            Action::RestartBroker { .. } => "restart_broker",
+            Action::SlowBroker { .. } => "slow_broker",
         }
     }
 }

@@ -85,6 +85,8 @@ impl Simulation {
                 config,
             } => {
                 self.cluster.create_topic(&name, partitions, config, now)?;
+                self.replication.invalidate();
+                self.kick_replica_fetchers();
                 self.emit(EventKind::TopicCreated {
                     topic: name.clone(),
                     partitions,
@@ -103,6 +105,7 @@ impl Simulation {
                     c.on_partitions_deleted(&gone);
                 }
                 self.groups.remove_partitions(&gone);
+                self.replication.invalidate();
                 self.emit(EventKind::TopicDeleted {
                     topic: name.clone(),
                 });
@@ -114,6 +117,8 @@ impl Simulation {
                     .topic_by_name(&topic)
                     .map_or(0, |t| t.partitions.len() as u32);
                 let id = self.cluster.increase_partitions(&topic, partitions, now)?;
+                self.replication.invalidate();
+                self.kick_replica_fetchers();
                 for p in self.producers.iter_mut().flatten() {
                     p.on_metadata_change(id);
                 }
@@ -402,6 +407,9 @@ impl Simulation {
                     "Deleted group {group} and its committed offsets."
                 )))
             }
+            Action::KillBroker { broker } => self.kill_broker(broker),
+            Action::RestartBroker { broker } => self.restart_broker(broker),
+            Action::SlowBroker { broker, delay_ms } => self.slow_broker(broker, delay_ms),
         }
     }
 

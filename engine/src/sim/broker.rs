@@ -2,6 +2,7 @@
 //! fetch purgatory for long polls), InitProducerId, FindCoordinator, and group requests for the
 //! group coordinator it hosts.
 
+use super::replication::DelayedProduce;
 use super::{Due, Simulation};
 use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::{GroupRequest, GroupResponse, Output};
@@ -28,6 +29,19 @@ pub(super) struct Purgatory {
 }
 
 impl Purgatory {
+    pub fn is_empty(&self) -> bool {
+        self.parked.is_empty()
+    }
+
+    /// Removes the fetches a (dying) broker holds.
+    pub fn take_broker(&mut self, broker: BrokerId) -> Vec<(u32, FetchRequest)> {
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.parked)
+            .into_iter()
+            .partition(|p| p.broker == broker);
+        self.parked = kept;
+        gone.into_iter().map(|p| (p.consumer, p.request)).collect()
+    }
+
     pub fn next_deadline(&self) -> Option<Millis> {
         self.parked.iter().map(|p| p.deadline).min()
     }
@@ -58,9 +72,11 @@ impl Simulation {
                 );
             }
             Message::Group(GroupRequest::FindCoordinator { group }) => {
+                // A coordinator on a broker that is down cannot be connected to.
                 let coordinator = self
                     .cluster
                     .coordinator_for(CONSUMER_OFFSETS, &group)
+                    .filter(|&b| self.cluster.broker_alive(b))
                     .ok_or(ErrorCode::CoordinatorNotAvailable);
                 self.send(
                     Party::Broker(broker),
@@ -84,6 +100,7 @@ impl Simulation {
                 let coordinator = self
                     .cluster
                     .coordinator_for(TRANSACTION_STATE, &transactional_id)
+                    .filter(|&b| self.cluster.broker_alive(b))
                     .ok_or(ErrorCode::CoordinatorNotAvailable);
                 self.send(
                     Party::Broker(broker),
@@ -101,6 +118,12 @@ impl Simulation {
                 self.reschedule_txn_timer();
             }
             Message::WriteTxnMarkers(m) => self.write_markers(broker, from, m),
+            Message::ReplicaFetch(req) => self.handle_replica_fetch(broker, req),
+            Message::ReplicaFetchResponse(resp) => {
+                if let Party::Broker(leader) = from {
+                    self.on_replica_fetch_response(broker, leader, resp);
+                }
+            }
             Message::WriteTxnMarkersResponse {
                 transactional_id,
                 written,
@@ -156,64 +179,88 @@ impl Simulation {
                     partitions,
                     groups,
                 } => {
-                    // One WriteTxnMarkers request per leader, and one per group coordinator.
-                    let mut per_broker: Vec<(BrokerId, WriteTxnMarkers)> = Vec::new();
-                    fn slot(
-                        v: &mut Vec<(BrokerId, WriteTxnMarkers)>,
-                        b: BrokerId,
-                        proto: &WriteTxnMarkers,
-                    ) -> usize {
-                        match v.iter().position(|(x, _)| *x == b) {
-                            Some(i) => i,
-                            None => {
-                                v.push((b, proto.clone()));
-                                v.len() - 1
-                            }
-                        }
-                    }
-                    let proto = WriteTxnMarkers {
-                        transactional_id: transactional_id.clone(),
+                    let m = WriteTxnMarkers {
+                        transactional_id,
                         producer_id,
                         epoch,
                         commit,
-                        partitions: Vec::new(),
-                        groups: Vec::new(),
+                        partitions,
+                        groups,
                     };
-                    let mut lost = 0;
-                    for p in partitions {
-                        match self.cluster.partition(p).and_then(|x| x.leader) {
-                            Some(b) => {
-                                let i = slot(&mut per_broker, b, &proto);
-                                per_broker[i].1.partitions.push(p);
-                            }
-                            None => lost += 1,
-                        }
-                    }
-                    for g in groups {
-                        match self.cluster.coordinator_for(CONSUMER_OFFSETS, &g) {
-                            Some(b) => {
-                                let i = slot(&mut per_broker, b, &proto);
-                                per_broker[i].1.groups.push(g);
-                            }
-                            None => lost += 1,
-                        }
-                    }
-                    for (b, m) in per_broker {
-                        self.send(
-                            Party::Broker(coordinator),
-                            Party::Broker(b),
-                            Message::WriteTxnMarkers(m),
-                        );
-                    }
-                    if lost > 0 {
-                        // Deleted partitions: nothing to write there.
-                        let mut more = Vec::new();
-                        self.txns
-                            .on_markers_written(self.now, &transactional_id, lost, &mut more);
-                        self.flush_txn_outputs(coordinator, more);
-                    }
+                    self.route_markers(Party::Broker(coordinator), m);
                 }
             }
+        }
+    }
+
+    /// Sends marker requests to the current leader of each partition (and the coordinator of
+    /// each group), one request per broker. Partitions without a live leader wait in
+    /// `pending_markers` for the next election; deleted partitions count as written.
+    pub(super) fn route_markers(&mut self, coordinator: Party, m: WriteTxnMarkers) {
+        let mut per_broker: Vec<(BrokerId, WriteTxnMarkers)> = Vec::new();
+        let proto = WriteTxnMarkers {
+            partitions: Vec::new(),
+            groups: Vec::new(),
+            ..m.clone()
+        };
+        let mut waiting = proto.clone();
+        fn slot(
+            v: &mut Vec<(BrokerId, WriteTxnMarkers)>,
+            b: BrokerId,
+            proto: &WriteTxnMarkers,
+        ) -> usize {
+            match v.iter().position(|(x, _)| *x == b) {
+                Some(i) => i,
+                None => {
+                    v.push((b, proto.clone()));
+                    v.len() - 1
+                }
+            }
+        }
+        let mut deleted = 0;
+        for p in m.partitions {
+            match self.cluster.partition(p) {
+                None => deleted += 1,
+                Some(part) => match part.leader.filter(|&b| self.cluster.broker_alive(b)) {
+                    Some(b) => {
+                        let i = slot(&mut per_broker, b, &proto);
+                        per_broker[i].1.partitions.push(p);
+                    }
+                    None => waiting.partitions.push(p),
+                },
+            }
+        }
+        for g in m.groups {
+            match self
+                .cluster
+                .coordinator_for(CONSUMER_OFFSETS, &g)
+                .filter(|&b| self.cluster.broker_alive(b))
+            {
+                Some(b) => {
+                    let i = slot(&mut per_broker, b, &proto);
+                    per_broker[i].1.groups.push(g);
+                }
+                None => waiting.groups.push(g),
+            }
+        }
+        for (b, req) in per_broker {
+            self.send(coordinator, Party::Broker(b), Message::WriteTxnMarkers(req));
+        }
+        if !waiting.partitions.is_empty() || !waiting.groups.is_empty() {
+            self.replication
+                .pending_markers
+                .push((coordinator, waiting));
+        }
+        if deleted > 0 {
+            // Deleted partitions: nothing to write there.
+            let mut more = Vec::new();
+            self.txns
+                .on_markers_written(self.now, &m.transactional_id, deleted, &mut more);
+            let from = match coordinator {
+                Party::Broker(b) => b,
+                _ => 1,
+            };
+            self.flush_txn_outputs(from, more);
         }
     }
 
@@ -222,12 +269,15 @@ impl Simulation {
         let now = self.now;
         let mut written = 0;
         let mut appended = Vec::new();
+        let mut elsewhere = Vec::new();
         for &p in &m.partitions {
             let Some(part) = self.cluster.partition_mut(p) else {
                 written += 1;
                 continue;
             };
             if part.leader != Some(broker) {
+                // NOT_LEADER_OR_FOLLOWER: the coordinator retries at the current leader.
+                elsewhere.push(p);
                 continue;
             }
             let offset = part.append_marker(m.producer_id, m.epoch, m.commit, now);
@@ -245,8 +295,18 @@ impl Simulation {
             self.groups.complete_txn(now, g, m.producer_id, m.commit);
             written += 1;
         }
+        self.complete_parked_replica_fetches(&appended);
         if !appended.is_empty() && !self.purgatory.parked.is_empty() {
             self.try_complete_parked(&appended);
+        }
+
+        if !elsewhere.is_empty() {
+            let retry = WriteTxnMarkers {
+                partitions: elsewhere,
+                groups: Vec::new(),
+                ..m.clone()
+            };
+            self.route_markers(from, retry);
         }
         self.send(
             Party::Broker(broker),
@@ -258,36 +318,75 @@ impl Simulation {
         );
     }
 
+    /// `Produce` at a leader: append each batch (after the idempotence check), then answer at
+    /// once (acks=1), never (acks=0), or once the high watermark passes every batch (acks=all,
+    /// which first needs `min.insync.replicas` in the ISR).
     fn handle_produce(&mut self, broker: BrokerId, from: Party, req: ProduceRequest) {
         let now = self.now;
+        let acks_all = req.acks == Acks::All;
         let mut results = Vec::with_capacity(req.batches.len());
         let mut appended: Vec<PartitionIdx> = Vec::new();
+        let mut hw_moved: Vec<PartitionIdx> = Vec::new();
+        let mut waiting: Vec<(usize, i64)> = Vec::new();
         for (p, batch_id, batch) in req.batches {
+            let min_isr = self
+                .cluster
+                .partition(p)
+                .and_then(|x| self.cluster.topic(x.topic))
+                .map_or(1, |t| t.config.min_insync_replicas as usize);
+            let records = batch.record_count() as i64;
             let result = match self.cluster.partition_mut(p) {
                 None => Err(ErrorCode::UnknownTopicOrPartition),
                 Some(part) if part.leader != Some(broker) => Err(ErrorCode::NotLeaderOrFollower),
+                Some(part) if acks_all && part.isr.len() < min_isr => {
+                    Err(ErrorCode::NotEnoughReplicas)
+                }
                 Some(part) => {
                     let r = part.append_as_leader(batch, now);
-                    if matches!(r, Ok(a) if !a.duplicate) && part.maybe_advance_high_watermark() {
-                        appended.push(p);
+                    if let Ok(a) = r {
+                        if !a.duplicate {
+                            appended.push(p);
+                            if part.maybe_advance_high_watermark() {
+                                hw_moved.push(p);
+                            }
+                        }
+                        let required = a.base_offset + records;
+                        if acks_all && part.high_watermark < required {
+                            waiting.push((results.len(), required));
+                        }
                     }
                     r
                 }
             };
             results.push((p, batch_id, result));
         }
+        if !appended.is_empty() {
+            self.complete_parked_replica_fetches(&appended);
+        }
         if req.acks != Acks::None {
-            self.send(
-                Party::Broker(broker),
-                from,
-                Message::ProduceResponse(ProduceResponse {
+            if waiting.is_empty() {
+                self.send(
+                    Party::Broker(broker),
+                    from,
+                    Message::ProduceResponse(ProduceResponse {
+                        request_id: req.request_id,
+                        results,
+                    }),
+                );
+            } else {
+                self.replication.delayed.push(DelayedProduce {
+                    producer: from,
+                    broker,
+                    deadline: now + req.timeout_ms,
                     request_id: req.request_id,
                     results,
-                }),
-            );
+                    waiting,
+                });
+                self.reschedule_replication();
+            }
         }
-        if !appended.is_empty() && !self.purgatory.parked.is_empty() {
-            self.try_complete_parked(&appended);
+        if !hw_moved.is_empty() {
+            self.on_high_watermark_moved(&hw_moved);
         }
     }
 
@@ -366,7 +465,7 @@ impl Simulation {
     }
 
     /// New data in `partitions`: answer parked fetches that now have something.
-    fn try_complete_parked(&mut self, partitions: &[PartitionIdx]) {
+    pub(super) fn try_complete_parked(&mut self, partitions: &[PartitionIdx]) {
         let parked = std::mem::take(&mut self.purgatory.parked);
         for p in parked {
             let relevant = p

@@ -192,6 +192,37 @@ impl Simulation {
                 c(consumer),
                 list(partitions)
             ),
+            BrokerKilled { broker } => format!(
+                "broker {broker} killed: its connections reset; the controller fences it after broker.session.timeout.ms"
+            ),
+            BrokerFenced { broker } => format!(
+                "controller fenced broker {broker}: no heartbeat within broker.session.timeout.ms"
+            ),
+            BrokerRestarted { broker } => format!("broker {broker} restarted with its log on disk"),
+            BrokerSlowed { broker, delay_ms } => if *delay_ms == 0 {
+                format!("broker {broker} back to normal speed")
+            } else {
+                format!("broker {broker} slowed: +{delay_ms} ms on every message")
+            },
+            LeaderElected { tp, leader, epoch, unclean, isr, records_dropped } => match leader {
+                None => format!("{tp} is offline: no live in-sync replica (leader epoch {epoch})"),
+                Some(l) => format!(
+                    "{tp}: broker {l} elected leader{} at epoch {epoch}, ISR {isr:?}{}",
+                    if *unclean { " UNCLEANLY (out of sync)" } else { "" },
+                    if *records_dropped > 0 {
+                        format!("; {records_dropped} records of the previous leader are gone")
+                    } else {
+                        String::new()
+                    }
+                ),
+            },
+            IsrShrunk { tp, removed, isr } => format!(
+                "{tp}: ISR shrinks to {isr:?} ({removed:?} not caught up within replica.lag.time.max.ms)"
+            ),
+            IsrExpanded { tp, added, isr } => format!("{tp}: broker {added} caught up, ISR expands to {isr:?}"),
+            FollowerTruncated { tp, broker, to } => format!(
+                "{tp}: follower on broker {broker} truncates its log to offset {to} (diverged from the leader)"
+            ),
         }
     }
 }

@@ -329,6 +329,45 @@ pub enum EventKind {
         consumer: u32,
         partitions: Vec<Tp>,
     },
+    // --- brokers and replication ---
+    BrokerKilled {
+        broker: BrokerId,
+    },
+    /// The controller stopped hearing from the broker and fenced it: it loses its leaderships.
+    BrokerFenced {
+        broker: BrokerId,
+    },
+    BrokerRestarted {
+        broker: BrokerId,
+    },
+    BrokerSlowed {
+        broker: BrokerId,
+        delay_ms: u64,
+    },
+    LeaderElected {
+        tp: Tp,
+        leader: Option<BrokerId>,
+        epoch: i32,
+        unclean: bool,
+        isr: Vec<BrokerId>,
+        /// Records the previous leader had that the new one lacks.
+        records_dropped: u64,
+    },
+    IsrShrunk {
+        tp: Tp,
+        removed: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+    },
+    IsrExpanded {
+        tp: Tp,
+        added: BrokerId,
+        isr: Vec<BrokerId>,
+    },
+    FollowerTruncated {
+        tp: Tp,
+        broker: BrokerId,
+        to: i64,
+    },
 }
 
 /// Coarse families of events, for filtering a protocol log.
@@ -342,6 +381,8 @@ pub enum Category {
     Heartbeat,
     Offsets,
     Transaction,
+    /// Brokers, leaders, the ISR.
+    Replication,
 }
 
 impl EventKind {
@@ -399,6 +440,14 @@ impl EventKind {
             | MemberRemoved { .. }
             | PartitionsRevoked { .. }
             | PartitionsAssigned { .. } => Category::Group,
+            BrokerKilled { .. }
+            | BrokerFenced { .. }
+            | BrokerRestarted { .. }
+            | BrokerSlowed { .. }
+            | LeaderElected { .. }
+            | IsrShrunk { .. }
+            | IsrExpanded { .. }
+            | FollowerTruncated { .. } => Category::Replication,
         }
     }
 }

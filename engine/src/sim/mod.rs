@@ -21,6 +21,7 @@
 
 mod apply;
 mod broker;
+mod controller;
 mod describe;
 pub mod error;
 pub mod event;
@@ -28,6 +29,7 @@ mod metrics;
 pub mod network;
 mod processors;
 pub mod queue;
+mod replication;
 pub mod rng;
 pub mod snapshot;
 pub mod trace;
@@ -41,7 +43,7 @@ pub use rng::Rng;
 pub use snapshot::Snapshot;
 
 use crate::audit::DeliveryAudit;
-use crate::cluster::{Cluster, ClusterConfig, PartitionIdx};
+use crate::cluster::{Cluster, ClusterConfig, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::consumer::Consumer;
 use crate::coordinator::group::GroupCoordinator;
 use crate::coordinator::transaction::TransactionCoordinator;
@@ -54,6 +56,7 @@ use broker::Purgatory;
 use metrics::Metrics;
 use network::{Fate, Network};
 use queue::EventQueue;
+use replication::Replication;
 use trace::TraceHasher;
 
 /// Virtual time in milliseconds since the simulation started.
@@ -70,6 +73,7 @@ enum Due {
     GroupCoordinatorTimer,
     TxnCoordinatorTimer,
     FetchPurgatoryTimer,
+    ReplicationTimer,
 }
 
 /// What a party wants sent or recorded while it runs.
@@ -112,6 +116,7 @@ pub struct Simulation {
     groups: GroupCoordinator,
     txns: TransactionCoordinator,
     purgatory: Purgatory,
+    replication: Replication,
     network: Network,
     /// The fault rules as they were given (for views).
     faults: Vec<network::LinkFaults>,
@@ -158,6 +163,7 @@ impl Simulation {
             groups,
             txns: TransactionCoordinator::default(),
             purgatory: Purgatory::default(),
+            replication: Replication::default(),
             network,
             faults: Vec::new(),
             audit: DeliveryAudit::default(),
@@ -321,6 +327,7 @@ impl Simulation {
             return;
         };
         self.events_processed += 1;
+
         match due {
             Due::Wakeup(party) => self.wake(party, at),
             Due::Deliver(env) => self.deliver(env),
@@ -328,7 +335,9 @@ impl Simulation {
                 if self.group_timer_at == Some(at) {
                     self.group_timer_at = None;
                     let mut out = Vec::new();
-                    self.groups.on_timer(self.now, &mut out);
+                    let cluster = &self.cluster;
+                    let available = |g: &str| cluster.coordinator_alive(CONSUMER_OFFSETS, g);
+                    self.groups.on_timer(self.now, &available, &mut out);
                     self.flush_group_outputs(out);
                 }
                 self.reschedule_group_timer();
@@ -337,7 +346,9 @@ impl Simulation {
                 if self.txn_timer_at == Some(at) {
                     self.txn_timer_at = None;
                     let mut out = Vec::new();
-                    self.txns.on_timer(self.now, &mut out);
+                    let cluster = &self.cluster;
+                    let available = |t: &str| cluster.coordinator_alive(TRANSACTION_STATE, t);
+                    self.txns.on_timer(self.now, &available, &mut out);
                     // Timer work happens on each transaction's coordinator; the outputs carry
                     // their own transactional ids, so route from the first coordinator found.
                     self.flush_txn_timer_outputs(out);
@@ -351,6 +362,7 @@ impl Simulation {
                 }
                 self.reschedule_purgatory();
             }
+            Due::ReplicationTimer => self.on_replication_timer(at),
         }
     }
 
@@ -411,7 +423,15 @@ impl Simulation {
     fn deliver(&mut self, env: Envelope) {
         match env.to {
             Party::Broker(b) => {
+                if let Message::WriteTxnMarkersResponse { .. } = env.message {
+                    // Simplification: the transaction coordinator's state survives its broker
+                    // (as it does in the log), so the confirmation reaches whichever broker
+                    // coordinates the transaction now.
+                    self.handle_broker_request(b, env.from, env.message);
+                    return;
+                }
                 if !self.cluster.broker_alive(b) {
+                    self.bounce(env);
                     return;
                 }
                 self.handle_broker_request(b, env.from, env.message);
@@ -479,6 +499,13 @@ impl Simulation {
 
     fn send(&mut self, from: Party, to: Party, message: Message) {
         let mut at = self.now + self.network.delay_ms;
+        if !self.replication.slow.is_empty() {
+            for party in [from, to] {
+                if let Party::Broker(b) = party {
+                    at += self.replication.slow_delay(b);
+                }
+            }
+        }
         // Fault rules decide the fate of produce traffic.
         let produce_link = match (&message, from, to) {
             (Message::Produce(r), Party::Producer(p), Party::Broker(b)) => {
@@ -577,7 +604,9 @@ impl Simulation {
     }
 
     fn reschedule_group_timer(&mut self) {
-        if let Some(t) = self.groups.next_deadline() {
+        let cluster = &self.cluster;
+        let available = |g: &str| cluster.coordinator_alive(CONSUMER_OFFSETS, g);
+        if let Some(t) = self.groups.next_deadline(&available) {
             let t = t.max(self.now);
             if self.group_timer_at.is_none_or(|s| t < s) {
                 self.group_timer_at = Some(t);

@@ -135,3 +135,21 @@ pub fn log_lines(sim: &Simulation) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `advance_to`, but panics with the latest events if the simulation livelocks (a burst of
+/// events that does not move virtual time forward).
+pub fn advance_checked(sim: &mut Simulation, t: u64) {
+    loop {
+        let before = sim.now();
+        if sim.advance_to_bounded(t, 500_000) {
+            return;
+        }
+        if sim.now() == before {
+            let tail: Vec<String> = sim
+                .events_since(sim.next_event_seq().saturating_sub(40))
+                .map(|e| format!("{:>7} {}", e.time, sim.describe(e)))
+                .collect();
+            panic!("livelock at {before} ms:\n{}", tail.join("\n"));
+        }
+    }
+}

@@ -125,11 +125,12 @@ impl GroupCoordinator {
         n
     }
 
-    /// Earliest time `on_timer` has work.
-    pub fn next_deadline(&self) -> Option<Millis> {
+    /// Earliest time `on_timer` has work, for groups whose coordinator is `available` (the
+    /// timers of a group whose coordinator is down stand still).
+    pub fn next_deadline(&self, available: &dyn Fn(&str) -> bool) -> Option<Millis> {
         let mut next: Option<Millis> = None;
         let mut take = |t: Millis| next = Some(next.map_or(t, |n| n.min(t)));
-        for g in self.groups.values() {
+        for g in self.groups.values().filter(|g| available(&g.group_id)) {
             if let Some(t) = g.join_timer {
                 take(t.deadline());
             }
@@ -242,7 +243,15 @@ impl GroupCoordinator {
                         (*p, off)
                     })
                     .collect();
-                respond(out, client, GroupResponse::OffsetFetch { group, offsets });
+                respond(
+                    out,
+                    client,
+                    GroupResponse::OffsetFetch {
+                        group,
+                        offsets,
+                        error: None,
+                    },
+                );
             }
         }
     }
@@ -978,9 +987,25 @@ impl GroupCoordinator {
 
     // ---------------------------------------------------------------- timers
 
-    pub fn on_timer(&mut self, now: Millis, out: &mut Out) {
+    /// A new coordinator loaded these groups (`onGroupLoaded`): every member's session starts
+    /// afresh, so nobody is expelled for the time the coordinator was down.
+    pub fn reload(&mut self, now: Millis, which: impl Fn(&str) -> bool) {
+        for group in self.groups.values_mut() {
+            if !which(&group.group_id) {
+                continue;
+            }
+            for m in group.members.values_mut() {
+                m.last_heartbeat = now;
+            }
+        }
+    }
+
+    pub fn on_timer(&mut self, now: Millis, available: &dyn Fn(&str) -> bool, out: &mut Out) {
         let delay = self.initial_rebalance_delay_ms;
         for group in self.groups.values_mut() {
+            if !available(&group.group_id) {
+                continue;
+            }
             group.pending_members.retain(|_, deadline| *deadline > now);
             // Session expiry.
             let expired: Vec<String> = group

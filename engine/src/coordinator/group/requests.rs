@@ -129,9 +129,56 @@ pub enum GroupResponse {
     OffsetFetch {
         group: String,
         offsets: Vec<(PartitionIdx, Option<i64>)>,
+        error: Option<ErrorCode>,
     },
     TxnOffsetCommit {
         group: String,
         error: Option<ErrorCode>,
     },
+}
+
+impl GroupRequest {
+    /// The response a client makes up when the connection to the coordinator fails with this
+    /// request outstanding (`NetworkClient` disconnects surface as a coordinator error).
+    pub fn failed(&self, error: ErrorCode) -> GroupResponse {
+        let group = self.group().to_string();
+        match self {
+            GroupRequest::FindCoordinator { .. } => GroupResponse::FindCoordinator {
+                group,
+                coordinator: Err(error),
+            },
+            GroupRequest::JoinGroup { member_id, .. } => GroupResponse::JoinGroup {
+                group,
+                member_id: member_id.clone(),
+                result: Err(error),
+            },
+            GroupRequest::SyncGroup { generation, .. } => GroupResponse::SyncGroup {
+                group,
+                generation: *generation,
+                result: Err(error),
+            },
+            GroupRequest::Heartbeat { .. } => GroupResponse::Heartbeat {
+                group,
+                error: Some(error),
+            },
+            GroupRequest::LeaveGroup { .. } => GroupResponse::LeaveGroup {
+                group,
+                error: Some(error),
+            },
+            GroupRequest::OffsetCommit { offsets, .. } => GroupResponse::OffsetCommit {
+                group,
+                offsets: offsets.clone(),
+                error: Some(error),
+            },
+            GroupRequest::OffsetFetch { partitions, .. } => GroupResponse::OffsetFetch {
+                group,
+                offsets: partitions.iter().map(|&p| (p, None)).collect(),
+                error: Some(error),
+            },
+            GroupRequest::TxnOffsetCommit { .. } => GroupResponse::TxnOffsetCommit {
+                group,
+                error: Some(error),
+            },
+        }
+    }
 }

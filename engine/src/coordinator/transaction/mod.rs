@@ -315,12 +315,16 @@ impl TransactionCoordinator {
 
     /// The periodic check: abort transactions open longer than their timeout, fencing their
     /// producer.
-    pub fn on_timer(&mut self, now: Millis, out: &mut Out) {
+    pub fn on_timer(&mut self, now: Millis, available: &dyn Fn(&str) -> bool, out: &mut Out) {
         if self.next_check.is_some_and(|t| t > now) {
             return;
         }
         self.next_check = Some(now + ABORT_CHECK_INTERVAL_MS);
         for t in self.txns.values_mut() {
+            // A coordinator that is down aborts nothing; its successor will.
+            if !available(&t.transactional_id) {
+                continue;
+            }
             if t.state == TxnState::Ongoing && now.saturating_sub(t.start_ms) > t.timeout_ms {
                 out.push(TxnOutput::Event(EventKind::TransactionTimedOut {
                     transactional_id: t.transactional_id.clone(),

@@ -1,0 +1,483 @@
+//! Brokers, replication and failure: followers, the ISR, acks=all and min.insync.replicas,
+//! broker kills and restarts, clean and unclean elections, coordinator failover.
+
+mod common;
+
+use brokerlab_engine::cluster::{BrokerId, TopicConfig};
+use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::producer::{Acks, KeyDistribution, ProducerConfig};
+use brokerlab_engine::sim::{ErrorCode, EventKind};
+use brokerlab_engine::{Action, Simulation};
+use common::*;
+
+fn replicated(s: &mut Simulation, name: &str, partitions: u32, config: TopicConfig) {
+    s.apply(Action::CreateTopic {
+        name: name.into(),
+        partitions,
+        config,
+    })
+    .expect("valid topic");
+}
+
+fn rf3(min_isr: u32) -> TopicConfig {
+    TopicConfig {
+        replication_factor: 3,
+        min_insync_replicas: min_isr,
+        ..TopicConfig::default()
+    }
+}
+
+fn acks(a: Acks) -> ProducerConfig {
+    ProducerConfig {
+        acks: a,
+        ..ProducerConfig::default()
+    }
+}
+
+fn earliest(group: &str) -> ConsumerConfig {
+    ConsumerConfig {
+        auto_offset_reset: OffsetResetStrategy::Earliest,
+        ..group_config(group)
+    }
+}
+
+fn leader(s: &Simulation, topic: &str, p: u32) -> Option<BrokerId> {
+    let c = s.cluster();
+    let idx = c.partition_idx(c.topic_id(topic)?, p)?;
+    c.partition(idx)?.leader
+}
+
+fn partition<'a>(
+    s: &'a Simulation,
+    topic: &str,
+    p: u32,
+) -> &'a brokerlab_engine::cluster::Partition {
+    let c = s.cluster();
+    let idx = c
+        .partition_idx(c.topic_id(topic).expect("topic"), p)
+        .expect("partition");
+    c.partition(idx).expect("exists")
+}
+
+fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditReport {
+    s.snapshot()
+        .groups
+        .iter()
+        .find(|g| g.group_id == group)
+        .expect("group")
+        .audit
+        .clone()
+}
+
+fn kill(s: &mut Simulation, b: BrokerId) {
+    s.apply(Action::KillBroker { broker: b }).expect("kill");
+}
+
+/// Followers copy the leader's batches at the same offsets; the high watermark follows the
+/// slowest in-sync replica and ends at the log end once everyone caught up.
+#[test]
+fn followers_replicate_the_leaders_log_and_the_high_watermark_follows_the_isr() {
+    let mut s = sim(1);
+    replicated(&mut s, "t", 3, rf3(2));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 2_000, KeyDistribution::Uniform { keys: 50 }),
+    );
+    advance_checked(&mut s, 3_000);
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 4_000);
+    for p in 0..3 {
+        let part = partition(&s, "t", p);
+        assert_eq!(part.followers.len(), 2);
+        assert_eq!(part.isr.len(), 3, "everyone in sync");
+        assert!(part.log.log_end_offset() > 1_000);
+        assert_eq!(part.high_watermark, part.log.log_end_offset());
+        assert!(part.replicas_agree(), "partition {p}: replicas differ");
+        for r in &part.followers {
+            assert_eq!(
+                r.high_watermark, part.high_watermark,
+                "followers learn the HW"
+            );
+        }
+    }
+    let acked = s.producer(0).unwrap().stats.records_acked;
+    assert!(acked > 5_000, "{acked}");
+}
+
+/// Consumers read only below the high watermark: with a follower slowed down and acks=1,
+/// the leader's log runs ahead of what consumers may see.
+#[test]
+fn consumers_never_read_past_the_high_watermark() {
+    let mut s = sim(2);
+    replicated(&mut s, "t", 1, rf3(1));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 1_000, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 1_000);
+    let f = partition(&s, "t", 0).followers[0].broker;
+    s.apply(Action::SlowBroker {
+        broker: f,
+        delay_ms: 2_000,
+    })
+    .unwrap();
+    advance_checked(&mut s, 4_000);
+    let part = partition(&s, "t", 0);
+    assert!(
+        part.log.log_end_offset() > part.high_watermark + 500,
+        "LEO {} HW {}",
+        part.log.log_end_offset(),
+        part.high_watermark
+    );
+    let view = s.snapshot();
+    let t = view.topics.iter().find(|t| t.name == "t").unwrap();
+    assert_eq!(t.partitions[0].high_watermark, part.high_watermark);
+}
+
+/// A follower that stops keeping up leaves the ISR after replica.lag.time.max.ms, and rejoins
+/// once it caught up again.
+#[test]
+fn a_slow_follower_leaves_the_isr_and_rejoins_when_caught_up() {
+    let mut s = sim(3);
+    replicated(&mut s, "t", 1, rf3(1));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 500, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 1_000);
+    let slow = partition(&s, "t", 0).followers[0].broker;
+    s.apply(Action::SlowBroker {
+        broker: slow,
+        delay_ms: 40_000,
+    })
+    .unwrap();
+    advance_checked(&mut s, 60_000);
+    assert!(
+        !partition(&s, "t", 0).isr.contains(&slow),
+        "slow follower left the ISR"
+    );
+    let shrunk = events_matching(
+        &s,
+        |e| matches!(e, EventKind::IsrShrunk { removed, .. } if removed.contains(&slow)),
+    );
+    let (when, _) = shrunk.first().expect("an IsrShrunk event");
+    assert!(
+        (30_000..=1_000 + 30_000 + 15_000 + 1).contains(when),
+        "shrunk at {when}"
+    );
+    s.apply(Action::SlowBroker {
+        broker: slow,
+        delay_ms: 0,
+    })
+    .unwrap();
+    // Fetches already on the wire still take 40 s each way; then it catches up.
+    let mut back = None;
+    for t in (61..=200).map(|x| x * 1_000) {
+        advance_checked(&mut s, t);
+        if partition(&s, "t", 0).isr.contains(&slow) {
+            back = Some(t);
+            break;
+        }
+    }
+    let back = back.expect("caught up and back in the ISR");
+    assert!(back <= 150_000, "{back}");
+    let seq = s.next_event_seq().saturating_sub(2_000);
+    assert!(s
+        .events_since(seq)
+        .any(|e| matches!(&e.kind, EventKind::IsrExpanded { added, .. } if *added == slow)));
+}
+
+/// Scenario 1 of the issue: RF=3, acks=all, min.insync.replicas=2, the leader killed mid-stream.
+/// A new leader comes from the ISR and no acknowledged record is lost.
+#[test]
+fn killing_the_leader_with_acks_all_and_min_isr_2_loses_nothing() {
+    let mut s = sim(4);
+    replicated(&mut s, "orders", 3, rf3(2));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("orders", 1_000, KeyDistribution::Uniform { keys: 100 }),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "orders");
+    advance_checked(&mut s, 5_000);
+    let old = leader(&s, "orders", 0).unwrap();
+    let isr_before = partition(&s, "orders", 0).isr.clone();
+    kill(&mut s, old);
+    advance_checked(&mut s, 30_000);
+    let new = leader(&s, "orders", 0).expect("a new leader");
+    assert_ne!(new, old);
+    assert!(isr_before.contains(&new), "the new leader was in the ISR");
+    let elected = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::LeaderElected {
+                unclean: false,
+                leader: Some(_),
+                ..
+            }
+        )
+    });
+    assert!(!elected.is_empty());
+    let (t, _) = elected[0];
+    assert!(
+        t >= 5_000 + 9_000,
+        "the controller waits broker.session.timeout.ms: {t}"
+    );
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 60_000);
+    let a = audit(&s, "g");
+    assert!(a.produced > 20_000, "{a:?}");
+    assert_eq!(a.lost, 0, "{a:?}");
+    assert_eq!(a.gaps, 0, "{a:?}");
+    assert_eq!(a.not_yet_consumed, 0, "{a:?}");
+    // The producer retried through the outage instead of failing.
+    assert_eq!(s.producer(0).unwrap().stats.records_failed, 0);
+}
+
+/// Scenario 2: RF=3, acks=1, both followers lagging (out of the ISR), unclean election on; the
+/// leader dies and an out-of-sync follower takes over. Acknowledged records are lost, counted,
+/// and the old leader truncates its log when it comes back.
+#[test]
+fn unclean_election_after_acks_1_loses_acknowledged_records() {
+    let mut s = sim(5);
+    let cfg = TopicConfig {
+        unclean_leader_election_enable: true,
+        ..rf3(1)
+    };
+    replicated(&mut s, "t", 1, cfg);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 500, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 2_000);
+    let old = leader(&s, "t", 0).unwrap();
+    let followers: Vec<BrokerId> = partition(&s, "t", 0)
+        .followers
+        .iter()
+        .map(|r| r.broker)
+        .collect();
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 60_000,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 50_000);
+    assert_eq!(
+        partition(&s, "t", 0).isr,
+        vec![old],
+        "followers fell out of the ISR"
+    );
+    kill(&mut s, old);
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 0,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 70_000);
+    let new = leader(&s, "t", 0).expect("unclean leader");
+    assert!(followers.contains(&new));
+    let unclean = events_matching(
+        &s,
+        |e| matches!(e, EventKind::LeaderElected { unclean: true, records_dropped, .. } if *records_dropped > 0),
+    );
+    assert_eq!(unclean.len(), 1, "{}", log_lines(&s));
+    let a = audit(&s, "g");
+    assert!(a.lost > 1_000, "acknowledged records lost: {a:?}");
+    // The old leader comes back, truncates to the new leader's log and converges.
+    s.apply(Action::RestartBroker { broker: old }).unwrap();
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 120_000);
+    assert!(!events_matching(
+        &s,
+        |e| matches!(e, EventKind::FollowerTruncated { broker, .. } if *broker == old)
+    )
+    .is_empty());
+    let part = partition(&s, "t", 0);
+    assert!(part.replicas_agree(), "replicas converge after truncation");
+    assert_eq!(part.isr.len(), 3);
+}
+
+/// Without unclean election, a partition whose ISR is all dead stays offline, and comes back
+/// with its last ISR member.
+#[test]
+fn a_partition_without_live_isr_stays_offline_until_its_last_isr_member_returns() {
+    let mut s = sim(6);
+    let cfg = TopicConfig {
+        replication_factor: 2,
+        ..TopicConfig::default()
+    };
+    replicated(&mut s, "t", 1, cfg);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 200, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 2_000);
+    let l = leader(&s, "t", 0).unwrap();
+    let f = partition(&s, "t", 0).followers[0].broker;
+    kill(&mut s, f);
+    advance_checked(&mut s, 12_000);
+    assert_eq!(
+        partition(&s, "t", 0).isr,
+        vec![l],
+        "fenced follower left the ISR"
+    );
+    kill(&mut s, l);
+    advance_checked(&mut s, 25_000);
+    assert_eq!(leader(&s, "t", 0), None, "offline");
+    s.apply(Action::RestartBroker { broker: f }).unwrap();
+    advance_checked(&mut s, 26_000);
+    assert_eq!(
+        leader(&s, "t", 0),
+        None,
+        "an out-of-sync replica does not lead"
+    );
+    s.apply(Action::RestartBroker { broker: l }).unwrap();
+    advance_checked(&mut s, 40_000);
+    assert_eq!(leader(&s, "t", 0), Some(l));
+    assert_eq!(partition(&s, "t", 0).isr.len(), 2, "the follower caught up");
+}
+
+/// Scenario 3: with fewer in-sync replicas than min.insync.replicas, acks=all produce requests
+/// are refused with NOT_ENOUGH_REPLICAS and nothing is acknowledged.
+#[test]
+fn min_isr_not_met_refuses_acks_all_writes() {
+    let mut s = sim(7);
+    replicated(&mut s, "t", 1, rf3(2));
+    advance_checked(&mut s, 100);
+    let followers: Vec<BrokerId> = partition(&s, "t", 0)
+        .followers
+        .iter()
+        .map(|r| r.broker)
+        .collect();
+    for f in followers {
+        kill(&mut s, f);
+    }
+    advance_checked(&mut s, 10_000);
+    assert_eq!(partition(&s, "t", 0).isr.len(), 1);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 200, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 20_000);
+    let refused = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::BatchRetried {
+                error: ErrorCode::NotEnoughReplicas,
+                ..
+            }
+        )
+    });
+    assert!(refused.len() > 10, "retried with NOT_ENOUGH_REPLICAS");
+    assert_eq!(s.producer(0).unwrap().stats.records_acked, 0);
+    assert_eq!(audit(&s, "g").produced, 0);
+    assert_eq!(
+        partition(&s, "t", 0).log.log_end_offset(),
+        0,
+        "nothing appended"
+    );
+    // acks=1 is not held to min.insync.replicas.
+    producer_with(
+        &mut s,
+        "q",
+        acks(Acks::Leader),
+        load("t", 200, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 22_000);
+    assert!(s.producer(1).unwrap().stats.records_acked > 0);
+}
+
+/// The group coordinator moves with its __consumer_offsets partition's leader: killing its
+/// broker pauses the group, a new coordinator takes over and consumption continues without
+/// anyone's session expiring.
+#[test]
+fn group_coordinator_fails_over_with_its_partition() {
+    let mut s = sim(8);
+    replicated(&mut s, "t", 6, rf3(2));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 500, KeyDistribution::Uniform { keys: 40 }),
+    );
+    consumer_with(&mut s, "c1", earliest("g"), "t");
+    consumer_with(&mut s, "c2", earliest("g"), "t");
+    advance_checked(&mut s, 10_000);
+    let (_, generation) = group_state(&s, "g");
+    let coordinator = s
+        .cluster()
+        .coordinator_for(brokerlab_engine::cluster::CONSUMER_OFFSETS, "g")
+        .unwrap();
+    kill(&mut s, coordinator);
+    advance_checked(&mut s, 40_000);
+    let moved = s
+        .cluster()
+        .coordinator_for(brokerlab_engine::cluster::CONSUMER_OFFSETS, "g")
+        .unwrap();
+    assert_ne!(moved, coordinator);
+    assert!(events_matching(&s, |e| matches!(e, EventKind::MemberRemoved { .. })).is_empty());
+    let (state, gen_after) = group_state(&s, "g");
+    assert_eq!(state, "Stable");
+    assert_eq!(gen_after, generation, "no rebalance needed");
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 60_000);
+    let a = audit(&s, "g");
+    assert_eq!((a.lost, a.gaps, a.not_yet_consumed), (0, 0, 0), "{a:?}");
+}
+
+/// Refused broker actions change nothing and say why.
+#[test]
+fn broker_actions_are_validated() {
+    let mut s = sim(9);
+    let err = s.apply(Action::KillBroker { broker: 7 }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "There is no broker 7; the brokers are 1 to 3."
+    );
+    let err = s.apply(Action::RestartBroker { broker: 1 }).unwrap_err();
+    assert_eq!(err.to_string(), "Broker 1 is already running.");
+    kill(&mut s, 1);
+    let err = s.apply(Action::KillBroker { broker: 1 }).unwrap_err();
+    assert_eq!(err.to_string(), "Broker 1 is already down.");
+    assert!(s
+        .apply(Action::SlowBroker {
+            broker: 2,
+            delay_ms: 700_000
+        })
+        .is_err());
+}
