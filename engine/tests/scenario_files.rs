@@ -237,3 +237,68 @@ fn eos_5_an_expired_transaction_is_aborted_and_its_producer_fenced() {
     assert_eq!(p["last_stable_offset"], p["high_watermark"]);
     assert_eq!(producer(&r, "p")["transaction_state"], "FATAL_ERROR");
 }
+
+fn partition<'a>(report: &'a Value, topic: &str, p: u64) -> &'a Value {
+    report["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["topic"] == topic && x["partition"] == p)
+        .unwrap_or_else(|| panic!("{topic}-{p} in report"))
+}
+
+/// Issue scenario 1: RF=3, acks=all, min ISR 2, leader killed: a new leader from the ISR and
+/// no acknowledged record lost.
+#[test]
+fn replication_leader_failover_loses_nothing() {
+    let r = run("replication-1-leader-failover.json");
+    assert_eq!(r["brokers"]["1"], false);
+    let mut moved = 0;
+    for p in 0..3 {
+        let part = partition(&r, "orders", p);
+        assert_ne!(part["leader"], 1, "broker 1 leads nothing any more");
+        assert_eq!(part["unclean_elections"], 0);
+        assert!(!part["isr"].as_array().unwrap().contains(&Value::from(1)));
+        if part["leader_epoch"].as_i64().unwrap() > 0 {
+            moved += 1;
+        }
+    }
+    assert_eq!(moved, 1, "broker 1 led one partition, which moved");
+    let a = &group(&r, "billing")["audit"];
+    assert!(a["produced"].as_u64().unwrap() > 30_000);
+    assert_eq!(a["lost"], 0);
+    assert_eq!(a["gaps"], 0);
+    assert_eq!(a["not_yet_consumed"], 0);
+    assert_eq!(producer(&r, "checkout")["records_failed"], 0);
+}
+
+/// Issue scenario 2: acks=1, followers out of the ISR, unclean election: acknowledged records
+/// are lost and reported; the old leader truncates and the replicas converge.
+#[test]
+fn replication_unclean_election_loses_acknowledged_records() {
+    let r = run("replication-2-unclean-election.json");
+    let part = partition(&r, "payments", 0);
+    assert_eq!(part["unclean_elections"], 1);
+    assert_ne!(part["leader"], 1);
+    assert_eq!(
+        part["replicas_in_sync"], true,
+        "broker 1 truncated and caught up"
+    );
+    assert_eq!(part["isr"].as_array().unwrap().len(), 3);
+    let lost = group(&r, "ledger")["audit"]["lost"].as_u64().unwrap();
+    // Everything acknowledged while the followers were out of the ISR: 48 s at 500/s.
+    assert!((20_000..=24_500).contains(&lost), "lost {lost}");
+}
+
+/// Issue scenario 3: min.insync.replicas not met: NOT_ENOUGH_REPLICAS, nothing acknowledged.
+#[test]
+fn replication_min_isr_not_met_acknowledges_nothing() {
+    let r = run("replication-3-not-enough-replicas.json");
+    let part = partition(&r, "payments", 0);
+    assert_eq!(part["isr"].as_array().unwrap().len(), 1);
+    assert_eq!(part["log_end_offset"], 0, "nothing appended");
+    let p = producer(&r, "gateway");
+    assert_eq!(p["records_acked"], 0);
+    assert!(p["retries"].as_u64().unwrap() > 10);
+    assert_eq!(group(&r, "ledger")["audit"]["produced"], 0);
+}

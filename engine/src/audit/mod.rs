@@ -40,7 +40,7 @@ pub struct DeliveryAudit {
     /// [producer][partition]: record numbers written in transactions that aborted.
     aborted: Vec<Vec<IntervalSet>>,
     /// [producer][partition]: record numbers a leader election threw away (the previous leader
-    /// had them, the new one does not), unless acknowledged again after a retry since.
+    /// had them, the new one does not), unless a retry appended them again since.
     dropped: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
     by_name: BTreeMap<String, u32>,
@@ -104,12 +104,20 @@ impl DeliveryAudit {
     pub fn on_acked(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
         let per_producer = grow(&mut self.acked, producer as usize);
         grow(per_producer, partition as usize).insert(first, first + count);
+    }
+
+    /// A leader appended these records: if an election had thrown them away, a retry wrote
+    /// them anew.
+    #[inline]
+    pub fn on_appended(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
+        if self.dropped.is_empty() {
+            return;
+        }
         if let Some(d) = self
             .dropped
             .get_mut(producer as usize)
             .and_then(|v| v.get_mut(partition as usize))
         {
-            // Acknowledged again: a retry wrote these records anew.
             d.remove(first, first + count);
         }
     }

@@ -98,6 +98,8 @@ pub struct Partition {
     pub followers: Vec<Replica>,
     /// Offset up to which every in-sync replica has the data; consumers read below it.
     pub high_watermark: i64,
+    /// Elections that picked a replica outside the ISR.
+    pub unclean_elections: u32,
 }
 
 impl Partition {
@@ -132,6 +134,7 @@ impl Partition {
             log_owner: owner,
             followers,
             high_watermark: 0,
+            unclean_elections: 0,
         }
     }
 
@@ -488,6 +491,7 @@ impl Partition {
         }
         if !self.isr.contains(&b) {
             self.isr = vec![b];
+            self.unclean_elections += 1;
         } else {
             self.isr.retain(|&r| alive(r));
         }

@@ -15,6 +15,13 @@ pub struct PartitionReport {
     pub log_end_offset: i64,
     pub high_watermark: i64,
     pub last_stable_offset: i64,
+    pub leader: Option<i32>,
+    pub leader_epoch: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub unclean_elections: u32,
+    /// Whether every replica holds the same batches as the leader.
+    pub replicas_in_sync: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,6 +76,8 @@ pub struct Report {
     pub time_ms: Millis,
     pub trace_hash: String,
     pub events: u64,
+    /// Broker id -> whether it is up.
+    pub brokers: BTreeMap<i32, bool>,
     pub partitions: Vec<PartitionReport>,
     pub groups: Vec<GroupReport>,
     pub producers: Vec<ProducerReport>,
@@ -89,6 +98,17 @@ impl Report {
                     log_end_offset: p.log_end_offset,
                     high_watermark: p.high_watermark,
                     last_stable_offset: p.last_stable_offset,
+                    leader: p.leader,
+                    leader_epoch: p.leader_epoch,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                    unclean_elections: p.unclean_elections,
+                    replicas_in_sync: sim
+                        .cluster()
+                        .topic_by_name(&t.name)
+                        .and_then(|x| x.partitions.get(p.partition as usize))
+                        .and_then(|&i| sim.cluster().partition(i))
+                        .is_some_and(|x| x.replicas_agree()),
                 })
             })
             .collect();
@@ -165,6 +185,7 @@ impl Report {
             seed: snap.seed,
             time_ms: snap.time,
             trace_hash: snap.trace_hash,
+            brokers: snap.brokers.iter().map(|b| (b.id, b.alive)).collect(),
             events: snap.next_event_seq,
             partitions,
             groups,

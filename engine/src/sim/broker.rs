@@ -335,6 +335,7 @@ impl Simulation {
                 .and_then(|x| self.cluster.topic(x.topic))
                 .map_or(1, |t| t.config.min_insync_replicas as usize);
             let records = batch.record_count() as i64;
+            let origin = batch.origin;
             let result = match self.cluster.partition_mut(p) {
                 None => Err(ErrorCode::UnknownTopicOrPartition),
                 Some(part) if part.leader != Some(broker) => Err(ErrorCode::NotLeaderOrFollower),
@@ -346,6 +347,14 @@ impl Simulation {
                     if let Ok(a) = r {
                         if !a.duplicate {
                             appended.push(p);
+                            if let Some(o) = origin {
+                                self.audit.on_appended(
+                                    o.producer,
+                                    p,
+                                    o.first_record,
+                                    records as u64,
+                                );
+                            }
                             if part.maybe_advance_high_watermark() {
                                 hw_moved.push(p);
                             }

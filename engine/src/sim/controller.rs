@@ -178,23 +178,35 @@ impl Simulation {
             .map(|p| p.idx)
             .collect();
         let mut hw_moved = Vec::new();
+        let mut coordinators = 0;
         for p in affected {
             let part = self.cluster.partition_mut(p).expect("listed");
+            let internal = part.internal;
             if part.leader == Some(broker) {
                 self.elect_leader(p);
+                coordinators += u32::from(internal);
             } else if part.isr.len() > 1 {
                 part.isr.retain(|&b| b != broker);
                 let isr = part.isr.clone();
                 if part.maybe_advance_high_watermark() {
                     hw_moved.push(p);
                 }
-                let tp = self.cluster.tp(p);
-                self.emit(EventKind::IsrShrunk {
-                    tp,
-                    removed: vec![broker],
-                    isr,
-                });
+                if !internal {
+                    let tp = self.cluster.tp(p);
+                    self.emit(EventKind::IsrShrunk {
+                        tp,
+                        removed: vec![broker],
+                        isr,
+                        lagging: false,
+                    });
+                }
             }
+        }
+        if coordinators > 0 {
+            self.emit(EventKind::CoordinatorsMoved {
+                from: broker,
+                partitions: coordinators,
+            });
         }
         if !hw_moved.is_empty() {
             self.on_high_watermark_moved(&hw_moved);
@@ -238,15 +250,18 @@ impl Simulation {
             self.audit
                 .on_dropped(origin.producer, p, origin.first_record, n as u64);
         }
+        let internal = self.cluster.partition(p).is_some_and(|x| x.internal);
         let tp = self.cluster.tp(p);
-        self.emit(EventKind::LeaderElected {
-            tp,
-            leader,
-            epoch,
-            unclean: unclean.is_some(),
-            isr,
-            records_dropped: outcome.dropped_records,
-        });
+        if !internal {
+            self.emit(EventKind::LeaderElected {
+                tp,
+                leader,
+                epoch,
+                unclean: unclean.is_some(),
+                isr,
+                records_dropped: outcome.dropped_records,
+            });
+        }
         let internal_topic = self.cluster.partition(p).and_then(|x| {
             let t = self.cluster.topic(x.topic).filter(|t| t.internal)?;
             Some((t.name.clone(), x.index))

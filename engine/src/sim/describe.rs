@@ -216,8 +216,13 @@ impl Simulation {
                     }
                 ),
             },
-            IsrShrunk { tp, removed, isr } => format!(
-                "{tp}: ISR shrinks to {isr:?} ({removed:?} not caught up within replica.lag.time.max.ms)"
+            IsrShrunk { tp, removed, isr, lagging } => if *lagging {
+                format!("{tp}: ISR shrinks to {isr:?} ({removed:?} not caught up within replica.lag.time.max.ms)")
+            } else {
+                format!("{tp}: ISR shrinks to {isr:?} (broker {removed:?} fenced)")
+            },
+            CoordinatorsMoved { from, partitions } => format!(
+                "{partitions} partitions of __consumer_offsets and __transaction_state moved off broker {from}: their group and transaction coordinators fail over"
             ),
             IsrExpanded { tp, added, isr } => format!("{tp}: broker {added} caught up, ISR expands to {isr:?}"),
             FollowerTruncated { tp, broker, to } => format!(

@@ -357,6 +357,14 @@ pub enum EventKind {
         tp: Tp,
         removed: Vec<BrokerId>,
         isr: Vec<BrokerId>,
+        /// Removed for lagging (false: its broker was fenced).
+        lagging: bool,
+    },
+    /// Partitions of the internal topics got new leaders: the group and transaction
+    /// coordinators they host moved.
+    CoordinatorsMoved {
+        from: BrokerId,
+        partitions: u32,
     },
     IsrExpanded {
         tp: Tp,
@@ -446,6 +454,7 @@ impl EventKind {
             | BrokerSlowed { .. }
             | LeaderElected { .. }
             | IsrShrunk { .. }
+            | CoordinatorsMoved { .. }
             | IsrExpanded { .. }
             | FollowerTruncated { .. } => Category::Replication,
         }

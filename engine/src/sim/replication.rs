@@ -548,7 +548,12 @@ impl Simulation {
         }
         for (p, removed, isr) in events {
             let tp = self.cluster.tp(p);
-            self.emit(EventKind::IsrShrunk { tp, removed, isr });
+            self.emit(EventKind::IsrShrunk {
+                tp,
+                removed,
+                isr,
+                lagging: true,
+            });
         }
         if !moved.is_empty() {
             self.on_high_watermark_moved(&moved);

@@ -52,6 +52,14 @@ pub struct ProcessorView {
 pub struct BrokerView {
     pub id: BrokerId,
     pub alive: bool,
+    /// Dead, and the controller knows (it fenced the broker); until then its leaderships stand.
+    pub fenced: bool,
+    /// When the controller will fence a dead broker it has not noticed yet.
+    pub fence_at: Option<Millis>,
+    /// Extra delay on every message to or from it.
+    pub slow_ms: u64,
+    /// Partitions (of user topics) it holds a replica of.
+    pub replica_of: u32,
     /// Partitions (of user topics) this broker leads.
     pub leader_of: u32,
     /// Groups this broker coordinates.
@@ -77,6 +85,22 @@ pub struct PartitionView {
     pub records: u64,
     pub bytes: u64,
     pub segments: u32,
+    pub leader_epoch: i32,
+    pub unclean_elections: u32,
+    /// Every replica in assignment order, the leader's included.
+    pub replica_states: Vec<ReplicaView>,
+    /// Whether every replica's log ends where the leader's does.
+    pub replicas_in_sync: bool,
+}
+
+/// One replica of a partition as the leader sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaView {
+    pub broker: BrokerId,
+    pub leader: bool,
+    pub in_isr: bool,
+    pub log_end_offset: i64,
+    pub log_start_offset: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -238,6 +262,21 @@ impl Simulation {
                         records: p.log.records(),
                         bytes: p.log.size_bytes(),
                         segments: p.log.segment_count() as u32,
+                        leader_epoch: p.leader_epoch,
+                        unclean_elections: p.unclean_elections,
+                        replica_states: p
+                            .replica_logs()
+                            .map(|(b, log)| ReplicaView {
+                                broker: b,
+                                leader: p.leader == Some(b),
+                                in_isr: p.isr.contains(&b),
+                                log_end_offset: log.log_end_offset(),
+                                log_start_offset: log.log_start_offset(),
+                            })
+                            .collect(),
+                        replicas_in_sync: p
+                            .replica_logs()
+                            .all(|(_, l)| l.log_end_offset() == p.log.log_end_offset()),
                     })
                     .collect(),
             })
@@ -249,6 +288,29 @@ impl Simulation {
             .map(|b| BrokerView {
                 id: b.id,
                 alive: b.alive,
+                fence_at: self
+                    .replication
+                    .pending_fence
+                    .iter()
+                    .find(|(x, _)| *x == b.id)
+                    .map(|(_, t)| *t),
+                fenced: !b.alive
+                    && !self
+                        .replication
+                        .pending_fence
+                        .iter()
+                        .any(|(x, _)| *x == b.id),
+                slow_ms: self.replication.slow_delay(b.id),
+                replica_of: cluster
+                    .topics()
+                    .filter(|t| !t.internal)
+                    .flat_map(|t| t.partitions.iter())
+                    .filter(|&&p| {
+                        cluster
+                            .partition(p)
+                            .is_some_and(|p| p.replicas.contains(&b.id))
+                    })
+                    .count() as u32,
                 leader_of: cluster
                     .topics()
                     .filter(|t| !t.internal)
