@@ -15,8 +15,9 @@ pub const LINES_PER_CATEGORY: usize = 250;
 /// Phases kept per group.
 pub const PHASES_PER_GROUP: usize = 60;
 
-pub const CATEGORIES: [Category; 8] = [
+pub const CATEGORIES: [Category; 9] = [
     Category::Replication,
+    Category::Storage,
     Category::Group,
     Category::Transaction,
     Category::Offsets,
@@ -36,6 +37,7 @@ pub fn category_label(c: Category) -> &'static str {
         Category::Offsets => "Offsets",
         Category::Transaction => "Transactions",
         Category::Replication => "Brokers",
+        Category::Storage => "Log",
     }
 }
 

@@ -37,6 +37,12 @@ pub struct ClusterConfig {
     pub replica_fetch_max_bytes: u32,
     #[serde(rename = "replica.fetch.backoff.ms")]
     pub replica_fetch_backoff_ms: u64,
+    /// How often brokers look for segments past retention.
+    #[serde(rename = "log.retention.check.interval.ms")]
+    pub log_retention_check_interval_ms: u64,
+    /// How often the log cleaner looks for logs to compact.
+    #[serde(rename = "log.cleaner.backoff.ms")]
+    pub log_cleaner_backoff_ms: u64,
     /// Records each partition keeps in memory at most (simulation setting; see `PartitionLog`).
     #[serde(rename = "sim.log.max.records")]
     pub log_max_records: u64,
@@ -58,6 +64,8 @@ impl Default for ClusterConfig {
             replica_fetch_wait_max_ms: 500,
             replica_fetch_max_bytes: 1 << 20,
             replica_fetch_backoff_ms: 1000,
+            log_retention_check_interval_ms: 300_000,
+            log_cleaner_backoff_ms: 15_000,
             log_max_records: 1 << 16,
         }
     }
@@ -90,6 +98,11 @@ impl ClusterConfig {
         }
         if self.replica_fetch_max_bytes < 1024 || self.replica_fetch_backoff_ms > 60_000 {
             return bad("replica.fetch.max.bytes must be at least 1024 and replica.fetch.backoff.ms at most 60000.");
+        }
+        if !(100..=3_600_000).contains(&self.log_retention_check_interval_ms)
+            || !(100..=3_600_000).contains(&self.log_cleaner_backoff_ms)
+        {
+            return bad("log.retention.check.interval.ms and log.cleaner.backoff.ms must be between 100 and 3600000.");
         }
         if self.group_min_session_timeout_ms > self.group_max_session_timeout_ms {
             return bad(

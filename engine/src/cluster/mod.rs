@@ -13,7 +13,7 @@ pub use config::ClusterConfig;
 pub use partition::{
     ElectionOutcome, FetchEffects, Partition, PartitionIdx, Replica, ReplicaFetchResult,
 };
-pub use topic::{validate_topic_name, Topic, TopicConfig, TopicId};
+pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig, TopicId};
 
 use crate::log::PartitionLog;
 use crate::sim::{ActionError, Millis};

@@ -231,6 +231,7 @@ impl Partition {
             records: Vec::new(),
             typed: Vec::new(),
             origin: None,
+            delete_horizon_ms: None,
         };
         let offset = self.log.append_tracked(batch, now);
         self.maybe_advance_high_watermark();
@@ -293,34 +294,6 @@ impl Partition {
         Ok((end.max(offset), bytes))
     }
 
-    /// The leader's end offset for `epoch`: where the first later epoch starts in its log, or
-    /// its LEO (`LeaderEpochFileCache.endOffsetFor`). `None` if it has no batch of that epoch or
-    /// an earlier one.
-    fn end_offset_for_epoch(&self, epoch: i32) -> Option<i64> {
-        let mut seen_older = false;
-        for b in self.log.batches_from(self.log.log_start_offset()) {
-            if b.partition_leader_epoch > epoch {
-                return seen_older.then_some(b.base_offset);
-            }
-            seen_older = true;
-        }
-        Some(self.log.log_end_offset())
-    }
-
-    /// Whether the leader's log continues a follower's log that ends at `fetch_offset` with a
-    /// batch of `last_epoch`: its batch ending there has that epoch too.
-    fn continues(&self, fetch_offset: i64, last_epoch: Option<i32>) -> bool {
-        let Some(epoch) = last_epoch else {
-            return true; // an empty follower log agrees with anything
-        };
-        if fetch_offset <= self.log.log_start_offset() {
-            return true;
-        }
-        self.log
-            .batch_at(fetch_offset - 1)
-            .is_some_and(|b| b.partition_leader_epoch == epoch && b.next_offset() == fetch_offset)
-    }
-
     /// The leader answers a follower's fetch from `fetch_offset` whose log ends with a batch of
     /// `last_epoch` (`Partition.fetchRecords` for a follower): checks the follower's log agrees
     /// with its own, notes the follower's LEO (moving the high watermark and the ISR as needed)
@@ -334,12 +307,13 @@ impl Partition {
         now: Millis,
     ) -> (ReplicaFetchResult, FetchEffects) {
         let mut effects = FetchEffects::default();
-        if !self.continues(fetch_offset, last_epoch) {
-            let epoch = last_epoch.unwrap_or(-1);
-            let end = self
-                .end_offset_for_epoch(epoch)
-                .unwrap_or(self.log.log_start_offset());
-            let truncate_to = end.min(fetch_offset);
+        // Simplification: the leader compares epoch caches directly instead of over several
+        // round trips; the truncation point is the same.
+        let _ = last_epoch;
+        let diverging = self
+            .follower(follower)
+            .and_then(|r| r.log.divergence_from(&self.log));
+        if let Some(truncate_to) = diverging {
             return (ReplicaFetchResult::Diverging { truncate_to }, effects);
         }
         if fetch_offset < self.log.log_start_offset() {
@@ -415,24 +389,15 @@ impl Partition {
             return;
         };
         match result {
-            ReplicaFetchResult::Diverging { truncate_to } => {
-                // Each round removes at least the last batch, so the follower converges.
-                let last_base = r.log.last_batch().map_or(0, |b| b.base_offset);
-                let to = if truncate_to >= r.log.log_end_offset() {
-                    last_base
-                } else {
-                    truncate_to
-                };
-                r.log.truncate_to(to, now);
-            }
+            ReplicaFetchResult::Diverging { truncate_to } => r.log.truncate_to(truncate_to, now),
             ReplicaFetchResult::OutOfRange { log_start } => r.log.reset_to(log_start, now),
             ReplicaFetchResult::Batches(batches) => {
                 for b in batches {
-                    if b.base_offset != r.log.log_end_offset() {
-                        // Not contiguous with what it has: the next fetch starts from its LEO.
+                    if b.last_offset() < r.log.log_end_offset() {
+                        // Already has it (an answer overtaken by a truncation): skip.
                         continue;
                     }
-                    r.log.append_tracked(b, now);
+                    r.log.append_replicated(b, now);
                 }
             }
         }
@@ -524,26 +489,25 @@ impl Partition {
 }
 
 /// Batches of `old` (a previous leader's log) that `new` (the new leader's) does not have: the
-/// tail of `old` from the first batch the two disagree on.
+/// tail of `old` from where the two diverge.
 fn dropped_by(old: &PartitionLog, new: &PartitionLog) -> ElectionOutcome {
-    let key = |b: &RecordBatch| (b.base_offset, b.partition_leader_epoch, b.record_count());
     let mut outcome = ElectionOutcome::default();
-    let from = old.log_start_offset().max(new.log_start_offset());
-    let mut theirs = new.batches_from(from).map(key).peekable();
-    let mut diverged = false;
+    let Some(from) = old.divergence_from(new) else {
+        return outcome;
+    };
     for b in old.batches_from(from) {
-        if !diverged {
-            match theirs.next() {
-                Some(k) if k == key(b) => continue,
-                _ => diverged = true,
-            }
-        }
-        if b.control.is_some() {
+        if b.control.is_some() || b.next_offset() <= from {
             continue;
         }
-        outcome.dropped_records += b.records.len() as u64;
+        let skip = (from - b.base_offset).max(0) as usize;
+        let n = b.records.len().saturating_sub(skip);
+        outcome.dropped_records += n as u64;
         if let Some(origin) = b.origin {
-            outcome.dropped.push((origin, b.records.len() as u32));
+            let first = BatchOrigin {
+                producer: origin.producer,
+                first_record: origin.first_record + skip as u64,
+            };
+            outcome.dropped.push((first, n as u32));
         }
     }
     outcome

@@ -22,8 +22,39 @@ pub struct Topic {
     pub created_at: Millis,
 }
 
+/// `cleanup.policy`: what happens to old data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CleanupPolicy {
+    /// Delete whole segments past `retention.ms` / `retention.bytes`.
+    #[serde(rename = "delete")]
+    Delete,
+    /// Keep the latest record of every key.
+    #[serde(rename = "compact")]
+    Compact,
+    #[serde(rename = "compact,delete", alias = "delete,compact")]
+    CompactDelete,
+}
+
+impl CleanupPolicy {
+    pub fn deletes(self) -> bool {
+        matches!(self, CleanupPolicy::Delete | CleanupPolicy::CompactDelete)
+    }
+
+    pub fn compacts(self) -> bool {
+        matches!(self, CleanupPolicy::Compact | CleanupPolicy::CompactDelete)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CleanupPolicy::Delete => "delete",
+            CleanupPolicy::Compact => "compact",
+            CleanupPolicy::CompactDelete => "compact,delete",
+        }
+    }
+}
+
 /// Per-topic configuration, with Kafka's names and defaults.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TopicConfig {
     #[serde(rename = "replication.factor")]
@@ -38,6 +69,23 @@ pub struct TopicConfig {
     pub segment_bytes: u64,
     #[serde(rename = "segment.ms")]
     pub segment_ms: u64,
+    #[serde(rename = "cleanup.policy")]
+    pub cleanup_policy: CleanupPolicy,
+    /// How long data is kept (-1: forever).
+    #[serde(rename = "retention.ms")]
+    pub retention_ms: i64,
+    /// How large a partition may grow (-1: unlimited).
+    #[serde(rename = "retention.bytes")]
+    pub retention_bytes: i64,
+    /// How long a tombstone stays after the cleaner first saw it.
+    #[serde(rename = "delete.retention.ms")]
+    pub delete_retention_ms: u64,
+    /// Records younger than this are not compacted.
+    #[serde(rename = "min.compaction.lag.ms")]
+    pub min_compaction_lag_ms: u64,
+    /// Share of not-yet-cleaned bytes at which the cleaner picks the log.
+    #[serde(rename = "min.cleanable.dirty.ratio")]
+    pub min_cleanable_dirty_ratio: f64,
 }
 
 impl Default for TopicConfig {
@@ -48,6 +96,12 @@ impl Default for TopicConfig {
             unclean_leader_election_enable: false,
             segment_bytes: 1 << 30,
             segment_ms: 7 * 24 * 3600 * 1000,
+            cleanup_policy: CleanupPolicy::Delete,
+            retention_ms: 7 * 24 * 3600 * 1000,
+            retention_bytes: -1,
+            delete_retention_ms: 24 * 3600 * 1000,
+            min_compaction_lag_ms: 0,
+            min_cleanable_dirty_ratio: 0.5,
         }
     }
 }
@@ -72,6 +126,12 @@ impl TopicConfig {
         }
         if self.segment_ms == 0 {
             return bad("segment.ms must be at least 1.".into());
+        }
+        if self.retention_ms < -1 || self.retention_bytes < -1 {
+            return bad("retention.ms and retention.bytes must be -1 (no limit) or more.".into());
+        }
+        if !(0.0..=1.0).contains(&self.min_cleanable_dirty_ratio) {
+            return bad("min.cleanable.dirty.ratio must be between 0 and 1.".into());
         }
         Ok(())
     }

@@ -131,8 +131,15 @@ impl Consumer {
             a.buffered = None;
             return 0;
         };
+        if pos < part.log.log_start_offset() {
+            // Retention deleted what was fetched before the application got to it: the
+            // position is out of range now, and auto.offset.reset decides (the next fetch
+            // would say OFFSET_OUT_OF_RANGE).
+            self.reset_position(ctx, i, "offset out of range");
+            return 0;
+        }
         let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;
-        let mut position = pos.max(part.log.log_start_offset());
+        let mut position = pos;
         let mut taken = 0u32;
         for batch in part.log.batches_from(position) {
             if batch.base_offset >= end || taken == max {

@@ -44,6 +44,9 @@ pub struct RecordBatch {
     /// Records whose value or headers were typed by a user.
     pub typed: Vec<TypedRecord>,
     pub origin: Option<BatchOrigin>,
+    /// Set by the log cleaner on a batch holding tombstones the first time it cleans it: the
+    /// tombstones go at a cleaning after this time (KIP-534's delete horizon).
+    pub delete_horizon_ms: Option<Millis>,
 }
 
 impl RecordBatch {

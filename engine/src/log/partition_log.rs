@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod cleaner;
+
+pub use cleaner::CleanerStats;
+
 use super::producer_state::{BatchMetadata, ProducerStateManager};
 use super::{ControlType, RecordBatch, Segment};
 use crate::sim::Millis;
@@ -73,6 +77,11 @@ impl Default for LogConfig {
 
 #[derive(Clone, Debug)]
 pub struct PartitionLog {
+    /// The leader epoch cache (`LeaderEpochFileCache`): each leader epoch with the first offset
+    /// written in it, oldest first. Replicas compare these to find where their logs diverge.
+    pub epochs: Vec<(i32, i64)>,
+    /// Where the cleaner stopped last time: offsets below are clean (`cleaner-offset-checkpoint`).
+    pub clean_offset: i64,
     /// The aborted transaction index (`.txnindex`): which producer's records in which offset
     /// range a read_committed consumer must drop. Rebuilt by every replica from the markers.
     pub aborted_txns: Vec<AbortedTxn>,
@@ -98,6 +107,8 @@ impl PartitionLog {
             size_bytes: 0,
             producer_state: ProducerStateManager::default(),
             aborted_txns: Vec::new(),
+            epochs: Vec::new(),
+            clean_offset: 0,
         }
     }
 
@@ -156,13 +167,43 @@ impl PartitionLog {
         }
         let base = self.log_end_offset;
         batch.base_offset = base;
+        self.place(batch, now);
+        base
+    }
+
+    /// Appends a batch a leader sent, at the offset it has there: after compaction the leader's
+    /// log has gaps, which the copy keeps.
+    pub fn append_replicated(&mut self, batch: RecordBatch, now: Millis) -> i64 {
+        if self.should_roll(batch.size_bytes, now) {
+            self.roll(now);
+        }
+        let base = batch.base_offset.max(self.log_end_offset);
+        let header = BatchHeader::of(&batch);
+        self.place(
+            RecordBatch {
+                base_offset: base,
+                ..batch
+            },
+            now,
+        );
+        self.track(header, base);
+        let start = self.log_start_offset;
+        self.aborted_txns.retain(|a| a.last_offset >= start);
+        base
+    }
+
+    /// Puts a batch whose base offset is set at the end of the active segment.
+    fn place(&mut self, batch: RecordBatch, _now: Millis) {
+        let epoch = batch.partition_leader_epoch;
+        if self.epochs.last().is_none_or(|&(e, _)| epoch > e) {
+            self.epochs.push((epoch, batch.base_offset));
+        }
         self.log_end_offset = batch.next_offset();
         self.records += batch.record_count() as u64;
         self.size_bytes += batch.size_bytes as u64;
         let interval = self.config.index_interval_bytes;
         self.active().append(batch, interval);
         self.enforce_memory_bound();
-        base
     }
 
     fn enforce_memory_bound(&mut self) {
@@ -183,6 +224,12 @@ impl PartitionLog {
                 .copied()
                 .unwrap_or(self.log_end_offset);
             self.log_start_offset = self.log_start_offset.max(next);
+            self.clean_offset = self.clean_offset.max(self.log_start_offset);
+            // `truncateFromStart`: epochs wholly before the log start go.
+            let start = self.log_start_offset;
+            while self.epochs.len() > 1 && self.epochs[1].1 <= start {
+                self.epochs.remove(0);
+            }
         }
     }
 
@@ -280,6 +327,58 @@ impl PartitionLog {
             .min()
     }
 
+    /// `deleteOldSegments` for `cleanup.policy=delete`: from the oldest forward, deletes whole
+    /// segments wholly below `high_watermark` whose newest record is older than `retention_ms`,
+    /// or while the log would still hold `retention_bytes` without them; stops at the first
+    /// segment that stays. The active segment goes too when it qualifies (a new one is rolled
+    /// first). Returns (segments deleted by time, by size).
+    pub fn delete_retained(
+        &mut self,
+        now: Millis,
+        high_watermark: i64,
+        retention_ms: i64,
+        retention_bytes: i64,
+    ) -> (usize, usize) {
+        let (mut by_time, mut by_size) = (0, 0);
+        let mut excess = if retention_bytes >= 0 {
+            self.size_bytes as i64 - retention_bytes
+        } else {
+            i64::MIN
+        };
+        let mut doomed = Vec::new();
+        let bases: Vec<i64> = self.segments.keys().copied().collect();
+        for (i, &base) in bases.iter().enumerate() {
+            let seg = &self.segments[&base];
+            let next_base = bases.get(i + 1).copied().unwrap_or(self.log_end_offset);
+            let last = i + 1 == bases.len();
+            if high_watermark < next_base || (last && seg.batches().is_empty()) {
+                break;
+            }
+            let expired = retention_ms >= 0
+                && !seg.batches().is_empty()
+                && now.saturating_sub(seg.max_timestamp()) as i64 > retention_ms;
+            let oversize = excess != i64::MIN && excess - seg.size_bytes() as i64 >= 0;
+            if expired {
+                by_time += 1;
+            } else if oversize {
+                by_size += 1;
+            } else {
+                break;
+            }
+            if oversize {
+                excess -= seg.size_bytes() as i64;
+            }
+            doomed.push(base);
+        }
+        if doomed.len() == self.segments.len() {
+            self.roll(now);
+        }
+        for base in doomed {
+            self.delete_segment(base);
+        }
+        (by_time, by_size)
+    }
+
     /// Deletes whole segments entirely below `offset` (never the active one) and moves the log
     /// start offset; returns how many were deleted.
     pub fn delete_segments_before(&mut self, offset: i64) -> usize {
@@ -323,6 +422,9 @@ impl PartitionLog {
             self.segments
                 .insert(self.log_end_offset, Segment::new(self.log_end_offset, now));
         }
+        let leo = self.log_end_offset;
+        self.epochs.retain(|&(_, start)| start < leo);
+        self.clean_offset = self.clean_offset.min(leo);
         self.rebuild_producer_state();
     }
 
@@ -337,6 +439,30 @@ impl PartitionLog {
         self.size_bytes = 0;
         self.producer_state.clear();
         self.aborted_txns.clear();
+        self.epochs.clear();
+        self.clean_offset = offset;
+    }
+
+    /// The end offset of `epoch` in this log: where the next epoch starts, or the log end.
+    fn epoch_end(&self, i: usize) -> i64 {
+        self.epochs
+            .get(i + 1)
+            .map_or(self.log_end_offset, |&(_, start)| start)
+    }
+
+    /// Where this replica's log stops agreeing with `leader`'s, if it holds anything beyond that
+    /// point: the end of the newest leader epoch both have (data of one epoch comes from one
+    /// leader, so both logs agree on it up to the shorter end). This is the answer the
+    /// `OffsetsForLeaderEpoch` / diverging-epoch exchange (KIP-101, KIP-595) arrives at.
+    pub fn divergence_from(&self, leader: &PartitionLog) -> Option<i64> {
+        let leo = self.log_end_offset;
+        for (i, &(epoch, _)) in self.epochs.iter().enumerate().rev() {
+            if let Some(j) = leader.epochs.iter().position(|&(e, _)| e == epoch) {
+                let agree = self.epoch_end(i).min(leader.epoch_end(j));
+                return (leo > agree).then_some(agree);
+            }
+        }
+        (leo > self.log_start_offset).then_some(self.log_start_offset)
     }
 
     /// Batches that hold offsets `from..`, in offset order, starting with the one containing
@@ -406,6 +532,7 @@ mod tests {
             ],
             typed: Vec::new(),
             origin: None,
+            delete_horizon_ms: None,
         }
     }
 
@@ -480,5 +607,58 @@ mod tests {
         log.truncate_to(6, 0);
         assert_eq!(log.log_end_offset(), 6);
         assert_eq!(log.records(), 6);
+    }
+
+    fn in_epoch(records: u32, epoch: i32) -> RecordBatch {
+        RecordBatch {
+            partition_leader_epoch: epoch,
+            ..batch(records)
+        }
+    }
+
+    #[test]
+    fn divergence_is_the_end_of_the_newest_common_epoch() {
+        // Leader: epoch 0 up to 10, epoch 2 from 10. Follower: epoch 0 up to 14 (it had more of
+        // epoch 0 than the leader that took over), then epoch 1 (a deposed leader's writes).
+        let mut leader = PartitionLog::new(LogConfig::default(), 0);
+        leader.append(in_epoch(10, 0), 0);
+        leader.append(in_epoch(5, 2), 0);
+        let mut follower = PartitionLog::new(LogConfig::default(), 0);
+        follower.append(in_epoch(14, 0), 0);
+        follower.append(in_epoch(3, 1), 0);
+        assert_eq!(follower.epochs, vec![(0, 0), (1, 14)]);
+        assert_eq!(follower.divergence_from(&leader), Some(10));
+        follower.truncate_to(10, 0);
+        assert_eq!(follower.divergence_from(&leader), None);
+        // A follower that is merely behind does not diverge.
+        let mut behind = PartitionLog::new(LogConfig::default(), 0);
+        behind.append(in_epoch(4, 0), 0);
+        assert_eq!(behind.divergence_from(&leader), None);
+    }
+
+    #[test]
+    fn retention_deletes_whole_old_segments_below_the_high_watermark() {
+        let cfg = LogConfig {
+            segment_bytes: 1000,
+            ..LogConfig::default()
+        };
+        let mut log = PartitionLog::new(cfg, 0);
+        for t in 0..10u64 {
+            let mut b = batch(4);
+            b.max_timestamp = t * 1000;
+            log.append(b, t * 1000); // 461 bytes each: two batches per segment
+        }
+        // Time: segments whose newest record is older than 3.5 s at t=10 s: the first four
+        // segments end at 1 s, 3 s, 5 s, 7 s. Only those wholly below the HW (24) count.
+        let (by_time, _) = log.delete_retained(10_000, 24, 3_500, -1);
+        assert_eq!(by_time, 3);
+        assert_eq!(log.log_start_offset(), 24);
+        // Size: a segment goes only if the rest still holds retention.bytes (922 bytes per
+        // segment here): 1000 keeps both, 900 lets the oldest go.
+        assert_eq!(log.delete_retained(10_000, 40, -1, 1000), (0, 0));
+        let (_, by_size) = log.delete_retained(10_000, 40, -1, 900);
+        assert_eq!(by_size, 1);
+        assert!(log.size_bytes() >= 900);
+        assert_eq!(log.log_start_offset(), 32);
     }
 }

@@ -65,6 +65,14 @@ impl Segment {
         start + self.batches[start..].partition_point(|b| b.last_offset() < offset)
     }
 
+    /// Replaces the batches with the cleaner's rewrite of them, rebuilding index and totals.
+    pub fn replace_batches(&mut self, batches: Vec<RecordBatch>, index_interval_bytes: u32) {
+        *self = Segment::new(self.base_offset, self.created_at);
+        for b in batches {
+            self.append(b, index_interval_bytes);
+        }
+    }
+
     pub fn batches(&self) -> &[RecordBatch] {
         &self.batches
     }

@@ -234,6 +234,7 @@ impl Producer {
                             producer: self.index,
                             first_record: b.first_record,
                         }),
+                        delete_horizon_ms: None,
                     },
                 )
             })

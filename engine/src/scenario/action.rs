@@ -11,6 +11,23 @@ use crate::consumer::ConsumerConfig;
 use crate::log::record::Header;
 use crate::producer::{LoadConfig, ProducerConfig};
 
+/// Where `reset_offsets` moves a group's offsets (`kafka-consumer-groups --reset-offsets`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ResetTo {
+    /// `--to-earliest`: the log start offset.
+    Earliest,
+    /// `--to-latest`: the high watermark.
+    Latest,
+    /// `--to-offset`: this offset, clamped to what the log holds.
+    Offset { offset: i64 },
+    /// `--to-datetime`: the first offset with a timestamp at or after this time (ms of
+    /// simulated time).
+    Timestamp { ms: u64 },
+    /// `--shift-by`: the committed offset plus this (negative goes back).
+    ShiftBy { by: i64 },
+}
+
 /// A partition named by topic and number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,6 +169,14 @@ pub enum Action {
     DeleteGroup {
         group: String,
     },
+    /// `kafka-consumer-groups --reset-offsets --execute` for one topic (every topic the group
+    /// has offsets for when unset). Only for a group without active members.
+    ResetOffsets {
+        group: String,
+        #[serde(default)]
+        topic: Option<String>,
+        to: ResetTo,
+    },
     /// Kill a broker's process (`kill -9`): its log stays on disk.
     KillBroker {
         broker: i32,
@@ -194,6 +219,7 @@ impl Action {
             Action::CommitTransaction { .. } => "commit_transaction",
             Action::AbortTransaction { .. } => "abort_transaction",
             Action::DeleteGroup { .. } => "delete_group",
+            Action::ResetOffsets { .. } => "reset_offsets",
             Action::KillBroker { .. } => "kill_broker",
             Action::RestartBroker { .. } => "restart_broker",
             Action::SlowBroker { .. } => "slow_broker",

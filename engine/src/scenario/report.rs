@@ -15,6 +15,9 @@ pub struct PartitionReport {
     pub log_end_offset: i64,
     pub high_watermark: i64,
     pub last_stable_offset: i64,
+    /// Records the leader's log holds (fewer than the offsets span after compaction).
+    pub records: u64,
+    pub segments: u32,
     pub leader: Option<i32>,
     pub leader_epoch: i32,
     pub replicas: Vec<i32>,
@@ -98,6 +101,8 @@ impl Report {
                     log_end_offset: p.log_end_offset,
                     high_watermark: p.high_watermark,
                     last_stable_offset: p.last_stable_offset,
+                    records: p.records,
+                    segments: p.segments,
                     leader: p.leader,
                     leader_epoch: p.leader_epoch,
                     replicas: p.replicas.clone(),

@@ -4,7 +4,7 @@
 use super::{ActionError, EventKind, Simulation};
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::Consumer;
-use crate::producer::{LoadConfig, Producer};
+use crate::producer::{KeyDistribution, LoadConfig, Producer};
 use crate::protocol::Party;
 use crate::scenario::{Action, Applied, PartitionRef};
 
@@ -73,6 +73,13 @@ impl Simulation {
                 load.topic
             )));
         }
+        if topic.config.cleanup_policy.compacts() && load.keys == KeyDistribution::None {
+            return Err(ActionError::InvalidConfig(format!(
+                "Topic '{}' is compacted (cleanup.policy={}): every record needs a key; pick a key distribution.",
+                load.topic,
+                topic.config.cleanup_policy.as_str()
+            )));
+        }
         Ok(topic.id)
     }
 
@@ -85,6 +92,7 @@ impl Simulation {
                 config,
             } => {
                 self.cluster.create_topic(&name, partitions, config, now)?;
+                self.start_maintenance();
                 self.replication.invalidate();
                 self.kick_replica_fetchers();
                 self.emit(EventKind::TopicCreated {
@@ -217,6 +225,12 @@ impl Simulation {
                 if t.internal {
                     return Err(ActionError::InvalidRecord(format!(
                         "Records cannot be written to the internal topic '{topic}'."
+                    )));
+                }
+                if t.config.cleanup_policy.compacts() && key.is_none() {
+                    return Err(ActionError::InvalidRecord(format!(
+                        "Topic '{topic}' is compacted (cleanup.policy={}): a record needs a key.",
+                        t.config.cleanup_policy.as_str()
                     )));
                 }
                 let n = t.partitions.len() as u32;
@@ -406,6 +420,9 @@ impl Simulation {
                 Ok(applied(format!(
                     "Deleted group {group} and its committed offsets."
                 )))
+            }
+            Action::ResetOffsets { group, topic, to } => {
+                self.reset_offsets(&group, topic.as_deref(), &to)
             }
             Action::KillBroker { broker } => self.kill_broker(broker),
             Action::RestartBroker { broker } => self.restart_broker(broker),

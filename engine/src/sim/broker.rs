@@ -7,6 +7,7 @@ use super::{Due, Simulation};
 use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::{GroupRequest, GroupResponse, Output};
 use crate::coordinator::transaction::TxnOutput;
+use crate::log::NULL_KEY;
 use crate::producer::Acks;
 use crate::protocol::{
     FetchRequest, FetchResponse, FetchedPartition, Message, Party, ProduceRequest, ProduceResponse,
@@ -329,32 +330,39 @@ impl Simulation {
         let mut hw_moved: Vec<PartitionIdx> = Vec::new();
         let mut waiting: Vec<(usize, i64)> = Vec::new();
         for (p, batch_id, batch) in req.batches {
-            let min_isr = self
+            let topic_config = self
                 .cluster
                 .partition(p)
                 .and_then(|x| self.cluster.topic(x.topic))
-                .map_or(1, |t| t.config.min_insync_replicas as usize);
+                .map(|t| {
+                    (
+                        t.config.min_insync_replicas as usize,
+                        t.config.cleanup_policy.compacts(),
+                    )
+                });
+            let (min_isr, compacted) = topic_config.unwrap_or((1, false));
+            // "Compacted topic cannot accept message without key".
+            let keyless = compacted && batch.records.iter().any(|r| r.key == NULL_KEY);
             let records = batch.record_count() as i64;
             let origin = batch.origin;
             let result = match self.cluster.partition_mut(p) {
                 None => Err(ErrorCode::UnknownTopicOrPartition),
                 Some(part) if part.leader != Some(broker) => Err(ErrorCode::NotLeaderOrFollower),
+                Some(_) if keyless => Err(ErrorCode::InvalidRecord),
                 Some(part) if acks_all && part.isr.len() < min_isr => {
                     Err(ErrorCode::NotEnoughReplicas)
                 }
                 Some(part) => {
                     let r = part.append_as_leader(batch, now);
                     if let Ok(a) = r {
+                        // Appended now, or recognised as a batch this leader already has: either
+                        // way the records are in the leader's log.
+                        if let Some(o) = origin {
+                            self.audit
+                                .on_appended(o.producer, p, o.first_record, records as u64);
+                        }
                         if !a.duplicate {
                             appended.push(p);
-                            if let Some(o) = origin {
-                                self.audit.on_appended(
-                                    o.producer,
-                                    p,
-                                    o.first_record,
-                                    records as u64,
-                                );
-                            }
                             if part.maybe_advance_high_watermark() {
                                 hw_moved.push(p);
                             }

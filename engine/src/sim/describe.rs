@@ -225,6 +225,17 @@ impl Simulation {
                 "{partitions} partitions of __consumer_offsets and __transaction_state moved off broker {from}: their group and transaction coordinators fail over"
             ),
             IsrExpanded { tp, added, isr } => format!("{tp}: broker {added} caught up, ISR expands to {isr:?}"),
+            SegmentsDeleted { tp, segments, by_time, log_start_from, log_start_to } => format!(
+                "{tp}: retention deleted {segments} segment{} ({}): log start offset {log_start_from} -> {log_start_to}",
+                if *segments == 1 { "" } else { "s" },
+                if *by_time { "older than retention.ms" } else { "over retention.bytes" }
+            ),
+            LogCleaned { tp, records_removed, tombstones_removed, cleaned_up_to } => format!(
+                "{tp}: log cleaner removed {records_removed} superseded records and {tombstones_removed} tombstones below offset {cleaned_up_to}"
+            ),
+            OffsetsReset { group, partitions, to } => format!(
+                "reset offsets of group {group} on {partitions} partitions to {to}"
+            ),
             FollowerTruncated { tp, broker, to } => format!(
                 "{tp}: follower on broker {broker} truncates its log to offset {to} (diverged from the leader)"
             ),

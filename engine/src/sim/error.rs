@@ -33,6 +33,8 @@ pub enum ErrorCode {
     CoordinatorNotAvailable,
     NotCoordinator,
     OffsetOutOfRange,
+    /// A record without a key sent to a compacted topic (`InvalidRecordException`).
+    InvalidRecord,
 }
 
 impl ErrorCode {
@@ -81,6 +83,7 @@ impl ErrorCode {
             ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             ErrorCode::NotCoordinator => "NOT_COORDINATOR",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::InvalidRecord => "INVALID_RECORD",
         }
     }
 }

@@ -376,6 +376,29 @@ pub enum EventKind {
         broker: BrokerId,
         to: i64,
     },
+    // --- storage ---
+    /// Retention deleted the oldest segments of the leader's log.
+    SegmentsDeleted {
+        tp: Tp,
+        segments: u32,
+        /// By `retention.ms` (else by `retention.bytes`).
+        by_time: bool,
+        log_start_from: i64,
+        log_start_to: i64,
+    },
+    /// The log cleaner compacted the leader's log.
+    LogCleaned {
+        tp: Tp,
+        records_removed: u64,
+        tombstones_removed: u64,
+        cleaned_up_to: i64,
+    },
+    /// An admin reset a group's committed offsets (`kafka-consumer-groups --reset-offsets`).
+    OffsetsReset {
+        group: String,
+        partitions: u32,
+        to: String,
+    },
 }
 
 /// Coarse families of events, for filtering a protocol log.
@@ -391,6 +414,8 @@ pub enum Category {
     Transaction,
     /// Brokers, leaders, the ISR.
     Replication,
+    /// Segments, retention, compaction.
+    Storage,
 }
 
 impl EventKind {
@@ -457,6 +482,8 @@ impl EventKind {
             | CoordinatorsMoved { .. }
             | IsrExpanded { .. }
             | FollowerTruncated { .. } => Category::Replication,
+            SegmentsDeleted { .. } | LogCleaned { .. } => Category::Storage,
+            OffsetsReset { .. } => Category::Offsets,
         }
     }
 }

@@ -19,12 +19,14 @@
 //! interest, then read `snapshot`/`events_since`. Same seed and same actions at the same times
 //! give the same events, bit for bit.
 
+mod admin;
 mod apply;
 mod broker;
 mod controller;
 mod describe;
 pub mod error;
 pub mod event;
+mod maintenance;
 mod metrics;
 pub mod network;
 mod processors;
@@ -74,6 +76,7 @@ enum Due {
     TxnCoordinatorTimer,
     FetchPurgatoryTimer,
     ReplicationTimer,
+    MaintenanceTimer,
 }
 
 /// What a party wants sent or recorded while it runs.
@@ -117,6 +120,7 @@ pub struct Simulation {
     txns: TransactionCoordinator,
     purgatory: Purgatory,
     replication: Replication,
+    maintenance: maintenance::Maintenance,
     network: Network,
     /// The fault rules as they were given (for views).
     faults: Vec<network::LinkFaults>,
@@ -164,6 +168,7 @@ impl Simulation {
             txns: TransactionCoordinator::default(),
             purgatory: Purgatory::default(),
             replication: Replication::default(),
+            maintenance: maintenance::Maintenance::default(),
             network,
             faults: Vec::new(),
             audit: DeliveryAudit::default(),
@@ -363,6 +368,7 @@ impl Simulation {
                 self.reschedule_purgatory();
             }
             Due::ReplicationTimer => self.on_replication_timer(at),
+            Due::MaintenanceTimer => self.on_maintenance_timer(at),
         }
     }
 

@@ -88,6 +88,38 @@ impl GroupCoordinator {
         }
     }
 
+    /// Sets committed offsets of a group with no members (`--reset-offsets --execute`),
+    /// creating the group if it does not exist yet.
+    pub fn reset_offsets(
+        &mut self,
+        now: Millis,
+        id: &str,
+        offsets: &[(crate::cluster::PartitionIdx, i64)],
+    ) -> Result<(), String> {
+        if let Some(g) = self.groups.get(id) {
+            if g.state != GroupState::Empty && g.state != GroupState::Dead {
+                return Err(format!(
+                    "Assignments can only be reset if the group '{id}' is inactive, but the current state is {}. Stop its consumers first.",
+                    g.state.as_str()
+                ));
+            }
+        }
+        let g = self
+            .groups
+            .entry(id.to_string())
+            .or_insert_with(|| Group::new(id.to_string(), now));
+        for &(p, offset) in offsets {
+            g.offsets.insert(
+                p,
+                CommittedOffset {
+                    offset,
+                    commit_time: now,
+                },
+            );
+        }
+        Ok(())
+    }
+
     /// Forgets committed offsets of deleted partitions.
     pub fn remove_partitions(&mut self, gone: &[crate::cluster::PartitionIdx]) {
         for g in self.groups.values_mut() {
