@@ -38,6 +38,59 @@ fn facade_creates_a_topic_produces_and_reports_offsets() {
     assert!(total > 1500.0, "records appended: {total}");
 }
 
+/// Runs a JS arrow function over a snapshot.
+fn eval_on(f: &str, snap: &JsValue) -> JsValue {
+    js_sys::eval(f)
+        .unwrap()
+        .dyn_into::<js_sys::Function>()
+        .unwrap()
+        .call1(&JsValue::NULL, snap)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn facade_kills_a_leader_and_the_snapshot_shows_the_failover() {
+    let mut lab = BrokerLab::new(3.0).unwrap();
+    lab.apply(obj(
+        r#"{"type":"create_topic","name":"t","partitions":1,"config":{"replication.factor":3,"min.insync.replicas":2}}"#,
+    ))
+    .unwrap();
+    lab.advance(100.0).unwrap();
+    let snap = lab.snapshot().unwrap();
+    let leader = eval_on("(s) => s.topics[0].partitions[0].leader", &snap)
+        .as_f64()
+        .unwrap();
+    lab.apply(obj(&format!(
+        r#"{{"type":"kill_broker","broker":{leader}}}"#
+    )))
+    .unwrap();
+    lab.advance(10_000.0).unwrap();
+    let snap = lab.snapshot().unwrap();
+    let after = eval_on("(s) => s.topics[0].partitions[0].leader", &snap)
+        .as_f64()
+        .unwrap();
+    assert_ne!(after, leader, "a new leader");
+    let fenced = eval_on(
+        &format!("(s) => s.brokers.find(b => b.id === {leader}).fenced"),
+        &snap,
+    );
+    assert_eq!(fenced.as_bool(), Some(true));
+    let epoch = eval_on("(s) => s.topics[0].partitions[0].leader_epoch", &snap);
+    assert_eq!(epoch.as_f64(), Some(1.0));
+    // Killing it again is refused with a message.
+    let err = lab
+        .apply(obj(&format!(
+            r#"{{"type":"kill_broker","broker":{leader}}}"#
+        )))
+        .err()
+        .expect("refused");
+    let msg = JsValue::from(err)
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message();
+    assert!(String::from(msg).contains("already down"));
+}
+
 #[wasm_bindgen_test]
 fn facade_rejects_bad_input_with_a_readable_message() {
     let mut lab = BrokerLab::new(1.0).unwrap();
@@ -68,7 +121,15 @@ async fn app_mounts_and_shows_the_demo_topic() {
         .expect("the demo topic's partitions are shown");
     assert_eq!(table.query_selector_all("tbody tr").unwrap().length(), 6);
     let text = root.text_content().unwrap_or_default();
-    assert!(text.contains("High watermark"), "{text}");
+    assert!(
+        table
+            .query_selector("abbr[title^='High watermark']")
+            .unwrap()
+            .is_some(),
+        "the HW column explains itself"
+    );
+    // The demo topic is replicated: three replica badges per partition.
+    assert_eq!(table.query_selector_all(".replica").unwrap().length(), 18);
     assert!(
         text.contains("billing-1") && text.contains("billing-2"),
         "{text}"

@@ -75,13 +75,22 @@ pub fn demo_scenario(seed: u64) -> Scenario {
     };
     Scenario {
         name: Some("First look".into()),
-        description: Some("One topic, one keyed producer, one group of two consumers.".into()),
+        description: Some(
+            "One topic replicated on three brokers, one keyed producer, one group of two consumers."
+                .into(),
+        ),
         seed,
         cluster: Default::default(),
+        // Replicated three ways with min.insync.replicas=2: a broker can be killed without
+        // losing anything acknowledged.
         topics: vec![TopicSpec {
             name: "orders".into(),
             partitions: 6,
-            config: Default::default(),
+            config: brokerlab_engine::cluster::TopicConfig {
+                replication_factor: 3,
+                min_insync_replicas: 2,
+                ..Default::default()
+            },
         }],
         producers: vec![ProducerSpec {
             name: Some("checkout".into()),

@@ -47,7 +47,13 @@ pub fn time(ms: u64) -> String {
 
 /// Milliseconds as a duration setting: `300 ms`, `45 s`, `5 min`.
 pub fn duration(ms: u64) -> String {
-    if ms < 1000 {
+    const HOUR: u64 = 3_600_000;
+    if ms >= 24 * HOUR && ms.is_multiple_of(24 * HOUR) {
+        let d = ms / (24 * HOUR);
+        format!("{d} day{}", if d == 1 { "" } else { "s" })
+    } else if ms >= HOUR && ms.is_multiple_of(HOUR) {
+        format!("{} h", ms / HOUR)
+    } else if ms < 1000 {
         format!("{ms} ms")
     } else if ms < 120_000 || !ms.is_multiple_of(60_000) {
         format!("{} s", ms as f64 / 1000.0)

@@ -63,7 +63,7 @@ pub struct Phase {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
-    buffers: [VecDeque<LogLine>; 7],
+    buffers: [VecDeque<LogLine>; CATEGORIES.len()],
     pub phases: BTreeMap<String, VecDeque<Phase>>,
     /// Sequence number of the next event to read.
     pub next_seq: u64,
@@ -74,7 +74,7 @@ impl History {
     pub fn ingest(&mut self, sim: &Simulation) {
         let events: Vec<&Event> = sim.events_since(self.next_seq).collect();
         self.next_seq = sim.next_event_seq();
-        let mut remaining = [0usize; 7];
+        let mut remaining = [0usize; CATEGORIES.len()];
         for e in &events {
             remaining[slot(e.kind.category())] += 1;
         }

@@ -1,29 +1,100 @@
-//! The brokers of the cluster: which partitions each leads and which groups it coordinates.
+//! The brokers of the cluster as cards: up, slow, dead (and whether the controller has noticed),
+//! how many partitions each leads and holds, which groups it coordinates; kill, restart and slow
+//! it down.
 
+use brokerlab_engine::sim::snapshot::BrokerView;
+use brokerlab_engine::Action;
 use yew::prelude::*;
 
-use crate::app::use_view;
+use super::notice::NoticeLine;
+use crate::app::{format, use_engine, use_view};
+
+/// Extra one-way delays the "Delay" menu offers, in ms.
+const DELAYS: [(u64, &str); 4] = [
+    (0, "none"),
+    (1_000, "+1 s"),
+    (5_000, "+5 s"),
+    (20_000, "+20 s"),
+];
+
+fn status(b: &BrokerView, now: u64) -> (String, &'static str) {
+    if b.alive {
+        if b.slow_ms > 0 {
+            (format!("slow +{}", format::duration(b.slow_ms)), "warn")
+        } else {
+            ("up".into(), "ok")
+        }
+    } else if let Some(at) = b.fence_at {
+        (
+            format!("down · fenced in {}", format::time(at.saturating_sub(now))),
+            "down",
+        )
+    } else {
+        ("down · fenced".into(), "down")
+    }
+}
 
 #[component]
 pub fn BrokerBar() -> Html {
     let view = use_view();
+    let engine = use_engine();
+    let now = view.snapshot.time;
     html! {
-        <ul class="brokers" aria-label="Brokers">
-            { for view.snapshot.brokers.iter().map(|b| {
-                let coordinates = if b.coordinator_of.is_empty() {
-                    String::new()
-                } else {
-                    format!("coordinator of {}", b.coordinator_of.join(", "))
-                };
-                html! {
-                    <li class={classes!("broker", (!b.alive).then_some("dead"))}
-                        aria-label={format!("Broker {}", b.id)}>
-                        <span class="broker-id">{ format!("Broker {}", b.id) }</span>
-                        <span class="muted">{ format!("leads {} partitions", b.leader_of) }</span>
-                        if !coordinates.is_empty() { <span class="coord">{ coordinates }</span> }
-                    </li>
-                }
-            }) }
-        </ul>
+        <div class="broker-area">
+            <ul class="brokers" aria-label="Brokers">
+                { for view.snapshot.brokers.iter().map(|b| {
+                    let id = b.id;
+                    let (text, class) = status(b, now);
+                    let coordinates = (!b.coordinator_of.is_empty())
+                        .then(|| format!("coordinator of {}", b.coordinator_of.join(", ")));
+                    let on_kill = {
+                        let engine = engine.clone();
+                        Callback::from(move |_| engine.apply(Action::KillBroker { broker: id }, "brokers"))
+                    };
+                    let on_restart = {
+                        let engine = engine.clone();
+                        Callback::from(move |_| engine.apply(Action::RestartBroker { broker: id }, "brokers"))
+                    };
+                    let on_delay = {
+                        let engine = engine.clone();
+                        Callback::from(move |e: Event| {
+                            let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                            let delay_ms = s.value().parse().unwrap_or(0);
+                            engine.apply(Action::SlowBroker { broker: id, delay_ms }, "brokers");
+                        })
+                    };
+                    html! {
+                        <li key={id} class={classes!("broker", (!b.alive).then_some("dead"), (b.slow_ms > 0).then_some("slow"))}
+                            aria-label={format!("Broker {id}")}>
+                            <div class="broker-head">
+                                <span class="broker-id">{ format!("Broker {id}") }</span>
+                                <span class={classes!("badge", class)} aria-label={format!("Broker {id} is {text}")}>{ text }</span>
+                            </div>
+                            <span class="muted small">{ format!("leads {} · replicas {}", b.leader_of, b.replica_of) }</span>
+                            if let Some(c) = coordinates { <span class="coord small">{ c }</span> }
+                            <div class="broker-actions">
+                                if b.alive {
+                                    <button class="btn subtle small-btn" onclick={on_kill} aria-label={format!("Kill broker {id}")}>{"Kill"}</button>
+                                    <label class="inline small">
+                                        <span>{"Delay"}</span>
+                                        <select aria-label={format!("Network delay of broker {id}")} onchange={on_delay}>
+                                            { for DELAYS.iter().map(|(ms, label)| html! {
+                                                <option value={ms.to_string()} selected={*ms == b.slow_ms}>{ *label }</option>
+                                            }) }
+                                            if !DELAYS.iter().any(|(ms, _)| *ms == b.slow_ms) {
+                                                <option value={b.slow_ms.to_string()} selected=true>{ format!("+{} ms", b.slow_ms) }</option>
+                                            }
+                                        </select>
+                                    </label>
+                                } else {
+                                    <button class="btn primary small-btn" onclick={on_restart} aria-label={format!("Restart broker {id}")}>{"Restart"}</button>
+                                }
+                            </div>
+                        </li>
+                    }
+                }) }
+            </ul>
+            <NoticeLine source="brokers" />
+        </div>
     }
 }

@@ -7,6 +7,7 @@ use brokerlab_engine::sim::snapshot::GroupView;
 use yew::prelude::*;
 
 use super::consumer_row::ConsumerRow;
+use super::offset_reset::OffsetReset;
 use super::rebalance_timeline::RebalanceTimeline;
 use super::sparkline::Sparkline;
 use crate::app::{colors, format, use_view};
@@ -85,13 +86,19 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <div><dt>{"Produced"}</dt><dd>{ format::count(a.produced) }</dd></div>
                 <div><dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd></div>
                 <div><dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd></div>
-                <div><dt>{"Lost"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd></div>
+                <div title="acknowledged records no replica has any more (a leader election threw them away)">
+                    <dt>{"Lost"}</dt><dd class={classes!((a.lost > 0).then_some("bad"))}>{ format::count(a.lost) }</dd>
+                </div>
+                <div title="acknowledged records the group never got although it read past them (skipped by an offset reset, or deleted before it read them)">
+                    <dt>{"Skipped"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd>
+                </div>
                 <div><dt>{"Out of order"}</dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
                 if a.aborted_seen > 0 {
                     <div><dt>{"Aborted seen"}</dt><dd class="warn" title="records of aborted transactions, delivered to read_uncommitted consumers">{ format::count(a.aborted_seen) }</dd></div>
                 }
             </dl>
             <RebalanceTimeline group={g.group_id.clone()} />
+            <OffsetReset group={g.clone()} />
         </section>
     }
 }

@@ -2,9 +2,12 @@
 //!
 //! Each cell stands for `per_cell` consecutive offsets: one record at low rates, a bucket at high
 //! rates (then its opacity shows how full it is). Marks show the log start offset, the high
-//! watermark and each group's committed offset; a committed offset left of the window is an
-//! arrow at the left edge. Hovering a cell shows its records' offsets, key, producer id, epoch
-//! and sequence numbers.
+//! watermark, each follower's log end offset (ticks under the strip, orange when out of sync)
+//! and each group's committed offset; a committed offset left of the window is an arrow at the
+//! left edge. Segment boundaries are notches, the active segment is underlined once there are
+//! several. Records that retention or the cleaner remove fade out where they were; offsets
+//! compaction emptied stay as hollow cells. Hovering a cell shows its records' offsets, key,
+//! producer id, epoch and sequence numbers.
 
 use brokerlab_engine::log::ControlType;
 use wasm_bindgen::JsCast;
@@ -36,28 +39,89 @@ pub struct StripProps {
     pub dark: bool,
 }
 
-/// (log start, last stable offset, high watermark, log end) of a partition in a snapshot.
-fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (i64, i64, i64, i64) {
+/// (log start, last stable offset, high watermark, log end) of a partition in a snapshot, and
+/// its followers' (broker, log end offset, in sync).
+fn offsets(
+    snap: &brokerlab_engine::Snapshot,
+    topic: &str,
+    partition: u32,
+) -> ((i64, i64, i64, i64), Vec<(i32, i64, bool)>) {
     snap.topics
         .iter()
         .find(|t| t.name == topic)
         .and_then(|t| t.partitions.get(partition as usize))
-        .map_or((0, 0, 0, 0), |p| {
+        .map_or(((0, 0, 0, 0), Vec::new()), |p| {
             (
-                p.log_start_offset,
-                p.last_stable_offset,
-                p.high_watermark,
-                p.log_end_offset,
+                (
+                    p.log_start_offset,
+                    p.last_stable_offset,
+                    p.high_watermark,
+                    p.log_end_offset,
+                ),
+                p.replica_states
+                    .iter()
+                    .filter(|r| !r.leader)
+                    .map(|r| (r.broker, r.log_end_offset, r.in_isr))
+                    .collect(),
             )
         })
+}
+
+/// How long removed records take to fade out, in simulated ms.
+const FADE_MS: u64 = 1_500;
+
+/// What a strip remembers between draws to fade out records that vanished.
+#[derive(Default)]
+struct Memory {
+    cells: Vec<brokerlab_engine::sim::snapshot::StripCell>,
+    per_cell: u32,
+    /// (offset, key, when it vanished).
+    vanishing: Vec<(i64, Option<u32>, u64)>,
+}
+
+impl Memory {
+    /// Notes cells that held records before and hold none now (same offsets), and forgets
+    /// fades that are over.
+    fn update(
+        &mut self,
+        cells: &[brokerlab_engine::sim::snapshot::StripCell],
+        per_cell: u32,
+        now: u64,
+    ) {
+        self.vanishing
+            .retain(|v| now.saturating_sub(v.2) < FADE_MS && v.2 <= now);
+        if self.per_cell == per_cell {
+            for old in self
+                .cells
+                .iter()
+                .filter(|c| c.records > 0 && c.control.is_none())
+            {
+                if let Some(new) = cells.iter().find(|c| c.offset == old.offset) {
+                    if new.records == 0 && new.control.is_none() {
+                        self.vanishing.push((old.offset, old.key, now));
+                    }
+                }
+            }
+        }
+        self.cells = cells.to_vec();
+        self.per_cell = per_cell;
+    }
 }
 
 #[component]
 pub fn PartitionStrip(props: &StripProps) -> Html {
     // The fast context: strips move every frame, unlike the panels around them.
     let state = use_context::<PlaygroundContext>().expect("playground context");
-    let (log_start, lso, high_watermark, log_end) =
+    let ((log_start, lso, high_watermark, log_end), followers) =
         offsets(&state.snapshot, &props.topic, props.partition);
+    let memory = use_mut_ref(Memory::default);
+    let now = state.snapshot.time;
+    // Redraw as fades progress, and only then.
+    let fade_tick = if memory.borrow().vanishing.is_empty() {
+        0
+    } else {
+        now / 50 + 1
+    };
     let window_start = log_end - props.per_cell as i64 * CELLS as i64;
     let canvas = use_node_ref();
     let hover = use_state(|| None::<usize>);
@@ -74,27 +138,43 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         );
         let marks = props.marks.clone();
         let hovered = *hover;
+        let memory = memory.clone();
+        let followers = followers.clone();
         use_effect_with(
             (
-                end,
-                hw,
-                lso,
-                log_start,
+                (end, hw, lso, log_start),
                 per_cell,
                 marks.clone(),
+                followers.clone(),
                 dark,
                 hovered,
+                fade_tick,
             ),
             move |_| {
                 if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                     let cells = sim.borrow().strip(&topic, partition, end, CELLS, per_cell);
+                    let mut memory = memory.borrow_mut();
+                    memory.update(&cells, per_cell, now);
+                    let fading: Vec<(i64, Option<u32>, f64)> = memory
+                        .vanishing
+                        .iter()
+                        .map(|&(o, k, at)| {
+                            (o, k, 1.0 - now.saturating_sub(at) as f64 / FADE_MS as f64)
+                        })
+                        .collect();
                     let offsets = Offsets {
                         log_start,
                         lso,
                         hw,
                         end,
                     };
-                    draw(&el, &cells, offsets, per_cell, &marks, dark, hovered);
+                    let extras = Extras {
+                        followers: &followers,
+                        fading: &fading,
+                    };
+                    draw(
+                        &el, &cells, offsets, per_cell, &marks, dark, hovered, extras,
+                    );
                 }
             },
         );
@@ -122,6 +202,12 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
             "{}-{}: log start offset {}, high watermark {}, log end offset {}",
             props.topic, props.partition, log_start, high_watermark, log_end
         );
+        for (b, leo, in_sync) in &followers {
+            s.push_str(&format!(
+                ", follower on broker {b} at {leo}{}",
+                if *in_sync { "" } else { " (out of sync)" }
+            ));
+        }
         for m in &props.marks {
             s.push_str(&format!(", {} {}", m.label, m.offset));
         }
@@ -175,6 +261,14 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
     }
 }
 
+/// Marks beyond the partition's own offsets.
+struct Extras<'a> {
+    /// Followers' (broker, log end offset, in sync).
+    followers: &'a [(i32, i64, bool)],
+    /// Records fading out: (offset, key, opacity left).
+    fading: &'a [(i64, Option<u32>, f64)],
+}
+
 /// The offsets a strip marks.
 #[derive(Clone, Copy)]
 struct Offsets {
@@ -184,6 +278,7 @@ struct Offsets {
     end: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw(
     el: &HtmlCanvasElement,
     cells: &[brokerlab_engine::sim::snapshot::StripCell],
@@ -192,6 +287,7 @@ fn draw(
     marks: &[Mark],
     dark: bool,
     hovered: Option<usize>,
+    extras: Extras<'_>,
 ) {
     let Offsets {
         log_start,
@@ -219,10 +315,10 @@ fn draw(
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, css_w, HEIGHT);
     let cw = css_w / CELLS as f64;
-    let (empty, deleted, line) = if dark {
-        ("#262c37", "#1a1f27", "#e6e9ef")
+    let (empty, deleted, line, empty_line) = if dark {
+        ("#262c37", "#1a1f27", "#e6e9ef", "#4a5263")
     } else {
-        ("#e9ecf1", "#f4f5f7", "#1d2330")
+        ("#e9ecf1", "#f4f5f7", "#1d2330", "#b8c0cc")
     };
     let per = per_cell.max(1) as i64;
     let start = end - per * CELLS as i64;
@@ -242,12 +338,22 @@ fn draw(
             continue;
         }
         if c.records == 0 {
-            ctx.set_fill_style_str(if c.offset + per <= log_start {
-                deleted
+            let below_start = c.offset + per <= log_start;
+            let written = c.offset + per <= end;
+            if below_start || !written {
+                ctx.set_fill_style_str(if below_start { deleted } else { empty });
+                ctx.fill_rect(x, top, w, h);
             } else {
-                empty
-            });
-            ctx.fill_rect(x, top, w, h);
+                // Written once, removed by the cleaner: a hollow cell keeps the offset's place.
+                ctx.set_stroke_style_str(empty_line);
+                ctx.stroke_rect(x + 1.0, top + 1.0, w - 2.0, h - 2.0);
+            }
+            if let Some(&(_, key, alpha)) = extras.fading.iter().find(|f| f.0 == c.offset) {
+                colors::with_key_color(key, |color| ctx.set_fill_style_str(color));
+                ctx.set_global_alpha(alpha.clamp(0.0, 1.0));
+                ctx.fill_rect(x, top, w, h);
+                ctx.set_global_alpha(1.0);
+            }
             continue;
         }
         colors::with_key_color(c.key, |color| ctx.set_fill_style_str(color));
@@ -283,6 +389,32 @@ fn draw(
         ctx.set_line_width(1.0);
     }
     let x_of = |o: i64| ((o - start) as f64 / per as f64) * cw;
+    // Segments: a notch where each starts, the active one underlined.
+    for (i, c) in cells.iter().enumerate() {
+        let x = i as f64 * cw;
+        if c.active_segment {
+            ctx.set_fill_style_str(if dark { "#7f9cf5" } else { "#3b5bdb" });
+            ctx.fill_rect(x, HEIGHT - 2.0, cw, 2.0);
+        }
+        if c.segment_start && c.offset > log_start {
+            ctx.set_fill_style_str(line);
+            ctx.fill_rect(x - 1.0, top - 3.0, 2.0, h + 5.0);
+        }
+    }
+    // Followers' log end offsets: ticks under the strip, orange when out of sync.
+    for &(_, leo, in_sync) in extras.followers {
+        if leo <= start || leo > end {
+            continue;
+        }
+        let x = x_of(leo).min(css_w - 1.0);
+        ctx.set_fill_style_str(if in_sync { "#718096" } else { "#dd6b20" });
+        ctx.begin_path();
+        ctx.move_to(x, HEIGHT - 6.0);
+        ctx.line_to(x - 4.0, HEIGHT);
+        ctx.line_to(x + 4.0, HEIGHT);
+        ctx.close_path();
+        ctx.fill();
+    }
     // Log start offset, when it is inside the window: a thin grey line.
     if log_start > start && log_start < end {
         ctx.set_fill_style_str(if dark { "#6b7485" } else { "#9aa3b2" });

@@ -14,6 +14,9 @@ pub fn ProtocolLog() -> Html {
     let view = use_view();
     let enabled = use_state(|| {
         vec![
+            Category::Replication,
+            Category::Storage,
+            Category::Transaction,
             Category::Group,
             Category::Offsets,
             Category::Admin,

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::fields::parse_u64;
 use super::partition_strip::{Mark, PartitionStrip, CELLS};
+use super::replica_badges::ReplicaBadges;
 use crate::app::{colors, format, use_engine, use_view};
 
 #[derive(Properties, PartialEq)]
@@ -67,6 +68,29 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         })
     };
     let total: i64 = t.partitions.iter().map(|p| p.log_end_offset).sum();
+    let c = &t.config;
+    let mut settings = vec![
+        format!("replication factor {}", c.replication_factor),
+        format!("min.insync.replicas {}", c.min_insync_replicas),
+        format!("cleanup.policy={}", c.cleanup_policy.as_str()),
+    ];
+    if c.cleanup_policy.deletes() {
+        settings.push(if c.retention_ms < 0 {
+            "kept forever".into()
+        } else {
+            format!("retention {}", format::duration(c.retention_ms as u64))
+        });
+        if c.retention_bytes >= 0 {
+            settings.push(format!(
+                "retention.bytes {}",
+                format::count(c.retention_bytes as u64)
+            ));
+        }
+    }
+    if c.unclean_leader_election_enable {
+        settings.push("unclean election on".into());
+    }
+    let brokers = snap.brokers.clone();
     html! {
         <section class="card topic" aria-label={format!("Topic {}", t.name)}>
             <header class="topic-head">
@@ -84,10 +108,12 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 </form>
                 <button class="btn subtle" onclick={on_delete} aria-label={format!("Delete topic {}", t.name)}>{"Delete"}</button>
             </header>
+            <p class="muted small topic-settings">{ settings.join(" · ") }</p>
             <table class="partitions" aria-label={format!("Partitions of {}", t.name)}>
                 <thead><tr>
                     <th scope="col">{"Partition"}</th>
                     <th scope="col" class="strip-col">{ if per == 1 { "Newest records, one cell per record".to_string() } else { format!("Newest records, one cell per {per}") } }</th>
+                    <th scope="col"><abbr title="Replicas in assignment order: leader filled, in-sync followers outlined, out-of-sync dashed">{"Replicas"}</abbr></th>
                     <th scope="col"><abbr title="Log start offset">{"Start"}</abbr></th>
                     <th scope="col"><abbr title="High watermark: consumers read below it">{"HW"}</abbr></th>
                     <th scope="col"><abbr title="Log end offset: where the next record goes">{"LEO"}</abbr></th>
@@ -105,11 +131,22 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                         <tr key={p.partition}>
                             <th scope="row">
                                 { format!("P{}", p.partition) }
-                                <span class="leader" title="Leader broker">{ p.leader.map_or(" · no leader".to_string(), |b| format!(" · B{b}")) }</span>
+                                <span class="leader-slot">
+                                    // Keyed by the leader epoch: a new leader mounts afresh and flashes.
+                                    { html! {
+                                        <span key={p.leader_epoch}
+                                            class={classes!("leader", (p.leader_epoch > 0).then_some("moved"), p.leader.is_none().then_some("offline"))}
+                                            title={format!("Leader (epoch {})", p.leader_epoch)}
+                                            aria-label={p.leader.map_or(format!("Partition {} is offline", p.partition), |b| format!("Leader of partition {} is broker {b}", p.partition))}>
+                                            { p.leader.map_or(" · offline".to_string(), |b| format!(" · B{b}")) }
+                                        </span>
+                                    } }
+                                </span>
                             </th>
                             <td class="strip-col">
                                 <PartitionStrip topic={t.name.clone()} partition={p.partition} per_cell={per} {marks} dark={props.dark} />
                             </td>
+                            <td><ReplicaBadges partition={p.clone()} brokers={brokers.clone()} /></td>
                             <td class="num">{ format::signed(p.log_start_offset) }</td>
                             <td class="num">{ format::signed(p.high_watermark) }</td>
                             <td class="num">{ format::signed(p.log_end_offset) }</td>

@@ -12,7 +12,8 @@ test('the demo runs: topic partitions fill up while the clock moves', async () =
   const table = page.getByRole('table', { name: 'Partitions of orders' });
   await table.waitFor();
   const hw = async () => {
-    const cells = await table.locator('tbody tr td:nth-child(4)').allTextContents();
+    // Columns: partition, strip, replicas, log start, high watermark, ...
+    const cells = await table.locator('tbody tr td:nth-child(5)').allTextContents();
     return cells.reduce((a, c) => a + Number(c), 0);
   };
   const first = await hw();

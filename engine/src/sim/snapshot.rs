@@ -69,6 +69,7 @@ pub struct BrokerView {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicView {
     pub name: String,
+    pub config: crate::cluster::TopicConfig,
     pub partitions: Vec<PartitionView>,
 }
 
@@ -246,6 +247,7 @@ impl Simulation {
             .filter(|t| !t.internal)
             .map(|t| TopicView {
                 name: t.name.clone(),
+                config: t.config.clone(),
                 partitions: t
                     .partitions
                     .iter()
@@ -681,6 +683,10 @@ pub struct StripCell {
     pub open: bool,
     /// Some record belongs to an aborted transaction.
     pub aborted: bool,
+    /// A segment of the leader's log starts in this cell.
+    pub segment_start: bool,
+    /// The cell is in the active segment (the one being written).
+    pub active_segment: bool,
 }
 
 impl Simulation {
@@ -705,6 +711,8 @@ impl Simulation {
                 transactional: false,
                 open: false,
                 aborted: false,
+                segment_start: false,
+                active_segment: false,
             })
             .collect();
         let Some(part) = self
@@ -751,6 +759,20 @@ impl Simulation {
                 cell.records += (c_hi - c_lo) as u32;
                 let last = b.records[(c_hi - 1 - b.base_offset) as usize].key;
                 cell.key = (last != NULL_KEY).then_some(last);
+            }
+        }
+        // Segment boundaries inside the window, and the active segment.
+        let cell_of = |o: i64| ((o - start) / per) as usize;
+        let mut active_base = None;
+        for seg in part.log.segments() {
+            active_base = Some(seg.base_offset);
+            if seg.base_offset > start && seg.base_offset < end {
+                out[cell_of(seg.base_offset).min(cells - 1)].segment_start = true;
+            }
+        }
+        if let Some(a) = active_base.filter(|_| part.log.segment_count() > 1) {
+            for cell in out.iter_mut().filter(|c| c.offset + per > a) {
+                cell.active_segment = true;
             }
         }
         out

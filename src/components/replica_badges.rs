@@ -1,0 +1,54 @@
+//! A partition's replicas as small badges in assignment order: the leader filled, in-sync
+//! followers outlined, out-of-sync followers dashed, replicas on dead brokers struck through.
+//! Each says its log end offset on hover.
+
+use brokerlab_engine::sim::snapshot::{BrokerView, PartitionView};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ReplicaBadgesProps {
+    pub partition: PartitionView,
+    pub brokers: Vec<BrokerView>,
+}
+
+#[component]
+pub fn ReplicaBadges(props: &ReplicaBadgesProps) -> Html {
+    let p = &props.partition;
+    let alive = |b: i32| props.brokers.iter().any(|x| x.id == b && x.alive);
+    let describe = |r: &brokerlab_engine::sim::snapshot::ReplicaView| {
+        let role = if r.leader {
+            "leader"
+        } else if r.in_isr {
+            "in-sync follower"
+        } else {
+            "out-of-sync follower"
+        };
+        let state = if alive(r.broker) { "" } else { ", broker down" };
+        format!(
+            "broker {}: {role}{state}, log end offset {}",
+            r.broker, r.log_end_offset
+        )
+    };
+    let label = p
+        .replica_states
+        .iter()
+        .map(describe)
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        <span class="replicas" aria-label={format!("Replicas of partition {}: {label}", p.partition)}>
+            { for p.replica_states.iter().map(|r| html! {
+                <span class={classes!(
+                        "replica",
+                        r.leader.then_some("lead"),
+                        (!r.leader && r.in_isr).then_some("isr"),
+                        (!r.in_isr).then_some("out"),
+                        (!alive(r.broker)).then_some("down"),
+                    )}
+                    title={describe(r)}>
+                    { format!("B{}", r.broker) }
+                </span>
+            }) }
+        </span>
+    }
+}
