@@ -82,8 +82,7 @@ fn facade_kills_a_leader_and_the_snapshot_shows_the_failover() {
         .apply(obj(&format!(
             r#"{{"type":"kill_broker","broker":{leader}}}"#
         )))
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let msg = JsValue::from(err)
         .dyn_into::<js_sys::Error>()
         .unwrap()
@@ -98,8 +97,7 @@ fn facade_rejects_bad_input_with_a_readable_message() {
         .apply(obj(
             r#"{"type":"create_topic","name":"bad name","partitions":3}"#,
         ))
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let msg = JsValue::from(err)
         .dyn_into::<js_sys::Error>()
         .unwrap()

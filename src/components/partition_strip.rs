@@ -41,11 +41,7 @@ pub struct StripProps {
 
 /// (log start, last stable offset, high watermark, log end) of a partition in a snapshot, and
 /// its followers' (broker, log end offset, in sync).
-fn offsets(
-    snap: &brokerlab_engine::Snapshot,
-    topic: &str,
-    partition: u32,
-) -> ((i64, i64, i64, i64), Vec<(i32, i64, bool)>) {
+fn offsets(snap: &brokerlab_engine::Snapshot, topic: &str, partition: u32) -> (Bounds, Followers) {
     snap.topics
         .iter()
         .find(|t| t.name == topic)
@@ -66,6 +62,11 @@ fn offsets(
             )
         })
 }
+
+/// (log start, last stable offset, high watermark, log end).
+type Bounds = (i64, i64, i64, i64);
+/// Followers' (broker, log end offset, in sync).
+type Followers = Vec<(i32, i64, bool)>;
 
 /// How long removed records take to fade out, in simulated ms.
 const FADE_MS: u64 = 1_500;
