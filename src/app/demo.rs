@@ -80,7 +80,13 @@ pub fn demo_scenario(seed: u64) -> Scenario {
                 .into(),
         ),
         seed,
-        cluster: Default::default(),
+        // Brokers look after retention and compaction every few seconds rather than every few
+        // minutes, so that a topic created with a short retention shows it while you watch.
+        cluster: brokerlab_engine::cluster::ClusterConfig {
+            log_retention_check_interval_ms: 5_000,
+            log_cleaner_backoff_ms: 2_000,
+            ..Default::default()
+        },
         // Replicated three ways with min.insync.replicas=2: a broker can be killed without
         // losing anything acknowledged.
         topics: vec![TopicSpec {

@@ -390,16 +390,21 @@ fn draw(
         ctx.set_line_width(1.0);
     }
     let x_of = |o: i64| ((o - start) as f64 / per as f64) * cw;
-    // Segments: a notch where each starts, the active one underlined.
+    // Segments: a notch where each starts (unless they are too many to tell apart), the
+    // active one underlined.
+    let notches = cells
+        .iter()
+        .filter(|c| c.segment_start && c.offset > log_start)
+        .count();
     for (i, c) in cells.iter().enumerate() {
         let x = i as f64 * cw;
         if c.active_segment {
             ctx.set_fill_style_str(if dark { "#7f9cf5" } else { "#3b5bdb" });
             ctx.fill_rect(x, HEIGHT - 2.0, cw, 2.0);
         }
-        if c.segment_start && c.offset > log_start {
+        if c.segment_start && c.offset > log_start && notches <= CELLS / 4 {
             ctx.set_fill_style_str(line);
-            ctx.fill_rect(x - 1.0, top - 3.0, 2.0, h + 5.0);
+            ctx.fill_rect(x - 0.75, top - 3.0, 1.5, h + 5.0);
         }
     }
     // Followers' log end offsets: ticks under the strip, orange when out of sync.

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::fields::{parse_u64, SelectField, TextField};
 use super::notice::NoticeLine;
-use crate::app::{use_engine, use_view};
+use crate::app::{format, use_engine, use_view};
 
 /// The form's text, as typed.
 #[derive(Clone, PartialEq)]
@@ -185,7 +185,11 @@ pub fn TopicForm() -> Html {
                         <span>{"unclean.leader.election.enable"}</span>
                     </label>
                 </div>
-                <p class="muted small">{"Brokers check retention every log.retention.check.interval.ms and compact every log.cleaner.backoff.ms; the active segment is never touched."}</p>
+                <p class="muted small">{ format!(
+                    "Brokers check retention every {} (log.retention.check.interval.ms) and compact every {} (log.cleaner.backoff.ms); the active segment is never touched, so small segments show it best.",
+                    format::duration(view.snapshot.cluster.log_retention_check_interval_ms),
+                    format::duration(view.snapshot.cluster.log_cleaner_backoff_ms),
+                ) }</p>
             </details>
             if let Some(e) = &*error { <p class="field-error" role="alert">{ e.clone() }</p> }
             <NoticeLine source="topic-form" />

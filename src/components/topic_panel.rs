@@ -68,6 +68,11 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         })
     };
     let total: i64 = t.partitions.iter().map(|p| p.log_end_offset).sum();
+    let kept: u64 = t.partitions.iter().map(|p| p.records).sum();
+    let partitions_text = match t.partitions.len() {
+        1 => "1 partition".to_string(),
+        n => format!("{n} partitions"),
+    };
     let c = &t.config;
     let mut settings = vec![
         format!("replication factor {}", c.replication_factor),
@@ -95,7 +100,14 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         <section class="card topic" aria-label={format!("Topic {}", t.name)}>
             <header class="topic-head">
                 <h3>{ &t.name }</h3>
-                <span class="muted">{ format!("{} partitions · {} records", t.partitions.len(), format::count(total as u64)) }</span>
+                <span class="muted" aria-label={format!("Size of {}", t.name)}>{
+                    if kept == total as u64 {
+                        format!("{} · {} records", partitions_text, format::count(total as u64))
+                    } else {
+                        // Retention or the cleaner removed some: offsets stay, records go.
+                        format!("{} · {} offsets · {} kept", partitions_text, format::count(total as u64), format::count(kept))
+                    }
+                }</span>
                 <form class="inline-form" onsubmit={on_grow} aria-label={format!("Increase partitions of {}", t.name)}>
                     <label class="inline">
                         <span>{"Partitions"}</span>

@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub processors: Vec<ProcessorView>,
     /// Network fault rules in force.
     pub faults: Vec<crate::sim::network::LinkFaults>,
+    /// The cluster's configuration (broker settings such as the retention check interval).
+    pub cluster: crate::cluster::ClusterConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -337,6 +339,7 @@ impl Simulation {
             consumers: self.consumers().map(|c| self.consumer_view(c)).collect(),
             groups,
             faults: self.faults.clone(),
+            cluster: cluster.config.clone(),
             processors: self
                 .processors()
                 .map(|p| ProcessorView {
