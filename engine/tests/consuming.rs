@@ -32,13 +32,6 @@ fn setup(seed: u64, rate: u64) -> Simulation {
     s
 }
 
-fn earliest(groupid: &str) -> ConsumerConfig {
-    ConsumerConfig {
-        auto_offset_reset: OffsetResetStrategy::Earliest,
-        ..group_config(groupid)
-    }
-}
-
 /// Committed offsets trail the log end by at most the auto-commit interval's worth of records,
 /// and the audit finds every acknowledged record delivered exactly once, in key order.
 #[test]

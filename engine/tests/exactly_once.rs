@@ -20,16 +20,6 @@ fn reader(group: &str, isolation: IsolationLevel) -> ConsumerConfig {
     }
 }
 
-fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditReport {
-    s.snapshot()
-        .groups
-        .iter()
-        .find(|g| g.group_id == group)
-        .expect("group")
-        .audit
-        .clone()
-}
-
 /// The same run with and without `enable.idempotence`, 20% of produce responses lost.
 fn lossy_run(idempotent: bool) -> Simulation {
     let mut s = sim(41);

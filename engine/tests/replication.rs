@@ -4,7 +4,7 @@
 mod common;
 
 use brokerlab_engine::cluster::{BrokerId, TopicConfig};
-use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::consumer::ConsumerConfig;
 use brokerlab_engine::producer::{Acks, KeyDistribution, ProducerConfig};
 use brokerlab_engine::sim::{ErrorCode, EventKind};
 use brokerlab_engine::{Action, Simulation};
@@ -34,13 +34,6 @@ fn acks(a: Acks) -> ProducerConfig {
     }
 }
 
-fn earliest(group: &str) -> ConsumerConfig {
-    ConsumerConfig {
-        auto_offset_reset: OffsetResetStrategy::Earliest,
-        ..group_config(group)
-    }
-}
-
 fn leader(s: &Simulation, topic: &str, p: u32) -> Option<BrokerId> {
     let c = s.cluster();
     let idx = c.partition_idx(c.topic_id(topic)?, p)?;
@@ -57,16 +50,6 @@ fn partition<'a>(
         .partition_idx(c.topic_id(topic).expect("topic"), p)
         .expect("partition");
     c.partition(idx).expect("exists")
-}
-
-fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditReport {
-    s.snapshot()
-        .groups
-        .iter()
-        .find(|g| g.group_id == group)
-        .expect("group")
-        .audit
-        .clone()
 }
 
 fn kill(s: &mut Simulation, b: BrokerId) {
@@ -480,4 +463,64 @@ fn broker_actions_are_validated() {
             delay_ms: 700_000
         })
         .is_err());
+}
+
+/// The transaction coordinator moves with its __transaction_state partition: killing its broker
+/// stalls the producer's transactions until the controller elects a new leader, then they go on;
+/// a read_committed group still gets every committed record exactly once.
+#[test]
+fn transaction_coordinator_fails_over_with_its_partition() {
+    let mut s = sim(10);
+    replicated(&mut s, "t", 3, rf3(2));
+    let config = ProducerConfig {
+        transactional_id: Some("writer".into()),
+        transaction_ms: 300,
+        ..ProducerConfig::default()
+    };
+    producer_with(
+        &mut s,
+        "tx",
+        config,
+        load("t", 300, KeyDistribution::Uniform { keys: 20 }),
+    );
+    let reader = ConsumerConfig {
+        isolation_level: brokerlab_engine::protocol::IsolationLevel::ReadCommitted,
+        ..earliest("g")
+    };
+    consumer_with(&mut s, "c", reader, "t");
+    advance_checked(&mut s, 8_000);
+    let committed_before = s.producer(0).unwrap().stats.records_acked;
+    assert!(committed_before > 0);
+    let coordinator = s
+        .cluster()
+        .coordinator_for(brokerlab_engine::cluster::TRANSACTION_STATE, "writer")
+        .unwrap();
+    kill(&mut s, coordinator);
+    advance_checked(&mut s, 40_000);
+    let moved = s
+        .cluster()
+        .coordinator_for(brokerlab_engine::cluster::TRANSACTION_STATE, "writer")
+        .unwrap();
+    assert_ne!(moved, coordinator);
+    let snap = s.snapshot();
+    let p = &snap.producers[0];
+    assert_ne!(p.transaction_state.as_deref(), Some("FATAL_ERROR"), "{p:?}");
+    assert!(
+        p.transactions_committed > 30,
+        "transactions go on: {}",
+        p.transactions_committed
+    );
+    s.apply(Action::SetRate {
+        producer: "tx".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 60_000);
+    let a = audit(&s, "g");
+    assert!(a.produced > 5_000, "{a:?}");
+    assert_eq!(
+        (a.duplicates, a.lost, a.gaps, a.not_yet_consumed),
+        (0, 0, 0, 0),
+        "{a:?}"
+    );
 }

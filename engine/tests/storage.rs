@@ -4,7 +4,6 @@
 mod common;
 
 use brokerlab_engine::cluster::{CleanupPolicy, ClusterConfig, TopicConfig};
-use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::producer::KeyDistribution;
 use brokerlab_engine::scenario::action::ResetTo;
 use brokerlab_engine::sim::EventKind;
@@ -30,23 +29,6 @@ fn create(s: &mut Simulation, name: &str, partitions: u32, config: TopicConfig) 
         config,
     })
     .unwrap();
-}
-
-fn earliest(group: &str) -> ConsumerConfig {
-    ConsumerConfig {
-        auto_offset_reset: OffsetResetStrategy::Earliest,
-        ..group_config(group)
-    }
-}
-
-fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditReport {
-    s.snapshot()
-        .groups
-        .iter()
-        .find(|g| g.group_id == group)
-        .expect("group")
-        .audit
-        .clone()
 }
 
 fn log_start(s: &Simulation, topic: &str, p: u32) -> i64 {

@@ -49,3 +49,15 @@ export async function shot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+// Polls `check` until it returns something truthy (and returns that), or fails saying `what`.
+export async function until(what, check, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} (last: ${JSON.stringify(last)})`);
+}

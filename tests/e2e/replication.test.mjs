@@ -2,22 +2,12 @@
 // replay a group by resetting its offsets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot } from './harness.mjs';
+import { startServer, launch, openPage, shot, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
-async function until(what, check, timeout = 30000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`${what} (last: ${JSON.stringify(last)})`);
-}
 
 const auditValue = async (page, group, name) => {
   const audit = page.getByLabel(`Delivery audit of ${group}`);

@@ -2,22 +2,12 @@
 // and with cleanup.policy=compact lose old records while the offsets stay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot } from './harness.mjs';
+import { startServer, launch, openPage, shot, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
-async function until(what, check, timeout = 30000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`${what} (last: ${JSON.stringify(last)})`);
-}
 
 async function createTopic(page, name, settings) {
   const form = page.getByRole('form', { name: 'Create topic' });

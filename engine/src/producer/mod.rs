@@ -185,11 +185,13 @@ impl Producer {
                 next = Some(next.map_or(t, |n| n.min(t)));
             }
         };
-        if self
-            .txn
-            .as_ref()
-            .is_none_or(|t| t.state != TxnClientState::FatalError)
-        {
+        // The load's next record matters only if this producer can take it now: a transactional
+        // one generates inside a transaction, or begins an automatic one when Ready. (Waking for
+        // records it cannot take yet would wake it at the same instant forever.)
+        let takes_records = self.txn.as_ref().is_none_or(|t| {
+            t.in_transaction() || (t.state == TxnClientState::Ready && t.auto_ms > 0)
+        });
+        if takes_records {
             take(self.load.as_ref().and_then(|l| l.clock.next_record_at()));
         }
         if let Some(t) = &self.txn {

@@ -88,14 +88,7 @@ impl Simulation {
         for r in d.results.iter_mut() {
             r.2 = Err(ErrorCode::NetworkException);
         }
-        self.send(
-            Party::Broker(d.broker),
-            d.producer,
-            Message::ProduceResponse(ProduceResponse {
-                request_id: d.request_id,
-                results: d.results,
-            }),
-        );
+        self.answer_delayed(d);
     }
 
     /// Starts a dead broker again with the log it had.

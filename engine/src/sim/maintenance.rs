@@ -10,6 +10,14 @@ use super::{Due, Simulation};
 use crate::cluster::PartitionIdx;
 use crate::sim::{EventKind, Millis};
 
+/// A partition as maintenance sees it.
+struct Targets {
+    config: crate::cluster::TopicConfig,
+    leader_alive: bool,
+    followers: Vec<crate::cluster::BrokerId>,
+    lso: i64,
+}
+
 #[derive(Debug, Default)]
 pub(super) struct Maintenance {
     next_retention: Option<Millis>,
@@ -77,25 +85,36 @@ impl Simulation {
             .collect()
     }
 
-    /// `UnifiedLog.deleteOldSegments` on every replica of every `delete` topic.
-    fn enforce_retention(&mut self) {
-        let now = self.now;
-        for p in self.maintained(|c| c.cleanup_policy.deletes()) {
-            let Some(part) = self.cluster.partition(p) else {
-                continue;
-            };
-            let cfg = self
-                .cluster
-                .topic(part.topic)
-                .map(|t| t.config.clone())
-                .unwrap_or_default();
-            let leader_alive = part.leader.is_some_and(|b| self.cluster.broker_alive(b));
-            let alive: Vec<i32> = part
+    /// What maintenance of partition `p` works with: its topic's configuration, whether its
+    /// leader's broker is up, the followers on live brokers, and its last stable offset.
+    fn targets(&self, p: PartitionIdx) -> Option<Targets> {
+        let part = self.cluster.partition(p)?;
+        Some(Targets {
+            config: self.cluster.topic(part.topic)?.config.clone(),
+            leader_alive: part.leader.is_some_and(|b| self.cluster.broker_alive(b)),
+            followers: part
                 .followers
                 .iter()
                 .map(|r| r.broker)
                 .filter(|&b| self.cluster.broker_alive(b))
-                .collect();
+                .collect(),
+            lso: part.last_stable_offset(),
+        })
+    }
+
+    /// `UnifiedLog.deleteOldSegments` on every replica of every `delete` topic.
+    fn enforce_retention(&mut self) {
+        let now = self.now;
+        for p in self.maintained(|c| c.cleanup_policy.deletes()) {
+            let Some(Targets {
+                config: cfg,
+                leader_alive,
+                followers: alive,
+                lso: _,
+            }) = self.targets(p)
+            else {
+                continue;
+            };
             let part = self.cluster.partition_mut(p).expect("exists");
             let mut leader_result = None;
             if leader_alive {
@@ -132,22 +151,15 @@ impl Simulation {
     fn run_cleaner(&mut self) {
         let now = self.now;
         for p in self.maintained(|c| c.cleanup_policy.compacts()) {
-            let Some(part) = self.cluster.partition(p) else {
+            let Some(Targets {
+                config: cfg,
+                leader_alive,
+                followers: alive,
+                lso,
+            }) = self.targets(p)
+            else {
                 continue;
             };
-            let cfg = self
-                .cluster
-                .topic(part.topic)
-                .map(|t| t.config.clone())
-                .unwrap_or_default();
-            let leader_alive = part.leader.is_some_and(|b| self.cluster.broker_alive(b));
-            let alive: Vec<i32> = part
-                .followers
-                .iter()
-                .map(|r| r.broker)
-                .filter(|&b| self.cluster.broker_alive(b))
-                .collect();
-            let lso = part.last_stable_offset();
             let part = self.cluster.partition_mut(p).expect("exists");
             let mut stats = None;
             if leader_alive {

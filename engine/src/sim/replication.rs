@@ -483,18 +483,23 @@ impl Simulation {
                 }
             });
             if d.waiting.is_empty() {
-                self.send(
-                    Party::Broker(d.broker),
-                    d.producer,
-                    Message::ProduceResponse(ProduceResponse {
-                        request_id: d.request_id,
-                        results: d.results,
-                    }),
-                );
+                self.answer_delayed(d);
             } else {
                 self.replication.delayed.push(d);
             }
         }
+    }
+
+    /// Sends a delayed produce request's response, as it stands.
+    pub(super) fn answer_delayed(&mut self, d: DelayedProduce) {
+        self.send(
+            Party::Broker(d.broker),
+            d.producer,
+            Message::ProduceResponse(ProduceResponse {
+                request_id: d.request_id,
+                results: d.results,
+            }),
+        );
     }
 
     fn expire_delayed_produces(&mut self) {
@@ -511,14 +516,7 @@ impl Simulation {
             for &(i, _) in &d.waiting {
                 d.results[i].2 = Err(ErrorCode::RequestTimedOut);
             }
-            self.send(
-                Party::Broker(d.broker),
-                d.producer,
-                Message::ProduceResponse(ProduceResponse {
-                    request_id: d.request_id,
-                    results: d.results,
-                }),
-            );
+            self.answer_delayed(d);
         }
     }
 

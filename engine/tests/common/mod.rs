@@ -153,3 +153,22 @@ pub fn advance_checked(sim: &mut Simulation, t: u64) {
         }
     }
 }
+
+/// A group consumer that starts from the earliest offset when the group has none.
+pub fn earliest(group: &str) -> ConsumerConfig {
+    ConsumerConfig {
+        auto_offset_reset: brokerlab_engine::consumer::OffsetResetStrategy::Earliest,
+        ..group_config(group)
+    }
+}
+
+/// The delivery audit of a group, from a snapshot.
+pub fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditReport {
+    s.snapshot()
+        .groups
+        .iter()
+        .find(|g| g.group_id == group)
+        .expect("group")
+        .audit
+        .clone()
+}
