@@ -10,6 +10,13 @@ pub const RATE: u64 = match option_env!("BENCH_RATE") {
     Some(_) => 100_000,
     None => 1_000_000,
 };
+/// Replication factor of the topic: 1, or 3 with `BENCH_RF3` set at build time (followers
+/// fetch, acks=all waits for them, min.insync.replicas=2).
+pub const REPLICATION_FACTOR: u32 = match option_env!("BENCH_RF3") {
+    Some(_) => 3,
+    None => 1,
+};
+
 /// Simulated time measured per iteration.
 pub const WINDOW_MS: u64 = 500;
 
@@ -19,7 +26,11 @@ pub fn warmed_up() -> Simulation {
     sim.apply(Action::CreateTopic {
         name: "events".into(),
         partitions: 12,
-        config: Default::default(),
+        config: brokerlab_engine::cluster::TopicConfig {
+            replication_factor: REPLICATION_FACTOR,
+            min_insync_replicas: REPLICATION_FACTOR.min(2),
+            ..Default::default()
+        },
     })
     .unwrap();
     for i in 0..3 {
