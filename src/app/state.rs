@@ -18,7 +18,7 @@ use super::log::History;
 pub const FRAME_EVENT_BUDGET: u64 = 200_000;
 
 /// Real milliseconds between two refreshes of the panels.
-pub const VIEW_REFRESH_MS: f64 = 100.0;
+pub const VIEW_REFRESH_MS: f64 = 250.0;
 
 /// Speeds offered, in virtual milliseconds per real millisecond.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];

@@ -297,7 +297,11 @@ fn draw(
         end,
     } = offsets;
     let css_w = WIDTH;
-    let dpr = 2.0;
+    // The screen's own pixel density (capped at 2): drawing more pixels than it shows only costs
+    // raster time for every strip on every frame.
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 2.0);
     let (pw, ph) = ((css_w * dpr).round() as u32, (HEIGHT * dpr).round() as u32);
     if el.width() != pw {
         el.set_width(pw);

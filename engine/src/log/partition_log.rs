@@ -82,6 +82,9 @@ pub struct PartitionLog {
     pub epochs: Vec<(i32, i64)>,
     /// Where the cleaner stopped last time: offsets below are clean (`cleaner-offset-checkpoint`).
     pub clean_offset: i64,
+    /// Some offset between the log start and the log end may hold no data record: a marker
+    /// was written, a transaction, a replicated gap, or the cleaner removed records.
+    sparse: bool,
     /// The aborted transaction index (`.txnindex`): which producer's records in which offset
     /// range a read_committed consumer must drop. Rebuilt by every replica from the markers.
     pub aborted_txns: Vec<AbortedTxn>,
@@ -109,7 +112,13 @@ impl PartitionLog {
             aborted_txns: Vec::new(),
             epochs: Vec::new(),
             clean_offset: 0,
+            sparse: false,
         }
+    }
+
+    /// Whether every offset from the log start to the log end is a data record.
+    pub fn is_dense(&self) -> bool {
+        !self.sparse
     }
 
     pub fn log_start_offset(&self) -> i64 {
@@ -194,6 +203,9 @@ impl PartitionLog {
 
     /// Puts a batch whose base offset is set at the end of the active segment.
     fn place(&mut self, batch: RecordBatch, _now: Millis) {
+        self.sparse |= batch.control.is_some()
+            || batch.is_transactional
+            || batch.base_offset != self.log_end_offset;
         let epoch = batch.partition_leader_epoch;
         if self.epochs.last().is_none_or(|&(e, _)| epoch > e) {
             self.epochs.push((epoch, batch.base_offset));

@@ -166,6 +166,7 @@ impl PartitionLog {
             self.clean_offset = self.clean_offset.max(next);
         }
         stats.cleaned_up_to = self.clean_offset;
+        self.sparse |= stats.records_removed + stats.tombstones_removed > 0;
         stats
     }
 
