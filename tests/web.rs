@@ -164,3 +164,50 @@ fn the_partition_preview_names_the_murmur2_partition() {
     assert!(p.ends_with("partition 4"), "{p}");
     assert!(partition_preview("x", true, 6).contains("sticky"));
 }
+
+/// The panels refresh region by region: a due refresh reaches one region per frame, an action
+/// reaches all of them at once.
+#[wasm_bindgen_test]
+fn panel_regions_catch_up_one_per_frame_and_all_at_once_after_an_action() {
+    use std::rc::Rc;
+
+    use brokerlab::app::state::{Msg, Playground, PANEL_SLOTS, VIEW_REFRESH_MS};
+    use yew::Reducible;
+
+    let shows_latest = |p: &Playground| -> Vec<bool> {
+        p.panels
+            .iter()
+            .map(|v| Rc::ptr_eq(&v.snapshot, &p.view_snapshot))
+            .collect()
+    };
+    let frame = |p: Rc<Playground>, dt_ms: f64| p.reduce(Msg::Frame { dt_ms });
+    let mut state = Rc::new(Playground::demo());
+    assert!(shows_latest(&state).iter().all(|&b| b));
+    state = frame(state, VIEW_REFRESH_MS + 1.0);
+    let mut want = vec![false; PANEL_SLOTS];
+    want[0] = true;
+    assert_eq!(
+        shows_latest(&state),
+        want,
+        "the first region refreshes first"
+    );
+    for slot in 1..PANEL_SLOTS {
+        state = frame(state, 1.0);
+        want[slot] = true;
+        assert_eq!(shows_latest(&state), want, "frame {slot}");
+    }
+    state = frame(state, VIEW_REFRESH_MS + 1.0);
+    assert_eq!(shows_latest(&state).iter().filter(|&&b| b).count(), 1);
+    state = state.reduce(Msg::Apply {
+        action: brokerlab_engine::Action::CreateTopic {
+            name: "fresh".into(),
+            partitions: 2,
+            config: Default::default(),
+        },
+        source: "test",
+    });
+    assert!(
+        shows_latest(&state).iter().all(|&b| b),
+        "an action shows everywhere"
+    );
+}

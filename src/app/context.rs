@@ -2,8 +2,8 @@
 //!
 //! Redrawing everything sixty times a second cost more than a frame, so the page has two
 //! speeds: the clock and the partition strips follow the reducer handle (every frame); the
-//! panels, whose numbers nobody can read at 60 Hz, follow `View`, refreshed about ten times a
-//! second and on every action. `Engine` never changes between frames: it only sends messages
+//! panels, whose numbers nobody can read at 60 Hz, follow `View`, refreshed four times a second
+//! (one page region per frame, so no frame carries them all) and on every action. `Engine` never changes between frames: it only sends messages
 //! and answers queries (records of a partition, strip cells).
 
 use std::cell::RefCell;

@@ -18,7 +18,7 @@ use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
 use crate::hooks::use_keyboard::use_keyboard;
 pub use context::{use_engine, use_view, Engine, View};
-pub use state::{Msg, Notice, Playground, PlaygroundContext};
+pub use state::{Msg, Notice, PanelView, Playground, PlaygroundContext};
 
 #[component]
 pub fn App() -> Html {
@@ -28,11 +28,14 @@ pub fn App() -> Html {
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
     use_keyboard(state.dispatcher());
-    let view = View {
-        snapshot: state.view_snapshot.clone(),
-        history: state.history.clone(),
+    // Each region reads its own view (see `Playground::panels`); the header the latest.
+    let view_of = |panel: &PanelView| View {
+        snapshot: panel.snapshot.clone(),
+        history: panel.history.clone(),
         notice: state.notice.clone(),
     };
+    let view = view_of(&state.latest());
+    let [producers, topics, groups, log] = &state.panels;
     let engine = Engine {
         dispatch: state.dispatcher(),
         sim: state.sim.clone(),
@@ -44,11 +47,11 @@ pub fn App() -> Html {
             <div class="app">
                 <Header />
                 <main class="flow" aria-label="Cluster">
-                    <ProducersColumn />
-                    <TopicsColumn />
-                    <GroupsColumn />
+                    <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
+                    <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
+                    <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
                 </main>
-                <ProtocolLog />
+                <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
                 if state.show_shortcuts { <Shortcuts /> }
             </div>
         </ContextProvider<View>>

@@ -20,6 +20,10 @@ pub const FRAME_EVENT_BUDGET: u64 = 200_000;
 /// Real milliseconds between two refreshes of the panels.
 pub const VIEW_REFRESH_MS: f64 = 250.0;
 
+/// Page regions whose panels refresh on successive frames (producers, topics, groups, protocol
+/// log): re-rendering all of them in one frame took longer than a frame at 60 Hz.
+pub const PANEL_SLOTS: usize = 4;
+
 /// Speeds offered, in virtual milliseconds per real millisecond.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
@@ -30,11 +34,15 @@ pub struct Playground {
     pub sim: Rc<RefCell<Simulation>>,
     /// Taken every frame: the clock and the strips.
     pub snapshot: Rc<Snapshot>,
-    /// Taken about ten times a second and after every action: the panels.
+    /// Taken four times a second and after every action: the panels.
     pub view_snapshot: Rc<Snapshot>,
     pub history: Rc<History>,
     /// Real milliseconds since `view_snapshot` was taken.
     pub since_view_ms: f64,
+    /// What each page region shows: `view_snapshot` and `history` as they were when the region
+    /// last refreshed. After a refresh on a frame, the regions catch up one per frame; after an
+    /// action, all at once.
+    pub panels: [PanelView; PANEL_SLOTS],
     pub scenario: Rc<Scenario>,
     pub playing: bool,
     /// Virtual milliseconds per real millisecond.
@@ -48,6 +56,13 @@ pub struct Playground {
     pub show_shortcuts: bool,
     /// Counts notices so that the same message twice still shows as new.
     pub notice_id: u32,
+}
+
+/// A region's snapshot and history.
+#[derive(Clone)]
+pub struct PanelView {
+    pub snapshot: Rc<Snapshot>,
+    pub history: Rc<History>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -127,12 +142,18 @@ impl Playground {
         let mut history = History::default();
         history.ingest(&sim);
         let snapshot = Rc::new(sim.snapshot());
+        let history = Rc::new(history);
+        let panel = PanelView {
+            snapshot: snapshot.clone(),
+            history: history.clone(),
+        };
         Playground {
             sim: Rc::new(RefCell::new(sim)),
             view_snapshot: snapshot.clone(),
             snapshot,
-            history: Rc::new(history),
+            history,
             since_view_ms: 0.0,
+            panels: std::array::from_fn(|_| panel.clone()),
             scenario: Rc::new(scenario),
             playing: true,
             speed: 1.0,
@@ -144,8 +165,17 @@ impl Playground {
         }
     }
 
-    /// A new state value after the engine changed: fresh snapshots, history caught up.
+    /// A new state value after the engine changed: fresh snapshots, history caught up, every
+    /// region showing them.
     fn refreshed(&self) -> Self {
+        let mut next = self.fresh_view();
+        let latest = next.latest();
+        next.panels = std::array::from_fn(|_| latest.clone());
+        next
+    }
+
+    /// Fresh snapshots and history; the regions keep what they show.
+    fn fresh_view(&self) -> Self {
         let sim = self.sim.borrow();
         let mut history = (*self.history).clone();
         history.ingest(&sim);
@@ -159,16 +189,33 @@ impl Playground {
         }
     }
 
-    /// After a frame: a fresh fast snapshot; the panels' view only when it is due.
+    pub fn latest(&self) -> PanelView {
+        PanelView {
+            snapshot: self.view_snapshot.clone(),
+            history: self.history.clone(),
+        }
+    }
+
+    /// After a frame: a fresh fast snapshot; when the panels' view is due, a fresh one too,
+    /// shown by the first region still behind it (one region per frame).
     fn after_frame(&self, dt_ms: f64) -> Self {
-        if self.since_view_ms + dt_ms >= VIEW_REFRESH_MS {
-            return self.refreshed();
+        let mut next = if self.since_view_ms + dt_ms >= VIEW_REFRESH_MS {
+            self.fresh_view()
+        } else {
+            Playground {
+                snapshot: Rc::new(self.sim.borrow().snapshot()),
+                since_view_ms: self.since_view_ms + dt_ms,
+                ..self.clone()
+            }
+        };
+        if let Some(slot) = next
+            .panels
+            .iter()
+            .position(|p| !Rc::ptr_eq(&p.snapshot, &next.view_snapshot))
+        {
+            next.panels[slot] = next.latest();
         }
-        Playground {
-            snapshot: Rc::new(self.sim.borrow().snapshot()),
-            since_view_ms: self.since_view_ms + dt_ms,
-            ..self.clone()
-        }
+        next
     }
 }
 

@@ -354,14 +354,14 @@ fn draw(
                 ctx.stroke_rect(x + 1.0, top + 1.0, w - 2.0, h - 2.0);
             }
             if let Some(&(_, key, alpha)) = extras.fading.iter().find(|f| f.0 == c.offset) {
-                colors::with_key_color(key, |color| ctx.set_fill_style_str(color));
+                colors::with_key_style(key, |style| set_fill_style(&ctx, style));
                 ctx.set_global_alpha(alpha.clamp(0.0, 1.0));
                 ctx.fill_rect(x, top, w, h);
                 ctx.set_global_alpha(1.0);
             }
             continue;
         }
-        colors::with_key_color(c.key, |color| ctx.set_fill_style_str(color));
+        colors::with_key_style(c.key, |style| set_fill_style(&ctx, style));
         ctx.set_global_alpha(if c.aborted {
             0.35
         } else {
@@ -473,4 +473,11 @@ fn draw(
         ctx.close_path();
         ctx.fill();
     }
+}
+
+/// `fillStyle` from a JS string already made: web-sys deprecated the `JsValue` setter in favour
+/// of typed ones, but only this one skips re-decoding the colour's UTF-8 on every call.
+#[allow(deprecated)]
+fn set_fill_style(ctx: &CanvasRenderingContext2d, style: &wasm_bindgen::JsValue) {
+    ctx.set_fill_style(style);
 }

@@ -41,6 +41,37 @@ for (const n of profile.nodes) {
 if (process.env.CHAINS) {
   for (const [k, t] of [...chains.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${t.toFixed(0).padStart(6)} ms  ${k}`);
 }
+// Inclusive time of functions whose names match INCL (a regex), recursion counted once.
+if (process.env.INCL) {
+  const re = new RegExp(process.env.INCL);
+  const incl = new Map();
+  const visit = (n, seen) => {
+    const name = (n.callFrame.functionName || '?').replace(/::h[0-9a-f]{16}$/, '');
+    const own = (dt.get(n.id) ?? 0) / 1000;
+    const fresh = re.test(name) && !seen.has(name);
+    const inner = new Set(seen);
+    if (fresh) inner.add(name);
+    let t = own;
+    for (const c of n.children ?? []) t += visit(byId.get(c), inner);
+    if (fresh) incl.set(name, (incl.get(name) ?? 0) + t);
+    return t;
+  };
+  visit(profile.nodes[0], new Set());
+  for (const [k, t] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${t.toFixed(0).padStart(6)} ms incl  ${k.slice(0, 150)}`);
+}
+// Self time under the first function matching UNDER (a regex), by function.
+if (process.env.UNDER) {
+  const re = new RegExp(process.env.UNDER);
+  const under = new Map();
+  const walk = (n, inside) => {
+    const name = (n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`).replace(/::h[0-9a-f]{16}$/, '');
+    const now = inside || re.test(name);
+    if (now) under.set(name, (under.get(name) ?? 0) + (dt.get(n.id) ?? 0) / 1000);
+    for (const c of n.children ?? []) walk(byId.get(c), now);
+  };
+  walk(profile.nodes[0], false);
+  for (const [k, t] of [...under.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${t.toFixed(0).padStart(6)} ms under  ${k.slice(0, 150)}`);
+}
 const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
 for (const [name, t] of top) console.log(`${t.toFixed(0).padStart(6)} ms ${(100 * t / total).toFixed(1).padStart(5)}%  ${name.slice(0, 140)}`);
 console.log(`total ${total.toFixed(0)} ms over ${seconds} s`);

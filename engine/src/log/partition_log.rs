@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod cleaner;
+mod cursor;
 
 pub use cleaner::CleanerStats;
+pub use cursor::BatchCursor;
 
 use super::producer_state::{BatchMetadata, ProducerStateManager};
 use super::{ControlType, RecordBatch, Segment};
@@ -522,7 +524,7 @@ mod tests {
     use super::*;
     use crate::log::RecordMeta;
 
-    fn batch(records: u32) -> RecordBatch {
+    pub(super) fn batch(records: u32) -> RecordBatch {
         RecordBatch {
             base_offset: 0,
             partition_leader_epoch: 0,

@@ -742,6 +742,7 @@ impl Simulation {
 /// window (thousands per partition at high rates).
 fn fill_dense(log: &crate::log::PartitionLog, out: &mut [StripCell], per: i64) {
     let (first, leo) = (log.log_start_offset(), log.log_end_offset());
+    let mut cursor = log.cursor(out.first().map_or(first, |c| c.offset));
     for cell in out.iter_mut() {
         let lo = cell.offset.max(first);
         let hi = (cell.offset + per).min(leo);
@@ -749,7 +750,7 @@ fn fill_dense(log: &crate::log::PartitionLog, out: &mut [StripCell], per: i64) {
             continue;
         }
         cell.records = (hi - lo) as u32;
-        if let Some(b) = log.batch_at(hi - 1) {
+        if let Some(b) = cursor.seek(hi - 1) {
             let last = b.records[(hi - 1 - b.base_offset) as usize].key;
             cell.key = (last != NULL_KEY).then_some(last);
         }
