@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds the app into dist/: cargo (wasm32) -> wasm-bindgen -> wasm-opt (release) -> static files.
-# Usage: scripts/build.sh [release|dev]
+# Usage: [FEATURES=facade] scripts/build.sh [release|dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 MODE="${1:-release}"
+FEATURES="${FEATURES:-}"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import sys,json; print(json.load(sys.stdin)["target_directory"])')
 if [ "$MODE" = release ]; then
   # The `web` profile: release, with the engine optimised for size as well (see Cargo.toml).
-  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown --profile web
+  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown --profile web --features "$FEATURES"
   WASM="$TARGET_DIR/wasm32-unknown-unknown/web/brokerlab.wasm"
 else
-  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown
+  cargo build -p brokerlab --bin brokerlab --target wasm32-unknown-unknown --features "$FEATURES"
   WASM="$TARGET_DIR/wasm32-unknown-unknown/debug/brokerlab.wasm"
 fi
 rm -rf dist && mkdir -p dist

@@ -14,7 +14,7 @@ cargo test -p brokerlab-engine 2>&1 | tee -a "$LOG"
 echo "== wasm-bindgen-test in headless Chromium =="
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json"
-cargo test -p brokerlab --target wasm32-unknown-unknown 2>&1 | tee -a "$LOG"
+cargo test -p brokerlab --target wasm32-unknown-unknown --features facade 2>&1 | tee -a "$LOG"
 
 echo "== end-to-end (playwright-core + /usr/bin/chromium) =="
 scripts/build.sh release

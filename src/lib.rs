@@ -2,10 +2,12 @@
 //!
 //! `app` holds the state (one reducer over one engine) and the page; `components` render
 //! snapshots and send actions; `hooks` keep the effects (animation frames, keyboard) at the
-//! edges; `facade` is the small JavaScript API for embedding.
+//! edges; `facade` is the small JavaScript API for embedding (cargo feature `facade`, off in the
+//! page build).
 
 pub mod app;
 pub mod components;
+#[cfg(feature = "facade")]
 pub mod facade;
 pub mod hooks;
 

@@ -3,17 +3,22 @@
 
 use std::time::Duration;
 
+// The facade's tests need `--features facade` (scripts/test.sh passes it).
+#[cfg(feature = "facade")]
 use brokerlab::facade::BrokerLab;
+#[cfg(feature = "facade")]
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[cfg(feature = "facade")]
 fn obj(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON parses")
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "facade")]
 fn facade_creates_a_topic_produces_and_reports_offsets() {
     let mut lab = BrokerLab::new(7.0).expect("seed accepted");
     lab.apply(obj(
@@ -39,6 +44,7 @@ fn facade_creates_a_topic_produces_and_reports_offsets() {
 }
 
 /// Runs a JS arrow function over a snapshot.
+#[cfg(feature = "facade")]
 fn eval_on(f: &str, snap: &JsValue) -> JsValue {
     js_sys::eval(f)
         .unwrap()
@@ -49,6 +55,7 @@ fn eval_on(f: &str, snap: &JsValue) -> JsValue {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "facade")]
 fn facade_kills_a_leader_and_the_snapshot_shows_the_failover() {
     let mut lab = BrokerLab::new(3.0).unwrap();
     lab.apply(obj(
@@ -91,6 +98,7 @@ fn facade_kills_a_leader_and_the_snapshot_shows_the_failover() {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "facade")]
 fn facade_rejects_bad_input_with_a_readable_message() {
     let mut lab = BrokerLab::new(1.0).unwrap();
     let err = lab
