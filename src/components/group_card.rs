@@ -83,8 +83,12 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     label={format!("Lag of {} over time", g.group_id)} />
             </div>
             <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
-                <div><dt>{"Produced"}</dt><dd>{ format::count(a.produced) }</dd></div>
-                <div><dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd></div>
+                <div title="records acknowledged to producers in the group's partitions, also those written before it started reading (auto.offset.reset=latest skips them)">
+                    <dt>{"Produced"}</dt><dd>{ format::count(a.produced) }</dd>
+                </div>
+                <div title="records handed to the group's consumers, redeliveries included">
+                    <dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd>
+                </div>
                 <div><dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd></div>
                 <div title="acknowledged records no replica has any more (a leader election threw them away)">
                     <dt>{"Lost"}</dt><dd class={classes!((a.lost > 0).then_some("bad"))}>{ format::count(a.lost) }</dd>

@@ -168,10 +168,22 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                                         let owner = g.partitions.iter()
                                             .find(|gp| gp.topic == t.name && gp.partition == p.partition)
                                             .and_then(|gp| gp.owner.clone());
+                                        let full = owner.unwrap_or_else(|| "none".into());
+                                        // Several groups side by side: their colour already names
+                                        // the group, so `billing-1` shows as `1` (full name on hover).
+                                        let shown = if groups.len() > 1 {
+                                            full.strip_prefix(g.group_id.as_str())
+                                                .and_then(|rest| rest.strip_prefix('-'))
+                                                .filter(|rest| !rest.is_empty())
+                                                .unwrap_or(&full)
+                                                .to_string()
+                                        } else {
+                                            full.clone()
+                                        };
                                         html! {
                                             <span class="owner" style={format!("--group-color:{}", colors::series_color(*gi))}
-                                                title={format!("owner in group {}", g.group_id)}>
-                                                { owner.unwrap_or_else(|| "none".into()) }
+                                                title={format!("{full}: owner in group {}", g.group_id)}>
+                                                { shown }
                                             </span>
                                         }
                                     }) }

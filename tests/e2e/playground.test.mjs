@@ -1,7 +1,7 @@
 // The playground as a user meets it: everything found by role and accessible name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot } from './harness.mjs';
+import { startServer, launch, openPage, shot, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -86,6 +86,18 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
   while (Date.now() < deadline && lag < 3000) { await page.waitForTimeout(300); lag = await totalLag(); }
   assert.ok(lag >= 3000, `lag appears: ${lag}`);
   await shot(page, 'lag');
+
+  // A second group reads the same partitions with its own offsets: each row names both owners,
+  // compactly (the group's colour says which), and the table still fits its card.
+  await addConsumer(page, 'audit', 'payments', 'audit-1');
+  await until('audit-1 owns every partition of payments',
+    async () => (await table.getByTitle('audit-1: owner in group audit').count()) === 6);
+  assert.equal(await table.getByTitle(/^ledger-[13]: owner in group ledger$/).count(), 6);
+  const owners = (await table.locator('tbody tr').first().getByTitle(/owner in group/).allTextContents()).map((o) => o.trim());
+  assert.ok(['1', '3'].includes(owners[0]) && owners[1] === '1', `owners of P0 shown compactly: ${owners}`);
+  await shot(page, 'two-groups');
+  const [right, cardRight] = await table.evaluate((t) => [t.getBoundingClientRect().right, t.closest('.card').getBoundingClientRect().right]);
+  assert.ok(right <= cardRight + 1, `the partition table fits its card with two groups: ${right} > ${cardRight}`);
   assert.deepEqual(problems, []);
   await page.context().close();
 });
