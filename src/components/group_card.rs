@@ -52,6 +52,8 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
         .as_ref()
         .and_then(|l| g.members.iter().find(|m| &m.member_id == l))
         .map(|m| m.client.clone());
+    // Lag steps with auto commits: say how often they come (the longest interval of its members).
+    let auto_commit_ms = members.iter().filter_map(|c| c.auto_commit_ms).max();
     let unowned = g.partitions.iter().filter(|p| p.owner.is_none()).count();
     html! {
         <section class="card group" aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
@@ -78,6 +80,11 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <div>
                     <span class="label">{"Lag (high watermark − committed)"}</span>
                     <strong class="lag-total" aria-label={format!("Total lag of {}", g.group_id)}>{ format::count(g.total_lag) }</strong>
+                    if let Some(ms) = auto_commit_ms {
+                        <span class="label commit-note" title="Committed offsets move only when a consumer commits: lag climbs between commits and drops at each one">
+                            { format!("auto commit every {}", format::duration(ms)) }
+                        </span>
+                    }
                 </div>
                 <Sparkline values={Rc::new(g.lag_history.clone())} interval_ms={g.lag_interval_ms} color={color.clone()}
                     label={format!("Lag of {} over time", g.group_id)} />

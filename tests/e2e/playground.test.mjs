@@ -61,6 +61,8 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
   const group = page.getByRole('region', { name: 'Group ledger' });
   await group.waitFor();
   await waitForCounts(page, ['ledger-1', 'ledger-2'], [3, 3]);
+  // Lag is measured against committed offsets: the card says how often they move.
+  await group.getByText('auto commit every 5 s').waitFor();
   await shot(page, 'two-consumers');
 
   // A third joins: 2 each after the rebalance.

@@ -164,6 +164,9 @@ pub struct ConsumerView {
     /// The application is busy processing the last poll.
     pub busy: bool,
     pub processing_us: u64,
+    /// `auto.commit.interval.ms` when `enable.auto.commit` is on: committed offsets (and so lag)
+    /// move in steps of that interval.
+    pub auto_commit_ms: Option<u64>,
     pub isolation: IsolationLevel,
     pub topics: Vec<String>,
     pub assigned: Vec<AssignedView>,
@@ -422,6 +425,10 @@ impl Simulation {
             paused: c.paused,
             busy: c.is_busy(self.now),
             processing_us: c.config.processing_us,
+            auto_commit_ms: c
+                .config
+                .enable_auto_commit
+                .then_some(c.config.auto_commit_interval_ms),
             isolation: c.config.isolation_level,
             topics: c.topics.clone(),
             assigned: c
