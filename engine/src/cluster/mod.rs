@@ -132,10 +132,15 @@ impl Cluster {
         self.partition(p)?.leader.filter(|&b| self.broker_alive(b))
     }
 
+    /// The coordinator for `key` if its broker is up (what `FindCoordinator` can answer).
+    pub fn available_coordinator(&self, internal_topic: &str, key: &str) -> Option<BrokerId> {
+        self.coordinator_for(internal_topic, key)
+            .filter(|&b| self.broker_alive(b))
+    }
+
     /// Whether the coordinator for `key` is up (its partition has a live leader).
     pub fn coordinator_alive(&self, internal_topic: &str, key: &str) -> bool {
-        self.coordinator_for(internal_topic, key)
-            .is_some_and(|b| self.broker_alive(b))
+        self.available_coordinator(internal_topic, key).is_some()
     }
 
     fn user_partition_count(&self) -> u32 {

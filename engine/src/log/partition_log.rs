@@ -482,18 +482,27 @@ impl PartitionLog {
     /// Batches that hold offsets `from..`, in offset order, starting with the one containing
     /// `from` (or the first after it).
     pub fn batches_from(&self, from: i64) -> impl Iterator<Item = &RecordBatch> {
+        let (from, segments) = self.segments_from(from);
+        let mut first = true;
+        segments.flat_map(move |(_, seg)| {
+            let start = if first { seg.position_of(from) } else { 0 };
+            first = false;
+            seg.batches()[start..].iter()
+        })
+    }
+
+    /// `from`, raised to the log start, and the segments from the one holding it onwards.
+    fn segments_from(
+        &self,
+        from: i64,
+    ) -> (i64, std::collections::btree_map::Range<'_, i64, Segment>) {
         let from = from.max(self.log_start_offset);
         let first_base = self
             .segments
             .range(..=from)
             .next_back()
             .map_or(from, |(&b, _)| b);
-        let mut first = true;
-        self.segments.range(first_base..).flat_map(move |(_, seg)| {
-            let start = if first { seg.position_of(from) } else { 0 };
-            first = false;
-            seg.batches()[start..].iter()
-        })
+        (from, self.segments.range(first_base..))
     }
 
     /// The newest batch, if the log holds any.

@@ -123,8 +123,7 @@ impl Producer {
             // Rediscovered from metadata after NOT_COORDINATOR or a broken connection.
             t.coordinator = ctx
                 .cluster
-                .coordinator_for(TRANSACTION_STATE, &t.transactional_id)
-                .filter(|&b| ctx.cluster.broker_alive(b));
+                .available_coordinator(TRANSACTION_STATE, &t.transactional_id);
         }
         if let Some(c) = t.coordinator {
             t.request_in_flight = true;

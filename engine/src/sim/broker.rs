@@ -76,8 +76,7 @@ impl Simulation {
                 // A coordinator on a broker that is down cannot be connected to.
                 let coordinator = self
                     .cluster
-                    .coordinator_for(CONSUMER_OFFSETS, &group)
-                    .filter(|&b| self.cluster.broker_alive(b))
+                    .available_coordinator(CONSUMER_OFFSETS, &group)
                     .ok_or(ErrorCode::CoordinatorNotAvailable);
                 self.send(
                     Party::Broker(broker),
@@ -100,8 +99,7 @@ impl Simulation {
             Message::Txn(TxnRequest::FindCoordinator { transactional_id }) => {
                 let coordinator = self
                     .cluster
-                    .coordinator_for(TRANSACTION_STATE, &transactional_id)
-                    .filter(|&b| self.cluster.broker_alive(b))
+                    .available_coordinator(TRANSACTION_STATE, &transactional_id)
                     .ok_or(ErrorCode::CoordinatorNotAvailable);
                 self.send(
                     Party::Broker(broker),
@@ -232,11 +230,7 @@ impl Simulation {
             }
         }
         for g in m.groups {
-            match self
-                .cluster
-                .coordinator_for(CONSUMER_OFFSETS, &g)
-                .filter(|&b| self.cluster.broker_alive(b))
-            {
+            match self.cluster.available_coordinator(CONSUMER_OFFSETS, &g) {
                 Some(b) => {
                     let i = slot(&mut per_broker, b, &proto);
                     per_broker[i].1.groups.push(g);

@@ -699,6 +699,23 @@ pub struct StripCell {
     pub active_segment: bool,
 }
 
+impl StripCell {
+    /// A cell starting at `offset` before anything is known of its records.
+    fn empty(offset: i64) -> Self {
+        StripCell {
+            offset,
+            records: 0,
+            key: None,
+            control: None,
+            transactional: false,
+            open: false,
+            aborted: false,
+            segment_start: false,
+            active_segment: false,
+        }
+    }
+}
+
 impl Simulation {
     /// The tail of a partition for drawing: `cells` cells of `per_cell` offsets each, the last
     /// one ending at `end` (exclusive). Cost grows with the batches in the window, not records.
@@ -713,17 +730,7 @@ impl Simulation {
         let per = per_cell.max(1) as i64;
         let start = end - per * cells as i64;
         let mut out: Vec<StripCell> = (0..cells)
-            .map(|i| StripCell {
-                offset: start + i as i64 * per,
-                records: 0,
-                key: None,
-                control: None,
-                transactional: false,
-                open: false,
-                aborted: false,
-                segment_start: false,
-                active_segment: false,
-            })
+            .map(|i| StripCell::empty(start + i as i64 * per))
             .collect();
         let Some(part) = self
             .cluster
@@ -845,9 +852,9 @@ mod strip_tests {
     use crate::producer::{KeyDistribution, LoadConfig};
     use crate::{Action, Simulation};
 
-    #[test]
-    fn strip_cells_cover_the_tail_of_the_log() {
-        let mut s = Simulation::new(1, ClusterConfig::default()).unwrap();
+    /// One topic `t` of one partition after `ms` of a producer at `rate` over `keys` keys.
+    fn produced(seed: u64, rate: u64, keys: u32, ms: u64) -> Simulation {
+        let mut s = Simulation::new(seed, ClusterConfig::default()).unwrap();
         s.apply(Action::CreateTopic {
             name: "t".into(),
             partitions: 1,
@@ -856,8 +863,8 @@ mod strip_tests {
         .unwrap();
         let load = LoadConfig {
             topic: "t".into(),
-            rate: 1000,
-            keys: KeyDistribution::Uniform { keys: 5 },
+            rate,
+            keys: KeyDistribution::Uniform { keys },
             value_bytes: 10,
         };
         s.apply(Action::AddProducer {
@@ -866,7 +873,13 @@ mod strip_tests {
             load: Some(load),
         })
         .unwrap();
-        s.advance(1000);
+        s.advance(ms);
+        s
+    }
+
+    #[test]
+    fn strip_cells_cover_the_tail_of_the_log() {
+        let s = produced(1, 1000, 5, 1000);
         let end = s.snapshot().topics[0].partitions[0].log_end_offset;
         assert!(end > 900);
         let one = s.strip("t", 0, end, 10, 1);
@@ -888,26 +901,7 @@ mod strip_tests {
     /// The dense fast path draws exactly what walking every batch draws.
     #[test]
     fn dense_strips_match_the_batch_walk() {
-        let mut s = Simulation::new(2, ClusterConfig::default()).unwrap();
-        s.apply(Action::CreateTopic {
-            name: "t".into(),
-            partitions: 1,
-            config: Default::default(),
-        })
-        .unwrap();
-        let load = LoadConfig {
-            topic: "t".into(),
-            rate: 5000,
-            keys: KeyDistribution::Uniform { keys: 50 },
-            value_bytes: 10,
-        };
-        s.apply(Action::AddProducer {
-            name: None,
-            config: Default::default(),
-            load: Some(load),
-        })
-        .unwrap();
-        s.advance(3000);
+        let s = produced(2, 5000, 50, 3000);
         let c = s.cluster();
         let part = c
             .partition(c.partition_idx(c.topic_id("t").unwrap(), 0).unwrap())
@@ -919,17 +913,7 @@ mod strip_tests {
                 let e = end - shift;
                 let cells = 48;
                 let start = e - per * cells as i64;
-                let blank = |i: usize| super::StripCell {
-                    offset: start + i as i64 * per,
-                    records: 0,
-                    key: None,
-                    control: None,
-                    transactional: false,
-                    open: false,
-                    aborted: false,
-                    segment_start: false,
-                    active_segment: false,
-                };
+                let blank = |i: usize| super::StripCell::empty(start + i as i64 * per);
                 let mut a: Vec<_> = (0..cells).map(blank).collect();
                 let mut b: Vec<_> = (0..cells).map(blank).collect();
                 super::fill_dense(&part.log, &mut a, per);

@@ -17,13 +17,7 @@ pub struct BatchCursor<'a> {
 impl PartitionLog {
     /// A cursor positioned at the batch holding `from` (or the first one after it).
     pub fn cursor(&self, from: i64) -> BatchCursor<'_> {
-        let from = from.max(self.log_start_offset);
-        let first_base = self
-            .segments
-            .range(..=from)
-            .next_back()
-            .map_or(from, |(&b, _)| b);
-        let mut segments = self.segments.range(first_base..);
+        let (from, mut segments) = self.segments_from(from);
         let (current, pos) = segments
             .next()
             .map_or((&[][..], 0), |(_, s)| (s.batches(), s.position_of(from)));
