@@ -154,6 +154,51 @@ fn numbers_and_times_are_formatted_for_a_projector() {
     assert_eq!(time(245_000), "4 min 05 s");
     assert_eq!(duration(45_000), "45 s");
     assert_eq!(duration(300_000), "5 min");
+    assert_eq!(duration(1_500), "1.5 s");
+    assert_eq!(compact(4.25), "4.3");
+    assert_eq!(compact(15_400.0), "15k");
+}
+
+#[wasm_bindgen_test]
+fn decimals_are_written_and_read_without_the_float_machinery() {
+    use brokerlab::app::decimal::{fixed, parse, short};
+    assert_eq!(fixed(1.25, 1), "1.3");
+    assert_eq!(fixed(-0.04, 1), "0.0");
+    assert_eq!(fixed(-2.5, 0), "-3");
+    assert_eq!(fixed(12.34567, 3), "12.346");
+    assert_eq!(fixed(0.05, 2), "0.05");
+    assert_eq!(fixed(f64::NAN, 1), "–");
+    assert_eq!(short(0.25, 2), "0.25");
+    assert_eq!(short(2.0, 2), "2");
+    assert_eq!(short(1.10, 3), "1.1");
+    // Exact for the decimals people type: the same f64 as the standard parser gives.
+    for text in [
+        "0",
+        "12",
+        "-0.5",
+        ".25",
+        "+3.",
+        "1.1",
+        "0.1",
+        "99.99",
+        "123456.789012345",
+    ] {
+        assert_eq!(parse(text), text.parse::<f64>().ok(), "{text}");
+    }
+    assert_eq!(parse(" 7 "), Some(7.0));
+    for bad in [
+        "",
+        ".",
+        "-",
+        "1e3",
+        "1.2.3",
+        "12a",
+        "inf",
+        "NaN",
+        "1234567890123456",
+    ] {
+        assert_eq!(parse(bad), None, "{bad}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -23,7 +23,7 @@ pub fn with_key_color<R>(key: Option<u32>, f: impl FnOnce(&str) -> R) -> R {
         Some(k) => PALETTE.with(|p| {
             let p = p.get_or_init(|| {
                 (0..KEY_COLORS)
-                    .map(|i| format!("hsl({:.0} 62% 52%)", (i as f64 * 137.508) % 360.0))
+                    .map(|i| format!("hsl({} 62% 52%)", (i as u64 * 137_508 + 500) / 1000 % 360))
                     .collect()
             });
             f(&p[k as usize % KEY_COLORS])

@@ -1,5 +1,7 @@
 //! Number and time formatting for a projector: short, with thin separators.
 
+use super::decimal::{fixed, short};
+
 /// `12,345,678`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -24,15 +26,15 @@ pub fn signed(n: i64) -> String {
 /// `1.2k`, `3.4M`: compact counts for tight places.
 pub fn compact(n: f64) -> String {
     if n >= 1e6 {
-        format!("{:.1}M", n / 1e6)
+        format!("{}M", fixed(n / 1e6, 1))
     } else if n >= 1e4 {
-        format!("{:.0}k", n / 1e3)
+        format!("{}k", fixed(n / 1e3, 0))
     } else if n >= 1e3 {
-        format!("{:.1}k", n / 1e3)
+        format!("{}k", fixed(n / 1e3, 1))
     } else if n >= 10.0 || n == 0.0 {
-        format!("{n:.0}")
+        fixed(n, 0)
     } else {
-        format!("{n:.1}")
+        fixed(n, 1)
     }
 }
 
@@ -56,7 +58,7 @@ pub fn duration(ms: u64) -> String {
     } else if ms < 1000 {
         format!("{ms} ms")
     } else if ms < 120_000 || !ms.is_multiple_of(60_000) {
-        format!("{} s", ms as f64 / 1000.0)
+        format!("{} s", short(ms as f64 / 1000.0, 3))
     } else {
         format!("{} min", ms / 60_000)
     }

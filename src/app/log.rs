@@ -117,15 +117,15 @@ impl History {
 
     /// The newest `max` lines of the enabled categories containing `filter`, oldest first.
     pub fn lines(&self, enabled: &[Category], filter: &str, max: usize) -> Vec<LogLine> {
-        let filter = filter.to_lowercase();
+        let filter = filter.to_ascii_lowercase();
         let mut out: Vec<LogLine> = CATEGORIES
             .iter()
             .filter(|c| enabled.contains(c))
             .flat_map(|&c| self.buffers[slot(c)].iter())
-            .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            .filter(|l| filter.is_empty() || l.text.to_ascii_lowercase().contains(&filter))
             .cloned()
             .collect();
-        out.sort_by_key(|l| l.seq);
+        brokerlab_engine::sort::sort_by_key(&mut out, |l| l.seq);
         let skip = out.len().saturating_sub(max);
         out.split_off(skip)
     }

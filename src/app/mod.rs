@@ -2,6 +2,7 @@
 
 pub mod colors;
 pub mod context;
+pub mod decimal;
 pub mod demo;
 pub mod format;
 pub mod log;

@@ -138,7 +138,10 @@ impl Playground {
     }
 
     pub fn from_scenario(scenario: Scenario) -> Self {
-        let sim = scenario.start().expect("the built-in scenario is valid");
+        // Display, not `expect`'s Debug: the page carries no Debug printing of strings otherwise.
+        let sim = scenario
+            .start()
+            .unwrap_or_else(|e| panic!("the built-in scenario is invalid: {e}"));
         let mut history = History::default();
         history.ingest(&sim);
         let snapshot = Rc::new(sim.snapshot());

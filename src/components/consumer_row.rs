@@ -22,7 +22,8 @@ pub struct ConsumerRowProps {
 pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
     let engine = use_engine();
     let c = &props.consumer;
-    let processing_ms = use_state(|| format!("{}", c.processing_us as f64 / 1000.0));
+    let processing_ms =
+        use_state(|| crate::app::decimal::short(c.processing_us as f64 / 1000.0, 3));
     let dispatch = {
         let engine = engine.clone();
         move |action: Action| {
@@ -85,7 +86,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
         Callback::from(move |e: Event| {
             let i: HtmlInputElement = e.target_unchecked_into();
             processing_ms.set(i.value());
-            let ms = i.value().trim().parse::<f64>().unwrap_or(-1.0);
+            let ms = crate::app::decimal::parse(&i.value()).unwrap_or(-1.0);
             let us = if ms.is_finite() && ms >= 0.0 {
                 (ms * 1000.0).round() as u64
             } else {
@@ -121,7 +122,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
     } else if idle {
         "idle: no partitions (more members than partitions)".to_string()
     } else if c.state != "Stable" && c.state != "Assigned" {
-        format!("{}…", c.state.to_lowercase())
+        format!("{}…", c.state.to_ascii_lowercase())
     } else if c.busy {
         "processing".to_string()
     } else {

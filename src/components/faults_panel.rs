@@ -64,7 +64,7 @@ pub fn FaultsPanel() -> Html {
                 {"Network faults"}
                 if let Some(f) = &active {
                     <span class="badge preparing">
-                        { format!("{}% responses lost", f.drop_responses_percent) }
+                        { format!("{}% responses lost", crate::app::decimal::short(f.drop_responses_percent, 2)) }
                     </span>
                 }
             </summary>

@@ -93,8 +93,8 @@ pub fn parse_u64(label: &str, text: &str) -> Result<u64, String> {
 
 /// Parses a decimal number field.
 pub fn parse_f64(label: &str, text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("{label} must be a number.")),
+    match crate::app::decimal::parse(text) {
+        Some(v) => Ok(v),
+        None => Err(format!("{label} must be a number.")),
     }
 }

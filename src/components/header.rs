@@ -4,16 +4,12 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
-use crate::app::format;
 use crate::app::state::SPEEDS;
+use crate::app::{decimal, format};
 use crate::app::{Msg, PlaygroundContext};
 
 fn speed_label(s: f64) -> String {
-    if s < 1.0 {
-        format!("{s}x")
-    } else {
-        format!("{}x", s as u32)
-    }
+    format!("{}x", decimal::short(s, 2))
 }
 
 #[component]
@@ -33,7 +29,7 @@ pub fn Header() -> Html {
         let state = state.clone();
         Callback::from(move |e: Event| {
             let v: HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(s) = v.value().parse::<f64>() {
+            if let Some(s) = decimal::parse(&v.value()) {
                 state.dispatch(Msg::SetSpeed(s));
             }
         })
@@ -86,7 +82,7 @@ pub fn Header() -> Html {
                     <span>{"Speed"}</span>
                     <select onchange={on_speed} aria-label="Speed">
                         { for SPEEDS.iter().map(|&s| html! {
-                            <option value={s.to_string()} selected={s == state.speed}>{ speed_label(s) }</option>
+                            <option value={decimal::short(s, 2)} selected={s == state.speed}>{ speed_label(s) }</option>
                         }) }
                     </select>
                 </label>

@@ -256,7 +256,7 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
     });
     html! {
         <div class="strip" role="img" aria-label={label}>
-            <canvas ref={canvas} height={HEIGHT.to_string()} {onmousemove} {onmouseleave}></canvas>
+            <canvas ref={canvas} height={(HEIGHT as u32).to_string()} {onmousemove} {onmouseleave}></canvas>
             { tooltip.unwrap_or_default() }
         </div>
     }

@@ -8,6 +8,7 @@ use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::app::decimal::{fixed, short};
 use crate::app::{format, use_engine, Msg};
 
 /// The steps of the rate slider, records per second.
@@ -28,9 +29,11 @@ pub fn keys_text(k: &Option<KeyDistribution>) -> String {
         None | Some(KeyDistribution::None) => "null keys (sticky partitioner)".into(),
         Some(KeyDistribution::Uniform { keys }) => format!("{keys} keys, uniform"),
         Some(KeyDistribution::HotKey { keys, hot_percent }) => {
-            format!("{keys} keys, user-0 hot ({hot_percent}%)")
+            format!("{keys} keys, user-0 hot ({}%)", short(*hot_percent, 2))
         }
-        Some(KeyDistribution::Zipf { keys, exponent }) => format!("{keys} keys, Zipf s={exponent}"),
+        Some(KeyDistribution::Zipf { keys, exponent }) => {
+            format!("{keys} keys, Zipf s={}", short(*exponent, 3))
+        }
     }
 }
 
@@ -149,8 +152,8 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
             }
             <dl class="stats">
                 <div><dt>{"Acknowledged"}</dt><dd>{ format::count(s.records_acked) }</dd></div>
-                <div><dt>{"Records per batch"}</dt><dd>{ format!("{:.1}", p.avg_batch_records) }</dd></div>
-                <div><dt>{"Batches per request"}</dt><dd>{ format!("{:.1}", p.avg_request_batches) }</dd></div>
+                <div><dt>{"Records per batch"}</dt><dd>{ fixed(p.avg_batch_records, 1) }</dd></div>
+                <div><dt>{"Batches per request"}</dt><dd>{ fixed(p.avg_request_batches, 1) }</dd></div>
                 <div><dt>{"In flight"}</dt><dd>{ p.in_flight_requests }</dd></div>
                 <div><dt>{"Waiting in accumulator"}</dt><dd>{ format::count(p.queued_records) }</dd></div>
                 if s.records_failed > 0 { <div><dt>{"Failed"}</dt><dd class="bad">{ format::count(s.records_failed) }</dd></div> }
@@ -158,7 +161,7 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
             if !s.recent_batch_records.is_empty() {
                 <div class="bars" role="img" aria-label={format!("Records in the last {} batches of {}", s.recent_batch_records.len(), p.name)}>
                     { for s.recent_batch_records.iter().map(|&n| html! {
-                        <span class="bar" style={format!("height:{}%", (n as f64 / max_batch as f64 * 100.0).max(4.0))}></span>
+                        <span class="bar" style={format!("height:{}%", fixed((n as f64 / max_batch as f64 * 100.0).max(4.0), 1))}></span>
                     }) }
                 </div>
             }

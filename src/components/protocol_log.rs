@@ -51,7 +51,7 @@ pub fn ProtocolLog() -> Html {
                 <fieldset class="filters">
                     <legend class="sr-only">{"Show"}</legend>
                     { for CATEGORIES.iter().map(|&c| html! {
-                        <label class={classes!("check", "cat", format!("cat-{}", category_label(c).to_lowercase()))}>
+                        <label class={classes!("check", "cat", format!("cat-{}", category_label(c).to_ascii_lowercase()))}>
                             <input type="checkbox" checked={enabled.contains(&c)} onchange={toggle(c)} />
                             { category_label(c) }
                         </label>
@@ -62,8 +62,8 @@ pub fn ProtocolLog() -> Html {
             </header>
             <ol class="log-lines" aria-label="Events, newest first">
                 { for lines.iter().rev().map(|l| html! {
-                    <li key={l.seq} class={format!("cat-{}", category_label(l.category).to_lowercase())}>
-                        <time>{ format!("{:>8.3}", l.time as f64 / 1000.0) }</time>
+                    <li key={l.seq} class={format!("cat-{}", category_label(l.category).to_ascii_lowercase())}>
+                        <time>{ format!("{:>8}", format!("{}.{:03}", l.time / 1000, l.time % 1000)) }</time>
                         <span>{ l.text.to_string() }</span>
                     </li>
                 }) }

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::group_card::state_class;
+use crate::app::decimal::fixed;
 use crate::app::use_view;
 
 /// The span of time shown.
@@ -42,8 +43,8 @@ pub fn RebalanceTimeline(props: &TimelineProps) -> Html {
                     let text = if p.state == "Stable" { format!("gen {}", p.generation) } else { String::new() };
                     Some(html! {
                         <span class={classes!("seg", state_class(&p.state))}
-                            style={format!("left:{left:.2}%;width:{width:.2}%")}
-                            title={format!("{} from {:.1} s (generation {})", p.state, p.from as f64 / 1000.0, p.generation)}>
+                            style={format!("left:{}%;width:{}%", fixed(left, 2), fixed(width, 2))}
+                            title={format!("{} from {} s (generation {})", p.state, fixed(p.from as f64 / 1000.0, 1), p.generation)}>
                             { text }
                         </span>
                     })

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::app::decimal::fixed;
 use crate::app::format;
 
 #[derive(Properties, PartialEq)]
@@ -28,7 +29,7 @@ pub fn Sparkline(props: &SparklineProps) -> Html {
         .map(|(i, &y)| {
             let x = i as f64 / (n - 1) as f64 * W;
             let y = H - 2.0 - (y as f64 / max) * (H - 4.0);
-            format!("{x:.1},{y:.1} ")
+            format!("{},{} ", fixed(x, 1), fixed(y, 1))
         })
         .collect();
     let span_s = v.len() as u64 * props.interval_ms / 1000;
@@ -40,7 +41,7 @@ pub fn Sparkline(props: &SparklineProps) -> Html {
         format::count(max as u64)
     );
     html! {
-        <svg class="sparkline" viewBox={format!("0 0 {W} {H}")} width={W.to_string()} height={H.to_string()} role="img" aria-label={aria}>
+        <svg class="sparkline" viewBox={format!("0 0 {} {}", W as u32, H as u32)} width={(W as u32).to_string()} height={(H as u32).to_string()} role="img" aria-label={aria}>
             <polyline points={points} fill="none" stroke={props.color.clone()} stroke-width="2" vector-effect="non-scaling-stroke" />
         </svg>
     }

@@ -446,7 +446,7 @@ impl Partition {
             outcome = dropped_by(&r.log, &self.log);
             let old_owner = self.log_owner;
             self.followers.push(Replica::new(old_owner, r.log, now));
-            self.followers.sort_by_key(|f| {
+            crate::sort::sort_by_key(&mut self.followers, |f| {
                 self.replicas
                     .iter()
                     .position(|&x| x == f.broker)

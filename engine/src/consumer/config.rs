@@ -121,7 +121,7 @@ impl ConsumerConfig {
             return bad("partition.assignment.strategy needs at least one assignor.".into());
         }
         let mut seen = self.assignors.clone();
-        seen.sort();
+        crate::sort::sort(&mut seen);
         seen.dedup();
         if seen.len() != self.assignors.len() {
             return bad("partition.assignment.strategy lists an assignor twice.".into());

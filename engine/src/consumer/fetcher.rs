@@ -395,7 +395,7 @@ impl Consumer {
                 });
             }
         }
-        next.sort_by_key(|a| a.partition);
+        crate::sort::sort_by_key(&mut next, |a| a.partition);
         next.dedup_by_key(|a| a.partition);
         self.assigned = next;
     }

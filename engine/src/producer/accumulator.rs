@@ -255,7 +255,7 @@ impl RecordAccumulator {
                 next_check = Some(next_check.map_or(at, |n: Millis| n.min(at)));
             }
         }
-        ready.sort_unstable();
+        crate::sort::sort(&mut ready);
         (ready, next_check)
     }
 

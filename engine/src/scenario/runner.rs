@@ -128,7 +128,7 @@ impl Scenario {
     pub fn run_to_end(&self) -> Result<Simulation, String> {
         let mut sim = self.start()?;
         let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
-        actions.sort_by_key(|a| a.at);
+        crate::sort::sort_by_key(&mut actions, |a| a.at);
         for (i, ta) in actions.into_iter().enumerate() {
             if ta.at > self.duration_ms {
                 return Err(format!(

@@ -472,7 +472,7 @@ impl Simulation {
                 topics.push(t.name.clone());
             }
         }
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         topics.retain(|t| self.cluster.topic_by_name(t).is_some());
         let owner_of = |topic: &str, p: u32| -> Option<String> {

@@ -72,6 +72,16 @@ pub struct MemberSubscription {
 /// Member id -> assigned partitions, sorted by (topic, partition); every member has an entry.
 pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 
+/// An entry with no partitions for every member. Built by inserting, not by collecting: collecting
+/// into a `BTreeMap` compiles a sort for its key and value types (see `crate::sort`).
+pub fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
+    let mut out = Assignment::new();
+    for m in members {
+        out.insert(m.member_id.clone(), Vec::new());
+    }
+    out
+}
+
 /// Runs `assignor` over `members` with `topics` (topic -> partition count, from metadata).
 /// Topics a member subscribes to that are not in `topics` are ignored.
 pub fn assign(
@@ -89,7 +99,7 @@ pub fn assign(
         out.entry(m.member_id.clone()).or_default();
     }
     for v in out.values_mut() {
-        v.sort();
+        crate::sort::sort(v);
     }
     out
 }

@@ -78,7 +78,7 @@ pub fn previous_owners(members: &[MemberSubscription]) -> BTreeMap<TopicPartitio
     claims
         .into_iter()
         .filter_map(|(tp, mut claims)| {
-            claims.sort_unstable_by(|a, b| b.cmp(a));
+            crate::sort::sort_by(&mut claims, |a, b| b.cmp(a));
             let contested = claims.len() > 1 && claims[0].0 == claims[1].0;
             (!contested).then(|| (tp.clone(), claims[0].1.clone()))
         })

@@ -6,13 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{member_order, Assignment, MemberSubscription};
+use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
 pub fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
-    let mut out: Assignment = members
-        .iter()
-        .map(|m| (m.member_id.clone(), Vec::new()))
-        .collect();
+    let mut out = empty_assignment(members);
     for (topic, &n) in topics {
         let mut subs: Vec<&MemberSubscription> = members
             .iter()
@@ -21,7 +18,7 @@ pub fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) ->
         if subs.is_empty() {
             continue;
         }
-        subs.sort_by(|a, b| member_order(a, b));
+        crate::sort::sort_by(&mut subs, |a, b| member_order(a, b));
         let m = subs.len() as u32;
         let (base, extra) = (n / m, n % m);
         for (i, member) in subs.iter().enumerate() {

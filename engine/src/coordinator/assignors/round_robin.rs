@@ -3,15 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{member_order, Assignment, MemberSubscription};
+use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
 pub fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
-    let mut out: Assignment = members
-        .iter()
-        .map(|m| (m.member_id.clone(), Vec::new()))
-        .collect();
+    let mut out = empty_assignment(members);
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
-    sorted.sort_by(|a, b| member_order(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| member_order(a, b));
     if sorted.is_empty() {
         return out;
     }

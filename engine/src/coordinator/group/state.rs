@@ -177,7 +177,7 @@ impl Group {
         for m in it {
             c.retain(|p| m.protocols.iter().any(|(q, _)| q == p));
         }
-        c.sort();
+        crate::sort::sort(&mut c);
         c
     }
 

@@ -55,8 +55,8 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
     };
     b.assign_owned(group);
     // Kafka sorts both lists by member id; member numbers follow id order.
-    b.under_min.sort_unstable();
-    b.exactly_min.make_contiguous().sort_unstable();
+    crate::sort::sort(&mut b.under_min);
+    crate::sort::sort(b.exactly_min.make_contiguous());
     let unassigned: Vec<Pid> = (0..total).filter(|&p| !b.assigned[p]).collect();
     b.assign_round_robin(&unassigned);
     Outcome {
@@ -74,7 +74,9 @@ impl Builder<'_> {
                 .copied()
                 .filter(|p| !self.ownership.claimed_twice.contains(p))
                 .collect();
-            owned.sort_by_key(|&p| (group.partition_number(p), group.topic_of[p]));
+            crate::sort::sort_by_key(&mut owned, |&p| {
+                (group.partition_number(p), group.topic_of[p])
+            });
 
             let keep = if owned.len() < self.min_quota {
                 self.under_min.push(member);

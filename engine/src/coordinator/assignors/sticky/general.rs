@@ -34,9 +34,11 @@ pub(super) fn assign(group: &Group, owned: Vec<Vec<Pid>>) -> Vec<Vec<Pid>> {
             }
         }
     }
-    b.by_load = (0..group.member_count())
-        .map(|m| (b.current[m].len(), m))
-        .collect();
+    // Inserted, not collected: collecting into a `BTreeSet` compiles a sort (see `crate::sort`).
+    b.by_load.clear();
+    for m in 0..group.member_count() {
+        b.by_load.insert((b.current[m].len(), m));
+    }
     let unassigned: Vec<Pid> = b
         .sorted_all
         .iter()
@@ -114,7 +116,7 @@ impl<'g> Builder<'g> {
             })
             .collect();
         let mut topic_order: Vec<usize> = (0..topics).collect();
-        topic_order.sort_by_key(|&t| (subscribers[t].len(), t));
+        crate::sort::sort_by_key(&mut topic_order, |&t| (subscribers[t].len(), t));
         let sorted_all = topic_order
             .into_iter()
             .flat_map(|t| group.topic_partitions(t))

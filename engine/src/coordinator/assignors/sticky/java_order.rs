@@ -44,7 +44,7 @@ fn capacity(len: usize) -> usize {
 pub(super) fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
     let capacity = capacity(hashes.len());
     let mut order: Vec<usize> = (0..hashes.len()).collect();
-    order.sort_by_key(|&i| (bucket(hashes[i], capacity), i));
+    crate::sort::sort_by_key(&mut order, |&i| (bucket(hashes[i], capacity), i));
     order
 }
 

@@ -106,11 +106,11 @@ struct Ownership {
 impl<'a> Group<'a> {
     fn new(topic_counts: &'a BTreeMap<String, u32>, members: &'a [MemberSubscription]) -> Self {
         let mut by_id: Vec<(usize, &MemberSubscription)> = members.iter().enumerate().collect();
-        by_id.sort_by(|a, b| java_cmp(&a.1.member_id, &b.1.member_id));
+        crate::sort::sort_by(&mut by_id, |a, b| java_cmp(&a.1.member_id, &b.1.member_id));
         let members: Vec<&MemberSubscription> = by_id.iter().map(|&(_, m)| m).collect();
         // Kafka puts members into its maps in JoinGroup order.
         let mut joined: Vec<Member> = (0..members.len()).collect();
-        joined.sort_by_key(|&m| by_id[m].0);
+        crate::sort::sort_by_key(&mut joined, |&m| by_id[m].0);
         let hashes: Vec<i32> = joined
             .iter()
             .map(|&m| java_order::string_hash(&members[m].member_id))
@@ -126,7 +126,7 @@ impl<'a> Group<'a> {
             .filter(|&(t, &n)| n > 0 && members.iter().any(|m| m.subscription.contains(t)))
             .map(|(t, &n)| (t.as_str(), n))
             .collect();
-        topics.sort_by(|a, b| java_cmp(a.0, b.0));
+        crate::sort::sort_by(&mut topics, |a, b| java_cmp(a.0, b.0));
         let topic_hashes = topics
             .iter()
             .map(|(t, _)| java_order::string_hash(t))
@@ -282,7 +282,7 @@ impl<'a> Group<'a> {
             .zip(assignment)
             .map(|(m, pids)| {
                 let mut pids = pids.clone();
-                pids.sort_unstable();
+                crate::sort::sort(&mut pids);
                 let tps = pids
                     .into_iter()
                     .map(|pid| {
