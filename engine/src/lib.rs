@@ -17,6 +17,7 @@ pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
+pub mod small_map;
 pub mod sort;
 #[cfg(feature = "cli")]
 pub mod vectors;

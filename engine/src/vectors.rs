@@ -5,6 +5,7 @@
 //! assignors, and coordinator partition selection. Each case yields one JSON line with the case
 //! id and the engine's answer.
 
+use crate::small_map::SmallMap;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -146,7 +147,7 @@ fn coordinator_case(c: &Value, counts: &[u32], run: &mut VectorRun) -> Result<()
     Ok(())
 }
 
-type Assignment = BTreeMap<String, Vec<(String, u32)>>;
+use crate::coordinator::assignors::Assignment;
 
 fn parse_assignment(v: &Value) -> Result<Assignment, String> {
     let obj = v.as_object().ok_or("assignment is not an object")?;
@@ -165,7 +166,7 @@ fn assignor_case(c: &Value, run: &mut VectorRun) -> Result<(), String> {
         .as_str()
         .ok_or("assignor case without assignor")?;
     let assignor = AssignorName::parse(name).ok_or_else(|| format!("unknown assignor {name:?}"))?;
-    let topics: BTreeMap<String, u32> = serde_json::from_value(c["input"]["topics"].clone())
+    let topics: SmallMap<String, u32> = serde_json::from_value(c["input"]["topics"].clone())
         .map_err(|e| format!("{}: bad topics: {e}", id(c)))?;
     let members: Vec<MemberSubscription> = serde_json::from_value(c["input"]["members"].clone())
         .map_err(|e| format!("{}: bad members: {e}", id(c)))?;

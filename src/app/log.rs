@@ -4,7 +4,8 @@
 //! fetch requests never pushes the rare group events out, and a frame never describes more than
 //! a few hundred events however fast the simulation runs.
 
-use std::collections::{BTreeMap, VecDeque};
+use brokerlab_engine::small_map::SmallMap;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use brokerlab_engine::sim::{Category, Event, EventKind};
@@ -64,7 +65,7 @@ pub struct Phase {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     buffers: [VecDeque<LogLine>; CATEGORIES.len()],
-    pub phases: BTreeMap<String, VecDeque<Phase>>,
+    pub phases: SmallMap<String, VecDeque<Phase>>,
     /// Sequence number of the next event to read.
     pub next_seq: u64,
 }

@@ -9,6 +9,7 @@
 
 mod interval_set;
 
+use crate::small_map::SmallMap;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub struct DeliveryAudit {
     /// had them, the new one does not), unless a retry appended them again since.
     dropped: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
-    by_name: BTreeMap<String, u32>,
+    by_name: SmallMap<String, u32>,
 }
 
 /// The audit's verdict for one group over a set of partitions.

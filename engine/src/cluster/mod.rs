@@ -5,7 +5,7 @@ pub mod config;
 pub mod partition;
 pub mod topic;
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 pub use crate::log::AbortedTxn;
 pub use broker::{Broker, BrokerId};
@@ -32,7 +32,7 @@ pub struct Cluster {
     pub config: ClusterConfig,
     pub brokers: Vec<Broker>,
     topics: Vec<Option<Topic>>,
-    by_name: BTreeMap<String, TopicId>,
+    by_name: SmallMap<String, TopicId>,
     partitions: Vec<Option<Partition>>,
     /// Round-robin start for replica placement, drawn from the seed (as Kafka picks a random
     /// starting broker).
@@ -46,7 +46,7 @@ impl Cluster {
             config,
             brokers,
             topics: Vec::new(),
-            by_name: BTreeMap::new(),
+            by_name: SmallMap::new(),
             partitions: Vec::new(),
             placement_start,
         };

@@ -8,7 +8,7 @@
 //! The heartbeat thread sends Heartbeat every `heartbeat.interval.ms` once the member has joined,
 //! and leaves the group if the application has not polled within `max.poll.interval.ms`.
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use super::{Consumer, OffsetLookup};
 use crate::cluster::BrokerId;
@@ -45,7 +45,7 @@ pub struct Membership {
     next_heartbeat: Millis,
     heartbeat_in_flight: bool,
     /// Partition counts the leader assigned with; a change triggers a rejoin.
-    assigned_metadata: Option<BTreeMap<String, u32>>,
+    assigned_metadata: Option<SmallMap<String, u32>>,
     /// The application stopped polling and the member left; heartbeats stop.
     poll_timed_out: bool,
     /// What the StickyAssignor remembers in its user data: the last assignment and its
@@ -516,8 +516,8 @@ impl Consumer {
 fn subscribed_metadata<'a>(
     ctx: &Ctx<'_>,
     topics: impl Iterator<Item = &'a String>,
-) -> BTreeMap<String, u32> {
-    let mut out = BTreeMap::new();
+) -> SmallMap<String, u32> {
+    let mut out = SmallMap::new();
     for t in topics {
         if let Some(topic) = ctx.cluster.topic_by_name(t) {
             out.insert(t.clone(), topic.partitions.len() as u32);

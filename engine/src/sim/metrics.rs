@@ -4,7 +4,8 @@
 //! before b; samples are taken lazily while time advances, without queue entries of their own
 //! (stepping to the next event never stops at a sample).
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::small_map::SmallMap;
+use std::collections::VecDeque;
 
 use super::Millis;
 use crate::cluster::Cluster;
@@ -16,7 +17,7 @@ pub(super) struct Metrics {
     interval: Millis,
     capacity: usize,
     next_at: Millis,
-    pub lag: BTreeMap<String, VecDeque<u64>>,
+    pub lag: SmallMap<String, VecDeque<u64>>,
 }
 
 impl Metrics {
@@ -25,7 +26,7 @@ impl Metrics {
             interval,
             capacity,
             next_at: interval,
-            lag: BTreeMap::new(),
+            lag: SmallMap::new(),
         }
     }
 

@@ -9,7 +9,7 @@ pub mod range;
 pub mod round_robin;
 pub mod sticky;
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +70,7 @@ pub struct MemberSubscription {
 }
 
 /// Member id -> assigned partitions, sorted by (topic, partition); every member has an entry.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = SmallMap<String, Vec<TopicPartition>>;
 
 /// An entry with no partitions for every member. Built by inserting, not by collecting: collecting
 /// into a `BTreeMap` compiles a sort for its key and value types (see `crate::sort`).
@@ -86,7 +86,7 @@ pub fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
 /// Topics a member subscribes to that are not in `topics` are ignored.
 pub fn assign(
     assignor: AssignorName,
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
 ) -> Assignment {
     let mut out = match assignor {
@@ -98,7 +98,7 @@ pub fn assign(
     for m in members {
         out.entry(m.member_id.clone()).or_default();
     }
-    for v in out.values_mut() {
+    for (_, v) in out.iter_mut() {
         crate::sort::sort(v);
     }
     out

@@ -2,6 +2,7 @@
 //! reference `props.py`). [`compute`] measures an assignment; [`check`] compares the measurements
 //! with the `expected.properties` object of a vector case.
 
+use crate::small_map::SmallMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ pub struct ExpectedProperties {
 
 /// Every partition of every topic in `topics` that at least one member subscribes to.
 pub fn assignable_partitions(
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
 ) -> BTreeSet<TopicPartition> {
     let subscribed: BTreeSet<&String> = members.iter().flat_map(|m| &m.subscription).collect();
@@ -87,7 +88,7 @@ pub fn previous_owners(members: &[MemberSubscription]) -> BTreeMap<TopicPartitio
 
 /// Measures `assignment` of `topics` (topic -> partition count) to `members`.
 pub fn compute(
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
     assignment: &Assignment,
 ) -> Facts {
@@ -261,7 +262,7 @@ mod tests {
     /// A withheld partition: cooperative-safe, incomplete, listed, one revocation.
     #[test]
     fn withheld_partition_is_cooperative_safe_but_incomplete() {
-        let topics = BTreeMap::from([("t".to_string(), 2)]);
+        let topics = SmallMap::from_iter([("t".to_string(), 2)]);
         let members = [
             member("a", &["t"], &[("t", 0), ("t", 1)], Some(1)),
             member("b", &["t"], &[], Some(1)),
@@ -289,7 +290,7 @@ mod tests {
     /// AbstractStickyAssignorTest.verifyValidityAndBalance: an uneven split of a shared topic.
     #[test]
     fn balance_rule_flags_uneven_members_sharing_a_topic() {
-        let topics = BTreeMap::from([("t".to_string(), 5), ("u".to_string(), 1)]);
+        let topics = SmallMap::from_iter([("t".to_string(), 5), ("u".to_string(), 1)]);
         let members = [
             member("a", &["t", "u"], &[], None),
             member("b", &["t"], &[], None),

@@ -4,11 +4,11 @@
 //! partitions and `m` members the first `n % m` members get `n / m + 1` partitions, the rest
 //! `n / m`. Co-partitioned topics therefore give partition p of each to the same member.
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
-pub fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+pub fn assign(topics: &SmallMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);
     for (topic, &n) in topics {
         let mut subs: Vec<&MemberSubscription> = members
@@ -51,16 +51,16 @@ mod tests {
     /// RangeAssignorTest.testTwoConsumersOneTopicThreePartitions
     #[test]
     fn first_member_takes_the_extra_partition() {
-        let topics = BTreeMap::from([("t".to_string(), 3)]);
+        let topics = SmallMap::from_iter([("t".to_string(), 3)]);
         let a = assign(&topics, &[member("c2", &["t"]), member("c1", &["t"])]);
-        assert_eq!(a["c1"], vec![("t".into(), 0), ("t".into(), 1)]);
-        assert_eq!(a["c2"], vec![("t".into(), 2)]);
+        assert_eq!(a[&"c1".to_string()], vec![("t".into(), 0), ("t".into(), 1)]);
+        assert_eq!(a[&"c2".to_string()], vec![("t".into(), 2)]);
     }
 
     /// The classic range skew: three one-partition topics all go to the first member.
     #[test]
     fn extras_accumulate_on_the_first_member_across_topics() {
-        let topics = BTreeMap::from([
+        let topics = SmallMap::from_iter([
             ("a".to_string(), 1),
             ("b".to_string(), 1),
             ("c".to_string(), 1),
@@ -72,7 +72,7 @@ mod tests {
                 member("m2", &["a", "b", "c"]),
             ],
         );
-        assert_eq!(a["m1"].len(), 3);
-        assert!(a["m2"].is_empty());
+        assert_eq!(a[&"m1".to_string()].len(), 3);
+        assert!(a[&"m2".to_string()].is_empty());
     }
 }

@@ -1,11 +1,11 @@
 //! `RoundRobinAssignor`: all subscribed partitions, topics in sorted order, dealt out to members
 //! in sorted order, skipping members not subscribed to a partition's topic.
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
-pub fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+pub fn assign(topics: &SmallMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
     crate::sort::sort_by(&mut sorted, |a, b| member_order(a, b));
@@ -58,17 +58,17 @@ mod tests {
     /// RoundRobinAssignorTest.testTwoConsumersTwoTopicsSixPartitions
     #[test]
     fn partitions_are_dealt_out_across_topics() {
-        let topics = BTreeMap::from([("t1".to_string(), 3), ("t2".to_string(), 3)]);
+        let topics = SmallMap::from_iter([("t1".to_string(), 3), ("t2".to_string(), 3)]);
         let a = assign(
             &topics,
             &[member("c1", &["t1", "t2"]), member("c2", &["t1", "t2"])],
         );
         assert_eq!(
-            a["c1"],
+            a[&"c1".to_string()],
             vec![("t1".into(), 0), ("t1".into(), 2), ("t2".into(), 1)]
         );
         assert_eq!(
-            a["c2"],
+            a[&"c2".to_string()],
             vec![("t1".into(), 1), ("t2".into(), 0), ("t2".into(), 2)]
         );
     }

@@ -10,7 +10,7 @@
 //! request/response ordering is the network's FIFO; protocol ties are broken by name; group
 //! metadata is not written to `__consumer_offsets` (the offsets are kept in memory only).
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use super::requests::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use super::state::{CommittedOffset, Group, GroupState, JoinTimer, Member};
@@ -29,7 +29,7 @@ pub enum Output {
 
 #[derive(Clone, Debug)]
 pub struct GroupCoordinator {
-    groups: BTreeMap<String, Group>,
+    groups: SmallMap<String, Group>,
     rng: Rng,
     pub initial_rebalance_delay_ms: u64,
     pub min_session_timeout_ms: u64,
@@ -52,7 +52,7 @@ impl GroupCoordinator {
         max_group_size: u32,
     ) -> Self {
         GroupCoordinator {
-            groups: BTreeMap::new(),
+            groups: SmallMap::new(),
             rng,
             initial_rebalance_delay_ms,
             min_session_timeout_ms: min_session,
@@ -122,7 +122,7 @@ impl GroupCoordinator {
 
     /// Forgets committed offsets of deleted partitions.
     pub fn remove_partitions(&mut self, gone: &[crate::cluster::PartitionIdx]) {
-        for g in self.groups.values_mut() {
+        for (_, g) in self.groups.iter_mut() {
             g.offsets.retain(|p, _| !gone.contains(p));
         }
     }
@@ -565,7 +565,7 @@ impl GroupCoordinator {
     ) {
         if group.state == GroupState::CompletingRebalance {
             // Members waiting for their assignment must rejoin instead.
-            for m in group.members.values_mut() {
+            for (_, m) in group.members.iter_mut() {
                 m.assignment.clear();
                 if m.awaiting_sync {
                     m.awaiting_sync = false;
@@ -679,7 +679,7 @@ impl GroupCoordinator {
             members: group.members.len() as u32,
         }));
         let mut latest_rebalance_timeout = 0;
-        for m in group.members.values_mut() {
+        for (_, m) in group.members.iter_mut() {
             m.awaiting_join = false;
             m.is_new = false;
             m.last_heartbeat = now;
@@ -820,13 +820,18 @@ impl GroupCoordinator {
                 m.awaiting_sync = true;
                 m.last_heartbeat = now;
                 if is_leader {
-                    let mut given: BTreeMap<String, Vec<_>> = assignments.into_iter().collect();
-                    for m in group.members.values_mut() {
-                        m.assignment = given.remove(&m.member_id).unwrap_or_default();
+                    // The last entry for a member wins, as in Kafka's map of assignments.
+                    let mut given = assignments;
+                    for (_, m) in group.members.iter_mut() {
+                        m.assignment = given
+                            .iter()
+                            .rposition(|(id, _)| *id == m.member_id)
+                            .map(|i| given.swap_remove(i).1)
+                            .unwrap_or_default();
                     }
                     group.sync_deadline = None;
                     Self::transition(now, group, GroupState::Stable, out);
-                    for m in group.members.values_mut() {
+                    for (_, m) in group.members.iter_mut() {
                         if m.awaiting_sync {
                             m.awaiting_sync = false;
                             m.last_heartbeat = now;
@@ -1022,11 +1027,11 @@ impl GroupCoordinator {
     /// A new coordinator loaded these groups (`onGroupLoaded`): every member's session starts
     /// afresh, so nobody is expelled for the time the coordinator was down.
     pub fn reload(&mut self, now: Millis, which: impl Fn(&str) -> bool) {
-        for group in self.groups.values_mut() {
+        for (_, group) in self.groups.iter_mut() {
             if !which(&group.group_id) {
                 continue;
             }
-            for m in group.members.values_mut() {
+            for (_, m) in group.members.iter_mut() {
                 m.last_heartbeat = now;
             }
         }
@@ -1034,7 +1039,7 @@ impl GroupCoordinator {
 
     pub fn on_timer(&mut self, now: Millis, available: &dyn Fn(&str) -> bool, out: &mut Out) {
         let delay = self.initial_rebalance_delay_ms;
-        for group in self.groups.values_mut() {
+        for (_, group) in self.groups.iter_mut() {
             if !available(&group.group_id) {
                 continue;
             }

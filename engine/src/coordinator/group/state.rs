@@ -1,6 +1,6 @@
 //! A classic consumer group as its coordinator holds it (`ClassicGroup`, `ClassicGroupMember`).
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use serde::Serialize;
 
@@ -120,15 +120,15 @@ pub struct Group {
     pub generation: i32,
     pub protocol: Option<AssignorName>,
     pub leader: Option<String>,
-    pub members: BTreeMap<String, Member>,
+    pub members: SmallMap<String, Member>,
     /// Member ids handed out with MEMBER_ID_REQUIRED, not yet joined, and until when.
-    pub pending_members: BTreeMap<String, Millis>,
+    pub pending_members: SmallMap<String, Millis>,
     /// group.instance.id -> member id.
-    pub static_members: BTreeMap<String, String>,
-    pub offsets: BTreeMap<PartitionIdx, CommittedOffset>,
+    pub static_members: SmallMap<String, String>,
+    pub offsets: SmallMap<PartitionIdx, CommittedOffset>,
     /// Offsets committed inside open transactions, by producer id (KIP-98): applied by the
     /// COMMIT marker, dropped by ABORT.
-    pub pending_txn_offsets: BTreeMap<i64, BTreeMap<PartitionIdx, i64>>,
+    pub pending_txn_offsets: SmallMap<i64, SmallMap<PartitionIdx, i64>>,
     pub join_timer: Option<JoinTimer>,
     pub new_member_added: bool,
     /// CompletingRebalance gives up on members that never sent SyncGroup by this time.
@@ -145,11 +145,11 @@ impl Group {
             generation: 0,
             protocol: None,
             leader: None,
-            members: BTreeMap::new(),
-            pending_members: BTreeMap::new(),
-            static_members: BTreeMap::new(),
-            offsets: BTreeMap::new(),
-            pending_txn_offsets: BTreeMap::new(),
+            members: SmallMap::new(),
+            pending_members: SmallMap::new(),
+            static_members: SmallMap::new(),
+            offsets: SmallMap::new(),
+            pending_txn_offsets: SmallMap::new(),
             join_timer: None,
             new_member_added: false,
             sync_deadline: None,
@@ -197,7 +197,7 @@ impl Group {
         if candidates.is_empty() {
             return None;
         }
-        let mut votes: BTreeMap<AssignorName, u32> = BTreeMap::new();
+        let mut votes: SmallMap<AssignorName, u32> = SmallMap::new();
         for m in self.members.values() {
             *votes.entry(m.vote(&candidates)).or_default() += 1;
         }

@@ -13,7 +13,7 @@
 
 mod state;
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 pub use state::{TxnMetadata, TxnState};
 
@@ -46,7 +46,7 @@ pub enum TxnOutput {
 
 #[derive(Clone, Debug, Default)]
 pub struct TransactionCoordinator {
-    txns: BTreeMap<String, TxnMetadata>,
+    txns: SmallMap<String, TxnMetadata>,
     next_check: Option<Millis>,
 }
 
@@ -320,7 +320,7 @@ impl TransactionCoordinator {
             return;
         }
         self.next_check = Some(now + ABORT_CHECK_INTERVAL_MS);
-        for t in self.txns.values_mut() {
+        for (_, t) in self.txns.iter_mut() {
             // A coordinator that is down aborts nothing; its successor will.
             if !available(&t.transactional_id) {
                 continue;

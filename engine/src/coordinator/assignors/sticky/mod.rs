@@ -30,6 +30,7 @@ mod java_order;
 #[cfg(test)]
 mod tests;
 
+use crate::small_map::SmallMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{java_cmp, Assignment, MemberSubscription};
@@ -44,7 +45,7 @@ type Member = usize;
 /// Runs the sticky assignor. With `cooperative`, partitions whose owner changes are left out of
 /// the result (they are assigned in the follow-up rebalance, once their old owner revoked them).
 pub fn assign(
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
     cooperative: bool,
 ) -> Assignment {
@@ -104,7 +105,7 @@ struct Ownership {
 }
 
 impl<'a> Group<'a> {
-    fn new(topic_counts: &'a BTreeMap<String, u32>, members: &'a [MemberSubscription]) -> Self {
+    fn new(topic_counts: &'a SmallMap<String, u32>, members: &'a [MemberSubscription]) -> Self {
         let mut by_id: Vec<(usize, &MemberSubscription)> = members.iter().enumerate().collect();
         crate::sort::sort_by(&mut by_id, |a, b| java_cmp(&a.1.member_id, &b.1.member_id));
         let members: Vec<&MemberSubscription> = by_id.iter().map(|&(_, m)| m).collect();
@@ -277,22 +278,21 @@ impl<'a> Group<'a> {
     }
 
     fn to_assignment(&self, assignment: &[Vec<Pid>]) -> Assignment {
-        self.members
-            .iter()
-            .zip(assignment)
-            .map(|(m, pids)| {
-                let mut pids = pids.clone();
-                crate::sort::sort(&mut pids);
-                let tps = pids
-                    .into_iter()
-                    .map(|pid| {
-                        let topic = self.topics[self.topic_of[pid]].0.to_string();
-                        (topic, self.partition_number(pid))
-                    })
-                    .collect();
-                (m.member_id.clone(), tps)
-            })
-            .collect()
+        // Inserted, not collected: collecting into a `BTreeMap` compiles a sort.
+        let mut out = Assignment::new();
+        for (m, pids) in self.members.iter().zip(assignment) {
+            let mut pids = pids.clone();
+            crate::sort::sort(&mut pids);
+            let tps = pids
+                .into_iter()
+                .map(|pid| {
+                    let topic = self.topics[self.topic_of[pid]].0.to_string();
+                    (topic, self.partition_number(pid))
+                })
+                .collect();
+            out.insert(m.member_id.clone(), tps);
+        }
+        out
     }
 }
 

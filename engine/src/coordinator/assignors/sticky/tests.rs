@@ -2,7 +2,7 @@
 //! (`AbstractStickyAssignorTest` runs once as `StickyAssignorTest` and once as
 //! `CooperativeStickyAssignorTest`).
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 use super::assign;
 use crate::coordinator::assignors::properties::{compute, Facts};
@@ -15,7 +15,7 @@ fn tp(topic: &str, partition: u32) -> TopicPartition {
     (topic.to_string(), partition)
 }
 
-fn topics(counts: &[(&str, u32)]) -> BTreeMap<String, u32> {
+fn topics(counts: &[(&str, u32)]) -> SmallMap<String, u32> {
     counts.iter().map(|(t, n)| (t.to_string(), *n)).collect()
 }
 
@@ -57,7 +57,7 @@ fn rejoin(
 
 /// `AbstractStickyAssignorTest.verifyValidityAndBalance`: nothing assigned twice or outside the
 /// subscriptions, and members whose counts differ by more than one share no topic.
-fn verify(topics: &BTreeMap<String, u32>, members: &[MemberSubscription], a: &Assignment) -> Facts {
+fn verify(topics: &SmallMap<String, u32>, members: &[MemberSubscription], a: &Assignment) -> Facts {
     assert_eq!(a.len(), members.len(), "every member has an entry: {a:?}");
     let facts = compute(topics, members, a);
     assert!(
@@ -71,7 +71,7 @@ fn verify(topics: &BTreeMap<String, u32>, members: &[MemberSubscription], a: &As
 
 /// Eager: also complete.
 fn verify_complete(
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
     a: &Assignment,
 ) -> Facts {
@@ -84,7 +84,7 @@ fn verify_complete(
 /// round that revokes it; members rejoin until nothing is revoked (at most 4 rounds), and the
 /// final assignment is complete and valid. Returns it.
 fn cooperative_rounds(
-    topics: &BTreeMap<String, u32>,
+    topics: &SmallMap<String, u32>,
     members: &[MemberSubscription],
     mut generation: i32,
 ) -> Assignment {
@@ -105,7 +105,7 @@ fn cooperative_rounds(
 }
 
 fn partitions(a: &Assignment, member: &str) -> Vec<TopicPartition> {
-    a[member].clone()
+    a[&member.to_string()].clone()
 }
 
 /// AbstractStickyAssignorTest.testOneConsumerNoTopic / testOneConsumerNonexistentTopic
@@ -113,13 +113,13 @@ fn partitions(a: &Assignment, member: &str) -> Vec<TopicPartition> {
 fn member_without_assignable_topics_gets_an_empty_entry() {
     for cooperative in [EAGER, COOPERATIVE] {
         let a = assign(&topics(&[]), &[fresh("consumer", &[])], cooperative);
-        assert_eq!(a, Assignment::from([("consumer".into(), vec![])]));
+        assert_eq!(a, Assignment::from_iter([("consumer".into(), vec![])]));
         let a = assign(
             &topics(&[("topic", 0)]),
             &[fresh("consumer", &["topic"])],
             cooperative,
         );
-        assert_eq!(a, Assignment::from([("consumer".into(), vec![])]));
+        assert_eq!(a, Assignment::from_iter([("consumer".into(), vec![])]));
     }
 }
 
@@ -261,7 +261,7 @@ fn only_as_many_members_as_expected_keep_max_quota() {
 
     // Cooperative: the moving partition is withheld until consumer1 has revoked it.
     let a = assign(&t, &m, COOPERATIVE);
-    assert!(a["consumer3"].is_empty());
+    assert!(a[&"consumer3".to_string()].is_empty());
     cooperative_rounds(&t, &m, 1);
 }
 
@@ -318,10 +318,15 @@ fn adding_then_removing_a_member_moves_only_what_balance_needs() {
     let t = topics(&[("topic", 3)]);
     let one = [fresh("consumer1", &["topic"])];
     let a = assign(&t, &one, EAGER);
-    assert_eq!(a["consumer1"].len(), 3);
+    assert_eq!(a[&"consumer1".to_string()].len(), 3);
 
     let two = [
-        owning("consumer1", &["topic"], &a["consumer1"], Some(1)),
+        owning(
+            "consumer1",
+            &["topic"],
+            &a[&"consumer1".to_string()],
+            Some(1),
+        ),
         owning("consumer2", &["topic"], &[], Some(1)),
     ];
     let a = assign(&t, &two, EAGER);
@@ -332,9 +337,14 @@ fn adding_then_removing_a_member_moves_only_what_balance_needs() {
     assert_eq!(partitions(&a, "consumer2"), vec![tp("topic", 2)]);
     // Cooperative round 1 withholds topic-2 from consumer2 until consumer1 revoked it.
     let coop = assign(&t, &two, COOPERATIVE);
-    assert!(coop["consumer2"].is_empty());
+    assert!(coop[&"consumer2".to_string()].is_empty());
 
-    let last = [owning("consumer2", &["topic"], &a["consumer2"], Some(1))];
+    let last = [owning(
+        "consumer2",
+        &["topic"],
+        &a[&"consumer2".to_string()],
+        Some(1),
+    )];
     let a = assign(&t, &last, EAGER);
     assert_eq!(
         partitions(&a, "consumer2"),
@@ -428,7 +438,7 @@ fn uneven_subscriptions_still_balance() {
 #[test]
 fn survivors_keep_their_partitions_when_a_member_leaves() {
     let name = |prefix: &str, i: u32| format!("{prefix}{i:02}");
-    let t: BTreeMap<String, u32> = (1..20).map(|i| (name("topic", i), i)).collect();
+    let t: SmallMap<String, u32> = (1..20).map(|i| (name("topic", i), i)).collect();
     let m: Vec<MemberSubscription> = (1..20)
         .map(|i| {
             let subs: Vec<String> = (1..=i).map(|j| name("topic", j)).collect();
@@ -485,13 +495,13 @@ fn removing_the_first_member_keeps_every_other_assignment() {
 fn deleted_topics_are_ignored() {
     let t = topics(&[("topic1", 1), ("topic3", 100)]);
     let m = [fresh("consumer", &["topic1", "topic2", "topic3"])];
-    assert_eq!(assign(&t, &m, EAGER)["consumer"].len(), 101);
+    assert_eq!(assign(&t, &m, EAGER)[&"consumer".to_string()].len(), 101);
 
     let owned: Vec<TopicPartition> = (0..3).map(|p| tp("topic", p)).collect();
     let m = [owning("consumer", &["topic"], &owned, Some(1))];
     for cooperative in [EAGER, COOPERATIVE] {
         let a = assign(&topics(&[]), &m, cooperative);
-        assert_eq!(a, Assignment::from([("consumer".into(), vec![])]));
+        assert_eq!(a, Assignment::from_iter([("consumer".into(), vec![])]));
     }
 }
 
@@ -649,7 +659,7 @@ fn equal_generation_double_claim_is_reassigned_eagerly_and_withheld_cooperativel
     let coop = assign(&t, &m, COOPERATIVE);
     assert_eq!(partitions(&coop, "consumer1"), vec![tp("topic", 1)]);
     assert_eq!(partitions(&coop, "consumer2"), vec![tp("topic", 2)]);
-    assert!(coop["consumer3"].is_empty());
+    assert!(coop[&"consumer3".to_string()].is_empty());
     let last = cooperative_rounds(&t, &m, 1);
     assert_eq!(partitions(&last, "consumer3"), vec![tp("topic", 0)]);
 }
@@ -682,8 +692,11 @@ fn equal_generation_double_claim_with_an_extra_partition() {
     assert_eq!(partitions(&eager, "consumer2"), vec![tp("topic", 2)]);
     assert_eq!(partitions(&eager, "consumer3"), vec![tp("topic", 0)]);
     let coop = assign(&t, &m, COOPERATIVE);
-    assert!(coop["consumer3"].is_empty());
-    assert_eq!(coop["consumer1"], eager["consumer1"]);
+    assert!(coop[&"consumer3".to_string()].is_empty());
+    assert_eq!(
+        coop[&"consumer1".to_string()],
+        eager[&"consumer1".to_string()]
+    );
 }
 
 /// StickyAssignorTest.testAssignmentWithMultipleGenerations1 (both subscription variants)
@@ -703,13 +716,15 @@ fn a_member_returning_with_an_older_generation_gets_its_partitions_back() {
         let two = rejoin(&m[..2], &r1, 1);
         let r2 = assign(&t, &two, EAGER);
         assert!(r2.values().all(|p| p.len() == 6), "{r2:?}");
-        assert!(r1["consumer2"].iter().all(|p| r2["consumer2"].contains(p)));
+        assert!(r1[&"consumer2".to_string()]
+            .iter()
+            .all(|p| r2[&"consumer2".to_string()].contains(p)));
         verify_complete(&t, &two, &r2);
 
         // consumer1 leaves; consumer3 comes back claiming its generation-1 partitions.
         let three = [
-            owning("consumer2", c2_subs, &r2["consumer2"], Some(2)),
-            owning("consumer3", &all, &r1["consumer3"], Some(1)),
+            owning("consumer2", c2_subs, &r2[&"consumer2".to_string()], Some(2)),
+            owning("consumer3", &all, &r1[&"consumer3".to_string()], Some(1)),
         ];
         let r3 = assign(&t, &three, EAGER);
         assert!(r3.values().all(|p| p.len() == 6), "{r3:?}");
@@ -761,8 +776,12 @@ fn conflicting_previous_generations_resolve_to_the_newest() {
         ];
         let a = assign(&t, &m, EAGER);
         assert!(a.values().all(|p| p.len() == 4), "{a:?}");
-        assert!(a["consumer2"].iter().all(|p| c2_owned.contains(p)));
-        assert!(a["consumer3"].iter().all(|p| c3_owned.contains(p)));
+        assert!(a[&"consumer2".to_string()]
+            .iter()
+            .all(|p| c2_owned.contains(p)));
+        assert!(a[&"consumer3".to_string()]
+            .iter()
+            .all(|p| c3_owned.contains(p)));
         verify_complete(&t, &m, &a);
     }
 }
@@ -824,16 +843,16 @@ fn cooperative_join_settles_in_a_second_round() {
     m = rejoin(&m, &first, 1);
     m.push(owning("consumer10", &["topic"], &[], Some(1)));
     let round1 = assign(&t, &m, COOPERATIVE);
-    assert!(round1["consumer10"].is_empty());
+    assert!(round1[&"consumer10".to_string()].is_empty());
     let last = cooperative_rounds(&t, &m, 1);
-    assert_eq!(last["consumer10"].len(), 2);
+    assert_eq!(last[&"consumer10".to_string()].len(), 2);
 }
 
 /// AbstractStickyAssignorTest.testLargeAssignmentAndGroupWithUniformSubscription, scaled down
 /// from a million partitions so the debug build stays quick.
 #[test]
 fn large_uniform_group() {
-    let t: BTreeMap<String, u32> = (0..50).map(|i| (format!("topic-{i}"), 200)).collect();
+    let t: SmallMap<String, u32> = (0..50).map(|i| (format!("topic-{i}"), 200)).collect();
     let subs: Vec<&str> = t.keys().map(String::as_str).collect();
     let m: Vec<MemberSubscription> = (0..300)
         .map(|i| fresh(&format!("consumer-{i}"), &subs))
@@ -924,7 +943,7 @@ fn empty_subscription_is_ignored_only_before_the_first_non_empty_one() {
     // "C" iterates after them: subscriptions differ and the general algorithm skips it.
     let m = [fresh("C", &[]), fresh("b", &["t"]), fresh("c", &["t"])];
     let a = assign(&t, &m, EAGER);
-    assert!(a["C"].is_empty());
+    assert!(a[&"C".to_string()].is_empty());
     assert_eq!(partitions(&a, "b"), vec![tp("t", 0), tp("t", 2)]);
     assert_eq!(partitions(&a, "c"), vec![tp("t", 1), tp("t", 3)]);
 }
