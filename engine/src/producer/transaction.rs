@@ -12,7 +12,7 @@
 //! With a load, transactions run by themselves: one begins when records are due and commits
 //! after `sim.transaction.ms` (or aborts, `sim.abort.percent` of the time).
 
-use std::collections::BTreeSet;
+use crate::small_map::SmallSet;
 
 use serde::Serialize;
 
@@ -72,9 +72,9 @@ pub struct TransactionManager {
     pub request_in_flight: bool,
     pub retry_at: Option<Millis>,
     /// Partitions the coordinator has in the transaction.
-    pub added: BTreeSet<PartitionIdx>,
+    pub added: SmallSet<PartitionIdx>,
     /// Partitions with records waiting for AddPartitionsToTxn.
-    pub pending_add: BTreeSet<PartitionIdx>,
+    pub pending_add: SmallSet<PartitionIdx>,
     pub offsets: Option<PendingOffsets>,
     /// Automatic transactions: their length in virtual ms (0 = begin and end by hand).
     pub auto_ms: u64,
@@ -95,8 +95,8 @@ impl TransactionManager {
             coordinator: None,
             request_in_flight: false,
             retry_at: None,
-            added: BTreeSet::new(),
-            pending_add: BTreeSet::new(),
+            added: SmallSet::new(),
+            pending_add: SmallSet::new(),
             offsets: None,
             auto_ms,
             abort_percent,

@@ -250,10 +250,11 @@ impl GroupCoordinator {
                     None
                 };
                 if error.is_none() {
-                    g.pending_txn_offsets
-                        .entry(producer_id)
-                        .or_default()
-                        .extend(offsets.iter().copied());
+                    // Inserted one by one: `extend` sorts (see `crate::small_map`).
+                    let pending = g.pending_txn_offsets.entry(producer_id).or_default();
+                    for &(partition, offset) in offsets.iter() {
+                        pending.insert(partition, offset);
+                    }
                 }
                 out.push(Output::Event(EventKind::TxnOffsetCommit {
                     group: group.clone(),

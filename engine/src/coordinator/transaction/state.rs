@@ -1,6 +1,6 @@
 //! What the transaction coordinator keeps per transactional id (`TransactionMetadata`).
 
-use std::collections::BTreeSet;
+use crate::small_map::SmallSet;
 
 use serde::Serialize;
 
@@ -40,9 +40,9 @@ pub struct TxnMetadata {
     pub producer_id: i64,
     pub epoch: i16,
     pub state: TxnState,
-    pub partitions: BTreeSet<PartitionIdx>,
+    pub partitions: SmallSet<PartitionIdx>,
     /// Groups whose offsets are part of the transaction (their `__consumer_offsets` partition).
-    pub groups: BTreeSet<String>,
+    pub groups: SmallSet<String>,
     /// When the first partition was added (the transaction timer starts there).
     pub start_ms: Millis,
     pub timeout_ms: u64,
@@ -62,8 +62,8 @@ impl TxnMetadata {
             producer_id,
             epoch: 0,
             state: TxnState::Empty,
-            partitions: BTreeSet::new(),
-            groups: BTreeSet::new(),
+            partitions: SmallSet::new(),
+            groups: SmallSet::new(),
             start_ms: now,
             timeout_ms: 60_000,
             last_update: now,

@@ -10,7 +10,9 @@
 //!    still under `min_quota` (in id order), then one each to members at `min_quota` until the
 //!    `max_quota` slots are used up.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::small_map::SmallMap;
 
 use super::{Group, Member, Ownership, Pid};
 
@@ -18,7 +20,7 @@ pub(super) struct Outcome {
     pub assignment: Vec<Vec<Pid>>,
     /// Partitions given to a member other than their previous owner
     /// (`partitionsTransferringOwnership`).
-    pub transferring: BTreeMap<Pid, Member>,
+    pub transferring: SmallMap<Pid, Member>,
 }
 
 struct Builder<'g> {
@@ -31,8 +33,8 @@ struct Builder<'g> {
     assignment: Vec<Vec<Pid>>,
     assigned: Vec<bool>,
     /// Owned partitions a member released because it was over its quota.
-    maybe_revoked: BTreeMap<Pid, Member>,
-    transferring: BTreeMap<Pid, Member>,
+    maybe_revoked: SmallMap<Pid, Member>,
+    transferring: SmallMap<Pid, Member>,
     under_min: Vec<Member>,
     exactly_min: VecDeque<Member>,
 }
@@ -48,8 +50,8 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
         current_over_min: 0,
         assignment: vec![Vec::new(); members],
         assigned: vec![false; total],
-        maybe_revoked: BTreeMap::new(),
-        transferring: BTreeMap::new(),
+        maybe_revoked: SmallMap::new(),
+        transferring: SmallMap::new(),
         under_min: Vec::new(),
         exactly_min: VecDeque::new(),
     };

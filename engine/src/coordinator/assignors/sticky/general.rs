@@ -13,7 +13,9 @@
 //! Topics with a single potential member, and members that cannot gain or lose anything, are
 //! left out of step 3.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::small_map::{SmallMap, SmallSet};
 
 use super::java_order::JavaHashSet;
 use super::{Group, Member, Pid};
@@ -87,7 +89,7 @@ struct Builder<'g> {
     owner: Vec<Option<Member>>,
     /// Members taking part in balancing, ordered by (load, member id)
     /// (`sortedCurrentSubscriptions`).
-    by_load: BTreeSet<(usize, Member)>,
+    by_load: SmallSet<(usize, Member)>,
     /// Members that can take part in reassignment (the others are "fixed").
     active: Vec<bool>,
     movements: Movements,
@@ -128,7 +130,7 @@ impl<'g> Builder<'g> {
             sorted_all,
             current: vec![BTreeSet::new(); members],
             owner: vec![None; group.partition_count()],
-            by_load: BTreeSet::new(),
+            by_load: SmallSet::new(),
             active: vec![true; members],
             movements: Movements::default(),
         }
@@ -315,10 +317,10 @@ impl<'g> Builder<'g> {
 #[derive(Default)]
 struct Movements {
     /// Partition -> (member it had before this rebalance, member it has now).
-    by_partition: BTreeMap<Pid, (Member, Member)>,
+    by_partition: SmallMap<Pid, (Member, Member)>,
     /// Topic -> (source, destination) -> partitions moved that way (a `HashSet` in Kafka, whose
     /// iteration order decides which partition moves back).
-    by_topic: BTreeMap<usize, BTreeMap<(Member, Member), JavaHashSet<Pid>>>,
+    by_topic: SmallMap<usize, SmallMap<(Member, Member), JavaHashSet<Pid>>>,
 }
 
 impl Movements {

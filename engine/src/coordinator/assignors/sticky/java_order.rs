@@ -8,7 +8,7 @@
 //! Not modelled: buckets turned into trees (9 or more keys in one bucket of a table of at least
 //! 64 buckets), which needs far more colliding keys than an assignor meets.
 
-use std::collections::BTreeMap;
+use crate::small_map::SmallMap;
 
 /// Java `String.hashCode`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping.
 pub(super) fn string_hash(s: &str) -> i32 {
@@ -52,7 +52,7 @@ pub(super) fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
 #[derive(Clone, Debug)]
 pub(super) struct JavaHashSet<K: Ord + Copy> {
     /// Key -> (hash code, insertion sequence number).
-    entries: BTreeMap<K, (i32, u64)>,
+    entries: SmallMap<K, (i32, u64)>,
     capacity: usize,
     inserted: u64,
 }
@@ -60,7 +60,7 @@ pub(super) struct JavaHashSet<K: Ord + Copy> {
 impl<K: Ord + Copy> Default for JavaHashSet<K> {
     fn default() -> Self {
         JavaHashSet {
-            entries: BTreeMap::new(),
+            entries: SmallMap::new(),
             capacity: 16,
             inserted: 0,
         }

@@ -30,8 +30,7 @@ mod java_order;
 #[cfg(test)]
 mod tests;
 
-use crate::small_map::SmallMap;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::small_map::{SmallMap, SmallSet};
 
 use super::{java_cmp, Assignment, MemberSubscription};
 
@@ -62,7 +61,7 @@ pub fn assign(
         let transferring = if cooperative {
             group.transferring(&assignment)
         } else {
-            BTreeMap::new()
+            SmallMap::new()
         };
         (assignment, transferring)
     };
@@ -101,7 +100,7 @@ struct Ownership {
     /// Per member, the partitions it validly owned (in the order it listed them).
     owned: Vec<Vec<Pid>>,
     /// Partitions two members claimed at the same generation: nobody keeps them.
-    claimed_twice: BTreeSet<Pid>,
+    claimed_twice: SmallSet<Pid>,
 }
 
 impl<'a> Group<'a> {
@@ -211,13 +210,13 @@ impl<'a> Group<'a> {
     /// first non-empty subscription, so members with an empty subscription met before it are
     /// not compared at all.
     fn all_subscriptions_equal(&self) -> bool {
-        let mut reference: BTreeSet<&str> = BTreeSet::new();
+        let mut reference: SmallSet<&str> = SmallSet::new();
         for &m in &self.hash_order {
             let topics = &self.members[m].subscription;
             if reference.is_empty() {
                 reference.extend(topics.iter().map(String::as_str));
             } else if topics.len() != reference.len()
-                || !topics.iter().all(|t| reference.contains(t.as_str()))
+                || !topics.iter().all(|t| reference.contains(&t.as_str()))
             {
                 return false;
             }
@@ -230,7 +229,7 @@ impl<'a> Group<'a> {
     /// lower one, and with an equal one takes the partition away from both.
     fn resolve_ownership(&self) -> Ownership {
         let mut owned: Vec<Vec<Pid>> = vec![Vec::new(); self.member_count()];
-        let mut claimed_twice = BTreeSet::new();
+        let mut claimed_twice = SmallSet::new();
         let mut last_claimant: Vec<Option<Member>> = vec![None; self.partition_count()];
         for &member in &self.hash_order {
             let generation = self.generation[member];
@@ -258,14 +257,14 @@ impl<'a> Group<'a> {
 
     /// `CooperativeStickyAssignor.computePartitionsTransferringOwnership` (general algorithm):
     /// a partition assigned to a member that did not list it, while another member lists it.
-    fn transferring(&self, assignment: &[Vec<Pid>]) -> BTreeMap<Pid, Member> {
+    fn transferring(&self, assignment: &[Vec<Pid>]) -> SmallMap<Pid, Member> {
         let mut listed_by: Vec<Vec<Member>> = vec![Vec::new(); self.partition_count()];
         for (member, claims) in self.claims.iter().enumerate() {
             for &pid in claims {
                 listed_by[pid].push(member);
             }
         }
-        let mut out = BTreeMap::new();
+        let mut out = SmallMap::new();
         for (member, pids) in assignment.iter().enumerate() {
             for &pid in pids {
                 let listers = &listed_by[pid];
