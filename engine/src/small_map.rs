@@ -87,6 +87,16 @@ impl<T: Ord> SmallSet<T> {
     }
 }
 
+impl<T> IntoIterator for SmallSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    /// In ascending order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -13,8 +13,6 @@
 //! Topics with a single potential member, and members that cannot gain or lose anything, are
 //! left out of step 3.
 
-use std::collections::BTreeSet;
-
 use crate::small_map::{SmallMap, SmallSet};
 
 use super::java_order::JavaHashSet;
@@ -36,7 +34,7 @@ pub(super) fn assign(group: &Group, owned: Vec<Vec<Pid>>) -> Vec<Vec<Pid>> {
             }
         }
     }
-    // Inserted, not collected: collecting into a `BTreeSet` compiles a sort (see `crate::sort`).
+    // Inserted, not collected: collecting a set compiles a sort (see `crate::sort`).
     b.by_load.clear();
     for m in 0..group.member_count() {
         b.by_load.insert((b.current[m].len(), m));
@@ -85,7 +83,7 @@ struct Builder<'g> {
     capacity: Vec<usize>,
     /// All partitions, topics with fewer potential members first, then by name and number.
     sorted_all: Vec<Pid>,
-    current: Vec<BTreeSet<Pid>>,
+    current: Vec<SmallSet<Pid>>,
     owner: Vec<Option<Member>>,
     /// Members taking part in balancing, ordered by (load, member id)
     /// (`sortedCurrentSubscriptions`).
@@ -128,7 +126,7 @@ impl<'g> Builder<'g> {
             subscribers,
             capacity,
             sorted_all,
-            current: vec![BTreeSet::new(); members],
+            current: vec![SmallSet::new(); members],
             owner: vec![None; group.partition_count()],
             by_load: SmallSet::new(),
             active: vec![true; members],
@@ -207,7 +205,7 @@ impl<'g> Builder<'g> {
     }
 
     /// `getBalanceScore`: the sum of load differences over all pairs of active members.
-    fn score(&self, assignment: &[BTreeSet<Pid>]) -> usize {
+    fn score(&self, assignment: &[SmallSet<Pid>]) -> usize {
         let loads: Vec<usize> = (0..assignment.len())
             .filter(|&m| self.active[m])
             .map(|m| assignment[m].len())
