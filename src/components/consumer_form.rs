@@ -141,24 +141,23 @@ pub fn ConsumerForm() -> Html {
                     <SelectField label="Topic" value={topic_v} options={topics.iter().map(|t| (t.clone(), t.clone())).collect::<Vec<_>>()}
                         onchange={set(|f, v| f.topic = v)} />
                 </div>
+                // Full width: the default strategy's name is long, and cut short it misleads.
+                <SelectField label="Assignor (partition.assignment.strategy)" value={form.assignor.clone()} onchange={set(|f, v| f.assignor = v)}
+                    options={vec![("default".into(), "range, cooperative-sticky (default)".into()), ("range".into(), "range".into()),
+                                  ("roundrobin".into(), "roundrobin".into()), ("sticky".into(), "sticky".into()),
+                                  ("cooperative-sticky".into(), "cooperative-sticky".into())]} />
                 <div class="row">
-                    <SelectField label="Assignor" value={form.assignor.clone()} onchange={set(|f, v| f.assignor = v)}
-                        options={vec![("default".into(), "range, cooperative-sticky (default)".into()), ("range".into(), "range".into()),
-                                      ("roundrobin".into(), "roundrobin".into()), ("sticky".into(), "sticky".into()),
-                                      ("cooperative-sticky".into(), "cooperative-sticky".into())]} />
                     <TextField label="Processing (ms/record)" kind="number" min="0" step="0.1" value={form.processing_ms.clone()}
                         oninput={set(|f, v| f.processing_ms = v)} />
+                    <TextField label="Name (client.id)" value={form.name.clone()} placeholder="optional" oninput={set(|f, v| f.name = v)} />
                 </div>
                 <div class="row">
-                    <TextField label="Name (client.id)" value={form.name.clone()} placeholder="optional" oninput={set(|f, v| f.name = v)} />
                     <SelectField label="auto.offset.reset" value={form.reset.clone()} onchange={set(|f, v| f.reset = v)}
                         options={vec![("latest".into(), "latest".into()), ("earliest".into(), "earliest".into())]} />
-                </div>
-                <div class="row">
-                    <label class="check"><input type="checkbox" checked={form.auto_commit} onchange={on_auto} />{"enable.auto.commit"}</label>
                     <TextField label="group.instance.id" value={form.instance_id.clone()} placeholder="optional (static member)"
                         oninput={set(|f, v| f.instance_id = v)} />
                 </div>
+                <label class="check"><input type="checkbox" checked={form.auto_commit} onchange={on_auto} />{"enable.auto.commit"}</label>
                 <button class="btn primary" type="submit">{"Add consumer"}</button>
                 if let Some(e) = &*local_error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 <NoticeLine source="consumer-form" />

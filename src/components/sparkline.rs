@@ -41,7 +41,7 @@ pub fn Sparkline(props: &SparklineProps) -> Html {
         format::count(max as u64)
     );
     html! {
-        <svg class="sparkline" viewBox={format!("0 0 {} {}", W as u32, H as u32)} width={(W as u32).to_string()} height={(H as u32).to_string()} role="img" aria-label={aria}>
+        <svg class="sparkline" viewBox={format!("0 0 {} {}", W as u32, H as u32)} width={(W as u32).to_string()} height={(H as u32).to_string()} role="img" aria-label={aria} preserveAspectRatio="none">
             <polyline points={points} fill="none" stroke={props.color.clone()} stroke-width="2" vector-effect="non-scaling-stroke" />
         </svg>
     }
