@@ -18,7 +18,7 @@ fi
 rm -rf dist && mkdir -p dist
 wasm-bindgen --target web --no-typescript --out-dir dist --out-name brokerlab "$WASM"
 if [ "$MODE" = release ]; then
-  node_modules/.bin/wasm-opt -Oz \
+  node_modules/.bin/wasm-opt -Oz --strip-producers --strip-target-features \
     dist/brokerlab_bg.wasm -o dist/brokerlab_bg.opt.wasm
   mv dist/brokerlab_bg.opt.wasm dist/brokerlab_bg.wasm
 fi

@@ -524,3 +524,79 @@ fn transaction_coordinator_fails_over_with_its_partition() {
         "{a:?}"
     );
 }
+
+/// Records an unclean election threw away come back when a later unclean election picks a
+/// replica that still has them (the old leader, down meanwhile, never truncated): they count as
+/// lost only while no replica serves them.
+#[test]
+fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
+    let mut s = sim(5);
+    let cfg = TopicConfig {
+        unclean_leader_election_enable: true,
+        ..rf3(1)
+    };
+    replicated(&mut s, "t", 1, cfg);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 500, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 2_000);
+    let old = leader(&s, "t", 0).unwrap();
+    let followers: Vec<BrokerId> = partition(&s, "t", 0)
+        .followers
+        .iter()
+        .map(|r| r.broker)
+        .collect();
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 60_000,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 50_000);
+    kill(&mut s, old);
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 0,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 70_000);
+    let lost_first = audit(&s, "g").lost;
+    assert!(
+        lost_first > 1_000,
+        "the first unclean election lost records"
+    );
+    // Both followers die; the old leader, with every record it acknowledged, is the only replica
+    // left and takes over uncleanly.
+    for &f in &followers {
+        kill(&mut s, f);
+    }
+    s.apply(Action::RestartBroker { broker: old }).unwrap();
+    advance_checked(&mut s, 100_000);
+    assert_eq!(leader(&s, "t", 0), Some(old), "{}", log_lines(&s));
+    let dropped_second: u64 = events_matching(&s, |e| {
+        matches!(e, EventKind::LeaderElected { leader: Some(l), unclean: true, .. } if *l == old)
+    })
+    .iter()
+    .map(|(_, e)| match e {
+        EventKind::LeaderElected { records_dropped, .. } => *records_dropped,
+        _ => 0,
+    })
+    .sum();
+    let lost = audit(&s, "g").lost;
+    assert!(
+        lost <= dropped_second && lost < lost_first,
+        "lost {lost} after the old leader came back (first election lost {lost_first}, the second dropped {dropped_second})"
+    );
+}

@@ -41,7 +41,8 @@ pub struct DeliveryAudit {
     /// [producer][partition]: record numbers written in transactions that aborted.
     aborted: Vec<Vec<IntervalSet>>,
     /// [producer][partition]: record numbers a leader election threw away (the previous leader
-    /// had them, the new one does not), unless a retry appended them again since.
+    /// had them, the new one does not), unless a retry appended them again since or a later
+    /// election made a replica leader that still has them.
     dropped: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
     by_name: SmallMap<String, u32>,
@@ -107,8 +108,8 @@ impl DeliveryAudit {
         grow(per_producer, partition as usize).insert(first, first + count);
     }
 
-    /// A leader appended these records: if an election had thrown them away, a retry wrote
-    /// them anew.
+    /// A leader appended these records, or a new leader's log has them: if an election had
+    /// thrown them away, they are served again.
     #[inline]
     pub fn on_appended(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
         if self.dropped.is_empty() {

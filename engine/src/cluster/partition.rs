@@ -68,11 +68,15 @@ pub struct FetchEffects {
     pub joined_isr: bool,
 }
 
-/// What an election threw away: batches the previous leader had that the new leader does not.
+/// What an election changed in the partition's contents: batches the previous leader had that
+/// the new leader does not (thrown away), and batches the new leader has that the previous one did
+/// not (served again: after an unclean election, a later one can pick a replica that kept records
+/// the first threw away).
 #[derive(Clone, Debug, Default)]
 pub struct ElectionOutcome {
     pub dropped: Vec<(BatchOrigin, u32)>,
     pub dropped_records: u64,
+    pub restored: Vec<(BatchOrigin, u32)>,
 }
 
 #[derive(Clone, Debug)]
@@ -488,27 +492,37 @@ impl Partition {
     }
 }
 
-/// Batches of `old` (a previous leader's log) that `new` (the new leader's) does not have: the
-/// tail of `old` from where the two diverge.
+/// Batches of `old` (a previous leader's log) that `new` (the new leader's) does not have, the
+/// tail of `old` from where the two diverge, and the other way round.
 fn dropped_by(old: &PartitionLog, new: &PartitionLog) -> ElectionOutcome {
     let mut outcome = ElectionOutcome::default();
-    let Some(from) = old.divergence_from(new) else {
-        return outcome;
-    };
-    for b in old.batches_from(from) {
+    if let Some(from) = old.divergence_from(new) {
+        outcome.dropped_records = tail_of(old, from, &mut outcome.dropped);
+    }
+    if let Some(from) = new.divergence_from(old) {
+        tail_of(new, from, &mut outcome.restored);
+    }
+    outcome
+}
+
+/// The data records of `log` from offset `from` on, by the producer record numbers they carry;
+/// returns how many there are.
+fn tail_of(log: &PartitionLog, from: i64, out: &mut Vec<(BatchOrigin, u32)>) -> u64 {
+    let mut records = 0;
+    for b in log.batches_from(from) {
         if b.control.is_some() || b.next_offset() <= from {
             continue;
         }
         let skip = (from - b.base_offset).max(0) as usize;
         let n = b.records.len().saturating_sub(skip);
-        outcome.dropped_records += n as u64;
+        records += n as u64;
         if let Some(origin) = b.origin {
             let first = BatchOrigin {
                 producer: origin.producer,
                 first_record: origin.first_record + skip as u64,
             };
-            outcome.dropped.push((first, n as u32));
+            out.push((first, n as u32));
         }
     }
-    outcome
+    records
 }

@@ -243,6 +243,10 @@ impl Simulation {
             self.audit
                 .on_dropped(origin.producer, p, origin.first_record, n as u64);
         }
+        for &(origin, n) in &outcome.restored {
+            self.audit
+                .on_appended(origin.producer, p, origin.first_record, n as u64);
+        }
         let internal = self.cluster.partition(p).is_some_and(|x| x.internal);
         let tp = self.cluster.tp(p);
         if !internal {
