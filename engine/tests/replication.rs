@@ -600,3 +600,76 @@ fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
         "lost {lost} after the old leader came back (first election lost {lost_first}, the second dropped {dropped_second})"
     );
 }
+
+/// After an unclean election truncates the log below a consumer's position, the consumer does not
+/// wait for the log to grow back: its next fetch is beyond the log end (OFFSET_OUT_OF_RANGE) and
+/// auto.offset.reset moves it.
+#[test]
+fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
+    let mut s = sim(5);
+    let cfg = TopicConfig {
+        unclean_leader_election_enable: true,
+        ..rf3(1)
+    };
+    replicated(&mut s, "u", 1, cfg);
+    producer_with(
+        &mut s,
+        "up",
+        acks(Acks::Leader),
+        load("u", 50, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "uc", earliest("ug"), "u");
+    advance_checked(&mut s, 5_000);
+    let old = leader(&s, "u", 0).unwrap();
+    let followers: Vec<BrokerId> = partition(&s, "u", 0)
+        .followers
+        .iter()
+        .map(|r| r.broker)
+        .collect();
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 60_000,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 60_000);
+    let ahead = partition(&s, "u", 0).high_watermark;
+    kill(&mut s, old);
+    for &f in &followers {
+        s.apply(Action::SlowBroker {
+            broker: f,
+            delay_ms: 0,
+        })
+        .unwrap();
+    }
+    advance_checked(&mut s, 75_000);
+    let p = partition(&s, "u", 0);
+    assert!(followers.contains(&p.leader.expect("unclean leader")));
+    let elected = events_matching(
+        &s,
+        |e| matches!(e, EventKind::LeaderElected { unclean: true, records_dropped, .. } if *records_dropped > 0),
+    );
+    assert_eq!(elected.len(), 1, "{}", log_lines(&s));
+    assert!(
+        p.log.log_end_offset() < ahead - 1_000,
+        "the new leader lacks the last records"
+    );
+    let resets = events_matching(
+        &s,
+        |e| matches!(e, EventKind::OffsetReset { consumer, .. } if *consumer == 0),
+    )
+    .into_iter()
+    .filter(|(t, _)| *t >= elected[0].0)
+    .count();
+    assert!(
+        resets > 0,
+        "the consumer noticed the truncation: {}",
+        log_lines(&s)
+    );
+    let a = audit(&s, "ug");
+    assert_eq!(
+        a.not_yet_consumed, 0,
+        "caught up with the new leader: {a:?}"
+    );
+}

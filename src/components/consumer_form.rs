@@ -80,6 +80,11 @@ pub fn ConsumerForm() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if topic_v.is_empty() {
+                return local_error.set(Some(
+                    "Create a topic first: a consumer subscribes to one.".into(),
+                ));
+            }
             let ms = match parse_f64("Processing time", &form.processing_ms) {
                 Ok(ms) if ms >= 0.0 => ms,
                 Ok(_) => {

@@ -90,8 +90,8 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     label={format!("Lag of {} over time", g.group_id)} />
             </div>
             <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
-                <div title="records acknowledged to producers in the group's partitions, also those written before it started reading (auto.offset.reset=latest skips them)">
-                    <dt>{"Produced"}</dt><dd>{ format::count(a.produced) }</dd>
+                <div title="records acknowledged to producers in the group's partitions, also those written before it started reading (auto.offset.reset=latest skips them). A record whose acknowledgement was lost is written but not counted here, so Consumed can be larger">
+                    <dt>{"Acknowledged"}</dt><dd>{ format::count(a.produced) }</dd>
                 </div>
                 <div title="records handed to the group's consumers, redeliveries included">
                     <dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd>

@@ -67,7 +67,7 @@ pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
             <p class="small">
                 if let Some(t) = &p.transaction { { format!("transaction {t} · ") } }
                 { format!("{} processed · {} transactions committed · {} crashes · incarnation {}",
-                    format::count(p.stats.records_processed), p.stats.transactions_committed, p.stats.crashes, p.incarnation) }
+                    format::count(p.stats.records_processed), format::count(p.stats.transactions_committed), p.stats.crashes, p.incarnation) }
             </p>
         </article>
     }

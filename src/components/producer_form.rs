@@ -75,6 +75,9 @@ impl Form {
         } else {
             self.topic.clone()
         };
+        if topic.is_empty() {
+            return Err("Create a topic first: a producer writes to one.".into());
+        }
         let load = LoadConfig {
             topic,
             rate: parse_u64("Rate", &self.rate)?,

@@ -9,7 +9,7 @@ pub fn Shortcuts() -> Html {
     let engine = use_engine();
     let close = Callback::from(move |_| engine.send(Msg::ToggleShortcuts));
     let rows = [
-        ("Space", "Play or pause"),
+        ("Space", "Play or pause (on a focused button: presses it)"),
         ("→ or .", "Step to the next event"),
         ("↑ or +", "Faster"),
         ("↓ or -", "Slower"),

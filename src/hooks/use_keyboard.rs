@@ -1,5 +1,6 @@
 //! Keyboard shortcuts: Space play/pause, Right arrow (or `.`) step, Up/Down (or `+`/`-`)
-//! speed, `?` the shortcut list, Escape closes it. Keys typed into a form field are left alone.
+//! speed, `?` the shortcut list, Escape closes it. Keys typed into a form field are left alone,
+//! and so is Space on a focused button, link or disclosure, which it presses.
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
@@ -20,14 +21,19 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
             if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
-            let in_field = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-                .is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                        || el.is_content_editable()
-                });
+            let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
+            let in_field = target.as_ref().is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    || el.is_content_editable()
+            });
             if in_field && e.key() != "Escape" {
+                return;
+            }
+            let presses = target.as_ref().is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
+                    || el.get_attribute("role").as_deref() == Some("button")
+            });
+            if presses && e.key() == " " {
                 return;
             }
             let msg = match e.key().as_str() {
@@ -39,7 +45,7 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
                 "Escape" => Msg::ToggleShortcutsOff,
                 _ => return,
             };
-            // Space on a focused button would also click it: take the key for the shortcut.
+            // Space would also scroll the page.
             e.prevent_default();
             dispatch.dispatch(msg);
         });

@@ -90,13 +90,16 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
   await shot(page, 'lag');
 
   // A second group reads the same partitions with its own offsets: each row names both owners,
-  // compactly (the group's colour says which), and the table still fits its card.
-  await addConsumer(page, 'audit', 'payments', 'audit-1');
-  await until('audit-1 owns every partition of payments',
-    async () => (await table.getByTitle('audit-1: owner in group audit').count()) === 6);
+  // compactly (the group's colour says which; long names are cut, in full on hover), and the
+  // table still fits its card.
+  const long = 'audit-consumer-with-a-rather-long-client-id';
+  await addConsumer(page, 'audit', 'payments', long);
+  await until(`${long} owns every partition of payments`,
+    async () => (await table.getByTitle(`${long}: owner in group audit`).count()) === 6);
   assert.equal(await table.getByTitle(/^ledger-[13]: owner in group ledger$/).count(), 6);
   const owners = (await table.locator('tbody tr').first().getByTitle(/owner in group/).allTextContents()).map((o) => o.trim());
-  assert.ok(['1', '3'].includes(owners[0]) && owners[1] === '1', `owners of P0 shown compactly: ${owners}`);
+  // Groups in name order: audit, then ledger.
+  assert.ok(owners[0] === long.slice('audit-'.length) && ['1', '3'].includes(owners[1]), `owners of P0 shown compactly: ${owners}`);
   await shot(page, 'two-groups');
   const [right, cardRight] = await table.evaluate((t) => [t.getBoundingClientRect().right, t.closest('.card').getBoundingClientRect().right]);
   assert.ok(right <= cardRight + 1, `the partition table fits its card with two groups: ${right} > ${cardRight}`);
@@ -143,6 +146,14 @@ test('keyboard: space pauses, the right arrow steps, ? lists the shortcuts', asy
   await dialog.waitFor();
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  // Space on a focused button presses that button; the simulation stays as it is.
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  const pauseConsumer = page.getByRole('button', { name: 'Pause billing-1' });
+  await pauseConsumer.focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Resume billing-1' }).waitFor();
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
   assert.deepEqual(problems, []);
   await page.context().close();
 });

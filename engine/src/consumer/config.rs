@@ -153,7 +153,7 @@ impl ConsumerConfig {
         }
         if self.processing_us > 60_000_000 {
             return bad(
-                "sim.processing.time.us must be at most 60000000 (a minute per record).".into(),
+                "Processing time must be at most a minute per record (sim.processing.time.us ≤ 60000000).".into(),
             );
         }
         Ok(())

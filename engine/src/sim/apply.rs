@@ -99,8 +99,9 @@ impl Simulation {
                     topic: name.clone(),
                     partitions,
                 });
+                let s = if partitions == 1 { "" } else { "s" };
                 Ok(applied(format!(
-                    "Created topic {name} with {partitions} partitions."
+                    "Created topic {name} with {partitions} partition{s}."
                 )))
             }
             Action::DeleteTopic { name } => {
@@ -387,7 +388,7 @@ impl Simulation {
                 Ok(applied(if n == 0 {
                     "The network is healthy again.".to_string()
                 } else {
-                    format!("{n} fault rules in force.")
+                    format!("{n} fault rule{} in force.", if n == 1 { "" } else { "s" })
                 }))
             }
             Action::SetIsolation { consumer, level } => {

@@ -51,7 +51,7 @@ impl LinkFaults {
         }
         if self.extra_delay_ms > 600_000 {
             return Err(ActionError::InvalidConfig(
-                "extra_delay_ms must be at most 600000.".into(),
+                "The extra delay must be at most 10 minutes (extra_delay_ms ≤ 600000).".into(),
             ));
         }
         Ok(())

@@ -152,7 +152,7 @@ impl Simulation {
         }
         if processing_us > 60_000_000 {
             return Err(ActionError::InvalidConfig(
-                "processing time must be at most 60000000 µs.".into(),
+                "Processing time must be at most a minute per record (60000000 µs).".into(),
             ));
         }
         for n in [format!("{name}-consumer"), format!("{name}-producer")] {
