@@ -336,3 +336,63 @@ fn eager_range_revokes_everything_on_every_rebalance() {
         .sum();
     assert_eq!(revoked, 6, "all six partitions were revoked");
 }
+
+/// A topic deleted while a producer writes to it and a group reads it, then created again with
+/// fewer partitions: the producer's send() finds the new topic and the group's leader sees the
+/// new metadata and rebalances, so both members own a partition again.
+#[test]
+fn a_topic_deleted_and_created_again_is_found_by_its_producer_and_group() {
+    let mut s = sim(11);
+    topic(&mut s, "orders", 6);
+    producer(
+        &mut s,
+        "checkout",
+        "orders",
+        200,
+        KeyDistribution::Uniform { keys: 20 },
+    );
+    consumer_with(&mut s, "billing-1", earliest("billing"), "orders");
+    consumer_with(&mut s, "billing-2", earliest("billing"), "orders");
+    advance_checked(&mut s, 10_000);
+    assert_eq!(counts(&s, "billing"), vec![3, 3]);
+    let (_, generation) = group_state(&s, "billing");
+    s.apply(Action::DeleteTopic {
+        name: "orders".into(),
+    })
+    .unwrap();
+    advance_checked(&mut s, 15_000);
+    let snap = s.snapshot();
+    let p = &snap.producers[0];
+    assert_eq!(
+        (p.topic.as_deref(), p.waiting_for_topic.as_deref()),
+        (None, Some("orders"))
+    );
+    s.apply(Action::CreateTopic {
+        name: "orders".into(),
+        partitions: 2,
+        config: Default::default(),
+    })
+    .unwrap();
+    advance_checked(&mut s, 30_000);
+    let snap = s.snapshot();
+    assert_eq!(snap.producers[0].topic.as_deref(), Some("orders"));
+    let t = snap.topics.iter().find(|t| t.name == "orders").unwrap();
+    let written: i64 = t.partitions.iter().map(|p| p.log_end_offset).sum();
+    assert!(
+        written > 2_000,
+        "the producer writes to the new topic: {written}"
+    );
+    let (state, now) = group_state(&s, "billing");
+    assert_eq!(state, "Stable");
+    assert!(
+        now > generation,
+        "the group rebalanced onto the new topic: {}",
+        log_lines(&s)
+    );
+    assert_eq!(counts(&s, "billing"), vec![1, 1], "{}", log_lines(&s));
+    let a = audit(&s, "billing");
+    assert!(
+        a.consumed > 2_000 && a.not_yet_consumed < 200,
+        "the group reads it: {a:?}"
+    );
+}

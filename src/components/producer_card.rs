@@ -115,7 +115,13 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
             <header class="card-head">
                 <h3>{ &p.name }</h3>
                 <span class="arrow" aria-hidden="true">{"→"}</span>
-                <span class="topic-ref">{ p.topic.clone().unwrap_or_else(|| "no load".into()) }</span>
+                <span class="topic-ref">{
+                    match (&p.topic, &p.waiting_for_topic) {
+                        (Some(t), _) => t.clone(),
+                        (None, Some(t)) => format!("{t} (deleted)"),
+                        (None, None) => "no load".into(),
+                    }
+                }</span>
                 <button class="btn subtle small" onclick={on_remove} aria-label={format!("Remove producer {}", p.name)}>{"Remove"}</button>
             </header>
             if p.topic.is_some() {
@@ -127,8 +133,11 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                         aria-valuetext={format!("{} records per second", p.rate)} />
                 </label>
             }
+            if let Some(t) = &p.waiting_for_topic {
+                <p class="notice small">{ format!("Topic {t} was deleted: send() waits for its metadata (and fails after max.block.ms) until a topic {t} exists again.") }</p>
+            }
             <p class="config">
-                { keys_text(&p.keys) }{" · "}{ format!("{} B values", p.value_bytes) }{" · "}
+                if p.keys.is_some() { { keys_text(&p.keys) }{" · "}{ format!("{} B values", p.value_bytes) }{" · "} }
                 { acks_text(p.acks) }{" · "}{ format!("linger.ms={}", p.linger_ms) }{" · "}
                 { format!("batch.size={}", format::count(p.batch_size as u64)) }
                 if p.partitioner == PartitionerKind::RoundRobin { {" · round-robin"} }

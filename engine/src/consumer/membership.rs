@@ -45,7 +45,7 @@ pub struct Membership {
     next_heartbeat: Millis,
     heartbeat_in_flight: bool,
     /// Partition counts the leader assigned with; a change triggers a rejoin.
-    assigned_metadata: Option<SmallMap<String, u32>>,
+    assigned_metadata: Option<(Vec<String>, SmallMap<String, u32>)>,
     /// The application stopped polling and the member left; heartbeats stop.
     poll_timed_out: bool,
     /// What the StickyAssignor remembers in its user data: the last assignment and its
@@ -120,8 +120,10 @@ impl Consumer {
             MemberState::Unjoined | MemberState::Stable => {}
         }
         if m.state == MemberState::Stable && m.is_leader {
-            if let Some(snapshot) = &m.assigned_metadata {
-                if *snapshot != subscribed_metadata(ctx, snapshot.keys()) {
+            // Over the group's whole subscription: a subscribed topic that did not exist at the
+            // assignment and exists now changes the metadata too.
+            if let Some((subscribed, snapshot)) = &m.assigned_metadata {
+                if *snapshot != subscribed_metadata(ctx, subscribed.iter()) {
                     m.rejoin_needed = true;
                 }
             }
@@ -431,10 +433,15 @@ impl Consumer {
         ctx: &Ctx<'_>,
         join: &JoinResult,
     ) -> Vec<(String, Vec<(String, u32)>)> {
-        let topics =
-            subscribed_metadata(ctx, join.members.iter().flat_map(|m| m.subscription.iter()));
+        let mut subscribed: Vec<String> = Vec::new();
+        for t in join.members.iter().flat_map(|m| m.subscription.iter()) {
+            if !subscribed.contains(t) {
+                subscribed.push(t.clone());
+            }
+        }
+        let topics = subscribed_metadata(ctx, subscribed.iter());
         let result = assignors::assign(join.protocol, &topics, &join.members);
-        self.membership_mut().assigned_metadata = Some(topics);
+        self.membership_mut().assigned_metadata = Some((subscribed, topics));
         result.into_iter().collect()
     }
 

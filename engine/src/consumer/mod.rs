@@ -26,6 +26,11 @@ use crate::protocol::Message;
 use crate::sim::{Ctx, Millis, Tp};
 
 /// A partition currently assigned to the consumer.
+/// The timeout the application passes to `poll(Duration)`: a poll that got nothing returns after
+/// it, and the application's loop polls again. Without it a member with no partitions would never
+/// look at the group again (a changed subscription's metadata, a topic created anew).
+pub const POLL_TIMEOUT_MS: Millis = 1_000;
+
 #[derive(Clone, Debug)]
 pub struct Assigned {
     pub partition: PartitionIdx,
@@ -171,6 +176,9 @@ impl Consumer {
         if !self.waiting && !self.hold {
             take(self.next_poll);
         }
+        if self.waiting && !self.hold {
+            take(self.last_poll + POLL_TIMEOUT_MS);
+        }
         if let Some(t) = self.backoff_until {
             take(t);
         }
@@ -208,7 +216,10 @@ impl Consumer {
         if self.hold {
             return;
         }
-        if (!self.waiting && now >= self.next_poll) || (self.waiting && auto_commit_due) {
+        let timed_out = self.waiting && now >= self.last_poll + POLL_TIMEOUT_MS;
+        if (!self.waiting && now >= self.next_poll)
+            || (self.waiting && (auto_commit_due || timed_out))
+        {
             self.poll(ctx);
         }
     }

@@ -75,6 +75,9 @@ pub struct Producer {
     pub name: String,
     pub config: ProducerConfig,
     pub load: Option<Load>,
+    /// The load of a deleted topic: the application keeps calling `send()` for it, which waits
+    /// for metadata (and fails after max.block.ms) until a topic of that name exists again.
+    pub waiting_for_topic: Option<LoadConfig>,
     rng: Rng,
     pub accumulator: RecordAccumulator,
     sticky: Vec<(TopicId, StickyPartitioner)>,
@@ -108,6 +111,7 @@ impl Producer {
             accumulator: RecordAccumulator::new(config.batch_size, config.linger_ms),
             config,
             load: None,
+            waiting_for_topic: None,
             rng,
             sticky: Vec::new(),
             round_robin: Vec::new(),
@@ -130,6 +134,7 @@ impl Producer {
         now: Millis,
     ) {
         keys.ensure_generated(config.keys.key_space());
+        self.waiting_for_topic = None;
         self.load = Some(Load {
             sampler: KeySampler::new(&config.keys),
             clock: LoadClock::new(config.rate, now),
@@ -140,6 +145,7 @@ impl Producer {
 
     pub fn stop_load(&mut self) {
         self.load = None;
+        self.waiting_for_topic = None;
     }
 
     pub fn producer_id(&self) -> Option<(i64, i16)> {
@@ -164,7 +170,7 @@ impl Producer {
     /// Stops the load and drops queued batches of a deleted topic.
     pub fn on_topic_deleted(&mut self, topic: TopicId, partitions: &[PartitionIdx]) {
         if self.load.as_ref().is_some_and(|l| l.topic == topic) {
-            self.load = None;
+            self.waiting_for_topic = self.load.take().map(|l| l.config);
         }
         let dropped = self.accumulator.remove_partitions(partitions);
         self.stats.records_failed += dropped.iter().map(|b| b.records.len() as u64).sum::<u64>();

@@ -91,7 +91,18 @@ impl Simulation {
                 partitions,
                 config,
             } => {
-                self.cluster.create_topic(&name, partitions, config, now)?;
+                let id = self.cluster.create_topic(&name, partitions, config, now)?;
+                // Producers whose topic was deleted find it again in the new metadata.
+                let mut resumed = Vec::new();
+                for p in self.producers.iter_mut().flatten() {
+                    if let Some(load) = p.waiting_for_topic.take_if(|l| l.topic == name) {
+                        p.set_load(load, id, &mut self.keys, now);
+                        resumed.push(p.index);
+                    }
+                }
+                for i in resumed {
+                    self.reschedule(Party::Producer(i));
+                }
                 self.start_maintenance();
                 self.replication.invalidate();
                 self.kick_replica_fetchers();

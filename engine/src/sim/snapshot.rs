@@ -111,6 +111,9 @@ pub struct ProducerView {
     pub index: u32,
     pub name: String,
     pub topic: Option<String>,
+    /// The deleted topic the producer's load was for; it resumes when a topic of that name is
+    /// created again.
+    pub waiting_for_topic: Option<String>,
     pub rate: u64,
     pub keys: Option<KeyDistribution>,
     pub value_bytes: u32,
@@ -380,9 +383,16 @@ impl Simulation {
             index: p.index,
             name: p.name.clone(),
             topic: topic.map(|t| t.name.clone()),
+            waiting_for_topic: p.waiting_for_topic.as_ref().map(|l| l.topic.clone()),
             rate: load.map_or(0, |l| l.config.rate),
-            keys: load.map(|l| l.config.keys.clone()),
-            value_bytes: load.map_or(0, |l| l.config.value_bytes),
+            keys: load
+                .map(|l| &l.config)
+                .or(p.waiting_for_topic.as_ref())
+                .map(|c| c.keys.clone()),
+            value_bytes: load
+                .map(|l| &l.config)
+                .or(p.waiting_for_topic.as_ref())
+                .map_or(0, |c| c.value_bytes),
             acks: p.config.acks,
             batch_size: p.config.batch_size,
             linger_ms: p.config.linger_ms,
