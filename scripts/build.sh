@@ -18,7 +18,10 @@ fi
 rm -rf dist && mkdir -p dist
 wasm-bindgen --target web --no-typescript --out-dir dist --out-name brokerlab "$WASM"
 if [ "$MODE" = release ]; then
-  node_modules/.bin/wasm-opt -Oz --strip-producers --strip-target-features \
+  # --low-memory-unused: nothing lives in the first 1 KB of memory (Rust's stack ends there; the
+  # data starts at 1 MB), so wasm-opt may fold small pointer offsets into loads and stores.
+  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused \
+    --strip-producers --strip-target-features \
     dist/brokerlab_bg.wasm -o dist/brokerlab_bg.opt.wasm
   mv dist/brokerlab_bg.opt.wasm dist/brokerlab_bg.wasm
 fi

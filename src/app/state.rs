@@ -17,6 +17,19 @@ use super::log::History;
 /// Most queue entries one animation frame may process, so a frame never stalls the page.
 pub const FRAME_EVENT_BUDGET: u64 = 200_000;
 
+/// Wall-clock time a frame may spend simulating, checked every [`FRAME_EVENT_CHUNK`] entries: at
+/// high speeds the simulation falls behind ("at capacity") instead of the page dropping to a few
+/// frames per second and answering clicks late.
+const FRAME_SIM_BUDGET_MS: f64 = 8.0;
+const FRAME_EVENT_CHUNK: u64 = 4_000;
+
+/// Milliseconds from the page's clock (`performance.now()`); 0 where there is none.
+fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// Real milliseconds between two refreshes of the panels.
 pub const VIEW_REFRESH_MS: f64 = 250.0;
 
@@ -243,7 +256,18 @@ impl Reducible for Playground {
                 let (reached, target) = {
                     let mut sim = self.sim.borrow_mut();
                     let target = sim.now() + whole as u64;
-                    (sim.advance_to_bounded(target, FRAME_EVENT_BUDGET), target)
+                    let start = wall_ms();
+                    let mut spent = 0;
+                    let reached = loop {
+                        if sim.advance_to_bounded(target, FRAME_EVENT_CHUNK) {
+                            break true;
+                        }
+                        spent += FRAME_EVENT_CHUNK;
+                        if spent >= FRAME_EVENT_BUDGET || wall_ms() - start > FRAME_SIM_BUDGET_MS {
+                            break false;
+                        }
+                    };
+                    (reached, target)
                 };
                 let mut next = self.after_frame(dt_ms);
                 next.carry = if reached { wanted - whole } else { 0.0 };

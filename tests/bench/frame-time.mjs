@@ -16,6 +16,8 @@ page.on('response', async (r) => {
 });
 await page.goto(`${server.url}?scenario=${scenario}`);
 await page.getByRole('heading', { name: 'brokerlab' }).waitFor();
+// SPEED=64 measures at another simulation speed (the select's option values: 0.25 to 64).
+if (process.env.SPEED) await page.getByLabel('Speed').selectOption(process.env.SPEED);
 await page.waitForTimeout(8000); // past the groups' first rebalance
 const clock = async () => page.getByLabel('Simulated time').textContent();
 const before = await clock();
