@@ -72,6 +72,25 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 { for members.into_iter().map(|c| html! {
                     <ConsumerRow key={c.index} consumer={Rc::new(c.clone())} lags={lags.clone()} />
                 }) }
+                // Members whose consumer is gone (crashed, or removed without LeaveGroup): the
+                // coordinator still counts them, and their partitions wait, until the session
+                // times out.
+                { for g.members.iter().filter(|m| m.consumer.is_none()).map(|m| html! {
+                    <li class="member gone" key={m.member_id.clone()} aria-label={format!("Consumer {} (gone)", m.client)}>
+                        <div class="member-head">
+                            <strong>{ &m.client }</strong>
+                            <span class="muted small">{
+                                match m.session_expires {
+                                    Some(t) => format!("gone: no heartbeats; the coordinator removes it in {} (session.timeout.ms)", format::time(t.saturating_sub(view.snapshot.time))),
+                                    None => "gone: no heartbeats".to_string(),
+                                }
+                            }</span>
+                        </div>
+                        <div class="chips" aria-label={format!("Partitions of {}", m.client)}>
+                            { for m.assignment.iter().map(|(t, p)| html! { <span class="chip" key={format!("{t}-{p}")}>{ format!("{t}-{p}") }</span> }) }
+                        </div>
+                    </li>
+                }) }
             </ul>
             if unowned > 0 && g.state == "Stable" && !g.members.is_empty() {
                 <p class="muted small">{ format!("{unowned} partitions without an owner") }</p>

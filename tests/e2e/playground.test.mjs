@@ -157,3 +157,22 @@ test('keyboard: space pauses, the right arrow steps, ? lists the shortcuts', asy
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+test('a crashed consumer stays in its group, gone, until its session times out', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByLabel('Speed').selectOption('8');
+  const members = page.getByRole('list', { name: 'Members of billing' });
+  await members.getByRole('listitem', { name: 'Consumer billing-2' }).getByText('orders-3').waitFor();
+  await page.getByRole('button', { name: 'Crash billing-2' }).click();
+  const gone = members.getByRole('listitem', { name: 'Consumer billing-2 (gone)' });
+  await gone.waitFor();
+  assert.match(await gone.textContent(), /session\.timeout\.ms/);
+  assert.ok((await gone.getByText(/^orders-\d$/).count()) >= 1, 'it still holds its partitions');
+  await shot(page, 'crashed-member');
+  // 45 s of session timeout at 8x: the coordinator drops it and billing-1 takes every partition.
+  await gone.waitFor({ state: 'detached', timeout: 15000 });
+  await until('billing-1 owns all six partitions',
+    async () => (await members.getByRole('listitem', { name: 'Consumer billing-1' }).locator('.chip').count()) === 6);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

@@ -180,9 +180,14 @@ pub struct ConsumerView {
 pub struct MemberView {
     pub member_id: String,
     pub client: String,
+    /// The consumer behind the member; `None` once it crashed or was removed without leaving the
+    /// group: the coordinator keeps the member until its session expires.
     pub consumer: Option<u32>,
     pub group_instance_id: Option<String>,
     pub assignment: Vec<(String, u32)>,
+    /// When the coordinator drops the member if no heartbeat comes (`None` while a request of
+    /// its is pending).
+    pub session_expires: Option<Millis>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -551,6 +556,7 @@ impl Simulation {
                     consumer: self.consumer(m.client).map(|c| c.index),
                     group_instance_id: m.group_instance_id.clone(),
                     assignment: m.assignment.clone(),
+                    session_expires: m.session_deadline(),
                 })
                 .collect(),
             partitions,
