@@ -51,6 +51,23 @@ impl Engine {
     pub fn send(&self, msg: Msg) {
         self.dispatch.dispatch(msg);
     }
+
+    /// For a form's `oninput` (inputs, selects and checkboxes all fire it, and it bubbles):
+    /// editing the form clears the outcome of its last submission and the form's own error, so
+    /// an old message never stands beside new input.
+    pub fn clear_on_edit(
+        &self,
+        source: &'static str,
+        local_error: Option<UseStateHandle<Option<String>>>,
+    ) -> Callback<InputEvent> {
+        let dispatch = self.dispatch.clone();
+        Callback::from(move |_| {
+            if let Some(e) = local_error.as_ref().filter(|e| e.is_some()) {
+                e.set(None);
+            }
+            dispatch.dispatch(Msg::DismissNoticeFrom(source));
+        })
+    }
 }
 
 #[hook]

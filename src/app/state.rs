@@ -121,6 +121,8 @@ pub enum Msg {
     /// Close the shortcut list if it is open.
     ToggleShortcutsOff,
     DismissNotice,
+    /// The user edits the form named: its last outcome is out of date.
+    DismissNoticeFrom(&'static str),
 }
 
 impl Playground {
@@ -338,6 +340,16 @@ impl Reducible for Playground {
                 notice: None,
                 ..(*self).clone()
             }),
+            Msg::DismissNoticeFrom(source) => {
+                if self.notice.as_ref().is_some_and(|n| n.source == source) {
+                    Rc::new(Playground {
+                        notice: None,
+                        ..(*self).clone()
+                    })
+                } else {
+                    self
+                }
+            }
         }
     }
 }

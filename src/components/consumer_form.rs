@@ -138,7 +138,7 @@ pub fn ConsumerForm() -> Html {
     html! {
         <details class="card form-card" open=true>
             <summary>{"Add consumer"}</summary>
-            <form class="form" {onsubmit} aria-label="Add consumer">
+            <form class="form" {onsubmit} aria-label="Add consumer" novalidate=true oninput={engine.clear_on_edit("consumer-form", Some(local_error.clone()))}>
                 <div class="row">
                     <TextField label="Group (group.id)" value={form.group.clone()} list="known-groups" placeholder="empty: no group"
                         oninput={set(|f, v| f.group = v)} />

@@ -68,7 +68,7 @@ pub fn FaultsPanel() -> Html {
                     </span>
                 }
             </summary>
-            <form class="form" {onsubmit} aria-label="Network faults">
+            <form class="form" {onsubmit} aria-label="Network faults" novalidate=true oninput={engine.clear_on_edit("faults", Some(error.clone()))}>
                 <p class="muted small">{"On every producer→broker connection. A lost message breaks the connection until request.timeout.ms."}</p>
                 <div class="row">
                     { field("Lost responses (%)", &drop_responses) }

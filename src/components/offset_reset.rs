@@ -104,7 +104,7 @@ pub fn OffsetReset(props: &OffsetResetProps) -> Html {
         _ => "Offset",
     };
     html! {
-        <form class="reset-dialog" role="dialog" aria-label={format!("Reset offsets of {id}")} onsubmit={on_reset}>
+        <form class="reset-dialog" role="dialog" aria-label={format!("Reset offsets of {id}")} onsubmit={on_reset} novalidate=true oninput={engine.clear_on_edit("offset-reset", Some(error.clone()))}>
             <div class="dialog-head">
                 <strong>{ format!("Reset offsets of {id}") }</strong>
                 <button type="button" class="btn subtle" onclick={toggle} aria-label="Close">{"×"}</button>

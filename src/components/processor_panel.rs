@@ -141,7 +141,7 @@ pub fn ProcessorForm() -> Html {
     html! {
         <details class="card form-card">
             <summary>{"Add processor (consume → transform → produce)"}</summary>
-            <form class="form" {onsubmit} aria-label="Add processor">
+            <form class="form" {onsubmit} aria-label="Add processor" novalidate=true oninput={engine.clear_on_edit("processors", Some(error.clone()))}>
                 <div class="row">
                     <TextField label="Processor name" value={(*name).clone()} oninput={{ let s = name.clone(); Callback::from(move |v| s.set(v)) }} />
                     <SelectField label="Guarantee" value={(*guarantee).clone()} onchange={{ let s = guarantee.clone(); Callback::from(move |v| s.set(v)) }}

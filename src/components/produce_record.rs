@@ -83,7 +83,7 @@ pub fn ProduceRecord() -> Html {
     html! {
         <details class="card form-card" open=true>
             <summary>{"Produce one record"}</summary>
-            <form class="form" {onsubmit} aria-label="Produce one record">
+            <form class="form" {onsubmit} aria-label="Produce one record" novalidate=true oninput={engine.clear_on_edit("produce-record", None)}>
                 <div class="row">
                     <SelectField label="Producer" value={producer_v} options={producers.iter().map(|p| (p.clone(), p.clone())).collect::<Vec<_>>()}
                         onchange={{ let p = producer.clone(); Callback::from(move |v| p.set(v)) }} />

@@ -164,7 +164,7 @@ pub fn ProducerForm() -> Html {
     html! {
         <details class="card form-card">
             <summary>{"Add producer"}</summary>
-            <form class="form" {onsubmit} aria-label="Add producer">
+            <form class="form" {onsubmit} aria-label="Add producer" novalidate=true oninput={engine.clear_on_edit("producer-form", Some(local_error.clone()))}>
                 <TextField label="Name (client.id)" value={form.name.clone()} placeholder="optional" oninput={set(|f, v| f.name = v)} />
                 <SelectField label="Topic" value={topic_value}
                     options={topics.iter().map(|t| (t.clone(), t.clone())).collect::<Vec<_>>()} onchange={set(|f, v| f.topic = v)} />

@@ -116,6 +116,13 @@ pub fn TopicForm() -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             touched.set(true);
+            // A bad name is already shown under its field (an empty one is not, while typing).
+            if let Err(e) = validate_topic_name(&form.name) {
+                if form.name.is_empty() {
+                    error.set(Some(e.to_string()));
+                }
+                return;
+            }
             match form.config() {
                 Ok((partitions, config)) => {
                     error.set(None);
@@ -144,7 +151,7 @@ pub fn TopicForm() -> Html {
     let compacts = form.cleanup.contains("compact");
     let deletes = form.cleanup.contains("delete");
     html! {
-        <form class="card form" {onsubmit} aria-label="Create topic">
+        <form class="card form" {onsubmit} aria-label="Create topic" novalidate=true oninput={engine.clear_on_edit("topic-form", Some(error.clone()))}>
             <h3>{"Create topic"}</h3>
             <div class="row">
                 <TextField label="Topic name" value={form.name.clone()} placeholder="e.g. payments"

@@ -121,8 +121,19 @@ test('an invalid topic name is rejected with a message and nothing changes', asy
   assert.equal(await page.getByRole('region', { name: /^Topic / }).count(), 1, 'only the demo topic');
   await topicForm.getByLabel('Topic name').fill('.');
   await topicForm.getByRole('button', { name: 'Create' }).click();
-  await topicForm.getByText('Topic name cannot be "." or ".."').first().waitFor();
+  await topicForm.getByText('Topic name cannot be "." or ".."').waitFor();
+  assert.equal(await topicForm.getByRole('alert').count(), 1, 'the message shows once');
   await shot(page, 'invalid-topic');
+  // A new mistake replaces the old message instead of sitting beside it.
+  await topicForm.getByLabel('Topic name').fill('good');
+  await topicForm.getByLabel('Partitions').fill('0');
+  await topicForm.getByRole('button', { name: 'Create' }).click();
+  await until('the partitions message', async () => /artition/.test((await topicForm.getByRole('alert').allTextContents()).join(' ')));
+  const alerts = await topicForm.getByRole('alert').allTextContents();
+  assert.equal(alerts.length, 1, `one message: ${alerts}`);
+  assert.doesNotMatch(alerts[0], /Topic name/);
+  await topicForm.getByLabel('Partitions').fill('3');
+  assert.equal(await topicForm.getByRole('alert').count(), 0, 'editing clears it');
   assert.deepEqual(problems, []);
   await page.context().close();
 });
