@@ -143,13 +143,39 @@ impl Playground {
                 .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
                 .map(str::to_string)
         };
-        let seed = param("seed")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(DEMO_SEED);
-        let scenario = param("scenario")
-            .and_then(|name| super::demo::builtin(&name, seed))
-            .unwrap_or_else(|| demo_scenario(seed));
-        Self::from_scenario(scenario)
+        let mut problems = Vec::new();
+        let seed = match param("seed") {
+            None => DEMO_SEED,
+            Some(s) => s
+                .parse::<u64>()
+                .ok()
+                .filter(|&n| n <= 9_007_199_254_740_991)
+                .unwrap_or_else(|| {
+                    problems.push(format!(
+                        "seed={s} is not a whole number from 0 to 2^53 - 1; using {DEMO_SEED}."
+                    ));
+                    DEMO_SEED
+                }),
+        };
+        let scenario = match param("scenario") {
+            None => demo_scenario(seed),
+            Some(name) => super::demo::builtin(&name, seed).unwrap_or_else(|| {
+                problems.push(format!(
+                    "There is no built-in scenario {name} (there are first-look and bench-100k); showing first-look."
+                ));
+                demo_scenario(seed)
+            }),
+        };
+        let mut playground = Self::from_scenario(scenario);
+        if !problems.is_empty() {
+            playground.notice_id += 1;
+            playground.notice = Some(Notice {
+                id: playground.notice_id,
+                source: "header",
+                result: Err(problems.join(" ")),
+            });
+        }
+        playground
     }
 
     pub fn from_scenario(scenario: Scenario) -> Self {

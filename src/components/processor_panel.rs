@@ -142,6 +142,9 @@ pub fn ProcessorForm() -> Html {
         <details class="card form-card">
             <summary>{"Add processor (consume → transform → produce)"}</summary>
             <form class="form" {onsubmit} aria-label="Add processor" novalidate=true oninput={engine.clear_on_edit("processors", Some(error.clone()))}>
+                if topics.len() < 2 {
+                    <p class="muted small">{"A processor reads one topic and writes another: create a second topic first."}</p>
+                }
                 <div class="row">
                     <TextField label="Processor name" value={(*name).clone()} oninput={{ let s = name.clone(); Callback::from(move |v| s.set(v)) }} />
                     <SelectField label="Guarantee" value={(*guarantee).clone()} onchange={{ let s = guarantee.clone(); Callback::from(move |v| s.set(v)) }}
