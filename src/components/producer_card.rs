@@ -91,10 +91,13 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
         })
     };
     let s = &p.stats;
-    let txn_button = |label: &'static str, action: fn(String) -> Action| {
+    // Begin needs no open transaction, Commit and Abort an open one: the others are disabled
+    // rather than answering with an error (automatic transactions begin right after each end).
+    let in_txn = p.transaction_state.as_deref() == Some("IN_TRANSACTION");
+    let txn_button = |label: &'static str, enabled: bool, action: fn(String) -> Action| {
         let (send, name) = (send.clone(), p.name.clone());
         html! {
-            <button class="btn small" onclick={Callback::from(move |_| send(action(name.clone())))}
+            <button class="btn small" disabled={!enabled} onclick={Callback::from(move |_| send(action(name.clone())))}
                 aria-label={format!("{label} transaction of {}", p.name)}>{ label }</button>
         }
     };
@@ -153,9 +156,9 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 </p>
                 if p.processor.is_none() && state != "FATAL_ERROR" {
                     <div class="member-controls">
-                        { txn_button("Begin", |producer| Action::BeginTransaction { producer }) }
-                        { txn_button("Commit", |producer| Action::CommitTransaction { producer }) }
-                        { txn_button("Abort", |producer| Action::AbortTransaction { producer }) }
+                        { txn_button("Begin", !in_txn, |producer| Action::BeginTransaction { producer }) }
+                        { txn_button("Commit", in_txn, |producer| Action::CommitTransaction { producer }) }
+                        { txn_button("Abort", in_txn, |producer| Action::AbortTransaction { producer }) }
                     </div>
                 }
             }
