@@ -396,3 +396,63 @@ fn a_topic_deleted_and_created_again_is_found_by_its_producer_and_group() {
         "the group reads it: {a:?}"
     );
 }
+
+/// Records a member consumed between two instants, stepping the simulation to each.
+fn consumed_by(s: &mut brokerlab_engine::Simulation, consumer: usize) -> u64 {
+    s.snapshot().consumers[consumer].stats.records_consumed
+}
+
+/// While a third member joins, the first one keeps consuming the partitions it keeps under
+/// cooperative-sticky (KIP-429), and consumes nothing under an eager assignor, which revokes
+/// everything before rejoining. The second member is slow (10 ms a record), so the group waits
+/// seconds for its JoinGroup after the first has rejoined.
+#[test]
+fn cooperative_members_keep_consuming_during_a_rebalance_and_eager_ones_stop() {
+    use brokerlab_engine::coordinator::assignors::AssignorName;
+    let mut during = Vec::new();
+    for assignor in [AssignorName::CooperativeSticky, AssignorName::Range] {
+        let mut s = sim(3);
+        topic(&mut s, "orders", 6);
+        producer(
+            &mut s,
+            "p",
+            "orders",
+            600,
+            KeyDistribution::Uniform { keys: 60 },
+        );
+        consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
+        let slow = brokerlab_engine::consumer::ConsumerConfig {
+            processing_us: 10_000,
+            ..with_assignor("g", assignor)
+        };
+        consumer_with(&mut s, "c2", slow, "orders");
+        advance_checked(&mut s, 10_000);
+        consumer_with(&mut s, "c3", with_assignor("g", assignor), "orders");
+        // Step to where c1 rejoins (it learns of the rebalance from a heartbeat), then to the
+        // rebalance's end.
+        let mut t = s.now();
+        while s.snapshot().consumers[0].state == "Stable" {
+            t += 1;
+            advance_checked(&mut s, t);
+        }
+        let before = consumed_by(&mut s, 0);
+        let from = t;
+        while group_state(&s, "g").0 != "Stable" {
+            t += 1;
+            advance_checked(&mut s, t);
+        }
+        assert!(
+            t - from > 300,
+            "{assignor:?}: c1 waited for c2 ({from}..{t})"
+        );
+        during.push(consumed_by(&mut s, 0) - before);
+    }
+    assert!(
+        during[0] > 100,
+        "cooperative: c1 went on consuming: {during:?}"
+    );
+    assert_eq!(
+        during[1], 0,
+        "eager: c1 held nothing while the group rebalanced: {during:?}"
+    );
+}

@@ -234,23 +234,34 @@ impl Consumer {
             self.manual_commit_due = false;
             self.commit_positions(ctx);
         }
-        if self.membership.is_some() && !self.group_poll(ctx) {
-            let interval = self.config.auto_commit_interval_ms;
-            if self.config.enable_auto_commit && now >= self.last_auto_commit + interval {
+        // While the group is not ready (no coordinator, a rebalance in progress) the consumer
+        // still fetches what it holds, as `KafkaConsumer.poll()` goes on to `pollForFetches`
+        // whatever the coordinator's answer: during a cooperative rebalance the partitions a
+        // member keeps go on flowing (KIP-429); an eager one has revoked everything already.
+        let group_ready = self.membership.is_none() || self.group_poll(ctx);
+        let interval = self.config.auto_commit_interval_ms;
+        if self.config.enable_auto_commit && now >= self.last_auto_commit + interval {
+            if group_ready {
+                self.last_auto_commit = now;
+                self.commit_positions(ctx);
+            } else {
                 // No coordinator to commit to: try again after retry.backoff.ms
                 // (`nextAutoCommitTimer.updateAndReset(retryBackoffMs)`).
                 self.last_auto_commit =
                     (now + self.config.retry_backoff_ms).saturating_sub(interval);
             }
+        }
+        if group_ready {
+            self.update_positions(ctx);
+        } else if self
+            .membership
+            .as_ref()
+            .is_some_and(|m| m.state == membership::MemberState::CommittingBeforeJoin)
+        {
+            // An eager member commits synchronously before it revokes and rejoins: poll()
+            // returns nothing meanwhile (records handed out now would be revoked uncommitted).
             return;
         }
-        if self.config.enable_auto_commit
-            && now >= self.last_auto_commit + self.config.auto_commit_interval_ms
-        {
-            self.last_auto_commit = now;
-            self.commit_positions(ctx);
-        }
-        self.update_positions(ctx);
         let n = if self.paused {
             0
         } else {
