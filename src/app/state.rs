@@ -345,6 +345,8 @@ impl Reducible for Playground {
                 scenario.seed = seed;
                 let mut next = Playground::from_scenario(scenario);
                 next.speed = self.speed;
+                // A restart keeps the clock as it was: paused stays paused.
+                next.playing = self.playing;
                 next.notice_id = self.notice_id + 1;
                 next.notice = Some(Notice {
                     id: next.notice_id,

@@ -12,6 +12,26 @@ fn speed_label(s: f64) -> String {
     format!("{}x", decimal::short(s, 2))
 }
 
+/// Writes the seed into the page address (`?seed=N`, other parameters kept), so that reloading
+/// or sharing the link replays the same run.
+fn remember_seed(seed: u64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let mut params: Vec<String> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("seed="))
+        .map(str::to_string)
+        .collect();
+    params.push(format!("seed={seed}"));
+    if let Ok(history) = window.history() {
+        let url = format!("?{}", params.join("&"));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 #[component]
 pub fn Header() -> Html {
     let state = use_context::<PlaygroundContext>().expect("playground context");
@@ -51,6 +71,7 @@ pub fn Header() -> Html {
                 Ok(seed) if seed <= 9_007_199_254_740_991 => {
                     seed_error.set(None);
                     state.dispatch(Msg::Reset { seed });
+                    remember_seed(seed);
                 }
                 _ => seed_error.set(Some(
                     "The seed is a whole number from 0 to 2^53 - 1.".into(),

@@ -197,3 +197,18 @@ test('a bad scenario or seed in the address is named, and the demo runs', async 
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+test('restarting with a new seed keeps the clock paused and puts the seed in the address', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('spinbutton', { name: 'Seed' }).fill('7');
+  await page.getByRole('button', { name: 'Restart' }).click();
+  await page.getByText('Started over with seed 7.').waitFor();
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  assert.match(page.url(), /[?&]seed=7$/);
+  await page.reload();
+  await page.getByRole('spinbutton', { name: 'Seed' }).waitFor();
+  assert.equal(await page.getByRole('spinbutton', { name: 'Seed' }).inputValue(), '7', 'a reload replays seed 7');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
