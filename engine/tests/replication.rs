@@ -56,6 +56,39 @@ fn kill(s: &mut Simulation, b: BrokerId) {
     s.apply(Action::KillBroker { broker: b }).expect("kill");
 }
 
+/// Topic `t` (one partition, RF 3, min ISR 1, unclean election on), producer `p` (acks=1, null
+/// keys, `rate` records/s) and consumer `c` of group `g` reading from the earliest offset.
+fn unclean_setup(s: &mut Simulation, rate: u64) {
+    let cfg = TopicConfig {
+        unclean_leader_election_enable: true,
+        ..rf3(1)
+    };
+    replicated(s, "t", 1, cfg);
+    producer_with(
+        s,
+        "p",
+        acks(Acks::Leader),
+        load("t", rate, KeyDistribution::None),
+    );
+    consumer_with(s, "c", earliest("g"), "t");
+}
+
+/// The brokers following the leader of `t`-0.
+fn followers_of_t(s: &Simulation) -> Vec<BrokerId> {
+    partition(s, "t", 0)
+        .followers
+        .iter()
+        .map(|r| r.broker)
+        .collect()
+}
+
+/// Adds `delay_ms` to every message of each broker (0 restores them).
+fn slow_all(s: &mut Simulation, brokers: &[BrokerId], delay_ms: u64) {
+    for &broker in brokers {
+        s.apply(Action::SlowBroker { broker, delay_ms }).unwrap();
+    }
+}
+
 /// Followers copy the leader's batches at the same offsets; the high watermark follows the
 /// slowest in-sync replica and ends at the log end once everyone caught up.
 #[test]
@@ -238,32 +271,11 @@ fn killing_the_leader_with_acks_all_and_min_isr_2_loses_nothing() {
 #[test]
 fn unclean_election_after_acks_1_loses_acknowledged_records() {
     let mut s = sim(5);
-    let cfg = TopicConfig {
-        unclean_leader_election_enable: true,
-        ..rf3(1)
-    };
-    replicated(&mut s, "t", 1, cfg);
-    producer_with(
-        &mut s,
-        "p",
-        acks(Acks::Leader),
-        load("t", 500, KeyDistribution::None),
-    );
-    consumer_with(&mut s, "c", earliest("g"), "t");
+    unclean_setup(&mut s, 500);
     advance_checked(&mut s, 2_000);
     let old = leader(&s, "t", 0).unwrap();
-    let followers: Vec<BrokerId> = partition(&s, "t", 0)
-        .followers
-        .iter()
-        .map(|r| r.broker)
-        .collect();
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 60_000,
-        })
-        .unwrap();
-    }
+    let followers = followers_of_t(&s);
+    slow_all(&mut s, &followers, 60_000);
     advance_checked(&mut s, 50_000);
     assert_eq!(
         partition(&s, "t", 0).isr,
@@ -271,13 +283,7 @@ fn unclean_election_after_acks_1_loses_acknowledged_records() {
         "followers fell out of the ISR"
     );
     kill(&mut s, old);
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 0,
-        })
-        .unwrap();
-    }
+    slow_all(&mut s, &followers, 0);
     advance_checked(&mut s, 70_000);
     let new = leader(&s, "t", 0).expect("unclean leader");
     assert!(followers.contains(&new));
@@ -355,11 +361,7 @@ fn min_isr_not_met_refuses_acks_all_writes() {
     let mut s = sim(7);
     replicated(&mut s, "t", 1, rf3(2));
     advance_checked(&mut s, 100);
-    let followers: Vec<BrokerId> = partition(&s, "t", 0)
-        .followers
-        .iter()
-        .map(|r| r.broker)
-        .collect();
+    let followers = followers_of_t(&s);
     for f in followers {
         kill(&mut s, f);
     }
@@ -531,32 +533,11 @@ fn transaction_coordinator_fails_over_with_its_partition() {
 #[test]
 fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
     let mut s = sim(5);
-    let cfg = TopicConfig {
-        unclean_leader_election_enable: true,
-        ..rf3(1)
-    };
-    replicated(&mut s, "t", 1, cfg);
-    producer_with(
-        &mut s,
-        "p",
-        acks(Acks::Leader),
-        load("t", 500, KeyDistribution::None),
-    );
-    consumer_with(&mut s, "c", earliest("g"), "t");
+    unclean_setup(&mut s, 500);
     advance_checked(&mut s, 2_000);
     let old = leader(&s, "t", 0).unwrap();
-    let followers: Vec<BrokerId> = partition(&s, "t", 0)
-        .followers
-        .iter()
-        .map(|r| r.broker)
-        .collect();
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 60_000,
-        })
-        .unwrap();
-    }
+    let followers = followers_of_t(&s);
+    slow_all(&mut s, &followers, 60_000);
     advance_checked(&mut s, 50_000);
     kill(&mut s, old);
     s.apply(Action::SetRate {
@@ -564,13 +545,7 @@ fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
         rate: 0,
     })
     .unwrap();
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 0,
-        })
-        .unwrap();
-    }
+    slow_all(&mut s, &followers, 0);
     advance_checked(&mut s, 70_000);
     let lost_first = audit(&s, "g").lost;
     assert!(
@@ -607,44 +582,17 @@ fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
 #[test]
 fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
     let mut s = sim(5);
-    let cfg = TopicConfig {
-        unclean_leader_election_enable: true,
-        ..rf3(1)
-    };
-    replicated(&mut s, "u", 1, cfg);
-    producer_with(
-        &mut s,
-        "up",
-        acks(Acks::Leader),
-        load("u", 50, KeyDistribution::None),
-    );
-    consumer_with(&mut s, "uc", earliest("ug"), "u");
+    unclean_setup(&mut s, 50);
     advance_checked(&mut s, 5_000);
-    let old = leader(&s, "u", 0).unwrap();
-    let followers: Vec<BrokerId> = partition(&s, "u", 0)
-        .followers
-        .iter()
-        .map(|r| r.broker)
-        .collect();
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 60_000,
-        })
-        .unwrap();
-    }
+    let old = leader(&s, "t", 0).unwrap();
+    let followers = followers_of_t(&s);
+    slow_all(&mut s, &followers, 60_000);
     advance_checked(&mut s, 60_000);
-    let ahead = partition(&s, "u", 0).high_watermark;
+    let ahead = partition(&s, "t", 0).high_watermark;
     kill(&mut s, old);
-    for &f in &followers {
-        s.apply(Action::SlowBroker {
-            broker: f,
-            delay_ms: 0,
-        })
-        .unwrap();
-    }
+    slow_all(&mut s, &followers, 0);
     advance_checked(&mut s, 75_000);
-    let p = partition(&s, "u", 0);
+    let p = partition(&s, "t", 0);
     assert!(followers.contains(&p.leader.expect("unclean leader")));
     let elected = events_matching(
         &s,
@@ -667,7 +615,7 @@ fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
         "the consumer noticed the truncation: {}",
         log_lines(&s)
     );
-    let a = audit(&s, "ug");
+    let a = audit(&s, "g");
     assert_eq!(
         a.not_yet_consumed, 0,
         "caught up with the new leader: {a:?}"

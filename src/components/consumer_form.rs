@@ -5,7 +5,7 @@ use brokerlab_engine::coordinator::assignors::AssignorName;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
-use super::fields::{parse_f64, SelectField, TextField};
+use super::fields::{parse_f64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
 
@@ -63,14 +63,7 @@ pub fn ConsumerForm() -> Html {
     } else {
         form.topic.clone()
     };
-    let set = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut next = (*form).clone();
-            f(&mut next, v);
-            form.set(next);
-        })
-    };
+    let set = |f: fn(&mut Form, String)| setter(&form, f);
     let onsubmit = {
         let (engine, form, local_error, topic_v) = (
             engine.clone(),

@@ -84,6 +84,19 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
     }
 }
 
+/// A field's callback that writes its new text into the form state through `field`.
+pub fn setter<F: Clone + 'static>(
+    form: &UseStateHandle<F>,
+    field: fn(&mut F, String),
+) -> Callback<String> {
+    let form = form.clone();
+    Callback::from(move |v: String| {
+        let mut next = (*form).clone();
+        field(&mut next, v);
+        form.set(next);
+    })
+}
+
 /// Parses a whole number field, with a message naming the field.
 pub fn parse_u64(label: &str, text: &str) -> Result<u64, String> {
     text.trim()

@@ -6,7 +6,7 @@ use brokerlab_engine::producer::{
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
-use super::fields::{parse_f64, parse_u64, SelectField, TextField};
+use super::fields::{parse_f64, parse_u64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view, Msg};
 
@@ -131,14 +131,7 @@ pub fn ProducerForm() -> Html {
         .map(|t| t.name.clone())
         .collect();
     let default_topic = topics.first().cloned().unwrap_or_default();
-    let set = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut next = (*form).clone();
-            f(&mut next, v);
-            form.set(next);
-        })
-    };
+    let set = |f: fn(&mut Form, String)| setter(&form, f);
     let onsubmit = {
         let (engine, form, local_error) = (engine.clone(), form.clone(), local_error.clone());
         let default_topic = default_topic.clone();

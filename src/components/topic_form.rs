@@ -6,7 +6,7 @@ use brokerlab_engine::cluster::{validate_topic_name, CleanupPolicy, TopicConfig}
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
-use super::fields::{parse_u64, SelectField, TextField};
+use super::fields::{parse_u64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{format, use_engine, use_view};
 
@@ -102,14 +102,7 @@ pub fn TopicForm() -> Html {
     let name_error = (*touched && !form.name.is_empty())
         .then(|| validate_topic_name(&form.name).err().map(|e| e.to_string()))
         .flatten();
-    let set = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut next = (*form).clone();
-            f(&mut next, v);
-            form.set(next);
-        })
-    };
+    let set = |f: fn(&mut Form, String)| setter(&form, f);
     let onsubmit = {
         let (engine, form, touched, error) =
             (engine.clone(), form.clone(), touched.clone(), error.clone());

@@ -384,20 +384,16 @@ impl Simulation {
     fn producer_view(&self, p: &crate::producer::Producer) -> ProducerView {
         let load = p.load.as_ref();
         let topic = load.and_then(|l| self.cluster.topic(l.topic));
+        // The running load's settings, or those of the load waiting for its deleted topic.
+        let config = load.map(|l| &l.config).or(p.waiting_for_topic.as_ref());
         ProducerView {
             index: p.index,
             name: p.name.clone(),
             topic: topic.map(|t| t.name.clone()),
             waiting_for_topic: p.waiting_for_topic.as_ref().map(|l| l.topic.clone()),
             rate: load.map_or(0, |l| l.config.rate),
-            keys: load
-                .map(|l| &l.config)
-                .or(p.waiting_for_topic.as_ref())
-                .map(|c| c.keys.clone()),
-            value_bytes: load
-                .map(|l| &l.config)
-                .or(p.waiting_for_topic.as_ref())
-                .map_or(0, |c| c.value_bytes),
+            keys: config.map(|c| c.keys.clone()),
+            value_bytes: config.map_or(0, |c| c.value_bytes),
             acks: p.config.acks,
             batch_size: p.config.batch_size,
             linger_ms: p.config.linger_ms,
