@@ -10,15 +10,13 @@ pub mod audit;
 pub mod cluster;
 pub mod consumer;
 pub mod coordinator;
-pub mod hash;
+pub mod ground;
 pub mod log;
 pub mod processor;
 pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
-pub mod small_map;
-pub mod sort;
 #[cfg(feature = "cli")]
 pub mod vectors;
 

@@ -4,11 +4,11 @@
 //! network delay. Its size in bytes is still accounted where Kafka's behaviour depends on it
 //! (`max.request.size`, fetch sizes).
 
-use crate::cluster::{BrokerId, PartitionIdx};
 use crate::coordinator::group::{GroupRequest, GroupResponse};
+use crate::ground::{BrokerId, PartitionIdx};
+use crate::ground::{ErrorCode, Millis};
 use crate::log::RecordBatch;
 use crate::producer::Acks;
-use crate::sim::{ErrorCode, Millis};
 
 /// Who sends or receives a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

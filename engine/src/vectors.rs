@@ -5,14 +5,14 @@
 //! assignors, and coordinator partition selection. Each case yields one JSON line with the case
 //! id and the engine's answer.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
 use crate::coordinator::assignors::properties::{self, ExpectedProperties};
 use crate::coordinator::assignors::{self, AssignorName, MemberSubscription};
-use crate::hash::{java_string_hash_code, murmur2, to_positive, utils_abs};
+use crate::ground::hash::{java_string_hash_code, murmur2, to_positive, utils_abs};
 
 /// The outcome of one vector file.
 #[derive(Debug, Default)]
@@ -126,7 +126,10 @@ fn coordinator_case(c: &Value, counts: &[u32], run: &mut VectorRun) -> Result<()
     let abs = utils_abs(java_string_hash_code(key));
     let mut partitions = BTreeMap::new();
     for &n in counts {
-        partitions.insert(n.to_string(), crate::hash::coordinator_partition(key, n));
+        partitions.insert(
+            n.to_string(),
+            crate::ground::hash::coordinator_partition(key, n),
+        );
     }
     let mut failure = None;
     if c["utils_abs"].as_i64() != Some(abs as i64) {

@@ -32,7 +32,7 @@ struct Case {
 
 #[derive(Deserialize)]
 struct Input {
-    topics: brokerlab_engine::small_map::SmallMap<String, u32>,
+    topics: brokerlab_engine::ground::small_map::SmallMap<String, u32>,
     members: Vec<MemberSubscription>,
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use brokerlab_engine::hash::partition_for_key;
+use brokerlab_engine::ground::hash::partition_for_key;
 use brokerlab_engine::producer::{Acks, KeyDistribution, PartitionerKind, ProducerConfig};
 use brokerlab_engine::sim::EventKind;
 use brokerlab_engine::{Action, Simulation};

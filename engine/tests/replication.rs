@@ -3,10 +3,12 @@
 
 mod common;
 
-use brokerlab_engine::cluster::{BrokerId, TopicConfig};
+use brokerlab_engine::cluster::TopicConfig;
 use brokerlab_engine::consumer::ConsumerConfig;
+use brokerlab_engine::ground::BrokerId;
+use brokerlab_engine::ground::ErrorCode;
 use brokerlab_engine::producer::{Acks, KeyDistribution, ProducerConfig};
-use brokerlab_engine::sim::{ErrorCode, EventKind};
+use brokerlab_engine::sim::EventKind;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 

@@ -4,7 +4,7 @@
 //! fetch requests never pushes the rare group events out, and a frame never describes more than
 //! a few hundred events however fast the simulation runs.
 
-use brokerlab_engine::small_map::SmallMap;
+use brokerlab_engine::ground::small_map::SmallMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -126,7 +126,7 @@ impl History {
             .filter(|l| filter.is_empty() || l.text.to_ascii_lowercase().contains(&filter))
             .cloned()
             .collect();
-        brokerlab_engine::sort::sort_by_key(&mut out, |l| l.seq);
+        brokerlab_engine::ground::sort::sort_by_key(&mut out, |l| l.seq);
         let skip = out.len().saturating_sub(max);
         out.split_off(skip)
     }

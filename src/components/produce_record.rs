@@ -1,6 +1,6 @@
 //! Send one record by hand, and see before sending which partition murmur2 picks for its key.
 
-use brokerlab_engine::hash::{murmur2, to_positive};
+use brokerlab_engine::ground::hash::{murmur2, to_positive};
 use brokerlab_engine::Action;
 use yew::prelude::*;
 

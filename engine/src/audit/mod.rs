@@ -9,14 +9,14 @@
 
 mod interval_set;
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 pub use interval_set::IntervalSet;
 
-use crate::cluster::PartitionIdx;
+use crate::ground::PartitionIdx;
 use crate::log::{RecordMeta, NULL_KEY};
 
 /// One group's (or one group-less consumer's) view of deliveries.

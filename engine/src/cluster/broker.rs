@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Kafka's `node.id` / `broker.id`. The playground numbers brokers from 1.
-pub type BrokerId = i32;
+use crate::ground::BrokerId;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Broker {

@@ -5,18 +5,16 @@ pub mod config;
 pub mod partition;
 pub mod topic;
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 pub use crate::log::AbortedTxn;
-pub use broker::{Broker, BrokerId};
+pub use broker::Broker;
 pub use config::ClusterConfig;
-pub use partition::{
-    ElectionOutcome, FetchEffects, Partition, PartitionIdx, Replica, ReplicaFetchResult,
-};
-pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig, TopicId};
+pub use partition::{ElectionOutcome, FetchEffects, Partition, Replica, ReplicaFetchResult};
+pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig};
 
+use crate::ground::{ActionError, BrokerId, Millis, PartitionIdx, TopicId};
 use crate::log::PartitionLog;
-use crate::sim::{ActionError, Millis};
 
 /// Names of the internal topics whose partition leaders act as coordinators.
 pub const CONSUMER_OFFSETS: &str = "__consumer_offsets";
@@ -122,7 +120,7 @@ impl Cluster {
     /// `Utils.abs(key.hashCode()) % partitions` of that topic.
     pub fn coordinator_for(&self, internal_topic: &str, key: &str) -> Option<BrokerId> {
         let topic = self.topic_by_name(internal_topic)?;
-        let p = crate::hash::coordinator_partition(key, topic.partitions.len() as u32);
+        let p = crate::ground::hash::coordinator_partition(key, topic.partitions.len() as u32);
         self.partition(topic.partitions[p as usize])?.leader
     }
 

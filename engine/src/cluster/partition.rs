@@ -9,14 +9,11 @@
 //! the leader epoch and records where the new epoch starts; a follower whose log goes beyond that
 //! point truncates to it (KIP-101), which is how unclean elections lose acknowledged data.
 
-use super::{BrokerId, TopicId};
+use crate::ground::{BrokerId, PartitionIdx, TopicId};
+use crate::ground::{ErrorCode, Millis};
 use crate::log::producer_state::SequenceCheck;
 use crate::log::{BatchOrigin, ControlType, PartitionLog, RecordBatch};
 use crate::protocol::{Appended, IsolationLevel};
-use crate::sim::{ErrorCode, Millis};
-
-/// Dense index of a partition across all topics (never reused after a topic is deleted).
-pub type PartitionIdx = u32;
 
 /// A replica other than the leader.
 #[derive(Clone, Debug)]
@@ -450,7 +447,7 @@ impl Partition {
             outcome = dropped_by(&r.log, &self.log);
             let old_owner = self.log_owner;
             self.followers.push(Replica::new(old_owner, r.log, now));
-            crate::sort::sort_by_key(&mut self.followers, |f| {
+            crate::ground::sort::sort_by_key(&mut self.followers, |f| {
                 self.replicas
                     .iter()
                     .position(|&x| x == f.broker)

@@ -2,11 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterConfig, PartitionIdx};
+use super::ClusterConfig;
+use crate::ground::{ActionError, Millis};
+use crate::ground::{PartitionIdx, TopicId};
 use crate::log::LogConfig;
-use crate::sim::{ActionError, Millis};
-
-pub type TopicId = u32;
 
 /// `Topic.MAX_NAME_LENGTH`.
 pub const MAX_NAME_LENGTH: usize = 249;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::coordinator::assignors::AssignorName;
+use crate::ground::ActionError;
 use crate::protocol::IsolationLevel;
-use crate::sim::ActionError;
 
 /// `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ impl ConsumerConfig {
             return bad("partition.assignment.strategy needs at least one assignor.".into());
         }
         let mut seen = self.assignors.clone();
-        crate::sort::sort(&mut seen);
+        crate::ground::sort::sort(&mut seen);
         seen.dedup();
         if seen.len() != self.assignors.len() {
             return bad("partition.assignment.strategy lists an assignor twice.".into());

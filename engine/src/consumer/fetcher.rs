@@ -2,11 +2,12 @@
 //! (`SubscriptionState`), and commits.
 
 use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy};
-use crate::cluster::{BrokerId, PartitionIdx};
 use crate::coordinator::group::GroupRequest;
+use crate::ground::ErrorCode;
+use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::Lineage;
 use crate::protocol::{FetchRequest, FetchResponse, IsolationLevel, Message, Party};
-use crate::sim::{Ctx, ErrorCode, EventKind};
+use crate::sim::{Ctx, EventKind};
 
 impl Consumer {
     /// The offset `auto.offset.reset` picks: log start (earliest) or the end offset the consumer
@@ -395,7 +396,7 @@ impl Consumer {
                 });
             }
         }
-        crate::sort::sort_by_key(&mut next, |a| a.partition);
+        crate::ground::sort::sort_by_key(&mut next, |a| a.partition);
         next.dedup_by_key(|a| a.partition);
         self.assigned = next;
     }

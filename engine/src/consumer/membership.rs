@@ -8,14 +8,15 @@
 //! The heartbeat thread sends Heartbeat every `heartbeat.interval.ms` once the member has joined,
 //! and leaves the group if the application has not polled within `max.poll.interval.ms`.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::{Consumer, OffsetLookup};
-use crate::cluster::BrokerId;
 use crate::coordinator::assignors::{self, AssignorName};
 use crate::coordinator::group::{GroupRequest, GroupResponse, JoinResult, Subscription};
+use crate::ground::BrokerId;
+use crate::ground::{ErrorCode, Millis, Tp};
 use crate::protocol::{Message, Party};
-use crate::sim::{Ctx, ErrorCode, EventKind, Millis, Tp};
+use crate::sim::{Ctx, EventKind};
 
 /// Client-side membership state (`MemberState` of `AbstractCoordinator`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

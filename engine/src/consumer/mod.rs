@@ -21,9 +21,10 @@ use serde::Serialize;
 pub use config::{ConsumerConfig, OffsetResetStrategy};
 pub use membership::{MemberState, Membership};
 
-use crate::cluster::{BrokerId, PartitionIdx};
+use crate::ground::{BrokerId, PartitionIdx};
+use crate::ground::{Millis, Tp};
 use crate::protocol::Message;
-use crate::sim::{Ctx, Millis, Tp};
+use crate::sim::Ctx;
 
 /// A partition currently assigned to the consumer.
 /// The timeout the application passes to `poll(Duration)`: a poll that got nothing returns after

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::{RecordMeta, TypedRecord};
-use crate::sim::Millis;
+use crate::ground::Millis;
 
 /// `ControlRecordType`: the marker a control batch carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::hash::murmur2;
+use crate::ground::hash::murmur2;
 
 pub type KeyId = u32;
 

@@ -20,7 +20,7 @@ pub use cursor::BatchCursor;
 
 use super::producer_state::{BatchMetadata, ProducerStateManager};
 use super::{ControlType, RecordBatch, Segment};
-use crate::sim::Millis;
+use crate::ground::Millis;
 
 /// What the producer state needs from a batch header.
 #[derive(Clone, Copy, Debug)]

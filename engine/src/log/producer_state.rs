@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::batch::increment_sequence;
-use crate::sim::ErrorCode;
+use crate::ground::ErrorCode;
 
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
 

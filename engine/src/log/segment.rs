@@ -5,7 +5,7 @@
 //! by a short forward scan.
 
 use super::RecordBatch;
-use crate::sim::Millis;
+use crate::ground::Millis;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct IndexEntry {

@@ -20,9 +20,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::consumer::{Consumer, DeliveredRecord};
+use crate::ground::Millis;
 use crate::producer::transaction::TxnClientState;
 use crate::producer::Producer;
-use crate::sim::{Ctx, EventKind, Millis};
+use crate::sim::{Ctx, EventKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

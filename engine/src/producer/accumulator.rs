@@ -9,9 +9,9 @@
 
 use std::collections::VecDeque;
 
-use crate::cluster::{BrokerId, PartitionIdx};
+use crate::ground::Millis;
+use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::{record_size_in_bytes, KeyId, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};
-use crate::sim::Millis;
 
 /// A batch on the client side, from its first record until the leader acknowledges it.
 #[derive(Clone, Debug)]
@@ -255,7 +255,7 @@ impl RecordAccumulator {
                 next_check = Some(next_check.map_or(at, |n: Millis| n.min(at)));
             }
         }
-        crate::sort::sort(&mut ready);
+        crate::ground::sort::sort(&mut ready);
         (ready, next_check)
     }
 

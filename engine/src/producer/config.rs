@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::ActionError;
+use crate::ground::ActionError;
 
 /// `acks`: how many replicas must have a batch before the leader answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

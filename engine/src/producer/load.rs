@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ground::{ActionError, Millis, Rng};
 use crate::log::keys::MAX_GENERATED_KEYS;
 use crate::log::{KeyId, NULL_KEY};
-use crate::sim::{ActionError, Millis, Rng};
 
 /// Highest load rate one producer may have, in records per second of simulated time.
 pub const MAX_RATE: u64 = 10_000_000;

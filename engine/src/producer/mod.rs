@@ -22,10 +22,12 @@ pub use accumulator::{AppendRecord, ProducerBatch, RecordAccumulator};
 pub use config::{Acks, PartitionerKind, ProducerConfig};
 pub use load::{KeyDistribution, LoadConfig};
 
-use crate::cluster::{Cluster, PartitionIdx, TopicId};
+use crate::cluster::Cluster;
+use crate::ground::{Millis, Rng};
+use crate::ground::{PartitionIdx, TopicId};
 use crate::log::record::headers_size_in_bytes;
 use crate::log::{KeyId, KeyTable, TypedRecord, NULL_KEY};
-use crate::sim::{Ctx, Millis, Rng};
+use crate::sim::Ctx;
 use load::{KeySampler, LoadClock};
 use partitioner::{RoundRobin, StickyPartitioner};
 use sender::{IdempotenceState, InFlightRequest};

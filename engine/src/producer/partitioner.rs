@@ -7,7 +7,7 @@
 //! twice that). The next sticky partition is drawn at random, weighted by how short each
 //! partition's queue in the accumulator is when adaptive partitioning is on.
 
-use crate::hash::to_positive;
+use crate::ground::hash::to_positive;
 
 /// Per-topic state of the built-in partitioner.
 #[derive(Clone, Debug, Default)]

@@ -8,11 +8,12 @@
 
 use super::accumulator::DrainDecision;
 use super::{push_recent, Acks, Producer, ProducerBatch};
-use crate::cluster::{BrokerId, PartitionIdx};
+use crate::ground::{BrokerId, PartitionIdx};
+use crate::ground::{ErrorCode, Millis, Tp};
 use crate::log::batch::increment_sequence;
 use crate::log::{BatchOrigin, RecordBatch};
 use crate::protocol::{Message, Party, ProduceRequest, ProduceResponse};
-use crate::sim::{Ctx, ErrorCode, EventKind, Millis, Tp};
+use crate::sim::{Ctx, EventKind};
 
 #[derive(Clone, Debug)]
 pub(super) struct InFlightRequest {

@@ -12,12 +12,12 @@
 //! With a load, transactions run by themselves: one begins when records are due and commits
 //! after `sim.transaction.ms` (or aborts, `sim.abort.percent` of the time).
 
-use crate::small_map::SmallSet;
+use crate::ground::small_map::SmallSet;
 
 use serde::Serialize;
 
-use crate::cluster::{BrokerId, PartitionIdx};
-use crate::sim::Millis;
+use crate::ground::Millis;
+use crate::ground::{BrokerId, PartitionIdx};
 
 /// `TransactionManager.State`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -2,10 +2,12 @@
 
 use super::transaction::{OffsetsStep, PendingOffsets, TxnClientState};
 use super::Producer;
-use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::GroupRequest;
+use crate::ground::ErrorCode;
+use crate::ground::{BrokerId, PartitionIdx};
 use crate::protocol::{Message, Party, TxnRequest, TxnResponse};
-use crate::sim::{Ctx, ErrorCode, EventKind};
+use crate::sim::{Ctx, EventKind};
 
 impl Producer {
     /// `beginTransaction()`.

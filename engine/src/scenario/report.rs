@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::audit::AuditReport;
-use crate::sim::{Millis, Simulation};
+use crate::ground::Millis;
+use crate::sim::Simulation;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionReport {

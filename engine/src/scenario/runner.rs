@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::{Action, Report};
 use crate::cluster::{ClusterConfig, TopicConfig};
 use crate::consumer::ConsumerConfig;
+use crate::ground::Millis;
 use crate::producer::{LoadConfig, ProducerConfig};
-use crate::sim::{Millis, Simulation};
+use crate::sim::Simulation;
 
 /// The longest scenario the runner accepts (one simulated day).
 pub const MAX_DURATION_MS: Millis = 24 * 3600 * 1000;
@@ -128,7 +129,7 @@ impl Scenario {
     pub fn run_to_end(&self) -> Result<Simulation, String> {
         let mut sim = self.start()?;
         let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
-        crate::sort::sort_by_key(&mut actions, |a| a.at);
+        crate::ground::sort::sort_by_key(&mut actions, |a| a.at);
         for (i, ta) in actions.into_iter().enumerate() {
             if ta.at > self.duration_ms {
                 return Err(format!(

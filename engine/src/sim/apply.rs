@@ -1,9 +1,10 @@
 //! Applying actions: validate everything first (raft-rs `Config::validate` style), then change
 //! state. A refused action returns a readable error and leaves the simulation untouched.
 
-use super::{ActionError, EventKind, Simulation};
+use super::{EventKind, Simulation};
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::Consumer;
+use crate::ground::ActionError;
 use crate::producer::{KeyDistribution, LoadConfig, Producer};
 use crate::protocol::Party;
 use crate::scenario::{Action, Applied, PartitionRef};

@@ -4,16 +4,18 @@
 
 use super::replication::DelayedProduce;
 use super::{Due, Simulation};
-use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::{GroupRequest, GroupResponse, Output};
 use crate::coordinator::transaction::TxnOutput;
+use crate::ground::{BrokerId, PartitionIdx};
+use crate::ground::{ErrorCode, Millis};
 use crate::log::NULL_KEY;
 use crate::producer::Acks;
 use crate::protocol::{
     FetchRequest, FetchResponse, FetchedPartition, Message, Party, ProduceRequest, ProduceResponse,
     TxnRequest, TxnResponse, WriteTxnMarkers,
 };
-use crate::sim::{ErrorCode, EventKind, Millis};
+use crate::sim::EventKind;
 
 /// A fetch parked until data arrives or `fetch.max.wait.ms` passes (`DelayedFetch`).
 #[derive(Debug)]

@@ -14,13 +14,15 @@
 
 use super::replication::DelayedProduce;
 use super::Simulation;
-use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::ground::{ActionError, ErrorCode};
+use crate::ground::{BrokerId, PartitionIdx};
 use crate::protocol::{
     Envelope, FetchResponse, FetchedPartition, Message, Party, ProduceResponse,
     ReplicaFetchResponse, ReplicaFetchedPartition,
 };
 use crate::scenario::Applied;
-use crate::sim::{ActionError, ErrorCode, EventKind};
+use crate::sim::EventKind;
 
 /// Longest extra delay a slowed broker may get.
 pub const MAX_SLOW_MS: u64 = 600_000;
@@ -275,7 +277,7 @@ impl Simulation {
             .cluster
             .topic_by_name(topic)
             .map_or(1, |t| t.partitions.len() as u32);
-        let on = |key: &str| crate::hash::coordinator_partition(key, partitions) == index;
+        let on = |key: &str| crate::ground::hash::coordinator_partition(key, partitions) == index;
         if topic == CONSUMER_OFFSETS {
             self.groups.reload(self.now, on);
             self.reschedule_group_timer();

@@ -2,7 +2,7 @@
 
 use super::{Event, EventKind, Simulation};
 
-fn err(e: &Option<super::ErrorCode>) -> String {
+fn err(e: &Option<crate::ground::ErrorCode>) -> String {
     match e {
         None => String::new(),
         Some(e) => format!(" error={}", e.name()),
@@ -243,7 +243,7 @@ impl Simulation {
     }
 }
 
-fn list(tps: &[super::Tp]) -> String {
+fn list(tps: &[crate::ground::Tp]) -> String {
     let v: Vec<String> = tps.iter().map(|t| t.to_string()).collect();
     format!("[{}]", v.join(", "))
 }

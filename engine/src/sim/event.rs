@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::cluster::BrokerId;
-use crate::sim::{ErrorCode, Millis};
+use crate::ground::{BrokerId, Tp};
+use crate::ground::{ErrorCode, Millis};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {
@@ -14,19 +14,6 @@ pub struct Event {
     pub seq: u64,
     pub time: Millis,
     pub kind: EventKind,
-}
-
-/// A partition named as `topic-partition`, as Kafka logs it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Tp {
-    pub topic: String,
-    pub partition: u32,
-}
-
-impl std::fmt::Display for Tp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.topic, self.partition)
-    }
 }
 
 /// Why a group rebalances.

@@ -7,14 +7,15 @@
 //! threads take the filthiest log first, one at a time.
 
 use super::{Due, Simulation};
-use crate::cluster::PartitionIdx;
-use crate::sim::{EventKind, Millis};
+use crate::ground::Millis;
+use crate::ground::PartitionIdx;
+use crate::sim::EventKind;
 
 /// A partition as maintenance sees it.
 struct Targets {
     config: crate::cluster::TopicConfig,
     leader_alive: bool,
-    followers: Vec<crate::cluster::BrokerId>,
+    followers: Vec<crate::ground::BrokerId>,
     lso: i64,
 }
 

@@ -4,13 +4,13 @@
 //! before b; samples are taken lazily while time advances, without queue entries of their own
 //! (stepping to the next event never stops at a sample).
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 use std::collections::VecDeque;
 
-use super::Millis;
 use crate::cluster::Cluster;
 use crate::consumer::Consumer;
 use crate::coordinator::group::{Group, GroupCoordinator};
+use crate::ground::Millis;
 use crate::protocol::IsolationLevel;
 
 pub(super) struct Metrics {

@@ -24,7 +24,6 @@ mod apply;
 mod broker;
 mod controller;
 mod describe;
-pub mod error;
 pub mod event;
 mod maintenance;
 mod metrics;
@@ -32,23 +31,22 @@ pub mod network;
 mod processors;
 pub mod queue;
 mod replication;
-pub mod rng;
 pub mod snapshot;
 pub mod trace;
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
-pub use error::{ActionError, ErrorCode};
-pub use event::{Category, Event, EventKind, RebalanceReason, Tp};
-pub use rng::Rng;
+pub use event::{Category, Event, EventKind, RebalanceReason};
 pub use snapshot::Snapshot;
 
 use crate::audit::DeliveryAudit;
-use crate::cluster::{Cluster, ClusterConfig, PartitionIdx, CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::cluster::{Cluster, ClusterConfig, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::consumer::Consumer;
 use crate::coordinator::group::GroupCoordinator;
 use crate::coordinator::transaction::TransactionCoordinator;
+use crate::ground::PartitionIdx;
+use crate::ground::{ActionError, ErrorCode, Millis, Rng, Tp};
 use crate::log::KeyTable;
 use crate::processor::Processor;
 use crate::producer::Producer;
@@ -60,9 +58,6 @@ use network::{Fate, Network};
 use queue::EventQueue;
 use replication::Replication;
 use trace::TraceHasher;
-
-/// Virtual time in milliseconds since the simulation started.
-pub type Millis = u64;
 
 /// How many events the simulation keeps for readers.
 pub const EVENT_HISTORY: usize = 20_000;

@@ -17,8 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionError, Millis, Rng};
-use crate::cluster::BrokerId;
+use crate::ground::BrokerId;
+use crate::ground::{ActionError, Millis, Rng};
 
 /// A fault setting for the links between producers and brokers.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,9 @@
 //! Processors in the simulation: creating one (a consumer and a producer that belong to it),
 //! driving it whenever one of its clients moved, crashing and restarting it.
 
-use super::{ActionError, Ctx, EventKind, Simulation};
+use super::{Ctx, EventKind, Simulation};
 use crate::consumer::{Consumer, ConsumerConfig, OffsetResetStrategy};
+use crate::ground::ActionError;
 use crate::processor::{Guarantee, Phase, Processor};
 use crate::producer::{Producer, ProducerConfig};
 use crate::protocol::{IsolationLevel, Party};

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::Millis;
+use crate::ground::Millis;
 
 struct Entry<T> {
     at: Millis,

@@ -11,12 +11,14 @@
 //! their state in memory), so they are never fetched; only their leaders move.
 
 use super::{Due, Simulation};
-use crate::cluster::{BrokerId, PartitionIdx, ReplicaFetchResult};
+use crate::cluster::ReplicaFetchResult;
+use crate::ground::{BrokerId, PartitionIdx};
+use crate::ground::{ErrorCode, Millis};
 use crate::protocol::{
     Appended, Message, Party, ProduceResponse, ReplicaFetchPartition, ReplicaFetchRequest,
     ReplicaFetchResponse, ReplicaFetchedPartition, WriteTxnMarkers,
 };
-use crate::sim::{ErrorCode, EventKind, Millis};
+use crate::sim::EventKind;
 
 /// A follower fetch the leader holds until data arrives or `replica.fetch.wait.max.ms` passes.
 #[derive(Debug)]

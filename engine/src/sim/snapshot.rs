@@ -4,11 +4,13 @@
 use serde::Serialize;
 
 use super::metrics::{group_lag, isolation_of};
-use super::{Millis, Simulation};
+use super::Simulation;
 use crate::audit::AuditReport;
-use crate::cluster::{BrokerId, PartitionIdx, CONSUMER_OFFSETS};
+use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::ConsumerStats;
 use crate::consumer::MemberState;
+use crate::ground::Millis;
+use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::{ControlType, NULL_KEY};
 use crate::producer::{Acks, KeyDistribution, PartitionerKind, ProducerStats};
 use crate::protocol::IsolationLevel;
@@ -483,7 +485,7 @@ impl Simulation {
                 topics.push(t.name.clone());
             }
         }
-        crate::sort::sort(&mut topics);
+        crate::ground::sort::sort(&mut topics);
         topics.dedup();
         topics.retain(|t| self.cluster.topic_by_name(t).is_some());
         let owner_of = |topic: &str, p: u32| -> Option<String> {
@@ -536,7 +538,7 @@ impl Simulation {
             protocol: g.protocol.map(|p| p.as_str().to_string()),
             leader: g.leader.clone(),
             coordinator: self.cluster.coordinator_for(CONSUMER_OFFSETS, &g.group_id),
-            coordinator_partition: crate::hash::coordinator_partition(
+            coordinator_partition: crate::ground::hash::coordinator_partition(
                 &g.group_id,
                 offsets_topic.map_or(50, |t| t.partitions.len() as u32),
             ),
@@ -673,7 +675,7 @@ impl Simulation {
 /// exactly `len` bytes.
 fn synth_value(seed: u64, producer: u32, partition: PartitionIdx, n: u64, len: u32) -> String {
     let mut rng =
-        super::Rng::new(seed ^ ((producer as u64) << 48) ^ ((partition as u64) << 32) ^ n);
+        crate::ground::Rng::new(seed ^ ((producer as u64) << 48) ^ ((partition as u64) << 32) ^ n);
     let head = format!("{{\"n\":{n},\"data\":\"");
     let mut s = String::with_capacity(len as usize);
     s.push_str(&head);

@@ -9,7 +9,7 @@ pub mod range;
 pub mod round_robin;
 pub mod sticky;
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,7 @@ pub struct MemberSubscription {
 pub type Assignment = SmallMap<String, Vec<TopicPartition>>;
 
 /// An entry with no partitions for every member. Built by inserting, not by collecting: collecting
-/// into a `BTreeMap` compiles a sort for its key and value types (see `crate::sort`).
+/// into a `BTreeMap` compiles a sort for its key and value types (see `crate::ground::sort`).
 pub fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
     let mut out = Assignment::new();
     for m in members {
@@ -99,7 +99,7 @@ pub fn assign(
         out.entry(m.member_id.clone()).or_default();
     }
     for (_, v) in out.iter_mut() {
-        crate::sort::sort(v);
+        crate::ground::sort::sort(v);
     }
     out
 }

@@ -2,7 +2,7 @@
 //! reference `props.py`). [`compute`] measures an assignment; [`check`] compares the measurements
 //! with the `expected.properties` object of a vector case.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -79,7 +79,7 @@ pub fn previous_owners(members: &[MemberSubscription]) -> BTreeMap<TopicPartitio
     claims
         .into_iter()
         .filter_map(|(tp, mut claims)| {
-            crate::sort::sort_by(&mut claims, |a, b| b.cmp(a));
+            crate::ground::sort::sort_by(&mut claims, |a, b| b.cmp(a));
             let contested = claims.len() > 1 && claims[0].0 == claims[1].0;
             (!contested).then(|| (tp.clone(), claims[0].1.clone()))
         })

@@ -4,7 +4,7 @@
 //! partitions and `m` members the first `n % m` members get `n / m + 1` partitions, the rest
 //! `n / m`. Co-partitioned topics therefore give partition p of each to the same member.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
@@ -18,7 +18,7 @@ pub fn assign(topics: &SmallMap<String, u32>, members: &[MemberSubscription]) ->
         if subs.is_empty() {
             continue;
         }
-        crate::sort::sort_by(&mut subs, |a, b| member_order(a, b));
+        crate::ground::sort::sort_by(&mut subs, |a, b| member_order(a, b));
         let m = subs.len() as u32;
         let (base, extra) = (n / m, n % m);
         for (i, member) in subs.iter().enumerate() {

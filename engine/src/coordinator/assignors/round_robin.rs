@@ -1,14 +1,14 @@
 //! `RoundRobinAssignor`: all subscribed partitions, topics in sorted order, dealt out to members
 //! in sorted order, skipping members not subscribed to a partition's topic.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
 
 pub fn assign(topics: &SmallMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
-    crate::sort::sort_by(&mut sorted, |a, b| member_order(a, b));
+    crate::ground::sort::sort_by(&mut sorted, |a, b| member_order(a, b));
     if sorted.is_empty() {
         return out;
     }

@@ -10,12 +10,13 @@
 //! request/response ordering is the network's FIFO; protocol ties are broken by name; group
 //! metadata is not written to `__consumer_offsets` (the offsets are kept in memory only).
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::requests::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use super::state::{CommittedOffset, Group, GroupState, JoinTimer, Member};
 use crate::coordinator::assignors::{AssignorName, MemberSubscription};
-use crate::sim::{ErrorCode, EventKind, Millis, RebalanceReason, Rng};
+use crate::ground::{ErrorCode, Millis, Rng};
+use crate::sim::{EventKind, RebalanceReason};
 
 /// What the coordinator wants done.
 #[derive(Clone, Debug)]
@@ -94,7 +95,7 @@ impl GroupCoordinator {
         &mut self,
         now: Millis,
         id: &str,
-        offsets: &[(crate::cluster::PartitionIdx, i64)],
+        offsets: &[(crate::ground::PartitionIdx, i64)],
     ) -> Result<(), String> {
         if let Some(g) = self.groups.get(id) {
             if g.state != GroupState::Empty && g.state != GroupState::Dead {
@@ -121,7 +122,7 @@ impl GroupCoordinator {
     }
 
     /// Forgets committed offsets of deleted partitions.
-    pub fn remove_partitions(&mut self, gone: &[crate::cluster::PartitionIdx]) {
+    pub fn remove_partitions(&mut self, gone: &[crate::ground::PartitionIdx]) {
         for (_, g) in self.groups.iter_mut() {
             g.offsets.retain(|p, _| !gone.contains(p));
         }
@@ -250,7 +251,7 @@ impl GroupCoordinator {
                     None
                 };
                 if error.is_none() {
-                    // Inserted one by one: `extend` sorts (see `crate::small_map`).
+                    // Inserted one by one: `extend` sorts (see `crate::ground::small_map`).
                     let pending = g.pending_txn_offsets.entry(producer_id).or_default();
                     for &(partition, offset) in offsets.iter() {
                         pending.insert(partition, offset);
@@ -974,7 +975,7 @@ impl GroupCoordinator {
         group_id: String,
         member_id: String,
         generation: i32,
-        offsets: Vec<(crate::cluster::PartitionIdx, i64)>,
+        offsets: Vec<(crate::ground::PartitionIdx, i64)>,
         out: &mut Out,
     ) {
         let group = self

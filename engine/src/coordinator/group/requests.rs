@@ -1,8 +1,8 @@
 //! The group coordinator's requests and responses: one variant per Kafka API.
 
-use crate::cluster::{BrokerId, PartitionIdx};
 use crate::coordinator::assignors::{AssignorName, MemberSubscription, TopicPartition};
-use crate::sim::ErrorCode;
+use crate::ground::ErrorCode;
+use crate::ground::{BrokerId, PartitionIdx};
 
 /// What a member sends in JoinGroup for one assignor it supports (`ConsumerProtocolSubscription`).
 #[derive(Clone, Debug, PartialEq, Eq)]

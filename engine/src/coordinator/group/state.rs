@@ -1,13 +1,13 @@
 //! A classic consumer group as its coordinator holds it (`ClassicGroup`, `ClassicGroupMember`).
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use serde::Serialize;
 
 use super::requests::Subscription;
-use crate::cluster::PartitionIdx;
 use crate::coordinator::assignors::{AssignorName, TopicPartition};
-use crate::sim::Millis;
+use crate::ground::Millis;
+use crate::ground::PartitionIdx;
 
 /// `ClassicGroupState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -177,7 +177,7 @@ impl Group {
         for m in it {
             c.retain(|p| m.protocols.iter().any(|(q, _)| q == p));
         }
-        crate::sort::sort(&mut c);
+        crate::ground::sort::sort(&mut c);
         c
     }
 

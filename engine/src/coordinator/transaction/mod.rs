@@ -13,13 +13,14 @@
 
 mod state;
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 pub use state::{TxnMetadata, TxnState};
 
-use crate::cluster::PartitionIdx;
+use crate::ground::PartitionIdx;
+use crate::ground::{ErrorCode, Millis};
 use crate::protocol::{TxnRequest, TxnResponse};
-use crate::sim::{ErrorCode, EventKind, Millis};
+use crate::sim::EventKind;
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`.
 pub const ABORT_CHECK_INTERVAL_MS: Millis = 10_000;

@@ -1,11 +1,11 @@
 //! What the transaction coordinator keeps per transactional id (`TransactionMetadata`).
 
-use crate::small_map::SmallSet;
+use crate::ground::small_map::SmallSet;
 
 use serde::Serialize;
 
-use crate::cluster::PartitionIdx;
-use crate::sim::Millis;
+use crate::ground::Millis;
+use crate::ground::PartitionIdx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum TxnState {

@@ -13,10 +13,10 @@
 use std::collections::HashMap;
 
 use super::PartitionLog;
+use crate::ground::Millis;
 use crate::log::batch::increment_sequence;
 use crate::log::record::NULL_VALUE;
 use crate::log::{RecordBatch, BATCH_OVERHEAD_BYTES, NULL_KEY};
-use crate::sim::Millis;
 
 /// What one cleaning pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

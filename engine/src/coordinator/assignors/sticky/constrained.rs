@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::{Group, Member, Ownership, Pid};
 
@@ -57,8 +57,8 @@ pub(super) fn assign(group: &Group, ownership: &Ownership) -> Outcome {
     };
     b.assign_owned(group);
     // Kafka sorts both lists by member id; member numbers follow id order.
-    crate::sort::sort(&mut b.under_min);
-    crate::sort::sort(b.exactly_min.make_contiguous());
+    crate::ground::sort::sort(&mut b.under_min);
+    crate::ground::sort::sort(b.exactly_min.make_contiguous());
     let unassigned: Vec<Pid> = (0..total).filter(|&p| !b.assigned[p]).collect();
     b.assign_round_robin(&unassigned);
     Outcome {
@@ -76,7 +76,7 @@ impl Builder<'_> {
                 .copied()
                 .filter(|p| !self.ownership.claimed_twice.contains(p))
                 .collect();
-            crate::sort::sort_by_key(&mut owned, |&p| {
+            crate::ground::sort::sort_by_key(&mut owned, |&p| {
                 (group.partition_number(p), group.topic_of[p])
             });
 

@@ -13,7 +13,7 @@
 //! Topics with a single potential member, and members that cannot gain or lose anything, are
 //! left out of step 3.
 
-use crate::small_map::{SmallMap, SmallSet};
+use crate::ground::small_map::{SmallMap, SmallSet};
 
 use super::java_order::JavaHashSet;
 use super::{Group, Member, Pid};
@@ -34,7 +34,7 @@ pub(super) fn assign(group: &Group, owned: Vec<Vec<Pid>>) -> Vec<Vec<Pid>> {
             }
         }
     }
-    // Inserted, not collected: collecting a set compiles a sort (see `crate::sort`).
+    // Inserted, not collected: collecting a set compiles a sort (see `crate::ground::sort`).
     b.by_load.clear();
     for m in 0..group.member_count() {
         b.by_load.insert((b.current[m].len(), m));
@@ -116,7 +116,7 @@ impl<'g> Builder<'g> {
             })
             .collect();
         let mut topic_order: Vec<usize> = (0..topics).collect();
-        crate::sort::sort_by_key(&mut topic_order, |&t| (subscribers[t].len(), t));
+        crate::ground::sort::sort_by_key(&mut topic_order, |&t| (subscribers[t].len(), t));
         let sorted_all = topic_order
             .into_iter()
             .flat_map(|t| group.topic_partitions(t))

@@ -8,7 +8,7 @@
 //! Not modelled: buckets turned into trees (9 or more keys in one bucket of a table of at least
 //! 64 buckets), which needs far more colliding keys than an assignor meets.
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 /// Java `String.hashCode`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping.
 pub(super) fn string_hash(s: &str) -> i32 {
@@ -44,7 +44,7 @@ fn capacity(len: usize) -> usize {
 pub(super) fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
     let capacity = capacity(hashes.len());
     let mut order: Vec<usize> = (0..hashes.len()).collect();
-    crate::sort::sort_by_key(&mut order, |&i| (bucket(hashes[i], capacity), i));
+    crate::ground::sort::sort_by_key(&mut order, |&i| (bucket(hashes[i], capacity), i));
     order
 }
 

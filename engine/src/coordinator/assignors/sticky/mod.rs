@@ -30,7 +30,7 @@ mod java_order;
 #[cfg(test)]
 mod tests;
 
-use crate::small_map::{SmallMap, SmallSet};
+use crate::ground::small_map::{SmallMap, SmallSet};
 
 use super::{java_cmp, Assignment, MemberSubscription};
 
@@ -106,11 +106,11 @@ struct Ownership {
 impl<'a> Group<'a> {
     fn new(topic_counts: &'a SmallMap<String, u32>, members: &'a [MemberSubscription]) -> Self {
         let mut by_id: Vec<(usize, &MemberSubscription)> = members.iter().enumerate().collect();
-        crate::sort::sort_by(&mut by_id, |a, b| java_cmp(&a.1.member_id, &b.1.member_id));
+        crate::ground::sort::sort_by(&mut by_id, |a, b| java_cmp(&a.1.member_id, &b.1.member_id));
         let members: Vec<&MemberSubscription> = by_id.iter().map(|&(_, m)| m).collect();
         // Kafka puts members into its maps in JoinGroup order.
         let mut joined: Vec<Member> = (0..members.len()).collect();
-        crate::sort::sort_by_key(&mut joined, |&m| by_id[m].0);
+        crate::ground::sort::sort_by_key(&mut joined, |&m| by_id[m].0);
         let hashes: Vec<i32> = joined
             .iter()
             .map(|&m| java_order::string_hash(&members[m].member_id))
@@ -126,7 +126,7 @@ impl<'a> Group<'a> {
             .filter(|&(t, &n)| n > 0 && members.iter().any(|m| m.subscription.contains(t)))
             .map(|(t, &n)| (t.as_str(), n))
             .collect();
-        crate::sort::sort_by(&mut topics, |a, b| java_cmp(a.0, b.0));
+        crate::ground::sort::sort_by(&mut topics, |a, b| java_cmp(a.0, b.0));
         let topic_hashes = topics
             .iter()
             .map(|(t, _)| java_order::string_hash(t))
@@ -281,7 +281,7 @@ impl<'a> Group<'a> {
         let mut out = Assignment::new();
         for (m, pids) in self.members.iter().zip(assignment) {
             let mut pids = pids.clone();
-            crate::sort::sort(&mut pids);
+            crate::ground::sort::sort(&mut pids);
             let tps = pids
                 .into_iter()
                 .map(|pid| {

@@ -2,7 +2,7 @@
 //! (`AbstractStickyAssignorTest` runs once as `StickyAssignorTest` and once as
 //! `CooperativeStickyAssignorTest`).
 
-use crate::small_map::SmallMap;
+use crate::ground::small_map::SmallMap;
 
 use super::assign;
 use crate::coordinator::assignors::properties::{compute, Facts};

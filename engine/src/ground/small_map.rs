@@ -8,7 +8,7 @@
 //! (log segments, producer state, interned keys) stay `BTreeMap`s.
 //!
 //! Build one with `insert` or `entry`, not `collect`: collecting sorts, and each sort is another
-//! copy of the standard library's sort (see `crate::sort`).
+//! copy of the standard library's sort (see `crate::ground::sort`).
 
 pub type SmallMap<K, V> = litemap::LiteMap<K, V>;
 
