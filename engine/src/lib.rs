@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cluster;
 pub mod consumer;
 pub mod coordinator;
+pub mod event;
 pub mod ground;
 pub mod log;
 pub mod processor;

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::coordinator::assignors::properties::{self, ExpectedProperties};
-use crate::coordinator::assignors::{self, AssignorName, MemberSubscription};
+use crate::consumer::assignors;
+use crate::consumer::assignors::properties::{self, ExpectedProperties};
 use crate::ground::hash::{java_string_hash_code, murmur2, to_positive, utils_abs};
+use crate::protocol::{AssignorName, MemberSubscription};
 
 /// The outcome of one vector file.
 #[derive(Debug, Default)]
@@ -150,7 +151,7 @@ fn coordinator_case(c: &Value, counts: &[u32], run: &mut VectorRun) -> Result<()
     Ok(())
 }
 
-use crate::coordinator::assignors::Assignment;
+use crate::protocol::Assignment;
 
 fn parse_assignment(v: &Value) -> Result<Assignment, String> {
     let obj = v.as_object().ok_or("assignment is not an object")?;

@@ -5,10 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use brokerlab_engine::coordinator::assignors::properties::{self, ExpectedProperties};
-use brokerlab_engine::coordinator::assignors::{
-    assign, Assignment, AssignorName, MemberSubscription,
-};
+use brokerlab_engine::consumer::assignors::assign;
+use brokerlab_engine::consumer::assignors::properties::{self, ExpectedProperties};
+use brokerlab_engine::protocol::{Assignment, AssignorName, MemberSubscription};
 use serde::Deserialize;
 
 const PUBLIC_VECTORS: &str = concat!(

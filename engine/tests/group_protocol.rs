@@ -3,8 +3,8 @@
 
 mod common;
 
+use brokerlab_engine::event::EventKind;
 use brokerlab_engine::producer::KeyDistribution;
-use brokerlab_engine::sim::EventKind;
 use brokerlab_engine::Action;
 use common::*;
 
@@ -218,7 +218,7 @@ fn assigned(s: &brokerlab_engine::Simulation, consumer: &str) -> Vec<u32> {
 /// one partition from each.
 #[test]
 fn sticky_keeps_partitions_with_their_owners_when_a_member_joins() {
-    use brokerlab_engine::coordinator::assignors::AssignorName;
+    use brokerlab_engine::protocol::AssignorName;
     let mut s = setup(7);
     consumer_with(
         &mut s,
@@ -264,7 +264,7 @@ fn sticky_keeps_partitions_with_their_owners_when_a_member_joins() {
 /// assigned to the newcomer. No partition is ever held by two consumers at once.
 #[test]
 fn cooperative_sticky_moves_only_what_it_must_in_two_rebalances() {
-    use brokerlab_engine::coordinator::assignors::AssignorName;
+    use brokerlab_engine::protocol::AssignorName;
     let mut s = setup(8);
     let cfg = || with_assignor("g", AssignorName::CooperativeSticky);
     consumer_with(&mut s, "a", cfg(), "orders");
@@ -408,7 +408,7 @@ fn consumed_by(s: &mut brokerlab_engine::Simulation, consumer: usize) -> u64 {
 /// seconds for its JoinGroup after the first has rejoined.
 #[test]
 fn cooperative_members_keep_consuming_during_a_rebalance_and_eager_ones_stop() {
-    use brokerlab_engine::coordinator::assignors::AssignorName;
+    use brokerlab_engine::protocol::AssignorName;
     let mut during = Vec::new();
     for assignor in [AssignorName::CooperativeSticky, AssignorName::Range] {
         let mut s = sim(3);

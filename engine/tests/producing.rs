@@ -2,9 +2,10 @@
 
 mod common;
 
+use brokerlab_engine::event::EventKind;
 use brokerlab_engine::ground::hash::partition_for_key;
-use brokerlab_engine::producer::{Acks, KeyDistribution, PartitionerKind, ProducerConfig};
-use brokerlab_engine::sim::EventKind;
+use brokerlab_engine::producer::{KeyDistribution, PartitionerKind, ProducerConfig};
+use brokerlab_engine::protocol::Acks;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 

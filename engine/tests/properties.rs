@@ -15,8 +15,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
-use brokerlab_engine::coordinator::assignors::AssignorName;
 use brokerlab_engine::producer::{KeyDistribution, LoadConfig};
+use brokerlab_engine::protocol::AssignorName;
 use brokerlab_engine::{Action, Simulation};
 use proptest::prelude::*;
 

@@ -5,10 +5,11 @@ mod common;
 
 use brokerlab_engine::cluster::TopicConfig;
 use brokerlab_engine::consumer::ConsumerConfig;
+use brokerlab_engine::event::EventKind;
 use brokerlab_engine::ground::BrokerId;
 use brokerlab_engine::ground::ErrorCode;
-use brokerlab_engine::producer::{Acks, KeyDistribution, ProducerConfig};
-use brokerlab_engine::sim::EventKind;
+use brokerlab_engine::producer::{KeyDistribution, ProducerConfig};
+use brokerlab_engine::protocol::Acks;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 
@@ -488,7 +489,7 @@ fn transaction_coordinator_fails_over_with_its_partition() {
         load("t", 300, KeyDistribution::Uniform { keys: 20 }),
     );
     let reader = ConsumerConfig {
-        isolation_level: brokerlab_engine::protocol::IsolationLevel::ReadCommitted,
+        isolation_level: brokerlab_engine::cluster::IsolationLevel::ReadCommitted,
         ..earliest("g")
     };
     consumer_with(&mut s, "c", reader, "t");

@@ -6,7 +6,8 @@ mod common;
 
 use brokerlab_engine::cluster::TopicConfig;
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
-use brokerlab_engine::producer::{Acks, KeyDistribution, ProducerConfig};
+use brokerlab_engine::producer::{KeyDistribution, ProducerConfig};
+use brokerlab_engine::protocol::Acks;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 use proptest::prelude::*;

@@ -8,7 +8,7 @@ use brokerlab_engine::ground::small_map::SmallMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use brokerlab_engine::sim::{Category, Event, EventKind};
+use brokerlab_engine::event::{Category, Event, EventKind};
 use brokerlab_engine::Simulation;
 
 /// Lines kept per category.

@@ -1,7 +1,7 @@
 //! Add a consumer: group, topic, assignor, how slow the application is, how it commits.
 
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
-use brokerlab_engine::coordinator::assignors::AssignorName;
+use brokerlab_engine::protocol::AssignorName;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::protocol::IsolationLevel;
+use brokerlab_engine::cluster::IsolationLevel;
 use brokerlab_engine::sim::snapshot::ConsumerView;
 use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;

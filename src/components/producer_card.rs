@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::producer::{Acks, KeyDistribution, PartitionerKind};
+use brokerlab_engine::producer::{KeyDistribution, PartitionerKind};
+use brokerlab_engine::protocol::Acks;
 use brokerlab_engine::sim::snapshot::ProducerView;
 use brokerlab_engine::Action;
 use web_sys::HtmlInputElement;

@@ -1,8 +1,7 @@
 //! Add a producer: which topic, how fast, which keys, and the batching settings that matter.
 
-use brokerlab_engine::producer::{
-    Acks, KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig,
-};
+use brokerlab_engine::producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
+use brokerlab_engine::protocol::Acks;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 

@@ -10,7 +10,9 @@ use crate::ground::small_map::SmallMap;
 pub use crate::log::AbortedTxn;
 pub use broker::Broker;
 pub use config::ClusterConfig;
-pub use partition::{ElectionOutcome, FetchEffects, Partition, Replica, ReplicaFetchResult};
+pub use partition::{
+    Appended, ElectionOutcome, FetchEffects, IsolationLevel, Partition, Replica, ReplicaFetchResult,
+};
 pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig};
 
 use crate::ground::{ActionError, BrokerId, Millis, PartitionIdx, TopicId};

@@ -9,11 +9,29 @@
 //! the leader epoch and records where the new epoch starts; a follower whose log goes beyond that
 //! point truncates to it (KIP-101), which is how unclean elections lose acknowledged data.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ground::{BrokerId, PartitionIdx, TopicId};
 use crate::ground::{ErrorCode, Millis};
 use crate::log::producer_state::SequenceCheck;
 use crate::log::{BatchOrigin, ControlType, PartitionLog, RecordBatch};
-use crate::protocol::{Appended, IsolationLevel};
+
+/// `isolation.level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    ReadUncommitted,
+    ReadCommitted,
+}
+
+/// A successful produce of one batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Offset of the batch's first record (`-1` is never used: acks=0 gets no response).
+    pub base_offset: i64,
+    /// The leader recognised a retried batch it already had and did not append it again.
+    pub duplicate: bool,
+}
 
 /// A replica other than the leader.
 #[derive(Clone, Debug)]

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::coordinator::assignors::AssignorName;
+use crate::cluster::IsolationLevel;
 use crate::ground::ActionError;
-use crate::protocol::IsolationLevel;
+use crate::protocol::AssignorName;
 
 /// `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

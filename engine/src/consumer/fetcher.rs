@@ -2,12 +2,14 @@
 //! (`SubscriptionState`), and commits.
 
 use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy};
-use crate::coordinator::group::GroupRequest;
+use crate::cluster::IsolationLevel;
+use crate::event::EventKind;
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::Lineage;
-use crate::protocol::{FetchRequest, FetchResponse, IsolationLevel, Message, Party};
-use crate::sim::{Ctx, EventKind};
+use crate::protocol::GroupRequest;
+use crate::protocol::{FetchRequest, FetchResponse, Message, Party};
+use crate::sim::Ctx;
 
 impl Consumer {
     /// The offset `auto.offset.reset` picks: log start (earliest) or the end offset the consumer

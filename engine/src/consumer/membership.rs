@@ -11,12 +11,14 @@
 use crate::ground::small_map::SmallMap;
 
 use super::{Consumer, OffsetLookup};
-use crate::coordinator::assignors::{self, AssignorName};
-use crate::coordinator::group::{GroupRequest, GroupResponse, JoinResult, Subscription};
+use crate::consumer::assignors;
+use crate::event::EventKind;
 use crate::ground::BrokerId;
 use crate::ground::{ErrorCode, Millis, Tp};
+use crate::protocol::AssignorName;
+use crate::protocol::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use crate::protocol::{Message, Party};
-use crate::sim::{Ctx, EventKind};
+use crate::sim::Ctx;
 
 /// Client-side membership state (`MemberState` of `AbstractCoordinator`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

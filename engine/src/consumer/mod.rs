@@ -12,6 +12,7 @@
 //! without a round trip; the coordinator is found with one FindCoordinator round trip and never
 //! moves; commits are asynchronous except the one before an eager rejoin.
 
+pub mod assignors;
 pub mod config;
 mod fetcher;
 mod membership;
@@ -294,7 +295,7 @@ impl Consumer {
     }
 
     /// Changes `isolation.level`; data fetched under the old level is dropped and fetched again.
-    pub fn set_isolation(&mut self, level: crate::protocol::IsolationLevel) {
+    pub fn set_isolation(&mut self, level: crate::cluster::IsolationLevel) {
         self.config.isolation_level = level;
         for a in &mut self.assigned {
             a.buffered = None;

@@ -2,6 +2,5 @@
 //! and, from issue 4 on, the transaction coordinator. The assignors run on the group leader
 //! client but are kept here beside the protocol they serve.
 
-pub mod assignors;
 pub mod group;
 pub mod transaction;

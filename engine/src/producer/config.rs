@@ -2,21 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ground::ActionError;
+use crate::protocol::Acks;
 
-/// `acks`: how many replicas must have a batch before the leader answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Acks {
-    /// `acks=0`: no response; the send counts as done when it leaves.
-    #[serde(rename = "0")]
-    None,
-    /// `acks=1`: the leader answers after its own append.
-    #[serde(rename = "1")]
-    Leader,
-    /// `acks=all` (`-1`): the leader answers once the in-sync replicas have it.
-    #[serde(rename = "all", alias = "-1")]
-    All,
-}
+use crate::ground::ActionError;
 
 /// `partitioner.class`: the built-in logic (keyed murmur2, sticky for null keys) or the opt-in
 /// `RoundRobinPartitioner`.

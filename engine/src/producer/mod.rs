@@ -19,7 +19,7 @@ mod transactional;
 use serde::Serialize;
 
 pub use accumulator::{AppendRecord, ProducerBatch, RecordAccumulator};
-pub use config::{Acks, PartitionerKind, ProducerConfig};
+pub use config::{PartitionerKind, ProducerConfig};
 pub use load::{KeyDistribution, LoadConfig};
 
 use crate::cluster::Cluster;

@@ -7,13 +7,15 @@
 //! that broker (Kafka closes the connection), and their batches are retried.
 
 use super::accumulator::DrainDecision;
-use super::{push_recent, Acks, Producer, ProducerBatch};
+use super::{push_recent, Producer, ProducerBatch};
+use crate::event::EventKind;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{ErrorCode, Millis, Tp};
 use crate::log::batch::increment_sequence;
 use crate::log::{BatchOrigin, RecordBatch};
+use crate::protocol::Acks;
 use crate::protocol::{Message, Party, ProduceRequest, ProduceResponse};
-use crate::sim::{Ctx, EventKind};
+use crate::sim::Ctx;
 
 #[derive(Clone, Debug)]
 pub(super) struct InFlightRequest {
@@ -433,7 +435,7 @@ impl Producer {
         }
         match message {
             Message::TxnResponse(resp) => self.on_txn_response(ctx, from, resp),
-            Message::GroupResponse(crate::coordinator::group::GroupResponse::TxnOffsetCommit {
+            Message::GroupResponse(crate::protocol::GroupResponse::TxnOffsetCommit {
                 group,
                 error,
             }) => self.on_txn_offset_commit(ctx, group, error),

@@ -3,11 +3,12 @@
 use super::transaction::{OffsetsStep, PendingOffsets, TxnClientState};
 use super::Producer;
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
-use crate::coordinator::group::GroupRequest;
+use crate::event::EventKind;
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
+use crate::protocol::GroupRequest;
 use crate::protocol::{Message, Party, TxnRequest, TxnResponse};
-use crate::sim::{Ctx, EventKind};
+use crate::sim::Ctx;
 
 impl Producer {
     /// `beginTransaction()`.

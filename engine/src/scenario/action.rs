@@ -121,7 +121,7 @@ pub enum Action {
     /// with the other `isolation.level`, keeping its group membership and positions).
     SetIsolation {
         consumer: String,
-        level: crate::protocol::IsolationLevel,
+        level: crate::cluster::IsolationLevel,
     },
     /// How long the application takes per record, in microseconds.
     SetProcessingTime {

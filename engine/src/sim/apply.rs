@@ -1,9 +1,10 @@
 //! Applying actions: validate everything first (raft-rs `Config::validate` style), then change
 //! state. A refused action returns a readable error and leaves the simulation untouched.
 
-use super::{EventKind, Simulation};
+use super::Simulation;
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::Consumer;
+use crate::event::EventKind;
 use crate::ground::ActionError;
 use crate::producer::{KeyDistribution, LoadConfig, Producer};
 use crate::protocol::Party;
@@ -411,8 +412,8 @@ impl Simulation {
                 Ok(applied(format!(
                     "{consumer} now reads {}.",
                     match level {
-                        crate::protocol::IsolationLevel::ReadCommitted => "read_committed: only up to the last stable offset, without aborted records",
-                        crate::protocol::IsolationLevel::ReadUncommitted => "read_uncommitted: up to the high watermark, aborted records included",
+                        crate::cluster::IsolationLevel::ReadCommitted => "read_committed: only up to the last stable offset, without aborted records",
+                        crate::cluster::IsolationLevel::ReadUncommitted => "read_uncommitted: up to the high watermark, aborted records included",
                     }
                 )))
             }

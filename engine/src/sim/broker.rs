@@ -5,17 +5,18 @@
 use super::replication::DelayedProduce;
 use super::{Due, Simulation};
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
-use crate::coordinator::group::{GroupRequest, GroupResponse, Output};
+use crate::coordinator::group::Output;
 use crate::coordinator::transaction::TxnOutput;
+use crate::event::EventKind;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{ErrorCode, Millis};
 use crate::log::NULL_KEY;
-use crate::producer::Acks;
+use crate::protocol::Acks;
 use crate::protocol::{
     FetchRequest, FetchResponse, FetchedPartition, Message, Party, ProduceRequest, ProduceResponse,
     TxnRequest, TxnResponse, WriteTxnMarkers,
 };
-use crate::sim::EventKind;
+use crate::protocol::{GroupRequest, GroupResponse};
 
 /// A fetch parked until data arrives or `fetch.max.wait.ms` passes (`DelayedFetch`).
 #[derive(Debug)]

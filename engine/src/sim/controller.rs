@@ -15,6 +15,7 @@
 use super::replication::DelayedProduce;
 use super::Simulation;
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
+use crate::event::EventKind;
 use crate::ground::{ActionError, ErrorCode};
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::protocol::{
@@ -22,7 +23,6 @@ use crate::protocol::{
     ReplicaFetchResponse, ReplicaFetchedPartition,
 };
 use crate::scenario::Applied;
-use crate::sim::EventKind;
 
 /// Longest extra delay a slowed broker may get.
 pub const MAX_SLOW_MS: u64 = 600_000;
@@ -324,7 +324,7 @@ impl Simulation {
         };
         let reply = match env.message {
             Message::Produce(req) => {
-                if req.acks == crate::producer::Acks::None {
+                if req.acks == crate::protocol::Acks::None {
                     return;
                 }
                 Message::ProduceResponse(ProduceResponse {

@@ -1,6 +1,7 @@
 //! One line of text per event, in Kafka's vocabulary, for protocol logs and the CLI.
 
-use super::{Event, EventKind, Simulation};
+use super::Simulation;
+use crate::event::{Event, EventKind};
 
 fn err(e: &Option<crate::ground::ErrorCode>) -> String {
     match e {

@@ -7,9 +7,9 @@
 //! threads take the filthiest log first, one at a time.
 
 use super::{Due, Simulation};
+use crate::event::EventKind;
 use crate::ground::Millis;
 use crate::ground::PartitionIdx;
-use crate::sim::EventKind;
 
 /// A partition as maintenance sees it.
 struct Targets {

@@ -8,10 +8,10 @@ use crate::ground::small_map::SmallMap;
 use std::collections::VecDeque;
 
 use crate::cluster::Cluster;
+use crate::cluster::IsolationLevel;
 use crate::consumer::Consumer;
 use crate::coordinator::group::{Group, GroupCoordinator};
 use crate::ground::Millis;
-use crate::protocol::IsolationLevel;
 
 pub(super) struct Metrics {
     interval: Millis,

@@ -24,7 +24,6 @@ mod apply;
 mod broker;
 mod controller;
 mod describe;
-pub mod event;
 mod maintenance;
 mod metrics;
 pub mod network;
@@ -37,7 +36,7 @@ pub mod trace;
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
-pub use event::{Category, Event, EventKind, RebalanceReason};
+use crate::event::{Event, EventKind};
 pub use snapshot::Snapshot;
 
 use crate::audit::DeliveryAudit;

@@ -1,12 +1,14 @@
 //! Processors in the simulation: creating one (a consumer and a producer that belong to it),
 //! driving it whenever one of its clients moved, crashing and restarting it.
 
-use super::{Ctx, EventKind, Simulation};
+use super::{Ctx, Simulation};
+use crate::cluster::IsolationLevel;
 use crate::consumer::{Consumer, ConsumerConfig, OffsetResetStrategy};
+use crate::event::EventKind;
 use crate::ground::ActionError;
 use crate::processor::{Guarantee, Phase, Processor};
 use crate::producer::{Producer, ProducerConfig};
-use crate::protocol::{IsolationLevel, Party};
+use crate::protocol::Party;
 use crate::scenario::Applied;
 
 impl Simulation {

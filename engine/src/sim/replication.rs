@@ -11,14 +11,15 @@
 //! their state in memory), so they are never fetched; only their leaders move.
 
 use super::{Due, Simulation};
+use crate::cluster::Appended;
 use crate::cluster::ReplicaFetchResult;
+use crate::event::EventKind;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{ErrorCode, Millis};
 use crate::protocol::{
-    Appended, Message, Party, ProduceResponse, ReplicaFetchPartition, ReplicaFetchRequest,
+    Message, Party, ProduceResponse, ReplicaFetchPartition, ReplicaFetchRequest,
     ReplicaFetchResponse, ReplicaFetchedPartition, WriteTxnMarkers,
 };
-use crate::sim::EventKind;
 
 /// A follower fetch the leader holds until data arrives or `replica.fetch.wait.max.ms` passes.
 #[derive(Debug)]

@@ -6,14 +6,15 @@ use serde::Serialize;
 use super::metrics::{group_lag, isolation_of};
 use super::Simulation;
 use crate::audit::AuditReport;
+use crate::cluster::IsolationLevel;
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::ConsumerStats;
 use crate::consumer::MemberState;
 use crate::ground::Millis;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::{ControlType, NULL_KEY};
-use crate::producer::{Acks, KeyDistribution, PartitionerKind, ProducerStats};
-use crate::protocol::IsolationLevel;
+use crate::producer::{KeyDistribution, PartitionerKind, ProducerStats};
+use crate::protocol::Acks;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Snapshot {

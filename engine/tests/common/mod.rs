@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use brokerlab_engine::cluster::ClusterConfig;
 use brokerlab_engine::consumer::ConsumerConfig;
-use brokerlab_engine::coordinator::assignors::AssignorName;
+use brokerlab_engine::event::EventKind;
 use brokerlab_engine::producer::{KeyDistribution, LoadConfig, ProducerConfig};
-use brokerlab_engine::sim::EventKind;
+use brokerlab_engine::protocol::AssignorName;
 use brokerlab_engine::{Action, Simulation};
 
 pub fn sim(seed: u64) -> Simulation {

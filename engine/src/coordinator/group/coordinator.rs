@@ -12,11 +12,11 @@
 
 use crate::ground::small_map::SmallMap;
 
-use super::requests::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use super::state::{CommittedOffset, Group, GroupState, JoinTimer, Member};
-use crate::coordinator::assignors::{AssignorName, MemberSubscription};
+use crate::event::{EventKind, RebalanceReason};
 use crate::ground::{ErrorCode, Millis, Rng};
-use crate::sim::{EventKind, RebalanceReason};
+use crate::protocol::group::{GroupRequest, GroupResponse, JoinResult, Subscription};
+use crate::protocol::{AssignorName, MemberSubscription};
 
 /// What the coordinator wants done.
 #[derive(Clone, Debug)]
@@ -784,7 +784,7 @@ impl GroupCoordinator {
         group_id: String,
         member_id: String,
         generation: i32,
-        assignments: Vec<(String, Vec<crate::coordinator::assignors::TopicPartition>)>,
+        assignments: Vec<(String, Vec<crate::protocol::TopicPartition>)>,
         out: &mut Out,
     ) {
         let fail = |out: &mut Out, e: ErrorCode| {

@@ -1,9 +1,7 @@
 //! The group coordinator of the classic consumer group protocol.
 
 pub mod coordinator;
-pub mod requests;
 pub mod state;
 
 pub use coordinator::{GroupCoordinator, Output};
-pub use requests::{GroupRequest, GroupResponse, JoinResult, Subscription};
 pub use state::{CommittedOffset, Group, GroupState, Member};

@@ -4,10 +4,10 @@ use crate::ground::small_map::SmallMap;
 
 use serde::Serialize;
 
-use super::requests::Subscription;
-use crate::coordinator::assignors::{AssignorName, TopicPartition};
 use crate::ground::Millis;
 use crate::ground::PartitionIdx;
+use crate::protocol::group::Subscription;
+use crate::protocol::{AssignorName, TopicPartition};
 
 /// `ClassicGroupState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

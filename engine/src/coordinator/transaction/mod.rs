@@ -17,10 +17,10 @@ use crate::ground::small_map::SmallMap;
 
 pub use state::{TxnMetadata, TxnState};
 
+use crate::event::EventKind;
 use crate::ground::PartitionIdx;
 use crate::ground::{ErrorCode, Millis};
 use crate::protocol::{TxnRequest, TxnResponse};
-use crate::sim::EventKind;
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`.
 pub const ABORT_CHECK_INTERVAL_MS: Millis = 10_000;

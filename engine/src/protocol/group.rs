@@ -1,8 +1,8 @@
-//! The group coordinator's requests and responses: one variant per Kafka API.
+//! The group coordinator's requests and responses (classic protocol): one variant per Kafka API.
 
-use crate::coordinator::assignors::{AssignorName, MemberSubscription, TopicPartition};
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
+use crate::protocol::{AssignorName, MemberSubscription, TopicPartition};
 
 /// What a member sends in JoinGroup for one assignor it supports (`ConsumerProtocolSubscription`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -32,7 +32,8 @@ mod tests;
 
 use crate::ground::small_map::{SmallMap, SmallSet};
 
-use super::{java_cmp, Assignment, MemberSubscription};
+use super::java_cmp;
+use crate::protocol::{Assignment, MemberSubscription};
 
 /// A partition, numbered across all assignable topics: the topics in name order, each
 /// contributing its partitions `0..n` in turn. Ordering ids orders by (topic name, partition).

@@ -5,8 +5,8 @@
 use crate::ground::small_map::SmallMap;
 
 use super::assign;
-use crate::coordinator::assignors::properties::{compute, Facts};
-use crate::coordinator::assignors::{Assignment, MemberSubscription, TopicPartition};
+use crate::consumer::assignors::properties::{compute, Facts};
+use crate::protocol::{Assignment, MemberSubscription, TopicPartition};
 
 const EAGER: bool = false;
 const COOPERATIVE: bool = true;

@@ -3,7 +3,8 @@
 
 use crate::ground::small_map::SmallMap;
 
-use super::{empty_assignment, member_order, Assignment, MemberSubscription};
+use super::{empty_assignment, member_order};
+use crate::protocol::{Assignment, MemberSubscription};
 
 pub fn assign(topics: &SmallMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Assignment, MemberSubscription, TopicPartition};
+use crate::protocol::{Assignment, MemberSubscription, TopicPartition};
 
 /// What [`compute`] measures about one assignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
