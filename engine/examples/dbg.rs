@@ -1,6 +1,6 @@
+use brokerlab_engine::action::LinkFaults;
 use brokerlab_engine::cluster::ClusterConfig;
 use brokerlab_engine::producer::{KeyDistribution, LoadConfig, ProducerConfig};
-use brokerlab_engine::sim::network::LinkFaults;
 use brokerlab_engine::{Action, Simulation};
 fn main() {
     let mut s = Simulation::new(41, ClusterConfig::default()).unwrap();

@@ -6,6 +6,7 @@
 //! out [`sim::Snapshot`]s and [`sim::Event`]s. No clock, no randomness and no I/O come from
 //! outside: same seed and same actions give the same run.
 
+pub mod action;
 pub mod audit;
 pub mod cluster;
 pub mod consumer;
@@ -13,6 +14,7 @@ pub mod coordinator;
 pub mod event;
 pub mod ground;
 pub mod log;
+pub mod party;
 pub mod processor;
 pub mod producer;
 pub mod protocol;
@@ -21,5 +23,6 @@ pub mod sim;
 #[cfg(feature = "cli")]
 pub mod vectors;
 
-pub use scenario::{Action, Scenario};
+pub use action::Action;
+pub use scenario::Scenario;
 pub use sim::{Simulation, Snapshot};

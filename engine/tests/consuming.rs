@@ -3,9 +3,9 @@
 
 mod common;
 
+use brokerlab_engine::action::PartitionRef;
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::producer::KeyDistribution;
-use brokerlab_engine::scenario::PartitionRef;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 

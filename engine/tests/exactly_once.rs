@@ -4,11 +4,11 @@
 
 mod common;
 
+use brokerlab_engine::action::LinkFaults;
 use brokerlab_engine::cluster::IsolationLevel;
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::event::EventKind;
 use brokerlab_engine::producer::{KeyDistribution, ProducerConfig};
-use brokerlab_engine::sim::network::LinkFaults;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 

@@ -501,7 +501,7 @@ proptest! {
         rate in prop::sample::select(vec![200u64, 1_000, 5_000]),
     ) {
         use brokerlab_engine::producer::ProducerConfig;
-        use brokerlab_engine::sim::network::LinkFaults;
+        use brokerlab_engine::action::LinkFaults;
         let mut s = common::sim(seed);
         common::topic(&mut s, "t", 3);
         let config = ProducerConfig {

@@ -3,10 +3,10 @@
 
 mod common;
 
+use brokerlab_engine::action::ResetTo;
 use brokerlab_engine::cluster::{CleanupPolicy, ClusterConfig, TopicConfig};
 use brokerlab_engine::event::EventKind;
 use brokerlab_engine::producer::KeyDistribution;
-use brokerlab_engine::scenario::action::ResetTo;
 use brokerlab_engine::{Action, Simulation};
 use common::*;
 

@@ -2,7 +2,7 @@
 //! delay. What happens next is the protocol's doing: timeouts, retries, duplicates (without
 //! idempotence), reordering (without idempotence).
 
-use brokerlab_engine::sim::network::LinkFaults;
+use brokerlab_engine::action::LinkFaults;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 

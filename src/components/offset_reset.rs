@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::scenario::action::ResetTo;
+use brokerlab_engine::action::ResetTo;
 use brokerlab_engine::sim::snapshot::GroupView;
 use brokerlab_engine::Action;
 use yew::prelude::*;

@@ -7,9 +7,9 @@ use crate::event::EventKind;
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::Lineage;
+use crate::party::Ctx;
 use crate::protocol::GroupRequest;
 use crate::protocol::{FetchRequest, FetchResponse, Message, Party};
-use crate::sim::Ctx;
 
 impl Consumer {
     /// The offset `auto.offset.reset` picks: log start (earliest) or the end offset the consumer

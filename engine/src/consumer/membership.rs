@@ -15,10 +15,10 @@ use crate::consumer::assignors;
 use crate::event::EventKind;
 use crate::ground::BrokerId;
 use crate::ground::{ErrorCode, Millis, Tp};
+use crate::party::Ctx;
 use crate::protocol::AssignorName;
 use crate::protocol::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use crate::protocol::{Message, Party};
-use crate::sim::Ctx;
 
 /// Client-side membership state (`MemberState` of `AbstractCoordinator`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

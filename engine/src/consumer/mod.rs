@@ -24,8 +24,8 @@ pub use membership::{MemberState, Membership};
 
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{Millis, Tp};
+use crate::party::Ctx;
 use crate::protocol::Message;
-use crate::sim::Ctx;
 
 /// A partition currently assigned to the consumer.
 /// The timeout the application passes to `poll(Duration)`: a poll that got nothing returns after

@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::consumer::{Consumer, DeliveredRecord};
 use crate::event::EventKind;
 use crate::ground::Millis;
+use crate::party::Ctx;
 use crate::producer::transaction::TxnClientState;
 use crate::producer::Producer;
-use crate::sim::Ctx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -27,7 +27,7 @@ use crate::ground::{Millis, Rng};
 use crate::ground::{PartitionIdx, TopicId};
 use crate::log::record::headers_size_in_bytes;
 use crate::log::{KeyId, KeyTable, TypedRecord, NULL_KEY};
-use crate::sim::Ctx;
+use crate::party::Ctx;
 use load::{KeySampler, LoadClock};
 use partitioner::{RoundRobin, StickyPartitioner};
 use sender::{IdempotenceState, InFlightRequest};

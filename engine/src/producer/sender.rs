@@ -13,9 +13,9 @@ use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{ErrorCode, Millis, Tp};
 use crate::log::batch::increment_sequence;
 use crate::log::{BatchOrigin, RecordBatch};
+use crate::party::Ctx;
 use crate::protocol::Acks;
 use crate::protocol::{Message, Party, ProduceRequest, ProduceResponse};
-use crate::sim::Ctx;
 
 #[derive(Clone, Debug)]
 pub(super) struct InFlightRequest {

@@ -6,9 +6,9 @@ use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::event::EventKind;
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
+use crate::party::Ctx;
 use crate::protocol::GroupRequest;
 use crate::protocol::{Message, Party, TxnRequest, TxnResponse};
-use crate::sim::Ctx;
 
 impl Producer {
     /// `beginTransaction()`.

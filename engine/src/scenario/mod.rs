@@ -2,10 +2,8 @@
 //! file drives a lesson, a shared link, an embedded figure, a headless test and a benchmark.
 //! The format is documented in `docs/scenario-format.md`.
 
-pub mod action;
 pub mod report;
 pub mod runner;
 
-pub use action::{Action, Applied, PartitionRef};
 pub use report::Report;
 pub use runner::{Scenario, TimedAction};

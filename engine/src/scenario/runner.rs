@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Report};
+use super::Report;
+use crate::action::Action;
 use crate::cluster::{ClusterConfig, TopicConfig};
 use crate::consumer::ConsumerConfig;
 use crate::ground::Millis;
@@ -42,7 +43,7 @@ pub struct ConsumerSpec {
     #[serde(default)]
     pub topics: Vec<String>,
     #[serde(default)]
-    pub assign: Option<Vec<super::PartitionRef>>,
+    pub assign: Option<Vec<crate::action::PartitionRef>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

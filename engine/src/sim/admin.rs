@@ -2,11 +2,11 @@
 //! group's committed offsets (replay).
 
 use super::Simulation;
+use crate::action::Applied;
+use crate::action::ResetTo;
 use crate::event::EventKind;
 use crate::ground::ActionError;
 use crate::ground::PartitionIdx;
-use crate::scenario::action::ResetTo;
-use crate::scenario::Applied;
 
 impl Simulation {
     /// `--reset-offsets --execute`: computes each partition's new offset the way the tool's

@@ -2,13 +2,13 @@
 //! state. A refused action returns a readable error and leaves the simulation untouched.
 
 use super::Simulation;
+use crate::action::{Action, Applied, PartitionRef};
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::Consumer;
 use crate::event::EventKind;
 use crate::ground::ActionError;
 use crate::producer::{KeyDistribution, LoadConfig, Producer};
 use crate::protocol::Party;
-use crate::scenario::{Action, Applied, PartitionRef};
 
 /// Most clients of each kind one simulation may hold.
 pub const MAX_CLIENTS: usize = 256;

@@ -14,6 +14,7 @@
 
 use super::replication::DelayedProduce;
 use super::Simulation;
+use crate::action::Applied;
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::event::EventKind;
 use crate::ground::{ActionError, ErrorCode};
@@ -22,7 +23,6 @@ use crate::protocol::{
     Envelope, FetchResponse, FetchedPartition, Message, Party, ProduceResponse,
     ReplicaFetchResponse, ReplicaFetchedPartition,
 };
-use crate::scenario::Applied;
 
 /// Longest extra delay a slowed broker may get.
 pub const MAX_SLOW_MS: u64 = 600_000;

@@ -39,6 +39,7 @@ use std::hash::{Hash, Hasher};
 use crate::event::{Event, EventKind};
 pub use snapshot::Snapshot;
 
+use crate::action::Action;
 use crate::audit::DeliveryAudit;
 use crate::cluster::{Cluster, ClusterConfig, CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::consumer::Consumer;
@@ -47,10 +48,10 @@ use crate::coordinator::transaction::TransactionCoordinator;
 use crate::ground::PartitionIdx;
 use crate::ground::{ActionError, ErrorCode, Millis, Rng, Tp};
 use crate::log::KeyTable;
+use crate::party::{Ctx, Outbox};
 use crate::processor::Processor;
 use crate::producer::Producer;
 use crate::protocol::{Envelope, Message, Party};
-use crate::scenario::Action;
 use broker::Purgatory;
 use metrics::Metrics;
 use network::{Fate, Network};
@@ -73,33 +74,6 @@ enum Due {
     MaintenanceTimer,
 }
 
-/// What a party wants sent or recorded while it runs.
-#[derive(Debug, Default)]
-pub struct Outbox {
-    messages: Vec<(Party, Message)>,
-    events: Vec<EventKind>,
-}
-
-/// What a party may see and do while it runs: read the cluster and keys, send messages, emit
-/// events, report to the audit.
-pub struct Ctx<'a> {
-    pub now: Millis,
-    pub cluster: &'a Cluster,
-    pub keys: &'a KeyTable,
-    pub audit: &'a mut DeliveryAudit,
-    out: &'a mut Outbox,
-}
-
-impl Ctx<'_> {
-    pub fn send(&mut self, to: Party, message: Message) {
-        self.out.messages.push((to, message));
-    }
-
-    pub fn emit(&mut self, kind: EventKind) {
-        self.out.events.push(kind);
-    }
-}
-
 pub struct Simulation {
     seed: u64,
     now: Millis,
@@ -117,7 +91,7 @@ pub struct Simulation {
     maintenance: maintenance::Maintenance,
     network: Network,
     /// The fault rules as they were given (for views).
-    faults: Vec<network::LinkFaults>,
+    faults: Vec<crate::action::LinkFaults>,
     audit: DeliveryAudit,
     metrics: Metrics,
     events: VecDeque<Event>,
@@ -376,13 +350,13 @@ impl Simulation {
                     return;
                 }
                 p.scheduled = None;
-                let mut ctx = Ctx {
-                    now: self.now,
-                    cluster: &self.cluster,
-                    keys: &self.keys,
-                    audit: &mut self.audit,
-                    out: &mut self.outbox,
-                };
+                let mut ctx = Ctx::new(
+                    self.now,
+                    &self.cluster,
+                    &self.keys,
+                    &mut self.audit,
+                    &mut self.outbox,
+                );
                 p.poll(&mut ctx);
             }
             Party::Consumer(i) => {
@@ -393,13 +367,13 @@ impl Simulation {
                     return;
                 }
                 c.scheduled = None;
-                let mut ctx = Ctx {
-                    now: self.now,
-                    cluster: &self.cluster,
-                    keys: &self.keys,
-                    audit: &mut self.audit,
-                    out: &mut self.outbox,
-                };
+                let mut ctx = Ctx::new(
+                    self.now,
+                    &self.cluster,
+                    &self.keys,
+                    &mut self.audit,
+                    &mut self.outbox,
+                );
                 c.run(&mut ctx);
             }
             Party::Broker(_) => {}
@@ -444,13 +418,13 @@ impl Simulation {
                 let Some(Some(p)) = self.producers.get_mut(i as usize) else {
                     return;
                 };
-                let mut ctx = Ctx {
-                    now: self.now,
-                    cluster: &self.cluster,
-                    keys: &self.keys,
-                    audit: &mut self.audit,
-                    out: &mut self.outbox,
-                };
+                let mut ctx = Ctx::new(
+                    self.now,
+                    &self.cluster,
+                    &self.keys,
+                    &mut self.audit,
+                    &mut self.outbox,
+                );
                 p.on_message(&mut ctx, from, env.message);
                 self.flush_outbox(env.to);
                 self.reschedule(env.to);
@@ -463,13 +437,13 @@ impl Simulation {
                 let Some(Some(c)) = self.consumers.get_mut(i as usize) else {
                     return;
                 };
-                let mut ctx = Ctx {
-                    now: self.now,
-                    cluster: &self.cluster,
-                    keys: &self.keys,
-                    audit: &mut self.audit,
-                    out: &mut self.outbox,
-                };
+                let mut ctx = Ctx::new(
+                    self.now,
+                    &self.cluster,
+                    &self.keys,
+                    &mut self.audit,
+                    &mut self.outbox,
+                );
                 c.on_message(&mut ctx, from, env.message);
                 self.flush_outbox(env.to);
                 self.reschedule(env.to);
@@ -652,7 +626,7 @@ impl Simulation {
     }
 
     /// Applies an action at the current time. A refused action changes nothing.
-    pub fn apply(&mut self, action: Action) -> Result<crate::scenario::Applied, ActionError> {
+    pub fn apply(&mut self, action: Action) -> Result<crate::action::Applied, ActionError> {
         self.apply_action(action)
     }
 
@@ -670,13 +644,13 @@ impl Simulation {
         &mut Vec<Option<Consumer>>,
     ) {
         (
-            Ctx {
-                now: self.now,
-                cluster: &self.cluster,
-                keys: &self.keys,
-                audit: &mut self.audit,
-                out: &mut self.outbox,
-            },
+            Ctx::new(
+                self.now,
+                &self.cluster,
+                &self.keys,
+                &mut self.audit,
+                &mut self.outbox,
+            ),
             &mut self.producers,
             &mut self.consumers,
         )

@@ -1,15 +1,16 @@
 //! Processors in the simulation: creating one (a consumer and a producer that belong to it),
 //! driving it whenever one of its clients moved, crashing and restarting it.
 
-use super::{Ctx, Simulation};
+use super::Simulation;
+use crate::action::Applied;
 use crate::cluster::IsolationLevel;
 use crate::consumer::{Consumer, ConsumerConfig, OffsetResetStrategy};
 use crate::event::EventKind;
 use crate::ground::ActionError;
+use crate::party::Ctx;
 use crate::processor::{Guarantee, Phase, Processor};
 use crate::producer::{Producer, ProducerConfig};
 use crate::protocol::Party;
-use crate::scenario::Applied;
 
 impl Simulation {
     /// After a client ran: if it belongs to a processor, let the processor react.
@@ -35,13 +36,13 @@ impl Simulation {
         ) else {
             return;
         };
-        let mut ctx = Ctx {
-            now: self.now,
-            cluster: &self.cluster,
-            keys: &self.keys,
-            audit: &mut self.audit,
-            out: &mut self.outbox,
-        };
+        let mut ctx = Ctx::new(
+            self.now,
+            &self.cluster,
+            &self.keys,
+            &mut self.audit,
+            &mut self.outbox,
+        );
         proc_.drive(&mut ctx, consumer, producer);
         self.flush_outbox(Party::Producer(pi));
         self.reschedule(Party::Producer(pi));

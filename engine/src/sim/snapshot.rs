@@ -30,7 +30,7 @@ pub struct Snapshot {
     pub groups: Vec<GroupView>,
     pub processors: Vec<ProcessorView>,
     /// Network fault rules in force.
-    pub faults: Vec<crate::sim::network::LinkFaults>,
+    pub faults: Vec<crate::action::LinkFaults>,
     /// The cluster's configuration (broker settings such as the retention check interval).
     pub cluster: crate::cluster::ClusterConfig,
 }

@@ -4,6 +4,10 @@
 //! validated completely before anything changes (`Simulation::apply`), so a refused action
 //! leaves the simulation exactly as it was.
 
+mod faults;
+
+pub use faults::LinkFaults;
+
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::TopicConfig;
@@ -163,7 +167,7 @@ pub enum Action {
     },
     /// Replace the network fault rules (an empty list heals the network).
     SetFaults {
-        faults: Vec<crate::sim::network::LinkFaults>,
+        faults: Vec<crate::action::LinkFaults>,
     },
     /// `DeleteGroups`: only for a group with no members.
     DeleteGroup {

@@ -1,0 +1,61 @@
+//! The context a party runs with: what a producer, consumer, processor or coordinator may read
+//! and do while the driver runs it.
+//!
+//! A party never holds a reference to another party or to the driver. It reads the cluster's
+//! metadata and the key table, reports to the delivery audit, and leaves everything else in its
+//! outbox: messages (delivered after the network delay, if the network lets them through) and
+//! events. The driver (`sim`) builds a `Ctx` for each run of a party and empties the outbox after.
+
+use crate::audit::DeliveryAudit;
+use crate::cluster::Cluster;
+use crate::event::EventKind;
+use crate::ground::Millis;
+use crate::log::KeyTable;
+use crate::protocol::{Message, Party};
+
+/// What a party wants sent or recorded while it runs.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    /// Messages in the order they were sent, each with its addressee.
+    pub messages: Vec<(Party, Message)>,
+    /// Events in the order they happened.
+    pub events: Vec<EventKind>,
+}
+
+/// What a party may see and do while it runs: read the cluster and keys, send messages, emit
+/// events, report to the audit.
+pub struct Ctx<'a> {
+    pub now: Millis,
+    pub cluster: &'a Cluster,
+    pub keys: &'a KeyTable,
+    pub audit: &'a mut DeliveryAudit,
+    out: &'a mut Outbox,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        now: Millis,
+        cluster: &'a Cluster,
+        keys: &'a KeyTable,
+        audit: &'a mut DeliveryAudit,
+        out: &'a mut Outbox,
+    ) -> Self {
+        Ctx {
+            now,
+            cluster,
+            keys,
+            audit,
+            out,
+        }
+    }
+
+    /// Sends `message` to `to`; it leaves when the party's run ends.
+    pub fn send(&mut self, to: Party, message: Message) {
+        self.out.messages.push((to, message));
+    }
+
+    /// Records that something happened, in Kafka's words.
+    pub fn emit(&mut self, kind: EventKind) {
+        self.out.events.push(kind);
+    }
+}
