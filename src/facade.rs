@@ -1,7 +1,7 @@
 //! The JavaScript API for embedding: one opaque handle over a simulation, a few methods that
 //! take and return plain data. Bad input becomes a JS exception with the engine's message.
 
-use brokerlab_engine::cluster::ClusterConfig;
+use brokerlab_engine::ClusterConfig;
 use brokerlab_engine::{Action, Simulation};
 use wasm_bindgen::prelude::*;
 

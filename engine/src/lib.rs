@@ -22,7 +22,22 @@ pub mod scenario;
 pub mod sim;
 #[cfg(feature = "cli")]
 pub mod vectors;
+pub mod view;
 
-pub use action::Action;
-pub use scenario::Scenario;
-pub use sim::{Simulation, Snapshot};
+// The public surface the page uses: the driver, its input and the words the input is made of.
+// What the page reads back is in `view`.
+pub use action::{Action, Applied, LinkFaults, PartitionRef, ResetTo};
+pub use cluster::{validate_topic_name, CleanupPolicy, ClusterConfig, IsolationLevel, TopicConfig};
+pub use consumer::{ConsumerConfig, OffsetResetStrategy};
+pub use ground::hash::{murmur2, to_positive};
+pub use ground::{ActionError, Millis};
+pub use processor::Guarantee;
+pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
+pub use protocol::{Acks, AssignorName};
+pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
+pub use sim::Simulation;
+pub use view::Snapshot;
+
+// Shared with the page so that the wasm module carries one copy of each (see `ground`).
+pub use ground::small_map::SmallMap;
+pub use ground::sort::sort_by_key;

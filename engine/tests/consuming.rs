@@ -12,7 +12,7 @@ use common::*;
 fn group<'a>(
     snap: &'a brokerlab_engine::Snapshot,
     id: &str,
-) -> &'a brokerlab_engine::sim::snapshot::GroupView {
+) -> &'a brokerlab_engine::view::GroupView {
     snap.groups
         .iter()
         .find(|g| g.group_id == id)

@@ -13,7 +13,7 @@ fn all_records(
     s: &Simulation,
     topic: &str,
     partitions: u32,
-) -> Vec<(u32, brokerlab_engine::sim::snapshot::RecordView)> {
+) -> Vec<(u32, brokerlab_engine::view::RecordView)> {
     (0..partitions)
         .flat_map(|p| {
             s.records(topic, p, 0, usize::MAX)

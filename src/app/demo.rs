@@ -1,9 +1,9 @@
 //! The example a first visitor sees running: one topic, a keyed producer, a group of two.
 
-use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
-use brokerlab_engine::producer::{KeyDistribution, LoadConfig};
-use brokerlab_engine::scenario::runner::{ConsumerSpec, ProducerSpec, TopicSpec};
 use brokerlab_engine::Scenario;
+use brokerlab_engine::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::{ConsumerSpec, ProducerSpec, TopicSpec};
+use brokerlab_engine::{KeyDistribution, LoadConfig};
 
 pub const DEMO_SEED: u64 = 42;
 
@@ -82,7 +82,7 @@ pub fn demo_scenario(seed: u64) -> Scenario {
         seed,
         // Brokers look after retention and compaction every few seconds rather than every few
         // minutes, so that a topic created with a short retention shows it while you watch.
-        cluster: brokerlab_engine::cluster::ClusterConfig {
+        cluster: brokerlab_engine::ClusterConfig {
             log_retention_check_interval_ms: 5_000,
             log_cleaner_backoff_ms: 2_000,
             ..Default::default()
@@ -92,7 +92,7 @@ pub fn demo_scenario(seed: u64) -> Scenario {
         topics: vec![TopicSpec {
             name: "orders".into(),
             partitions: 6,
-            config: brokerlab_engine::cluster::TopicConfig {
+            config: brokerlab_engine::TopicConfig {
                 replication_factor: 3,
                 min_insync_replicas: 2,
                 ..Default::default()

@@ -4,11 +4,11 @@
 //! fetch requests never pushes the rare group events out, and a frame never describes more than
 //! a few hundred events however fast the simulation runs.
 
-use brokerlab_engine::ground::small_map::SmallMap;
+use brokerlab_engine::SmallMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use brokerlab_engine::event::{Category, Event, EventKind};
+use brokerlab_engine::view::{Category, Event, EventKind};
 use brokerlab_engine::Simulation;
 
 /// Lines kept per category.
@@ -126,7 +126,7 @@ impl History {
             .filter(|l| filter.is_empty() || l.text.to_ascii_lowercase().contains(&filter))
             .cloned()
             .collect();
-        brokerlab_engine::ground::sort::sort_by_key(&mut out, |l| l.seq);
+        brokerlab_engine::sort_by_key(&mut out, |l| l.seq);
         let skip = out.len().saturating_sub(max);
         out.split_off(skip)
     }

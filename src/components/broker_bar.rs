@@ -2,7 +2,7 @@
 //! how many partitions each leads and holds, which groups it coordinates; kill, restart and slow
 //! it down.
 
-use brokerlab_engine::sim::snapshot::BrokerView;
+use brokerlab_engine::view::BrokerView;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 

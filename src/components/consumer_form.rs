@@ -1,8 +1,8 @@
 //! Add a consumer: group, topic, assignor, how slow the application is, how it commits.
 
-use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
-use brokerlab_engine::protocol::AssignorName;
 use brokerlab_engine::Action;
+use brokerlab_engine::AssignorName;
+use brokerlab_engine::{ConsumerConfig, OffsetResetStrategy};
 use yew::prelude::*;
 
 use super::fields::{parse_f64, setter, SelectField, TextField};

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::cluster::IsolationLevel;
-use brokerlab_engine::sim::snapshot::ConsumerView;
+use brokerlab_engine::view::ConsumerView;
 use brokerlab_engine::Action;
+use brokerlab_engine::IsolationLevel;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -2,8 +2,8 @@
 //! delay. What happens next is the protocol's doing: timeouts, retries, duplicates (without
 //! idempotence), reordering (without idempotence).
 
-use brokerlab_engine::action::LinkFaults;
 use brokerlab_engine::Action;
+use brokerlab_engine::LinkFaults;
 use yew::prelude::*;
 
 use super::fields::{parse_f64, parse_u64, TextField};

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::sim::snapshot::GroupView;
+use brokerlab_engine::view::GroupView;
 use yew::prelude::*;
 
 use super::consumer_row::ConsumerRow;

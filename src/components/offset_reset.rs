@@ -4,9 +4,9 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::action::ResetTo;
-use brokerlab_engine::sim::snapshot::GroupView;
+use brokerlab_engine::view::GroupView;
 use brokerlab_engine::Action;
+use brokerlab_engine::ResetTo;
 use yew::prelude::*;
 
 use super::fields::{parse_f64, SelectField, TextField};

@@ -9,7 +9,7 @@
 //! compaction emptied stay as hollow cells. Hovering a cell shows its records' offsets, key,
 //! producer id, epoch and sequence numbers.
 
-use brokerlab_engine::log::ControlType;
+use brokerlab_engine::view::ControlType;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
@@ -74,7 +74,7 @@ const FADE_MS: u64 = 1_500;
 /// What a strip remembers between draws to fade out records that vanished.
 #[derive(Default)]
 struct Memory {
-    cells: Vec<brokerlab_engine::sim::snapshot::StripCell>,
+    cells: Vec<brokerlab_engine::view::StripCell>,
     per_cell: u32,
     /// (offset, key, when it vanished).
     vanishing: Vec<(i64, Option<u32>, u64)>,
@@ -83,12 +83,7 @@ struct Memory {
 impl Memory {
     /// Notes cells that held records before and hold none now (same offsets), and forgets
     /// fades that are over.
-    fn update(
-        &mut self,
-        cells: &[brokerlab_engine::sim::snapshot::StripCell],
-        per_cell: u32,
-        now: u64,
-    ) {
+    fn update(&mut self, cells: &[brokerlab_engine::view::StripCell], per_cell: u32, now: u64) {
         self.vanishing
             .retain(|v| now.saturating_sub(v.2) < FADE_MS && v.2 <= now);
         if self.per_cell == per_cell {
@@ -282,7 +277,7 @@ struct Offsets {
 #[allow(clippy::too_many_arguments)]
 fn draw(
     el: &HtmlCanvasElement,
-    cells: &[brokerlab_engine::sim::snapshot::StripCell],
+    cells: &[brokerlab_engine::view::StripCell],
     offsets: Offsets,
     per_cell: u32,
     marks: &[Mark],

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::processor::Guarantee;
-use brokerlab_engine::sim::snapshot::ProcessorView;
+use brokerlab_engine::view::ProcessorView;
 use brokerlab_engine::Action;
+use brokerlab_engine::Guarantee;
 use yew::prelude::*;
 
 use super::fields::{parse_f64, SelectField, TextField};

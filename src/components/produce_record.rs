@@ -1,7 +1,7 @@
 //! Send one record by hand, and see before sending which partition murmur2 picks for its key.
 
-use brokerlab_engine::ground::hash::{murmur2, to_positive};
 use brokerlab_engine::Action;
+use brokerlab_engine::{murmur2, to_positive};
 use yew::prelude::*;
 
 use super::fields::{SelectField, TextField};

@@ -2,10 +2,10 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::producer::{KeyDistribution, PartitionerKind};
-use brokerlab_engine::protocol::Acks;
-use brokerlab_engine::sim::snapshot::ProducerView;
+use brokerlab_engine::view::ProducerView;
+use brokerlab_engine::Acks;
 use brokerlab_engine::Action;
+use brokerlab_engine::{KeyDistribution, PartitionerKind};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

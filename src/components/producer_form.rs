@@ -1,8 +1,8 @@
 //! Add a producer: which topic, how fast, which keys, and the batching settings that matter.
 
-use brokerlab_engine::producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
-use brokerlab_engine::protocol::Acks;
+use brokerlab_engine::Acks;
 use brokerlab_engine::Action;
+use brokerlab_engine::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
 use yew::prelude::*;
 
 use super::fields::{parse_f64, parse_u64, setter, SelectField, TextField};

@@ -1,6 +1,6 @@
 //! The engine's events in Kafka's vocabulary, newest first, filterable by family and text.
 
-use brokerlab_engine::event::Category;
+use brokerlab_engine::view::Category;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -2,7 +2,7 @@
 //! followers outlined, out-of-sync followers dashed, replicas on dead brokers struck through.
 //! Each says its log end offset on hover.
 
-use brokerlab_engine::sim::snapshot::{BrokerView, PartitionView};
+use brokerlab_engine::view::{BrokerView, PartitionView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -15,7 +15,7 @@ pub struct ReplicaBadgesProps {
 pub fn ReplicaBadges(props: &ReplicaBadgesProps) -> Html {
     let p = &props.partition;
     let alive = |b: i32| props.brokers.iter().any(|x| x.id == b && x.alive);
-    let describe = |r: &brokerlab_engine::sim::snapshot::ReplicaView| {
+    let describe = |r: &brokerlab_engine::view::ReplicaView| {
         let role = if r.leader {
             "leader"
         } else if r.in_isr {

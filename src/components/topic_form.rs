@@ -2,8 +2,8 @@
 //! "More settings" its replication (`replication.factor`, `min.insync.replicas`, unclean leader
 //! election) and storage (`cleanup.policy`, retention, segment size, `delete.retention.ms`).
 
-use brokerlab_engine::cluster::{validate_topic_name, CleanupPolicy, TopicConfig};
 use brokerlab_engine::Action;
+use brokerlab_engine::{validate_topic_name, CleanupPolicy, TopicConfig};
 use yew::prelude::*;
 
 use super::fields::{parse_u64, setter, SelectField, TextField};

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::sim::snapshot::TopicView;
+use brokerlab_engine::view::TopicView;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
@@ -39,7 +39,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         .sum();
     let per = per_cell(rate as f64 / t.partitions.len().max(1) as f64);
     // Committed offsets of every group reading this topic, one colour per group.
-    let groups: Vec<(usize, &brokerlab_engine::sim::snapshot::GroupView)> = snap
+    let groups: Vec<(usize, &brokerlab_engine::view::GroupView)> = snap
         .groups
         .iter()
         .enumerate()

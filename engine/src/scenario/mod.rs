@@ -6,4 +6,4 @@ pub mod report;
 pub mod runner;
 
 pub use report::Report;
-pub use runner::{Scenario, TimedAction};
+pub use runner::{ConsumerSpec, ProducerSpec, Scenario, TimedAction, TopicSpec};

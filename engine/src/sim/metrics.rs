@@ -84,7 +84,7 @@ pub(super) fn isolation_of(consumers: &[Option<Consumer>], group: &str) -> Isola
 
 /// Lag as `kafka-consumer-groups` computes it: end offset (high watermark, or LSO for
 /// read_committed) minus committed offset, for each partition the group has committed.
-pub(super) fn group_lag(
+pub fn group_lag(
     cluster: &Cluster,
     group: &Group,
     isolation: IsolationLevel,

@@ -23,21 +23,19 @@ mod admin;
 mod apply;
 mod broker;
 mod controller;
-mod describe;
 mod maintenance;
 mod metrics;
 pub mod network;
 mod processors;
 pub mod queue;
 mod replication;
-pub mod snapshot;
 pub mod trace;
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
 use crate::event::{Event, EventKind};
-pub use snapshot::Snapshot;
+pub use metrics::group_lag;
 
 use crate::action::Action;
 use crate::audit::DeliveryAudit;
@@ -201,6 +199,43 @@ impl Simulation {
 
     pub fn processor(&self, index: u32) -> Option<&Processor> {
         self.processors.get(index as usize).and_then(Option::as_ref)
+    }
+
+    /// The network fault rules in force, as they were given.
+    pub fn faults(&self) -> &[crate::action::LinkFaults] {
+        &self.faults
+    }
+
+    /// When the controller will fence `broker`, which died and has not been noticed yet.
+    pub fn fence_at(&self, broker: crate::ground::BrokerId) -> Option<Millis> {
+        self.replication
+            .pending_fence
+            .iter()
+            .find(|(b, _)| *b == broker)
+            .map(|(_, t)| *t)
+    }
+
+    /// Extra delay on every message to or from `broker` (a slowed broker).
+    pub fn slow_delay(&self, broker: crate::ground::BrokerId) -> u64 {
+        self.replication.slow_delay(broker)
+    }
+
+    /// The isolation level a group's consumers read with (read_committed if any of them does).
+    pub fn group_isolation(&self, group: &str) -> crate::cluster::IsolationLevel {
+        metrics::isolation_of(&self.consumers, group)
+    }
+
+    /// A group's total lag sampled every `lag_interval_ms`, oldest first.
+    pub fn lag_history(&self, group: &str) -> Vec<u64> {
+        self.metrics
+            .lag
+            .get(group)
+            .map(|h| h.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn lag_interval_ms(&self) -> Millis {
+        self.metrics.interval()
     }
 
     /// Fingerprint of every event so far.

@@ -1,7 +1,7 @@
 //! One line of text per event, in Kafka's vocabulary, for protocol logs and the CLI.
 
-use super::Simulation;
 use crate::event::{Event, EventKind};
+use crate::sim::Simulation;
 
 fn err(e: &Option<crate::ground::ErrorCode>) -> String {
     match e {
