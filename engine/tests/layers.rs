@@ -437,3 +437,60 @@ fn the_reader_finds_imports_in_every_form() {
         "{not_climbed:?}"
     );
 }
+
+/// Lines of a source file that are not test code: a file named `tests.rs` is all test code, and
+/// elsewhere every item under `#[cfg(test)]` (to its closing brace) is left out.
+fn non_test_lines(path: &Path) -> usize {
+    if path.file_name().is_some_and(|n| n == "tests.rs") {
+        return 0;
+    }
+    let code = code_only(&std::fs::read_to_string(path).unwrap());
+    let mut excluded = 0;
+    let mut from = 0;
+    while let Some(pos) = code[from..].find("#[cfg(test)]") {
+        let start = from + pos;
+        let Some(open) = code[start..].find(['{', ';']).map(|o| start + o) else {
+            break;
+        };
+        let mut end = open;
+        if code.as_bytes()[open] == b'{' {
+            let mut depth = 0;
+            for (i, c) in code[open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = open + i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        excluded += code[start..=end].matches('\n').count() + 1;
+        from = end + 1;
+    }
+    code.lines().count().saturating_sub(excluded)
+}
+
+#[test]
+fn no_file_has_more_than_800_lines_of_non_test_code() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&engine_src(), &mut files);
+    rust_files(&root.join("../src"), &mut files);
+    let mut long: Vec<String> = files
+        .iter()
+        .map(|f| (f, non_test_lines(f)))
+        .filter(|(_, n)| *n > 800)
+        .map(|(f, n)| format!("{}: {n} lines", f.display()))
+        .collect();
+    long.sort();
+    assert!(
+        long.is_empty(),
+        "files over 800 lines of non-test code (split them by responsibility):\n{}",
+        long.join("\n")
+    );
+}
