@@ -2,9 +2,40 @@
 //! its consumer groups, faithful to Apache Kafka's algorithms (murmur2 and sticky partitioning,
 //! the record accumulator, idempotent sequences, the classic group protocol and its assignors).
 //!
-//! Start at [`sim::Simulation`]: it takes [`scenario::Action`]s, advances virtual time and hands
-//! out [`sim::Snapshot`]s and [`sim::Event`]s. No clock, no randomness and no I/O come from
-//! outside: same seed and same actions give the same run.
+//! Start at [`Simulation`]: it takes [`Action`]s, advances virtual time and hands out
+//! [`Snapshot`]s and [`view::Event`]s. No clock, no randomness and no I/O come from outside: same
+//! seed and same actions give the same run.
+//!
+//! # Layers
+//!
+//! Each module imports only from the layers below it, and modules side by side in a layer (the
+//! parties) meet only through what lies below them: a producer never calls a coordinator, it
+//! sends a protocol message. `tests/layers.rs` reads the sources and keeps it so.
+//!
+//! ```text
+//!  6 faces      scenario (files, runner)   view (the read model the page renders)   vectors
+//!               ─────────────────────────────────────────────────────────────────────────────
+//!  5 driver     sim: clock, event queue, network and faults, controller, replication,
+//!               applying actions
+//!               ─────────────────────────────────────────────────────────────────────────────
+//!  4 parties    action: the input (what a user, a scenario or a lesson asks for)
+//!               processor: a consumer and a producer in one application
+//!               producer   consumer (and its assignors)   coordinator (group, transaction)
+//!               party: the context a party runs with (read the cluster, send, emit, audit)
+//!               audit: the delivery ledger every party reports to
+//!               ─────────────────────────────────────────────────────────────────────────────
+//!  3 metadata   protocol: requests and responses as plain data (produce, fetch, group, txn,
+//!    and wire             the consumer protocol's subscriptions and assignments)
+//!               cluster: brokers, topics, partitions and replicas   event: what happened
+//!               ─────────────────────────────────────────────────────────────────────────────
+//!  2 storage    log: record batches, segments, the partition log, producer state, the cleaner
+//!               ─────────────────────────────────────────────────────────────────────────────
+//!  1 ground     ground: virtual time, ids, error codes and the action error, the seeded rng,
+//!               Kafka's hash functions, small collections and sort
+//! ```
+//!
+//! The page uses the crate root (the driver, its input and the words the input is made of) and
+//! [`view`] (what it reads back), nothing else.
 
 pub mod action;
 pub mod audit;

@@ -1,5 +1,5 @@
 //! Network faults as a user asks for them: which links between producers and brokers lose,
-//! refuse or delay produce traffic. The driver's network (`sim::network`) applies them.
+//! refuse or delay produce traffic. The driver's network (`sim::network`, the driver) applies them.
 
 use serde::{Deserialize, Serialize};
 

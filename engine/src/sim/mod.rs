@@ -11,9 +11,11 @@
 //!   message deliveries after the network delay, and each party's next wakeup (linger expiry,
 //!   heartbeat, session timeout, ...). Time only moves when asked; when nothing is due it jumps
 //!   straight to the next event instead of ticking.
-//! * **Outputs.** [`Simulation::snapshot`] gives a cheap read-only view of the whole state;
-//!   [`Simulation::events_since`] the events after a given sequence number (a bounded history);
-//!   [`Simulation::trace_hash`] a fingerprint of every event so far.
+//! * **Outputs.** [`Simulation::events_since`] gives the events after a given sequence number (a
+//!   bounded history); [`Simulation::trace_hash`] a fingerprint of every event so far; the read
+//!   accessors (`cluster`, `producers`, `consumers`, `group_coordinator`, `audit`, ...) the
+//!   state as it is. The read model on top (`crate::view`) builds what the page renders from
+//!   those accessors: `snapshot`, `records`, `strip` and `describe`.
 //!
 //! Call order: `apply` any actions for the current time, then `advance_to` the next time of
 //! interest, then read `snapshot`/`events_since`. Same seed and same actions at the same times
