@@ -346,6 +346,9 @@ pub enum EventKind {
         isr: Vec<BrokerId>,
         /// Removed for lagging (false: its broker was fenced).
         lagging: bool,
+        /// The ISR is now smaller than this effective `min.insync.replicas`: the leader refuses
+        /// acks=all writes and holds its high watermark (Kafka 3.7+).
+        under_min_isr: Option<u32>,
     },
     /// Partitions of the internal topics got new leaders: the group and transaction
     /// coordinators they host moved.

@@ -624,3 +624,142 @@ fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
         "caught up with the new leader: {a:?}"
     );
 }
+
+/// `Partition.maybeIncrementLeaderHW` returns early while `isUnderMinIsr` (Kafka 3.7,
+/// KAFKA-15583): with both followers down and min.insync.replicas 2, acks=1 records are
+/// acknowledged by the leader but the high watermark stays where it was, so no consumer reads
+/// them; once the followers are back in the ISR the high watermark catches up and they do.
+#[test]
+fn partition_holds_the_high_watermark_while_under_min_isr() {
+    let mut s = sim(11);
+    replicated(&mut s, "t", 1, rf3(2));
+    advance_checked(&mut s, 100);
+    let followers = followers_of_t(&s);
+    for &f in &followers {
+        kill(&mut s, f);
+    }
+    advance_checked(&mut s, 10_000);
+    assert_eq!(partition(&s, "t", 0).isr.len(), 1);
+    assert!(partition(&s, "t", 0).is_under_min_isr());
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 200, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 20_000);
+    let part = partition(&s, "t", 0);
+    assert!(part.log.log_end_offset() > 1_000, "the leader appended");
+    assert_eq!(part.high_watermark, 0, "but exposes nothing");
+    assert!(s.producer(0).unwrap().stats.records_acked > 1_000);
+    assert_eq!(audit(&s, "g").consumed, 0, "consumers read nothing");
+    for &f in &followers {
+        s.apply(Action::RestartBroker { broker: f }).unwrap();
+    }
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    advance_checked(&mut s, 40_000);
+    let part = partition(&s, "t", 0);
+    assert!(
+        !part.is_under_min_isr(),
+        "followers rejoined: {:?}",
+        part.isr
+    );
+    assert_eq!(part.high_watermark, part.log.log_end_offset());
+    let a = audit(&s, "g");
+    assert_eq!(a.consumed, part.log.log_end_offset() as u64, "now read");
+}
+
+/// `Partition.effectiveMinIsr = min(minInSyncReplicas, replicas)`: min.insync.replicas 2 on a
+/// topic of replication factor 1 does not refuse every acks=all write.
+#[test]
+fn partition_caps_the_effective_min_isr_at_the_replication_factor() {
+    let mut s = sim(12);
+    let cfg = TopicConfig {
+        replication_factor: 1,
+        min_insync_replicas: 2,
+        ..TopicConfig::default()
+    };
+    replicated(&mut s, "t", 1, cfg);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 200, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 5_000);
+    let part = partition(&s, "t", 0);
+    assert_eq!(part.effective_min_isr(), 1);
+    assert!(!part.is_under_min_isr());
+    assert!(s.producer(0).unwrap().stats.records_acked > 500);
+    assert!(audit(&s, "g").consumed > 500);
+    let refused = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::BatchRetried {
+                error: ErrorCode::NotEnoughReplicas,
+                ..
+            }
+        )
+    });
+    assert!(refused.is_empty(), "never NOT_ENOUGH_REPLICAS");
+}
+
+/// An acks=all produce already waiting in purgatory when the ISR shrinks under its minimum is not
+/// completed by the high watermark, which has stopped (KAFKA-15583): it times out with
+/// REQUEST_TIMED_OUT, and the retry is refused before appending with NOT_ENOUGH_REPLICAS.
+#[test]
+fn delayed_produce_times_out_when_the_isr_shrinks_under_its_minimum() {
+    let mut s = sim(13);
+    replicated(&mut s, "t", 1, rf3(2));
+    advance_checked(&mut s, 100);
+    let followers = followers_of_t(&s);
+    // Followers so slow that every acks=all request waits in purgatory for them.
+    slow_all(&mut s, &followers, 20_000);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 200, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 1_000);
+    for &f in &followers {
+        kill(&mut s, f);
+    }
+    advance_checked(&mut s, 60_000);
+    let part = partition(&s, "t", 0);
+    assert!(part.is_under_min_isr(), "isr {:?}", part.isr);
+    assert!(
+        part.log.log_end_offset() > 0,
+        "the waiting batches were appended"
+    );
+    assert_eq!(part.high_watermark, 0);
+    // The broker answers REQUEST_TIMED_OUT when the request's timeout passes; the client, whose
+    // own request.timeout.ms started earlier, usually gives up on the connection first.
+    let timed_out = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::ProduceResponse {
+                error: Some(ErrorCode::RequestTimedOut),
+                ..
+            } | EventKind::ProduceRequestTimedOut { .. }
+        )
+    });
+    let refused = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::BatchRetried {
+                error: ErrorCode::NotEnoughReplicas,
+                ..
+            }
+        )
+    });
+    assert!(!timed_out.is_empty(), "the waiting produce timed out");
+    assert!(!refused.is_empty(), "retries are refused before appending");
+    assert_eq!(s.producer(0).unwrap().stats.records_acked, 0);
+}

@@ -367,3 +367,34 @@ fn storage_replay_rereads_history() {
     );
     assert_eq!(fresh["duplicates"], 0);
 }
+
+/// Kafka 4 fidelity, item 1 (`Partition.maybeIncrementLeaderHW`, KAFKA-15583): under min ISR the
+/// leader acknowledges acks=1 records but holds the high watermark, so the group reads nothing;
+/// once the brokers return and rejoin the ISR it reads everything.
+#[test]
+fn replication_high_watermark_stands_still_under_min_isr() {
+    let file = "replication-4-high-watermark-under-min-isr.json";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(file);
+    let mut scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // Just before the brokers return.
+    scenario.actions.retain(|a| a.at < 24_000);
+    scenario.duration_ms = 24_000;
+    let before = serde_json::to_value(scenario.run().unwrap()).unwrap();
+    let part = partition(&before, "clicks", 0);
+    assert_eq!(part["under_min_isr"], true);
+    assert!(part["log_end_offset"].as_i64().unwrap() > 1_500);
+    assert_eq!(part["high_watermark"], 0);
+    assert!(producer(&before, "web")["records_acked"].as_u64().unwrap() > 1_500);
+    assert_eq!(group(&before, "dashboard")["audit"]["consumed"], 0);
+
+    let after = run(file);
+    let part = partition(&after, "clicks", 0);
+    assert_eq!(part["under_min_isr"], false);
+    assert_eq!(part["high_watermark"], part["log_end_offset"]);
+    let audit = &group(&after, "dashboard")["audit"];
+    assert_eq!(audit["consumed"], part["log_end_offset"]);
+    assert_eq!(audit["lost"], 0);
+}

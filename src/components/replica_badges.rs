@@ -35,8 +35,23 @@ pub fn ReplicaBadges(props: &ReplicaBadgesProps) -> Html {
         .map(describe)
         .collect::<Vec<_>>()
         .join("; ");
+    let under_min_isr = p.under_min_isr.then(|| {
+        let isr = p.isr.len();
+        html! {
+            <span class="under-min-isr"
+                title={format!("Under min ISR: {isr} in-sync replica(s), min.insync.replicas {}. acks=all writes are refused with NOT_ENOUGH_REPLICAS and the high watermark stands still: acks=1 records stay invisible to consumers.", p.min_isr)}>
+                { format!("ISR {isr}/{}", p.min_isr) }
+            </span>
+        }
+    });
+    let label = if p.under_min_isr {
+        format!("{label}; under min ISR ({} of {})", p.isr.len(), p.min_isr)
+    } else {
+        label
+    };
     html! {
         <span class="replicas" aria-label={format!("Replicas of partition {}: {label}", p.partition)}>
+            { for under_min_isr }
             { for p.replica_states.iter().map(|r| html! {
                 <span class={classes!(
                         "replica",

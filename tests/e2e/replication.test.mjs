@@ -64,6 +64,26 @@ test('killing the leader of a replicated partition: a new leader from the ISR, n
   await page.context().close();
 });
 
+test('two followers down: the partition says it is under min ISR, and recovers when they return', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByLabel('Speed').selectOption('8');
+  await until('the group consumes', async () => (await auditValue(page, 'billing', 'Consumed')) > 20);
+  const lead = await leaderOf(page, 0);
+  const followers = [1, 2, 3].filter((b) => b !== lead);
+  for (const b of followers) await page.getByRole('button', { name: `Kill broker ${b}` }).click();
+  const replicasOf0 = () => page.getByLabel(/^Replicas of partition 0:/).getAttribute('aria-label');
+  // Once the controller fences them the ISR is the leader alone, under min.insync.replicas=2.
+  await until('partition 0 is under min ISR', async () => /under min ISR \(1 of 2\)/.test(await replicasOf0()));
+  await page.getByText('ISR 1/2').first().waitFor();
+  // The protocol log says so in Kafka's words.
+  await page.getByText(/orders-0: ISR shrinks to \[\d\] .*under min.insync.replicas=2: acks=all refused, high watermark held/).waitFor();
+  await shot(page, 'under-min-isr');
+  for (const b of followers) await page.getByRole('button', { name: `Restart broker ${b}` }).click();
+  await until('the followers rejoin the ISR', async () => !(await replicasOf0()).includes('under min ISR'));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('resetting a stopped group to the earliest offsets replays the history', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.getByLabel('Speed').selectOption('8');

@@ -226,13 +226,14 @@ impl Cluster {
     }
 
     fn add_partitions(&mut self, topic: TopicId, count: u32, now: Millis) {
-        let (rf, log_config, start, internal) = {
+        let (rf, log_config, start, internal, min_isr) = {
             let t = self.topic(topic).expect("topic exists");
             (
                 t.config.replication_factor,
                 t.config.log_config(&self.config),
                 t.partitions.len() as u32,
                 t.internal,
+                t.config.min_insync_replicas,
             )
         };
         for p in start..start + count {
@@ -250,6 +251,7 @@ impl Cluster {
                 || PartitionLog::new(log_config, now),
                 now,
             );
+            part.min_insync_replicas = min_isr;
             if leader.is_some() {
                 let alive: Vec<BrokerId> = part
                     .isr

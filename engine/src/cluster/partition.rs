@@ -119,6 +119,8 @@ pub struct Partition {
     pub high_watermark: i64,
     /// Elections that picked a replica outside the ISR.
     pub unclean_elections: u32,
+    /// The topic's `min.insync.replicas`.
+    pub min_insync_replicas: u32,
 }
 
 impl Partition {
@@ -154,6 +156,7 @@ impl Partition {
             followers,
             high_watermark: 0,
             unclean_elections: 0,
+            min_insync_replicas: 1,
         }
     }
 
@@ -257,9 +260,26 @@ impl Partition {
         offset
     }
 
-    /// Moves the high watermark to the smallest LEO in the ISR (the leader's own included).
-    /// Returns true if it moved.
+    /// `Partition.effectiveMinIsr`: `min.insync.replicas` capped at the replication factor, so a
+    /// setting above it does not refuse every acks=all write for ever.
+    pub fn effective_min_isr(&self) -> usize {
+        (self.min_insync_replicas as usize).min(self.replicas.len())
+    }
+
+    /// `Partition.isUnderMinIsr`: fewer in-sync replicas than the effective minimum. The leader
+    /// then refuses acks=all writes and holds its high watermark where it is.
+    pub fn is_under_min_isr(&self) -> bool {
+        self.leader.is_some() && self.isr.len() < self.effective_min_isr()
+    }
+
+    /// Moves the high watermark to the smallest LEO in the ISR (the leader's own included),
+    /// unless the ISR is under its minimum: since Kafka 3.7 (KAFKA-15583,
+    /// `Partition.maybeIncrementLeaderHW`) records written meanwhile (acks=1) stay invisible to
+    /// consumers until enough replicas have them. Returns true if it moved.
     pub fn maybe_advance_high_watermark(&mut self) -> bool {
+        if self.is_under_min_isr() {
+            return false;
+        }
         let mut hw = self.log.log_end_offset();
         for r in &self.followers {
             if self.isr.contains(&r.broker) {

@@ -26,6 +26,8 @@ pub struct PartitionReport {
     pub unclean_elections: u32,
     /// Whether every replica holds the same batches as the leader.
     pub replicas_in_sync: bool,
+    /// Fewer in-sync replicas than `min.insync.replicas` (capped at the replication factor).
+    pub under_min_isr: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -115,6 +117,7 @@ impl Report {
                         .and_then(|x| x.partitions.get(p.partition as usize))
                         .and_then(|&i| sim.cluster().partition(i))
                         .is_some_and(|x| x.replicas_agree()),
+                    under_min_isr: p.under_min_isr,
                 })
             })
             .collect();

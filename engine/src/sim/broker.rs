@@ -327,17 +327,11 @@ impl Simulation {
         let mut hw_moved: Vec<PartitionIdx> = Vec::new();
         let mut waiting: Vec<(usize, i64)> = Vec::new();
         for (p, batch_id, batch) in req.batches {
-            let topic_config = self
+            let compacted = self
                 .cluster
                 .partition(p)
                 .and_then(|x| self.cluster.topic(x.topic))
-                .map(|t| {
-                    (
-                        t.config.min_insync_replicas as usize,
-                        t.config.cleanup_policy.compacts(),
-                    )
-                });
-            let (min_isr, compacted) = topic_config.unwrap_or((1, false));
+                .is_some_and(|t| t.config.cleanup_policy.compacts());
             // "Compacted topic cannot accept message without key".
             let keyless = compacted && batch.records.iter().any(|r| r.key == NULL_KEY);
             let records = batch.record_count() as i64;
@@ -346,7 +340,7 @@ impl Simulation {
                 None => Err(ErrorCode::UnknownTopicOrPartition),
                 Some(part) if part.leader != Some(broker) => Err(ErrorCode::NotLeaderOrFollower),
                 Some(_) if keyless => Err(ErrorCode::InvalidRecord),
-                Some(part) if acks_all && part.isr.len() < min_isr => {
+                Some(part) if acks_all && part.is_under_min_isr() => {
                     Err(ErrorCode::NotEnoughReplicas)
                 }
                 Some(part) => {

@@ -183,6 +183,9 @@ impl Simulation {
             } else if part.isr.len() > 1 {
                 part.isr.retain(|&b| b != broker);
                 let isr = part.isr.clone();
+                let under_min_isr = part
+                    .is_under_min_isr()
+                    .then_some(part.effective_min_isr() as u32);
                 if part.maybe_advance_high_watermark() {
                     hw_moved.push(p);
                 }
@@ -193,6 +196,7 @@ impl Simulation {
                         removed: vec![broker],
                         isr,
                         lagging: false,
+                        under_min_isr,
                     });
                 }
             }

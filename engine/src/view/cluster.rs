@@ -49,6 +49,11 @@ pub struct PartitionView {
     pub replica_states: Vec<ReplicaView>,
     /// Whether every replica's log ends where the leader's does.
     pub replicas_in_sync: bool,
+    /// `min.insync.replicas` capped at the replication factor (`effectiveMinIsr`).
+    pub min_isr: u32,
+    /// Fewer in-sync replicas than `min_isr`: acks=all writes are refused and the high watermark
+    /// stands still (Kafka 3.7+).
+    pub under_min_isr: bool,
 }
 
 /// One replica of a partition as the leader sees it.
@@ -101,6 +106,8 @@ pub(super) fn topics(sim: &Simulation) -> Vec<TopicView> {
                     replicas_in_sync: p
                         .replica_logs()
                         .all(|(_, l)| l.log_end_offset() == p.log.log_end_offset()),
+                    min_isr: p.effective_min_isr() as u32,
+                    under_min_isr: p.is_under_min_isr(),
                 })
                 .collect(),
         })

@@ -217,11 +217,17 @@ impl Simulation {
                     }
                 ),
             },
-            IsrShrunk { tp, removed, isr, lagging } => if *lagging {
-                format!("{tp}: ISR shrinks to {isr:?} ({removed:?} not caught up within replica.lag.time.max.ms)")
-            } else {
-                format!("{tp}: ISR shrinks to {isr:?} (broker {removed:?} fenced)")
-            },
+            IsrShrunk { tp, removed, isr, lagging, under_min_isr } => {
+                let why = if *lagging {
+                    format!("{removed:?} not caught up within replica.lag.time.max.ms")
+                } else {
+                    format!("broker {removed:?} fenced")
+                };
+                let under = under_min_isr.map_or_else(String::new, |m| format!(
+                    "; under min.insync.replicas={m}: acks=all refused, high watermark held"
+                ));
+                format!("{tp}: ISR shrinks to {isr:?} ({why}){under}")
+            }
             CoordinatorsMoved { from, partitions } => format!(
                 "{partitions} partitions of __consumer_offsets and __transaction_state moved off broker {from}: their group and transaction coordinators fail over"
             ),
