@@ -389,6 +389,17 @@ pub enum EventKind {
         partitions: u32,
         to: String,
     },
+    // New variants go last: the trace hash includes each variant's position, so one added in
+    // the middle would change the fingerprint of every run.
+    /// KIP-360: an idempotent producer bumped its own epoch after it lost track of what a
+    /// partition's leader holds; those partitions' sequences restart at 0. `epoch` is `None`
+    /// when the epoch ran out and a new producer id is requested instead.
+    ProducerEpochBumped {
+        producer: u32,
+        producer_id: i64,
+        epoch: Option<i16>,
+        partitions: Vec<Tp>,
+    },
 }
 
 /// Coarse families of events, for filtering a protocol log.
@@ -432,7 +443,8 @@ impl EventKind {
             | ProduceRequestLost { .. }
             | ProduceResponseLost { .. }
             | BatchRetried { .. }
-            | BatchFailed { .. } => Category::Produce,
+            | BatchFailed { .. }
+            | ProducerEpochBumped { .. } => Category::Produce,
             FetchRequest { .. } | FetchResponse { .. } => Category::Fetch,
             TransactionBegun { .. }
             | AddPartitionsToTxn { .. }

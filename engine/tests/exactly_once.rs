@@ -8,6 +8,7 @@ use brokerlab_engine::action::LinkFaults;
 use brokerlab_engine::cluster::IsolationLevel;
 use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::event::EventKind;
+use brokerlab_engine::ground::ErrorCode;
 use brokerlab_engine::producer::{KeyDistribution, ProducerConfig};
 use brokerlab_engine::{Action, Simulation};
 use common::*;
@@ -442,4 +443,89 @@ fn consume_transform_produce_is_exactly_once_with_transactions_and_not_without()
         b.duplicates > 0,
         "at-least-once repeats work after a crash: {b:?}"
     );
+}
+
+/// KIP-360 (`TransactionManager.maybeResolveSequences`, `bumpIdempotentProducerEpoch`): every
+/// produce request is lost for longer than `delivery.timeout.ms`, so batches that had been sent
+/// expire and the client can no longer know which sequence the leader expects. Once nothing is in
+/// flight it bumps its own epoch, restarts the partitions' sequences at 0, and goes on producing
+/// when the network heals, instead of being refused as out of order for ever.
+#[test]
+fn idempotent_producer_bumps_its_epoch_after_sent_batches_expire() {
+    let mut s = sim(44);
+    topic(&mut s, "payments", 2);
+    let config = ProducerConfig {
+        request_timeout_ms: 5_000,
+        delivery_timeout_ms: 20_000,
+        ..Default::default()
+    };
+    producer_with(
+        &mut s,
+        "gateway",
+        config,
+        load("payments", 200, KeyDistribution::Uniform { keys: 20 }),
+    );
+    consumer_with(
+        &mut s,
+        "ledger",
+        reader("ledger", IsolationLevel::ReadUncommitted),
+        "payments",
+    );
+    s.advance_to(5_000);
+    assert_eq!(s.producer(0).unwrap().producer_id().map(|p| p.1), Some(0));
+    s.apply(Action::SetFaults {
+        faults: vec![LinkFaults {
+            drop_requests_percent: 100.0,
+            ..Default::default()
+        }],
+    })
+    .unwrap();
+    s.advance_to(45_000);
+    let p = s.producer(0).unwrap();
+    assert!(
+        p.stats.records_failed > 1_000,
+        "batches expired: {:?}",
+        p.stats
+    );
+    let acked_before = p.stats.records_acked;
+    s.apply(Action::SetFaults { faults: vec![] }).unwrap();
+    s.advance_to(65_000);
+    let bumps = events_matching(&s, |e| matches!(e, EventKind::ProducerEpochBumped { .. }));
+    assert!(!bumps.is_empty(), "the epoch was bumped");
+    let EventKind::ProducerEpochBumped {
+        epoch, partitions, ..
+    } = &bumps[0].1
+    else {
+        unreachable!()
+    };
+    assert_eq!(*epoch, Some(1));
+    assert!(!partitions.is_empty());
+    let p = s.producer(0).unwrap();
+    assert!(p.producer_id().unwrap().1 >= 1, "{:?}", p.producer_id());
+    assert!(
+        p.stats.records_acked > acked_before + 3_000,
+        "producing again after the outage: {} then {}",
+        acked_before,
+        p.stats.records_acked
+    );
+    let refused = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::BatchRetried {
+                error: ErrorCode::OutOfOrderSequenceNumber,
+                ..
+            } | EventKind::BatchFailed {
+                error: Some(ErrorCode::OutOfOrderSequenceNumber),
+                ..
+            }
+        )
+    });
+    let late: Vec<_> = refused.iter().filter(|(t, _)| *t > 55_000).collect();
+    assert!(
+        late.is_empty(),
+        "no longer refused as out of order: {late:?}"
+    );
+    let a = audit(&s, "ledger");
+    assert_eq!(a.duplicates, 0);
+    assert!(a.consumed > acked_before + 3_000);
 }

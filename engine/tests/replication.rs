@@ -763,3 +763,57 @@ fn delayed_produce_times_out_when_the_isr_shrinks_under_its_minimum() {
     assert!(!refused.is_empty(), "retries are refused before appending");
     assert_eq!(s.producer(0).unwrap().stats.records_acked, 0);
 }
+
+/// KIP-360 (`TransactionManager.handleFailedBatch` → `requestEpochBumpForPartition`): after an
+/// unclean election the new leader lacks the producer's last batches, so the next sequence the
+/// producer sends leaves a gap and is refused as OUT_OF_ORDER_SEQUENCE_NUMBER. The gap is real (the
+/// client had those batches acknowledged), so the idempotent producer bumps its epoch and starts
+/// the partition's sequences at 0 again instead of being refused for ever.
+#[test]
+fn idempotent_producer_bumps_its_epoch_on_a_sequence_gap_after_an_unclean_election() {
+    let mut s = sim(15);
+    let cfg = TopicConfig {
+        unclean_leader_election_enable: true,
+        ..rf3(1)
+    };
+    replicated(&mut s, "t", 1, cfg);
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 300, KeyDistribution::None),
+    );
+    advance_checked(&mut s, 2_000);
+    let old = leader(&s, "t", 0).unwrap();
+    let followers = followers_of_t(&s);
+    slow_all(&mut s, &followers, 60_000);
+    advance_checked(&mut s, 50_000);
+    assert_eq!(partition(&s, "t", 0).isr, vec![old]);
+    kill(&mut s, old);
+    slow_all(&mut s, &followers, 0);
+    advance_checked(&mut s, 70_000);
+    let new = leader(&s, "t", 0).expect("unclean leader");
+    assert!(followers.contains(&new));
+    let gaps = events_matching(&s, |e| {
+        matches!(
+            e,
+            EventKind::BatchFailed {
+                error: Some(ErrorCode::OutOfOrderSequenceNumber),
+                ..
+            }
+        )
+    });
+    assert!(!gaps.is_empty(), "the gap was refused: {}", log_lines(&s));
+    let bumps = events_matching(&s, |e| matches!(e, EventKind::ProducerEpochBumped { .. }));
+    assert!(!bumps.is_empty(), "{}", log_lines(&s));
+    assert!(bumps[0].0 >= gaps[0].0);
+    let acked = s.producer(0).unwrap().stats.records_acked;
+    advance_checked(&mut s, 80_000);
+    let p = s.producer(0).unwrap();
+    assert!(p.producer_id().unwrap().1 >= 1);
+    assert!(
+        p.stats.records_acked > acked + 2_000,
+        "producing again: {acked} then {}",
+        p.stats.records_acked
+    );
+}

@@ -398,3 +398,23 @@ fn replication_high_watermark_stands_still_under_min_isr() {
     assert_eq!(audit["consumed"], part["log_end_offset"]);
     assert_eq!(audit["lost"], 0);
 }
+
+/// Kafka 4 fidelity, item 2 (KIP-360, `TransactionManager.bumpIdempotentProducerEpoch`): after an
+/// outage longer than delivery.timeout.ms the idempotent producer bumps its epoch and produces
+/// again, without duplicates.
+#[test]
+fn eos_6_the_idempotent_producer_bumps_its_epoch_and_recovers() {
+    let r = run("eos-6-idempotent-epoch-bump.json");
+    let p = producer(&r, "gateway");
+    assert!(p["producer_epoch"].as_i64().unwrap() >= 1, "{p}");
+    assert!(
+        p["records_failed"].as_u64().unwrap() > 1_000,
+        "batches expired"
+    );
+    // 5 s before the outage and 20 s after it at 200 records/s.
+    assert!(p["records_acked"].as_u64().unwrap() > 4_500, "{p}");
+    let a = &group(&r, "ledger")["audit"];
+    assert_eq!(a["duplicates"], 0);
+    assert_eq!(a["lost"], 0);
+    assert_eq!(a["consumed"], p["records_acked"]);
+}

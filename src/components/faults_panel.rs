@@ -63,9 +63,7 @@ pub fn FaultsPanel() -> Html {
             <summary>
                 {"Network faults"}
                 if let Some(f) = &active {
-                    <span class="badge preparing">
-                        { format!("{}% responses lost", crate::app::decimal::short(f.drop_responses_percent, 2)) }
-                    </span>
+                    <span class="badge preparing">{ summary(f) }</span>
                 }
             </summary>
             <form class="form" {onsubmit} aria-label="Network faults" novalidate=true oninput={engine.clear_on_edit("faults", Some(error.clone()))}>
@@ -87,4 +85,23 @@ pub fn FaultsPanel() -> Html {
             </form>
         </details>
     }
+}
+
+/// The faults in force, in a few words: every setting that is not zero.
+fn summary(f: &LinkFaults) -> String {
+    let pct = |x: f64| crate::app::decimal::short(x, 2);
+    let mut parts = Vec::new();
+    if f.drop_requests_percent > 0.0 {
+        parts.push(format!("{}% requests lost", pct(f.drop_requests_percent)));
+    }
+    if f.drop_responses_percent > 0.0 {
+        parts.push(format!("{}% responses lost", pct(f.drop_responses_percent)));
+    }
+    if f.reject_requests_percent > 0.0 {
+        parts.push(format!("{}% refused", pct(f.reject_requests_percent)));
+    }
+    if f.extra_delay_ms > 0 {
+        parts.push(format!("+{} ms", f.extra_delay_ms));
+    }
+    parts.join(" · ")
 }

@@ -1,7 +1,7 @@
 // Exactly-once, shown in the browser: lost responses make duplicates; idempotence removes them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot } from './harness.mjs';
+import { startServer, launch, openPage, shot, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -64,6 +64,30 @@ test('lost responses make duplicates; with idempotence there are none', async ()
   assert.ok(consumed >= 3000, `records flowed: ${consumed}`);
   assert.equal(await number(auditValue(group, 'Duplicates')), 0, 'no duplicates with idempotence');
   await shot(page, 'idempotent');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('an outage longer than delivery.timeout.ms: the idempotent producer bumps its epoch and produces again', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('heading', { name: 'brokerlab' }).waitFor();
+  const card = page.getByRole('article', { name: 'Producer checkout' });
+  await card.getByText('idempotent · producer id 0 · epoch 0').waitFor();
+  await page.getByLabel('Speed').selectOption('64');
+  await page.getByText('Network faults', { exact: true }).click();
+  const faults = page.getByRole('form', { name: 'Network faults' });
+  await faults.getByLabel('Lost requests (%)').fill('100');
+  await faults.getByRole('button', { name: 'Apply faults' }).click();
+  await page.getByText('100% requests lost').waitFor();
+  // Sent batches expire after delivery.timeout.ms (120 s); with nothing left in flight the
+  // producer bumps its own epoch (KIP-360).
+  await until('the epoch is bumped', async () => (await card.getByText(/epoch [1-9]/).count()) > 0, 60000);
+  await page.getByText(/checkout bumps its epoch \(KIP-360\)/).first().waitFor();
+  await faults.getByRole('button', { name: 'Heal the network' }).click();
+  const acked = async () => Number((await card.locator('div', { has: page.getByText('Acknowledged', { exact: true }) }).locator('dd').first().textContent()).replace(/,/g, ''));
+  const before = await acked();
+  await until('records are acknowledged again', async () => (await acked()) > before + 200, 60000);
+  await shot(page, 'epoch-bump');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -52,6 +52,11 @@ impl ProducerBatch {
     pub fn has_sequence(&self) -> bool {
         self.base_sequence >= 0
     }
+
+    /// `hasReachedDeliveryTimeout`: `delivery.timeout.ms` has passed since the batch was created.
+    pub fn expired(&self, now: Millis, delivery_timeout_ms: u64) -> bool {
+        now.saturating_sub(self.created_ms) >= delivery_timeout_ms
+    }
 }
 
 /// What an append did (`RecordAppendResult`).
@@ -339,6 +344,11 @@ impl RecordAccumulator {
         } else {
             q.push_front(batch);
         }
+    }
+
+    /// The batches queued for a partition, to renumber after an epoch bump.
+    pub fn queued_mut(&mut self, p: PartitionIdx) -> impl Iterator<Item = &mut ProducerBatch> {
+        self.queues.get_mut(p as usize).into_iter().flatten()
     }
 
     pub fn mute(&mut self, p: PartitionIdx) {

@@ -10,6 +10,7 @@
 
 pub mod accumulator;
 pub mod config;
+mod idempotence;
 pub mod load;
 pub mod partitioner;
 mod sender;
@@ -28,9 +29,10 @@ use crate::ground::{PartitionIdx, TopicId};
 use crate::log::record::headers_size_in_bytes;
 use crate::log::{KeyId, KeyTable, TypedRecord, NULL_KEY};
 use crate::party::Ctx;
+use idempotence::IdempotenceState;
 use load::{KeySampler, LoadClock};
 use partitioner::{RoundRobin, StickyPartitioner};
-use sender::{IdempotenceState, InFlightRequest};
+use sender::InFlightRequest;
 use transaction::{TransactionManager, TxnClientState};
 
 /// Running totals a user can read off a producer.
@@ -209,6 +211,13 @@ impl Producer {
             }
         }
         take(self.in_flight.iter().map(|r| r.deadline).min());
+        take(
+            self.in_flight
+                .iter()
+                .flat_map(|r| r.batches.iter())
+                .map(|b| b.created_ms + self.config.delivery_timeout_ms)
+                .min(),
+        );
         if self.accumulator.has_undrained() {
             take(
                 self.accumulator

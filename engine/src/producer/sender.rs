@@ -11,7 +11,6 @@ use super::{push_recent, Producer, ProducerBatch};
 use crate::event::EventKind;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::ground::{ErrorCode, Millis, Tp};
-use crate::log::batch::increment_sequence;
 use crate::log::{BatchOrigin, RecordBatch};
 use crate::party::Ctx;
 use crate::protocol::Acks;
@@ -23,57 +22,6 @@ pub(super) struct InFlightRequest {
     pub broker: BrokerId,
     pub deadline: Millis,
     pub batches: Vec<ProducerBatch>,
-}
-
-/// Client-side idempotence (`TransactionManager` for a non-transactional idempotent producer).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct IdempotenceState {
-    pub producer_id: Option<(i64, i16)>,
-    pub init_in_flight: bool,
-    /// Next sequence per partition.
-    pub next_sequence: Vec<i32>,
-    /// Base sequences in flight per partition (the first is what a retry must wait for).
-    pub in_flight_sequences: Vec<Vec<i32>>,
-    /// Last sequence acknowledged per partition (`lastAckedSequence`), -1 before any.
-    pub last_acked: Vec<i32>,
-}
-
-impl IdempotenceState {
-    /// A new producer id or epoch: sequences start again from 0 everywhere.
-    pub(super) fn reset(&mut self, producer_id: (i64, i16)) {
-        self.producer_id = Some(producer_id);
-        self.next_sequence.clear();
-        self.in_flight_sequences.clear();
-        self.last_acked.clear();
-    }
-
-    fn next_seq(&mut self, p: PartitionIdx) -> &mut i32 {
-        let i = p as usize;
-        if i >= self.next_sequence.len() {
-            self.next_sequence.resize(i + 1, 0);
-            self.in_flight_sequences.resize_with(i + 1, Vec::new);
-            self.last_acked.resize(i + 1, -1);
-        }
-        &mut self.next_sequence[i]
-    }
-
-    /// `isNextSequence`: whether this batch is the one the broker expects next.
-    fn is_next_sequence(&self, p: PartitionIdx, base: i32) -> bool {
-        let last = self.last_acked.get(p as usize).copied().unwrap_or(-1);
-        increment_sequence(last, 1) == base || (last < 0 && base == 0)
-    }
-
-    fn first_in_flight(&self, p: PartitionIdx) -> Option<i32> {
-        self.in_flight_sequences
-            .get(p as usize)
-            .and_then(|v| v.iter().copied().min())
-    }
-
-    fn remove_in_flight(&mut self, p: PartitionIdx, seq: i32) {
-        if let Some(v) = self.in_flight_sequences.get_mut(p as usize) {
-            v.retain(|&s| s != seq);
-        }
-    }
 }
 
 fn tp(ctx: &Ctx<'_>, p: PartitionIdx) -> Tp {
@@ -91,6 +39,9 @@ impl Producer {
             // The transaction manager gets the producer id from the transaction coordinator.
             self.next_ready_check = None;
             return;
+        }
+        if self.txn.is_none() {
+            self.resolve_sequences(ctx);
         }
         if let Some(state) = self.idempotence.as_mut() {
             if state.producer_id.is_none() {
@@ -157,6 +108,40 @@ impl Producer {
         }
     }
 
+    /// KIP-360 before anything is drained (`Sender.runOnce`: `maybeResolveSequences`, then
+    /// `bumpIdempotentEpochAndResetIdIfNeeded`): resolve what can be, bump the epoch if asked,
+    /// and renumber the drained batches of the partitions that asked from sequence 0.
+    fn resolve_sequences(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(state) = self.idempotence.as_mut() else {
+            return;
+        };
+        if state.producer_id.is_none() {
+            return;
+        }
+        state.maybe_resolve_sequences();
+        let Some(bump) = state.maybe_bump_epoch() else {
+            return;
+        };
+        for &p in &bump.partitions {
+            let mut batches: Vec<&mut ProducerBatch> = self
+                .in_flight
+                .iter_mut()
+                .flat_map(|r| r.batches.iter_mut())
+                .chain(self.accumulator.queued_mut(p))
+                .filter(|b| b.partition == p && b.has_sequence())
+                .collect();
+            crate::ground::sort::sort_by_key(&mut batches, |b| b.base_sequence);
+            state.restart_sequences(p, &mut batches);
+        }
+        let partitions = bump.partitions.iter().map(|&p| tp(ctx, p)).collect();
+        ctx.emit(EventKind::ProducerEpochBumped {
+            producer: self.index,
+            producer_id: bump.producer_id,
+            epoch: bump.epoch,
+            partitions,
+        });
+    }
+
     fn drain_for(
         &mut self,
         broker: BrokerId,
@@ -181,30 +166,10 @@ impl Producer {
                 {
                     return DrainDecision::Skip;
                 }
-                let Some(state) = idem.as_mut() else {
-                    return DrainDecision::Take;
-                };
-                let Some((pid, epoch)) = state.producer_id else {
-                    return DrainDecision::Stop;
-                };
-                let p = batch.partition;
-                if batch.has_sequence() {
-                    // A retried batch goes only when it is the first in flight for its partition.
-                    if let Some(first) = state.first_in_flight(p) {
-                        if first != batch.base_sequence {
-                            return DrainDecision::Stop;
-                        }
-                    }
-                    return DrainDecision::Take;
+                match idem.as_mut() {
+                    Some(state) => state.drain(batch, transactional),
+                    None => DrainDecision::Take,
                 }
-                let seq = state.next_seq(p);
-                batch.base_sequence = *seq;
-                batch.producer_id = pid;
-                batch.producer_epoch = epoch;
-                batch.is_transactional = transactional;
-                *seq = increment_sequence(*seq, batch.records.len() as i32);
-                state.in_flight_sequences[p as usize].push(batch.base_sequence);
-                DrainDecision::Take
             },
         )
     }
@@ -299,12 +264,7 @@ impl Producer {
                 .on_acked(self.index, b.partition, b.first_record, n),
         }
         if let Some(state) = self.idempotence.as_mut() {
-            state.remove_in_flight(b.partition, b.base_sequence);
-            if b.base_sequence >= 0 {
-                state.next_seq(b.partition);
-                let last = &mut state.last_acked[b.partition as usize];
-                *last = (*last).max(b.base_sequence + b.records.len() as i32 - 1);
-            }
+            state.on_completed(&b);
         }
         self.accumulator.unmute(b.partition);
     }
@@ -338,7 +298,7 @@ impl Producer {
             && self
                 .idempotence
                 .as_ref()
-                .is_some_and(|s| !s.is_next_sequence(b.partition, b.base_sequence));
+                .is_some_and(|s| s.may_retry_out_of_order(b.partition, b.base_sequence));
         if matches!(
             error,
             ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced
@@ -362,6 +322,18 @@ impl Producer {
             self.accumulator.unmute(b.partition);
             self.accumulator.reenqueue(b, ctx.now);
         } else {
+            // `handleFailedBatch`: an idempotent producer cannot know which sequence the leader
+            // expects after this: an out-of-order refusal shows a gap, and a batch that failed for
+            // good (before its retries ran out) leaves one. Both ask for an epoch bump (KIP-360).
+            let adjust = b.attempts < self.config.retries;
+            if self.txn.is_none()
+                && (error == ErrorCode::OutOfOrderSequenceNumber || adjust)
+                && b.has_sequence()
+            {
+                if let Some(state) = self.idempotence.as_mut() {
+                    state.request_epoch_bump(b.partition);
+                }
+            }
             self.fail_batch(ctx, b, Some(error));
         }
     }
@@ -396,13 +368,31 @@ impl Producer {
                 }
             }
         }
-        if self.accumulator.has_undrained() {
-            for b in self
-                .accumulator
-                .expired_batches(now, self.config.delivery_timeout_ms)
-            {
-                self.fail_batch(ctx, b, Some(ErrorCode::RequestTimedOut));
+        // Batches in flight past `delivery.timeout.ms` fail at once, without waiting for their
+        // request's timeout (`Sender.getExpiredInflightBatches`).
+        let delivery_timeout = self.config.delivery_timeout_ms;
+        let mut expired = Vec::new();
+        for r in self.in_flight.iter_mut() {
+            if r.batches.iter().any(|b| b.expired(now, delivery_timeout)) {
+                let (gone, kept) = std::mem::take(&mut r.batches)
+                    .into_iter()
+                    .partition(|b| b.expired(now, delivery_timeout));
+                r.batches = kept;
+                expired.extend::<Vec<ProducerBatch>>(gone);
             }
+        }
+        if self.accumulator.has_undrained() {
+            expired.extend(self.accumulator.expired_batches(now, delivery_timeout));
+        }
+        for b in expired {
+            // A batch sent before may have reached the leader: until its partition is drained the
+            // client cannot tell (`markSequenceUnresolved`, KIP-360).
+            if b.attempts > 0 && self.txn.is_none() {
+                if let Some(state) = self.idempotence.as_mut() {
+                    state.mark_unresolved(&b);
+                }
+            }
+            self.fail_batch(ctx, b, Some(ErrorCode::RequestTimedOut));
         }
     }
 
@@ -443,7 +433,7 @@ impl Producer {
                 if let Some(state) = self.idempotence.as_mut() {
                     state.init_in_flight = false;
                     if let Ok((pid, epoch)) = result {
-                        state.producer_id = Some((pid, epoch));
+                        state.reset((pid, epoch));
                         ctx.emit(EventKind::InitProducerId {
                             producer: self.index,
                             broker: from,

@@ -126,6 +126,15 @@ impl Simulation {
                 p(producer),
                 error.name()
             ),
+            ProducerEpochBumped { producer, producer_id, epoch: Some(epoch), partitions } => format!(
+                "{} bumps its epoch (KIP-360): producer id {producer_id} epoch {epoch}; sequences of {} restart at 0",
+                p(producer),
+                list(partitions)
+            ),
+            ProducerEpochBumped { producer, producer_id, epoch: None, .. } => format!(
+                "{} ran out of epochs for producer id {producer_id}: InitProducerId for a new one (KIP-360)",
+                p(producer)
+            ),
                         ProcessorAdded { processor } => format!("processor {} started", self.processor_name(*processor)),
             ProcessorProcessed { processor, records } => format!(
                 "processor {} transformed {records} records",
