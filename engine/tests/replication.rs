@@ -92,6 +92,20 @@ fn slow_all(s: &mut Simulation, brokers: &[BrokerId], delay_ms: u64) {
     }
 }
 
+/// Topic `t` (one partition, RF 3, min.insync.replicas 2) whose followers are killed and, by
+/// 10 s, fenced: the ISR is the leader alone. Returns the followers.
+fn t_with_the_leader_alone(s: &mut Simulation) -> Vec<BrokerId> {
+    replicated(s, "t", 1, rf3(2));
+    advance_checked(s, 100);
+    let followers = followers_of_t(s);
+    for &f in &followers {
+        kill(s, f);
+    }
+    advance_checked(s, 10_000);
+    assert_eq!(partition(s, "t", 0).isr.len(), 1);
+    followers
+}
+
 /// Followers copy the leader's batches at the same offsets; the high watermark follows the
 /// slowest in-sync replica and ends at the log end once everyone caught up.
 #[test]
@@ -362,14 +376,7 @@ fn a_partition_without_live_isr_stays_offline_until_its_last_isr_member_returns(
 #[test]
 fn min_isr_not_met_refuses_acks_all_writes() {
     let mut s = sim(7);
-    replicated(&mut s, "t", 1, rf3(2));
-    advance_checked(&mut s, 100);
-    let followers = followers_of_t(&s);
-    for f in followers {
-        kill(&mut s, f);
-    }
-    advance_checked(&mut s, 10_000);
-    assert_eq!(partition(&s, "t", 0).isr.len(), 1);
+    t_with_the_leader_alone(&mut s);
     producer_with(
         &mut s,
         "p",
@@ -632,14 +639,7 @@ fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
 #[test]
 fn partition_holds_the_high_watermark_while_under_min_isr() {
     let mut s = sim(11);
-    replicated(&mut s, "t", 1, rf3(2));
-    advance_checked(&mut s, 100);
-    let followers = followers_of_t(&s);
-    for &f in &followers {
-        kill(&mut s, f);
-    }
-    advance_checked(&mut s, 10_000);
-    assert_eq!(partition(&s, "t", 0).isr.len(), 1);
+    let followers = t_with_the_leader_alone(&mut s);
     assert!(partition(&s, "t", 0).is_under_min_isr());
     producer_with(
         &mut s,
@@ -767,8 +767,9 @@ fn delayed_produce_times_out_when_the_isr_shrinks_under_its_minimum() {
 /// KIP-360 (`TransactionManager.handleFailedBatch` → `requestEpochBumpForPartition`): after an
 /// unclean election the new leader lacks the producer's last batches, so the next sequence the
 /// producer sends leaves a gap and is refused as OUT_OF_ORDER_SEQUENCE_NUMBER. The gap is real (the
-/// client had those batches acknowledged), so the idempotent producer bumps its epoch and starts
-/// the partition's sequences at 0 again instead of being refused for ever.
+/// client had those batches acknowledged), so the idempotent producer bumps its epoch, starts the
+/// partition's sequences at 0 again and retries the batch (`canRetry`) instead of being refused
+/// for ever.
 #[test]
 fn idempotent_producer_bumps_its_epoch_on_a_sequence_gap_after_an_unclean_election() {
     let mut s = sim(15);
@@ -797,8 +798,8 @@ fn idempotent_producer_bumps_its_epoch_on_a_sequence_gap_after_an_unclean_electi
     let gaps = events_matching(&s, |e| {
         matches!(
             e,
-            EventKind::BatchFailed {
-                error: Some(ErrorCode::OutOfOrderSequenceNumber),
+            EventKind::BatchRetried {
+                error: ErrorCode::OutOfOrderSequenceNumber,
                 ..
             }
         )

@@ -35,6 +35,8 @@ pub struct ProducerBatch {
     pub producer_id: i64,
     pub producer_epoch: i16,
     pub is_transactional: bool,
+    /// Renumbered from 0 by an epoch bump (`sequenceHasBeenReset`, KIP-360).
+    pub sequence_reset: bool,
     /// The producer's running number of this batch's first record in its partition (audit).
     pub first_record: u64,
 }
@@ -202,6 +204,7 @@ impl RecordAccumulator {
             producer_id: -1,
             producer_epoch: -1,
             is_transactional: false,
+            sequence_reset: false,
             first_record: record_no,
         };
         push_record(&mut batch, rec, 0, size, typed, batch_size);

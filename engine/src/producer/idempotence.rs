@@ -103,11 +103,33 @@ impl IdempotenceState {
         increment_sequence(last, 1) == base || (last < 0 && base == 0)
     }
 
-    /// `TransactionManager.canRetry` for OUT_OF_ORDER_SEQUENCE_NUMBER: retry while an earlier
-    /// batch of the partition is still unacknowledged (it is on its way again and this one will
-    /// follow it), unless the partition is unresolved.
-    pub(super) fn may_retry_out_of_order(&self, p: PartitionIdx, base: i32) -> bool {
-        !self.is_unresolved(p) && !self.is_next_sequence(p, base)
+    /// `TransactionManager.canRetry` for OUT_OF_ORDER_SEQUENCE_NUMBER. A batch that is not the
+    /// next one the client expects the leader to take is retried: an earlier batch of its
+    /// partition is still unacknowledged and on its way again. If it is the next one, the leader
+    /// really has a gap: a transactional batch fails, an idempotent one asks for an epoch bump and
+    /// is retried under the new epoch (unless the partition is unresolved and the gap may yet close).
+    pub(super) fn may_retry_out_of_order(
+        &mut self,
+        b: &ProducerBatch,
+        transactional: bool,
+    ) -> bool {
+        let p = b.partition;
+        let unresolved = self
+            .unresolved
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, s)| *s);
+        if unresolved.is_none() && (b.sequence_reset || !self.is_next_sequence(p, b.base_sequence))
+        {
+            return true;
+        }
+        if transactional {
+            return false;
+        }
+        if unresolved.is_none_or(|next| next == b.base_sequence) {
+            self.request_epoch_bump(p);
+        }
+        true
     }
 
     /// Decides whether `drain` may take a partition's first batch, stamping a new batch with its
@@ -260,6 +282,7 @@ impl IdempotenceState {
         let mut seq = 0;
         let mut in_flight = Vec::with_capacity(batches.len());
         for b in batches.iter_mut() {
+            b.sequence_reset = true;
             b.producer_id = current.0;
             b.producer_epoch = current.1;
             b.base_sequence = seq;

@@ -294,11 +294,12 @@ impl Producer {
         // An idempotent batch refused as out of order is retried while an earlier batch of its
         // partition is still unacknowledged (`TransactionManager.canRetry`): that one is on its
         // way again and this one will follow it.
+        let transactional = self.txn.is_some();
         let out_of_order_retry = error == ErrorCode::OutOfOrderSequenceNumber
             && self
                 .idempotence
-                .as_ref()
-                .is_some_and(|s| s.may_retry_out_of_order(b.partition, b.base_sequence));
+                .as_mut()
+                .is_some_and(|s| s.may_retry_out_of_order(&b, transactional));
         if matches!(
             error,
             ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced

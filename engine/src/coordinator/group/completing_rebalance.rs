@@ -3,7 +3,10 @@
 //! Members that never send SyncGroup within the rebalance timeout are dropped and the group
 //! rebalances again.
 
-use super::rebalance::{member_gone_from_generation, prepare_rebalance, rejoin_running_generation};
+use super::rebalance::{
+    member_gone_from_generation, prepare_rebalance, rejoin_running_generation,
+    static_member_rejoins,
+};
 use super::rebalance::{remove_member, transition};
 use super::state::{Group, GroupState};
 use super::step::{answer_heartbeat, Input, Out, Output, Step};
@@ -18,12 +21,7 @@ pub(super) fn step(s: Step, group: &mut Group, input: Input, out: &mut Out) {
             prepare_rebalance(s, group, RebalanceReason::MemberJoined(member_id), out)
         }
         Input::StaticMemberRejoined { member_id, .. } => {
-            group
-                .members
-                .get_mut(&member_id)
-                .expect("just rejoined")
-                .awaiting_join = true;
-            prepare_rebalance(s, group, RebalanceReason::MemberJoined(member_id), out)
+            static_member_rejoins(s, group, member_id, out)
         }
         Input::Sync {
             member_id,

@@ -3,40 +3,9 @@
 //! unknown.
 
 use super::state::Group;
-use super::step::{answer_heartbeat, fail_join, fail_sync, Input, Out, Step};
-use crate::ground::ErrorCode;
+use super::step::{answer_unknown_member, Input, Out, Step};
 
 pub(super) fn step(_: Step, group: &mut Group, input: Input, out: &mut Out) {
-    match input {
-        Input::Rejoin { join } => fail_join(
-            out,
-            join.client,
-            &group.group_id,
-            join.member_id,
-            ErrorCode::UnknownMemberId,
-        ),
-        Input::Sync {
-            client, generation, ..
-        } => fail_sync(
-            out,
-            client,
-            &group.group_id,
-            generation,
-            ErrorCode::UnknownMemberId,
-        ),
-        Input::Heartbeat {
-            client, member_id, ..
-        } => answer_heartbeat(
-            out,
-            client,
-            &group.group_id,
-            member_id,
-            Some(ErrorCode::UnknownMemberId),
-        ),
-        Input::MemberAdded { .. }
-        | Input::StaticMemberRejoined { .. }
-        | Input::MemberGone { .. }
-        | Input::JoinTimerExpired
-        | Input::SyncTimerExpired => {}
-    }
+    // Anything that is not a request (a member added, a timer) has nothing to act on.
+    let _ = answer_unknown_member(group, input, out);
 }

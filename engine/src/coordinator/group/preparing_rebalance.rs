@@ -16,11 +16,9 @@ pub(super) fn step(s: Step, group: &mut Group, input: Input, out: &mut Out) {
         }
         Input::MemberAdded { .. } => maybe_complete_join(s, group, out),
         Input::StaticMemberRejoined { member_id, .. } => {
-            group
-                .members
-                .get_mut(&member_id)
-                .expect("just rejoined")
-                .awaiting_join = true;
+            // It is back in time to take part in this rebalance.
+            let m = group.members.get_mut(&member_id).expect("just rejoined");
+            m.awaiting_join = true;
             maybe_complete_join(s, group, out);
         }
         Input::Sync {

@@ -277,6 +277,17 @@ pub(super) fn answer_current_generation(
     });
 }
 
+/// A static member that took over its old identity must rejoin like everyone else: the group
+/// rebalances (from any state but PreparingRebalance, which it simply joins).
+pub(super) fn static_member_rejoins(s: Step, group: &mut Group, member_id: String, out: &mut Out) {
+    group
+        .members
+        .get_mut(&member_id)
+        .expect("just rejoined")
+        .awaiting_join = true;
+    prepare_rebalance(s, group, RebalanceReason::MemberJoined(member_id), out)
+}
+
 /// A member of a running generation (CompletingRebalance or Stable) is gone: the others rebalance,
 /// or, if it was the last, the group ends its generation and is Empty.
 pub(super) fn member_gone_from_generation(

@@ -4,7 +4,7 @@
 
 use super::rebalance::{
     answer_current_generation, member_gone_from_generation, prepare_rebalance,
-    rejoin_running_generation,
+    rejoin_running_generation, static_member_rejoins,
 };
 use super::state::Group;
 use super::step::{answer_heartbeat, respond, Input, Out, Output, Step};
@@ -28,14 +28,13 @@ pub(super) fn step(s: Step, group: &mut Group, input: Input, out: &mut Out) {
             protocols_unchanged,
             was_leader,
         } => {
-            let m = group.members.get_mut(&member_id).expect("just rejoined");
             if protocols_unchanged {
+                let m = group.members.get_mut(&member_id).expect("just rejoined");
                 m.awaiting_join = false;
                 // A leader that comes back must not reassign: nothing changed (KIP-814).
                 answer_current_generation(group, client, member_id, was_leader, out);
             } else {
-                m.awaiting_join = true;
-                prepare_rebalance(s, group, RebalanceReason::MemberJoined(member_id), out);
+                static_member_rejoins(s, group, member_id, out);
             }
         }
         Input::Sync {

@@ -117,6 +117,23 @@ pub(super) fn fail_sync(out: &mut Out, client: u32, group: &str, generation: i32
     );
 }
 
+/// Answers a request from a member the group does not know as such (the group has no generation
+/// it could belong to): UNKNOWN_MEMBER_ID. Returns the input back when it is not a request.
+pub(super) fn answer_unknown_member(group: &Group, input: Input, out: &mut Out) -> Option<Input> {
+    let e = ErrorCode::UnknownMemberId;
+    match input {
+        Input::Rejoin { join } => fail_join(out, join.client, &group.group_id, join.member_id, e),
+        Input::Sync {
+            client, generation, ..
+        } => fail_sync(out, client, &group.group_id, generation, e),
+        Input::Heartbeat {
+            client, member_id, ..
+        } => answer_heartbeat(out, client, &group.group_id, member_id, Some(e)),
+        other => return Some(other),
+    }
+    None
+}
+
 /// Answers a heartbeat, and records it.
 pub(super) fn answer_heartbeat(
     out: &mut Out,
