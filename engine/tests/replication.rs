@@ -818,3 +818,79 @@ fn idempotent_producer_bumps_its_epoch_on_a_sequence_gap_after_an_unclean_electi
         p.stats.records_acked
     );
 }
+
+/// The transaction coordinator writes markers with acks=all (`KafkaApis`
+/// handleWriteTxnMarkersRequest, `requiredAcks = -1`): a marker counts only once the followers
+/// have it. The leader dies right after appending a COMMIT marker, before any follower fetched
+/// it; the coordinator writes the marker again at the new leader, so the transaction does not
+/// stay open there for ever and read_committed readers go on.
+#[test]
+fn a_marker_the_followers_lack_is_written_again_at_the_new_leader() {
+    let mut s = sim(16);
+    replicated(&mut s, "t", 1, rf3(2));
+    let config = ProducerConfig {
+        transactional_id: Some("tx".into()),
+        transaction_ms: 500,
+        ..ProducerConfig::default()
+    };
+    producer_with(&mut s, "p", config, load("t", 200, KeyDistribution::None));
+    let reader = ConsumerConfig {
+        isolation_level: brokerlab_engine::cluster::IsolationLevel::ReadCommitted,
+        ..earliest("g")
+    };
+    consumer_with(&mut s, "c", reader, "t");
+    advance_checked(&mut s, 5_000);
+    // Run until a COMMIT marker lands in t-0, then kill its leader at once.
+    let written = |s: &Simulation| {
+        events_matching(s, |e| {
+            matches!(e, EventKind::TxnMarkerWritten { tp, commit: true, .. } if tp.topic == "t")
+        })
+        .len()
+    };
+    let before = written(&s);
+    while written(&s) == before {
+        s.step().expect("the producer keeps committing");
+    }
+    let old = leader(&s, "t", 0).unwrap();
+    let marker_offset = partition(&s, "t", 0).log.log_end_offset() - 1;
+    assert!(
+        followers_of_t(&s).iter().all(|&f| partition(&s, "t", 0)
+            .follower(f)
+            .unwrap()
+            .log
+            .log_end_offset()
+            <= marker_offset),
+        "no follower has the marker yet"
+    );
+    kill(&mut s, old);
+    s.apply(Action::SetRate {
+        producer: "p".into(),
+        rate: 0,
+    })
+    .unwrap();
+    let t = s.now();
+    advance_checked(&mut s, t + 40_000);
+    let new = leader(&s, "t", 0).expect("a new leader");
+    assert_ne!(new, old);
+    let again = events_matching(
+        &s,
+        |e| matches!(e, EventKind::TxnMarkerWritten { tp, commit: true, offset, .. } if tp.topic == "t" && *offset >= marker_offset),
+    );
+    assert!(
+        again.len() >= 2,
+        "written again at the new leader: {again:?}"
+    );
+    let part = partition(&s, "t", 0);
+    assert_eq!(
+        part.log.first_open_txn_offset(),
+        None,
+        "no transaction left open"
+    );
+    assert_eq!(part.last_stable_offset(), part.high_watermark);
+    let a = audit(&s, "g");
+    assert!(a.consumed > 1_000, "{a:?}");
+    assert_eq!(
+        a.not_yet_consumed, 0,
+        "read_committed readers went on: {a:?}"
+    );
+}

@@ -418,3 +418,43 @@ fn eos_6_the_idempotent_producer_bumps_its_epoch_and_recovers() {
     assert_eq!(a["lost"], 0);
     assert_eq!(a["consumed"], p["records_acked"]);
 }
+
+/// Kafka 4 fidelity, item 3 (`KafkaApis` handleWriteTxnMarkersRequest with `requiredAcks = -1`,
+/// `ProducerStateManager` unreplicated transactions): a COMMIT marker the new leader lacks is
+/// written again there, so no transaction stays open and read_committed readers go on.
+#[test]
+fn eos_7_a_marker_the_new_leader_lacks_is_written_again() {
+    let file = "eos-7-marker-failover.json";
+    let r = run(file);
+    let part = partition(&r, "orders", 0);
+    assert_ne!(part["leader"], 3, "a new leader");
+    assert_eq!(part["last_stable_offset"], part["high_watermark"]);
+    let a = &group(&r, "billing")["audit"];
+    assert_eq!(a["not_yet_consumed"], 0, "{a}");
+    assert_eq!(a["duplicates"], 0);
+    assert!(a["consumed"].as_u64().unwrap() > 5_000);
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(file);
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let sim = scenario.run_to_end().unwrap();
+    use brokerlab_engine::event::EventKind;
+    let offsets: Vec<i64> = sim
+        .events_since(0)
+        .filter_map(|e| match &e.kind {
+            EventKind::TxnMarkerWritten {
+                tp,
+                commit: true,
+                offset,
+                ..
+            } if tp.topic == "orders" => Some(*offset),
+            _ => None,
+        })
+        .collect();
+    // Markers go up the log, except the one written again at the new leader, whose log is
+    // shorter than the old leader's was.
+    let rewritten = offsets.windows(2).filter(|w| w[1] <= w[0]).count();
+    assert_eq!(rewritten, 1, "one COMMIT marker written again: {offsets:?}");
+}

@@ -171,7 +171,7 @@ impl Partition {
     /// the high watermark, otherwise the high watermark (`UnifiedLog.lastStableOffset`).
     pub fn last_stable_offset(&self) -> i64 {
         self.log
-            .first_open_txn_offset()
+            .first_unstable_offset(self.high_watermark)
             .map_or(self.high_watermark, |first| first.min(self.high_watermark))
     }
 
@@ -288,6 +288,7 @@ impl Partition {
         }
         if hw > self.high_watermark {
             self.high_watermark = hw;
+            self.log.on_high_watermark_updated(hw);
             true
         } else {
             false
@@ -441,6 +442,8 @@ impl Partition {
             }
         }
         r.high_watermark = leader_hw.min(r.log.log_end_offset());
+        let hw = r.high_watermark;
+        r.log.on_high_watermark_updated(hw);
     }
 
     /// The offset a follower fetches from and the epoch of its last batch.
@@ -560,4 +563,90 @@ fn tail_of(log: &PartitionLog, from: i64, out: &mut Vec<(BatchOrigin, u32)>) -> 
         }
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{LogConfig, RecordMeta};
+
+    /// A transactional batch of `records` from producer 7, epoch 0, starting at `seq`.
+    fn txn_batch(records: u32, seq: i32) -> RecordBatch {
+        RecordBatch {
+            base_offset: 0,
+            partition_leader_epoch: 0,
+            first_timestamp: 0,
+            max_timestamp: 0,
+            producer_id: 7,
+            producer_epoch: 0,
+            base_sequence: seq,
+            is_transactional: true,
+            control: None,
+            size_bytes: 61 + records * 20,
+            records: vec![
+                RecordMeta {
+                    key: 0,
+                    ts_delta: 0,
+                    value_len: 10
+                };
+                records as usize
+            ],
+            typed: Vec::new(),
+            origin: None,
+            delete_horizon_ms: None,
+        }
+    }
+
+    /// Partition of three replicas led by broker 1.
+    fn three_replicas() -> Partition {
+        Partition::new(
+            0,
+            0,
+            0,
+            false,
+            vec![1, 2, 3],
+            Some(1),
+            || PartitionLog::new(LogConfig::default(), 0),
+            0,
+        )
+    }
+
+    /// Followers fetch everything the leader has.
+    fn replicate(p: &mut Partition) {
+        for f in [2, 3] {
+            let from = p.follower(f).unwrap().log.log_end_offset();
+            let (result, _) = p.serve_replica_fetch(f, from, None, u32::MAX, 0);
+            let hw = p.high_watermark;
+            p.follower_apply(f, result, hw, 0);
+            let leo = p.follower(f).unwrap().log.log_end_offset();
+            p.serve_replica_fetch(f, leo, None, u32::MAX, 0);
+        }
+    }
+
+    /// `ProducerStateManager.unreplicatedTxns` / `firstUnstableOffset`: a committed transaction
+    /// is not stable until its marker is below the high watermark, because until then a new
+    /// leader may not have the marker and would still see the transaction open.
+    #[test]
+    fn last_stable_offset_waits_for_the_marker_to_be_replicated() {
+        let mut p = three_replicas();
+        p.append_as_leader(txn_batch(5, 0), 0).unwrap();
+        replicate(&mut p);
+        assert_eq!(p.high_watermark, 5);
+        assert_eq!(p.last_stable_offset(), 0, "the transaction is open");
+        let marker = p.append_marker(7, 0, true, 0);
+        assert_eq!(marker, 5);
+        assert_eq!(p.high_watermark, 5, "followers lack the marker");
+        assert_eq!(
+            p.last_stable_offset(),
+            0,
+            "committed, but not stable before the marker is replicated"
+        );
+        replicate(&mut p);
+        assert_eq!(p.high_watermark, 6);
+        assert_eq!(
+            p.last_stable_offset(),
+            6,
+            "stable once the marker is replicated"
+        );
+    }
 }

@@ -90,6 +90,10 @@ pub struct PartitionLog {
     /// The aborted transaction index (`.txnindex`): which producer's records in which offset
     /// range a read_committed consumer must drop. Rebuilt by every replica from the markers.
     pub aborted_txns: Vec<AbortedTxn>,
+    /// Transactions whose marker is in the log but not yet below the high watermark, as (first
+    /// offset, marker offset) (`ProducerStateManager.unreplicatedTxns`): until the marker is
+    /// replicated a new leader may not have it, so the transaction is not stable yet.
+    unreplicated_txns: Vec<(i64, i64)>,
     pub config: LogConfig,
     segments: BTreeMap<i64, Segment>,
     log_start_offset: i64,
@@ -112,6 +116,7 @@ impl PartitionLog {
             size_bytes: 0,
             producer_state: ProducerStateManager::default(),
             aborted_txns: Vec::new(),
+            unreplicated_txns: Vec::new(),
             epochs: Vec::new(),
             clean_offset: 0,
             sparse: false,
@@ -264,6 +269,7 @@ impl PartitionLog {
     fn rebuild_producer_state(&mut self) {
         self.producer_state.clear();
         self.aborted_txns.clear();
+        self.unreplicated_txns.clear();
         let headers: Vec<(BatchHeader, i64)> = self
             .batches_from(self.log_start_offset)
             .map(|b| (BatchHeader::of(b), b.base_offset))
@@ -296,6 +302,9 @@ impl PartitionLog {
                 self.producer_state.bump_epoch(pid, epoch);
                 if let Some(e) = self.producer_state.get_mut(pid) {
                     e.current_txn_first_offset = None;
+                }
+                if let Some(first) = first_txn_offset {
+                    self.unreplicated_txns.push((first, base));
                 }
                 if ct == ControlType::Abort {
                     if let Some(first) = first_txn_offset {
@@ -334,6 +343,27 @@ impl PartitionLog {
     }
 
     /// The first offset of the earliest open transaction, if any.
+    /// `firstUnstableOffset`: the first offset of the oldest transaction that is open, or whose
+    /// marker the high watermark `hw` has not passed yet. The last stable offset stays below it.
+    pub fn first_unstable_offset(&self, hw: i64) -> Option<i64> {
+        let unreplicated = self
+            .unreplicated_txns
+            .iter()
+            .filter(|&&(_, marker)| marker >= hw)
+            .map(|&(first, _)| first)
+            .min();
+        match (self.first_open_txn_offset(), unreplicated) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// `onHighWatermarkUpdated`: transactions whose marker is now below the high watermark are
+    /// stable.
+    pub fn on_high_watermark_updated(&mut self, hw: i64) {
+        self.unreplicated_txns.retain(|&(_, marker)| marker >= hw);
+    }
+
     pub fn first_open_txn_offset(&self) -> Option<i64> {
         self.producer_state
             .iter()
@@ -453,6 +483,7 @@ impl PartitionLog {
         self.size_bytes = 0;
         self.producer_state.clear();
         self.aborted_txns.clear();
+        self.unreplicated_txns.clear();
         self.epochs.clear();
         self.clean_offset = offset;
     }

@@ -2,7 +2,7 @@
 //! fetch purgatory for long polls), InitProducerId, FindCoordinator, and group requests for the
 //! group coordinator it hosts.
 
-use super::replication::DelayedProduce;
+use super::replication::{DelayedMarker, DelayedProduce};
 use super::{Due, Simulation};
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::coordinator::group::Output;
@@ -268,6 +268,7 @@ impl Simulation {
         let mut written = 0;
         let mut appended = Vec::new();
         let mut elsewhere = Vec::new();
+        let mut delayed = Vec::new();
         for &p in &m.partitions {
             let Some(part) = self.cluster.partition_mut(p) else {
                 written += 1;
@@ -279,8 +280,24 @@ impl Simulation {
                 continue;
             }
             let offset = part.append_marker(m.producer_id, m.epoch, m.commit, now);
+            let replicated = part.high_watermark > offset;
             appended.push(p);
-            written += 1;
+            if replicated {
+                written += 1;
+            } else {
+                // Counted once the followers have it: until then a new leader may lack it.
+                delayed.push(DelayedMarker {
+                    broker,
+                    coordinator: from,
+                    marker: WriteTxnMarkers {
+                        partitions: vec![p],
+                        groups: Vec::new(),
+                        ..m.clone()
+                    },
+                    partition: p,
+                    required: offset + 1,
+                });
+            }
             let tp = self.cluster.tp(p);
             self.emit(EventKind::TxnMarkerWritten {
                 tp,
@@ -306,14 +323,18 @@ impl Simulation {
             };
             self.route_markers(from, retry);
         }
-        self.send(
-            Party::Broker(broker),
-            from,
-            Message::WriteTxnMarkersResponse {
-                transactional_id: m.transactional_id,
-                written,
-            },
-        );
+        let all_delayed = written == 0 && !delayed.is_empty();
+        self.replication.delayed_markers.extend(delayed);
+        if !all_delayed {
+            self.send(
+                Party::Broker(broker),
+                from,
+                Message::WriteTxnMarkersResponse {
+                    transactional_id: m.transactional_id,
+                    written,
+                },
+            );
+        }
     }
 
     /// `Produce` at a leader: append each batch (after the idempotence check), then answer at

@@ -296,6 +296,9 @@ impl Simulation {
         if !self.replication.delayed.is_empty() {
             self.complete_delayed_produces(None);
         }
+        if !self.replication.delayed_markers.is_empty() {
+            self.complete_delayed_markers();
+        }
         self.retry_pending_markers();
         self.kick_replica_fetchers();
         self.reschedule_group_timer();

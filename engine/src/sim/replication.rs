@@ -41,6 +41,23 @@ pub(super) struct DelayedProduce {
     pub waiting: Vec<(usize, i64)>,
 }
 
+/// A transaction marker a leader appended, counted as written only once the high watermark
+/// passes it: the coordinator writes markers with acks=all (`KafkaApis`
+/// handleWriteTxnMarkersRequest, `requiredAcks = -1`). If the leader changes first, the marker is
+/// written again at the new leader.
+#[derive(Debug)]
+pub(super) struct DelayedMarker {
+    /// The leader that appended it.
+    pub broker: BrokerId,
+    /// The transaction coordinator's broker, which gets the confirmation.
+    pub coordinator: Party,
+    /// The request for this one partition.
+    pub marker: WriteTxnMarkers,
+    pub partition: PartitionIdx,
+    /// The high watermark that makes it count: one past the marker.
+    pub required: i64,
+}
+
 type Pair = (BrokerId, BrokerId);
 
 /// The replication state the brokers keep besides their logs.
@@ -64,6 +81,8 @@ pub(super) struct Replication {
     /// Marker requests waiting for their partitions (or groups) to have a live leader, with the
     /// transaction coordinator that sends them.
     pub pending_markers: Vec<(Party, WriteTxnMarkers)>,
+    /// Markers appended but not yet replicated.
+    pub delayed_markers: Vec<DelayedMarker>,
     timer_at: Option<Millis>,
 }
 
@@ -445,8 +464,41 @@ impl Simulation {
         if !self.replication.delayed.is_empty() {
             self.complete_delayed_produces(Some(partitions));
         }
+        if !self.replication.delayed_markers.is_empty() {
+            self.complete_delayed_markers();
+        }
         if !self.purgatory.is_empty() {
             self.try_complete_parked(partitions);
+        }
+    }
+
+    /// Confirms markers the high watermark passed to their coordinator, and sends those whose
+    /// leader changed (or died) to the current leader again.
+    pub(super) fn complete_delayed_markers(&mut self) {
+        let delayed = std::mem::take(&mut self.replication.delayed_markers);
+        for d in delayed {
+            let (moved, replicated) = match self.cluster.partition(d.partition) {
+                None => (false, true),
+                Some(part) => (
+                    part.leader != Some(d.broker) || !self.cluster.broker_alive(d.broker),
+                    part.high_watermark >= d.required,
+                ),
+            };
+            if moved {
+                // NOT_LEADER_OR_FOLLOWER: the coordinator retries at the current leader.
+                self.route_markers(d.coordinator, d.marker);
+            } else if replicated {
+                self.send(
+                    Party::Broker(d.broker),
+                    d.coordinator,
+                    Message::WriteTxnMarkersResponse {
+                        transactional_id: d.marker.transactional_id,
+                        written: 1,
+                    },
+                );
+            } else {
+                self.replication.delayed_markers.push(d);
+            }
         }
     }
 
