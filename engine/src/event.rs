@@ -400,6 +400,32 @@ pub enum EventKind {
         epoch: Option<i16>,
         partitions: Vec<Tp>,
     },
+    /// KIP-320: after the leader changed, a consumer asked it (`OffsetsForLeaderEpoch`) where
+    /// `epoch`, the epoch of its last record, ends; `end_offset` is -1 if the leader knows no
+    /// such epoch. Below `position` means the log was truncated under the consumer.
+    PositionValidated {
+        consumer: u32,
+        tp: Tp,
+        position: i64,
+        epoch: i32,
+        leader_epoch: i32,
+        end_offset: i64,
+        outcome: ValidationOutcome,
+    },
+}
+
+/// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationOutcome {
+    /// The new leader holds everything below the position.
+    Valid,
+    /// The log diverges below the position: seek to the first offset known to diverge.
+    Truncated { seek_to: i64 },
+    /// The leader knows no such epoch: `auto.offset.reset` decides.
+    Reset,
+    /// Truncated, and `auto.offset.reset=none`: poll() throws `LogTruncationException`.
+    NoResetPolicy,
 }
 
 /// Coarse families of events, for filtering a protocol log.
@@ -445,7 +471,9 @@ impl EventKind {
             | BatchRetried { .. }
             | BatchFailed { .. }
             | ProducerEpochBumped { .. } => Category::Produce,
-            FetchRequest { .. } | FetchResponse { .. } => Category::Fetch,
+            FetchRequest { .. } | FetchResponse { .. } | PositionValidated { .. } => {
+                Category::Fetch
+            }
             TransactionBegun { .. }
             | AddPartitionsToTxn { .. }
             | AddOffsetsToTxn { .. }

@@ -4,13 +4,13 @@
 mod common;
 
 use brokerlab_engine::cluster::TopicConfig;
-use brokerlab_engine::consumer::ConsumerConfig;
-use brokerlab_engine::event::EventKind;
+use brokerlab_engine::consumer::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::event::{EventKind, ValidationOutcome};
 use brokerlab_engine::ground::BrokerId;
 use brokerlab_engine::ground::ErrorCode;
 use brokerlab_engine::producer::{KeyDistribution, ProducerConfig};
 use brokerlab_engine::protocol::Acks;
-use brokerlab_engine::{Action, Simulation};
+use brokerlab_engine::{Action, ResetTo, Simulation};
 use common::*;
 
 fn replicated(s: &mut Simulation, name: &str, partitions: u32, config: TopicConfig) {
@@ -586,50 +586,164 @@ fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
     );
 }
 
-/// After an unclean election truncates the log below a consumer's position, the consumer does not
-/// wait for the log to grow back: its next fetch is beyond the log end (OFFSET_OUT_OF_RANGE) and
-/// auto.offset.reset moves it.
-#[test]
-fn a_consumer_ahead_of_a_truncated_log_resets_its_position() {
-    let mut s = sim(5);
-    unclean_setup(&mut s, 50);
-    advance_checked(&mut s, 5_000);
-    let old = leader(&s, "t", 0).unwrap();
-    let followers = followers_of_t(&s);
-    slow_all(&mut s, &followers, 60_000);
-    advance_checked(&mut s, 60_000);
-    let ahead = partition(&s, "t", 0).high_watermark;
-    kill(&mut s, old);
-    slow_all(&mut s, &followers, 0);
-    advance_checked(&mut s, 75_000);
-    let p = partition(&s, "t", 0);
+/// Runs `unclean_setup` with a consumer configured by `config` until an unclean election has
+/// truncated the log below the consumer's position; returns the election's time.
+fn consumer_ahead_of_an_unclean_election(s: &mut Simulation, config: ConsumerConfig) -> u64 {
+    replicated(
+        s,
+        "t",
+        1,
+        TopicConfig {
+            unclean_leader_election_enable: true,
+            ..rf3(1)
+        },
+    );
+    producer_with(
+        s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 50, KeyDistribution::None),
+    );
+    // A committed offset to start from, so that auto.offset.reset=none can start too.
+    s.apply(Action::ResetOffsets {
+        group: "g".into(),
+        topic: Some("t".into()),
+        to: ResetTo::Earliest,
+    })
+    .expect("reset");
+    consumer_with(s, "c", config, "t");
+    advance_checked(s, 5_000);
+    let old = leader(s, "t", 0).unwrap();
+    let followers = followers_of_t(s);
+    slow_all(s, &followers, 60_000);
+    advance_checked(s, 60_000);
+    let ahead = partition(s, "t", 0).high_watermark;
+    kill(s, old);
+    slow_all(s, &followers, 0);
+    advance_checked(s, 75_000);
+    let p = partition(s, "t", 0);
     assert!(followers.contains(&p.leader.expect("unclean leader")));
     let elected = events_matching(
-        &s,
+        s,
         |e| matches!(e, EventKind::LeaderElected { unclean: true, records_dropped, .. } if *records_dropped > 0),
     );
-    assert_eq!(elected.len(), 1, "{}", log_lines(&s));
+    assert_eq!(elected.len(), 1, "{}", log_lines(s));
     assert!(
-        p.log.log_end_offset() < ahead - 1_000,
-        "the new leader lacks the last records"
+        p.leader_epoch_start_offset < ahead - 1_000,
+        "the new leader lacked the last records"
     );
-    let resets = events_matching(
-        &s,
-        |e| matches!(e, EventKind::OffsetReset { consumer, .. } if *consumer == 0),
-    )
-    .into_iter()
-    .filter(|(t, _)| *t >= elected[0].0)
-    .count();
-    assert!(
-        resets > 0,
-        "the consumer noticed the truncation: {}",
+    elected[0].0
+}
+
+/// The consumer's position validations after `t`.
+fn validations_after(s: &Simulation, t: u64) -> Vec<(i64, i64, ValidationOutcome)> {
+    events_matching(s, |e| matches!(e, EventKind::PositionValidated { .. }))
+        .into_iter()
+        .filter(|(at, _)| *at >= t)
+        .filter_map(|(_, e)| match e {
+            EventKind::PositionValidated {
+                position,
+                end_offset,
+                outcome,
+                ..
+            } => Some((position, end_offset, outcome)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// KIP-320, `SubscriptionState.maybeCompleteValidation`: after an unclean election truncates the
+/// log below a consumer's position, the consumer asks the new leader where the epoch of its last
+/// record ends (`OffsetsForLeaderEpoch`, answered by `LeaderEpochFileCache.endOffsetFor`) and
+/// seeks to that divergence point: it neither re-reads the log from the start
+/// (auto.offset.reset=earliest) nor waits, and the protocol log says so.
+#[test]
+fn consumer_detects_log_truncation_and_seeks_to_the_divergence_point() {
+    let mut s = sim(5);
+    let elected = consumer_ahead_of_an_unclean_election(&mut s, earliest("g"));
+    let diverged = partition(&s, "t", 0).leader_epoch_start_offset;
+    let found = validations_after(&s, elected);
+    assert_eq!(
+        found.first().map(|v| v.2),
+        Some(ValidationOutcome::Truncated { seek_to: diverged }),
+        "{}",
         log_lines(&s)
     );
+    assert!(
+        found[0].0 > diverged,
+        "the position was past the divergence"
+    );
+    let resets = events_matching(&s, |e| matches!(e, EventKind::OffsetReset { .. }))
+        .into_iter()
+        .filter(|(t, _)| *t >= elected)
+        .count();
+    assert_eq!(resets, 0, "no auto.offset.reset: {}", log_lines(&s));
+    let line = log_lines(&s);
+    assert!(
+        line.contains(&format!("truncation detected at offset {}", found[0].0))
+            && line.contains(&format!("the log diverges at {diverged}")),
+        "{line}"
+    );
     let a = audit(&s, "g");
+    assert_eq!(a.duplicates, 0, "nothing read twice: {a:?}");
     assert_eq!(
         a.not_yet_consumed, 0,
         "caught up with the new leader: {a:?}"
     );
+    assert_eq!(a.gaps, 0, "nothing the new leader has skipped: {a:?}");
+}
+
+/// KIP-320 with auto.offset.reset=none: the truncation is not papered over;
+/// `poll()` throws `LogTruncationException` and the partition has no position until the
+/// application seeks.
+#[test]
+fn consumer_without_a_reset_policy_reports_log_truncation() {
+    let mut s = sim(5);
+    let config = ConsumerConfig {
+        auto_offset_reset: OffsetResetStrategy::None,
+        ..group_config("g")
+    };
+    let elected = consumer_ahead_of_an_unclean_election(&mut s, config);
+    let found = validations_after(&s, elected);
+    assert_eq!(
+        found.first().map(|v| v.2),
+        Some(ValidationOutcome::NoResetPolicy),
+        "{}",
+        log_lines(&s)
+    );
+    let c = s.consumer(0).unwrap();
+    assert_eq!(c.assigned[0].position, None);
+    assert!(log_lines(&s).contains("LogTruncationException"));
+}
+
+/// KIP-320 after a clean failover: the new leader has everything below the consumer's position,
+/// so the validation completes and the consumer goes on from where it was.
+#[test]
+fn consumer_validates_its_position_after_a_clean_leader_change() {
+    let mut s = sim(4);
+    replicated(&mut s, "t", 1, rf3(2));
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::All),
+        load("t", 500, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 5_000);
+    let old = leader(&s, "t", 0).unwrap();
+    kill(&mut s, old);
+    advance_checked(&mut s, 30_000);
+    let found = validations_after(&s, 5_000);
+    assert!(!found.is_empty(), "{}", log_lines(&s));
+    assert!(
+        found
+            .iter()
+            .all(|&(pos, end, o)| o == ValidationOutcome::Valid && end >= pos),
+        "{found:?}"
+    );
+    let a = audit(&s, "g");
+    assert_eq!(a.duplicates, 0, "{a:?}");
+    assert_eq!(a.lost, 0, "{a:?}");
 }
 
 /// `Partition.maybeIncrementLeaderHW` returns early while `isUnderMinIsr` (Kafka 3.7,

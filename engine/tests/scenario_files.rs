@@ -458,3 +458,55 @@ fn eos_7_a_marker_the_new_leader_lacks_is_written_again() {
     let rewritten = offsets.windows(2).filter(|w| w[1] <= w[0]).count();
     assert_eq!(rewritten, 1, "one COMMIT marker written again: {offsets:?}");
 }
+
+/// Kafka 4 fidelity, item 4 (KIP-320, `SubscriptionState.maybeCompleteValidation`): after an
+/// unclean election both groups validate their positions against the new leader, find the log
+/// truncated below them and seek to the divergence point: no group re-reads (earliest) or skips
+/// (latest) anything the new leader has.
+#[test]
+fn replication_5_consumers_detect_truncation_and_seek_to_the_divergence_point() {
+    let file = "replication-5-truncation-detection.json";
+    let r = run(file);
+    let part = partition(&r, "payments", 0);
+    assert_eq!(part["unclean_elections"], 1);
+    for g in ["ledger", "notifications"] {
+        let a = &group(&r, g)["audit"];
+        assert!(a["lost"].as_u64().unwrap() > 5_000, "{g}: {a}");
+        assert_eq!(a["duplicates"], 0, "{g}: {a}");
+        assert_eq!(a["gaps"], 0, "{g}: {a}");
+        assert_eq!(group(&r, g)["total_lag"], 0, "{g}");
+    }
+    let ledger = &group(&r, "ledger")["audit"];
+    assert_eq!(
+        ledger["consumed"], ledger["produced"],
+        "all the new leader has, once"
+    );
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(file);
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    use brokerlab_engine::event::{EventKind, ValidationOutcome};
+    let (mut truncated, mut next) = (Vec::new(), 0);
+    scenario
+        .run_observed(1_000, |sim| {
+            for e in sim.events_since(next) {
+                next = e.seq + 1;
+                if let EventKind::PositionValidated {
+                    position,
+                    outcome: ValidationOutcome::Truncated { seek_to },
+                    ..
+                } = &e.kind
+                {
+                    truncated.push((*position, *seek_to));
+                }
+            }
+        })
+        .unwrap();
+    assert_eq!(truncated.len(), 2, "one detection per group: {truncated:?}");
+    for (position, seek_to) in truncated {
+        assert!(position > seek_to + 5_000, "{position} -> {seek_to}");
+        assert_eq!(seek_to, 400, "where epoch 0 ends on the new leader");
+    }
+}

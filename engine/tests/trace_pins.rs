@@ -98,3 +98,25 @@ fn every_scenario_keeps_its_trace_and_report() {
         diffs.join("\n  ")
     );
 }
+
+/// Watching a run (`Scenario::run_observed`, as `brokerlab-cli run --log` does every 100 ms)
+/// must not change it: stepping in slices gives the same trace and report as one stride.
+#[test]
+fn observing_a_run_in_slices_does_not_change_it() {
+    use brokerlab_engine::scenario::Report;
+    for name in ["replication-5-truncation-detection", "rebalance-range"] {
+        let path = root().join(format!("../scenarios/{name}.json"));
+        let scenario: Scenario =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let whole = Report::from_simulation(&scenario.run_to_end().unwrap());
+        let mut looks = 0;
+        let sliced = scenario.run_observed(100, |_| looks += 1).unwrap();
+        let sliced = Report::from_simulation(&sliced);
+        assert!(looks > 100, "{name}: observed {looks} times");
+        assert_eq!(
+            serde_json::to_string(&whole).unwrap(),
+            serde_json::to_string(&sliced).unwrap(),
+            "{name}"
+        );
+    }
+}

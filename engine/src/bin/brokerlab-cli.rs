@@ -2,22 +2,27 @@
 //!
 //! `brokerlab-cli vectors FILE...` runs Kafka conformance vectors through the engine and prints
 //! one JSON line per case, then `N passed, M failed`; it exits non-zero if any case fails.
-//! `brokerlab-cli run SCENARIO.json` runs a scenario headless and prints its JSON report.
+//! `brokerlab-cli run SCENARIO.json` runs a scenario headless and prints its JSON report;
+//! `--log` prints its protocol log instead, one line per event in Kafka's words (produce and
+//! fetch requests and responses left out, as the page's log filters do by default).
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use brokerlab_engine::view::EventKind;
 use brokerlab_engine::{vectors, Scenario};
 
 const USAGE: &str = "usage:
   brokerlab-cli vectors FILE...            run conformance vector files
   brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
-                                           (--twice: run it again and check the trace hashes match)";
+                                           (--twice: run it again and check the trace hashes match)
+  brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("vectors") if args.len() > 1 => vectors_cmd(&args[1..]),
+        Some("run") if args.len() > 1 && args.iter().any(|a| a == "--log") => log_cmd(&args[1]),
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
         _ => {
             eprintln!("{USAGE}");
@@ -58,20 +63,54 @@ fn vectors_cmd(files: &[String]) -> ExitCode {
     }
 }
 
-fn run_cmd(path: &str, twice: bool) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+fn read_scenario(path: &str) -> Result<Scenario, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("{path}: {e}");
+        ExitCode::from(2)
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        eprintln!("{path}: not a valid scenario: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn log_cmd(path: &str) -> ExitCode {
+    let scenario = match read_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // The simulation keeps only its latest events: read them every 100 ms of simulated time.
+    let mut next_seq = 0;
+    let run = scenario.run_observed(100, |sim| {
+        for e in sim.events_since(next_seq) {
+            if e.seq > next_seq {
+                println!("          ({} events not kept)", e.seq - next_seq);
+            }
+            next_seq = e.seq + 1;
+            if !matches!(
+                e.kind,
+                EventKind::ProduceRequest { .. }
+                    | EventKind::ProduceResponse { .. }
+                    | EventKind::FetchRequest { .. }
+                    | EventKind::FetchResponse { .. }
+            ) {
+                println!("{:>9} {}", e.time, sim.describe(e));
+            }
+        }
+    });
+    match run {
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{path}: {e}");
-            return ExitCode::from(2);
+            ExitCode::FAILURE
         }
-    };
-    let scenario: Scenario = match serde_json::from_str(&text) {
+    }
+}
+
+fn run_cmd(path: &str, twice: bool) -> ExitCode {
+    let scenario = match read_scenario(path) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{path}: not a valid scenario: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let started = Instant::now();
     let report = match scenario.run() {

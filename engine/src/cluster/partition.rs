@@ -505,6 +505,7 @@ impl Partition {
         self.leader = Some(b);
         let leo = self.log.log_end_offset();
         self.leader_epoch_start_offset = leo;
+        self.log.assign_epoch_start(self.leader_epoch, leo);
         self.high_watermark = self.high_watermark.min(leo);
         for r in &mut self.followers {
             r.leader_view_leo = -1;

@@ -1,7 +1,7 @@
 //! Fetching and handing out records (`Fetcher`, `FetchCollector`), positions and offset resets
 //! (`SubscriptionState`), and commits.
 
-use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy};
+use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy, Validation};
 use crate::cluster::IsolationLevel;
 use crate::event::EventKind;
 use crate::ground::ErrorCode;
@@ -9,7 +9,7 @@ use crate::ground::{BrokerId, PartitionIdx};
 use crate::log::Lineage;
 use crate::party::Ctx;
 use crate::protocol::GroupRequest;
-use crate::protocol::{FetchRequest, FetchResponse, Message, Party};
+use crate::protocol::{FetchPartition, FetchRequest, FetchResponse, Message, Party};
 
 impl Consumer {
     /// The offset `auto.offset.reset` picks: log start (earliest) or the end offset the consumer
@@ -33,6 +33,8 @@ impl Consumer {
         a.position = offset;
         a.buffered = None;
         a.offset_lookup = OffsetLookup::Done;
+        a.offset_epoch = None;
+        a.validation = Validation::Valid;
         ctx.emit(EventKind::OffsetReset {
             consumer: self.index,
             tp: a.tp.clone(),
@@ -94,6 +96,8 @@ impl Consumer {
                     let a = &mut self.assigned[i];
                     a.position = Some(o);
                     a.committed = Some(o);
+                    a.offset_epoch = None;
+                    a.validation = Validation::Valid;
                     a.offset_lookup = OffsetLookup::Done;
                 }
                 None => self.reset_position(ctx, i, "no committed offset"),
@@ -144,10 +148,13 @@ impl Consumer {
         let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;
         let mut position = pos;
         let mut taken = 0u32;
+        // The epoch of the last batch passed over, for the position's offset epoch.
+        let mut epoch = a.offset_epoch;
         for batch in part.log.batches_from(position) {
             if batch.base_offset >= end || taken == max {
                 break;
             }
+            epoch = Some(batch.partition_leader_epoch);
             if batch.control.is_some() {
                 position = batch.next_offset();
                 continue;
@@ -217,6 +224,9 @@ impl Consumer {
         if taken < max {
             position = position.max(end.min(part.log.log_end_offset()));
         }
+        if position > pos {
+            a.offset_epoch = epoch;
+        }
         a.position = Some(position);
         a.buffered = (position < end).then_some((position, end));
         taken
@@ -227,9 +237,11 @@ impl Consumer {
         if self.paused {
             return;
         }
-        let mut by_leader: Vec<(BrokerId, Vec<(PartitionIdx, i64)>)> = Vec::new();
+        let mut by_leader: Vec<(BrokerId, Vec<FetchPartition>)> = Vec::new();
         for a in &self.assigned {
-            let (Some(pos), None) = (a.position, a.buffered) else {
+            let (Some(pos), None, Validation::Valid, Some(epoch)) =
+                (a.position, a.buffered, a.validation, a.leader_epoch)
+            else {
                 continue;
             };
             let Some(leader) = ctx.cluster.available_leader(a.partition) else {
@@ -238,9 +250,14 @@ impl Consumer {
             if self.fetches_in_flight.iter().any(|(_, b)| *b == leader) {
                 continue;
             }
+            let fetch = FetchPartition {
+                partition: a.partition,
+                fetch_offset: pos,
+                current_leader_epoch: epoch,
+            };
             match by_leader.iter_mut().find(|(b, _)| *b == leader) {
-                Some((_, v)) => v.push((a.partition, pos)),
-                None => by_leader.push((leader, vec![(a.partition, pos)])),
+                Some((_, v)) => v.push(fetch),
+                None => by_leader.push((leader, vec![fetch])),
             }
         }
         for (broker, partitions) in by_leader {
@@ -395,6 +412,9 @@ impl Consumer {
                     offset_lookup: OffsetLookup::NeedsFetch,
                     buffered: None,
                     committed: None,
+                    leader_epoch: None,
+                    offset_epoch: None,
+                    validation: Validation::Valid,
                 });
             }
         }

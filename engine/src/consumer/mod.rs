@@ -16,6 +16,7 @@ pub mod assignors;
 pub mod config;
 mod fetcher;
 mod membership;
+mod validation;
 
 use serde::Serialize;
 
@@ -44,6 +45,28 @@ pub struct Assigned {
     pub buffered: Option<(i64, i64)>,
     /// Last offset this consumer committed for the partition.
     pub committed: Option<i64>,
+    /// The leader epoch the position was last validated in (`FetchPosition.currentLeader`):
+    /// when metadata shows another, the position is validated again (KIP-320).
+    pub leader_epoch: Option<i32>,
+    /// The leader epoch of the record before the position (`FetchPosition.offsetEpoch`), what
+    /// `OffsetsForLeaderEpoch` asks the new leader about; `None` when unknown (after a reset or
+    /// a committed offset), and then there is nothing to validate.
+    pub offset_epoch: Option<i32>,
+    pub validation: Validation,
+}
+
+/// Where a position stands in KIP-320's validation (`SubscriptionState` FETCHING and
+/// AWAIT_VALIDATION): a partition awaiting validation is not fetched from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validation {
+    Valid,
+    /// The leader changed: ask it where the position's epoch ends.
+    Needed,
+    /// `OffsetsForLeaderEpoch` sent for this position in this leader epoch.
+    InFlight {
+        position: i64,
+        leader_epoch: i32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,6 +287,7 @@ impl Consumer {
             // returns nothing meanwhile (records handed out now would be revoked uncommitted).
             return;
         }
+        self.validate_positions_if_needed(ctx);
         let n = if self.paused {
             0
         } else {
@@ -285,6 +309,7 @@ impl Consumer {
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: BrokerId, message: Message) {
         match message {
             Message::FetchResponse(resp) => self.on_fetch_response(ctx, from, resp),
+            Message::OffsetsForLeaderEpochResponse(resp) => self.on_epoch_end_offsets(ctx, resp),
             Message::GroupResponse(resp) => self.on_group_response(ctx, resp),
             _ => {}
         }

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     OffsetOutOfRange,
     /// A record without a key sent to a compacted topic (`InvalidRecordException`).
     InvalidRecord,
+    // New variants go last: the trace hash counts variant positions.
+    /// The request names a leader epoch newer than the broker's (its metadata is behind).
+    UnknownLeaderEpoch,
 }
 
 impl ErrorCode {
@@ -49,6 +52,7 @@ impl ErrorCode {
                 | ErrorCode::NotEnoughReplicasAfterAppend
                 | ErrorCode::NetworkException
                 | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownLeaderEpoch
                 | ErrorCode::CoordinatorNotAvailable
                 | ErrorCode::NotCoordinator
                 | ErrorCode::ConcurrentTransactions
@@ -64,6 +68,7 @@ impl ErrorCode {
             ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
             ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",

@@ -495,6 +495,31 @@ impl PartitionLog {
             .map_or(self.log_end_offset, |&(_, start)| start)
     }
 
+    /// A new leader records its epoch as starting at its log end before it has appended
+    /// anything in it (`UnifiedLog.maybeAssignEpochStartOffset` in `Partition.makeLeader`), so
+    /// that `OffsetsForLeaderEpoch` for an older epoch ends where the new one began.
+    pub fn assign_epoch_start(&mut self, epoch: i32, start: i64) {
+        if self.epochs.last().is_none_or(|&(e, _)| epoch > e) {
+            self.epochs.push((epoch, start));
+        }
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor`: the largest epoch at or below `requested` this log
+    /// knows, and the offset where `requested` ends (the start of the next newer epoch, or the
+    /// log end if `requested` is the latest). `None` (UNDEFINED_EPOCH_OFFSET) if the log knows no
+    /// epoch newer than `requested` and `requested` is not its latest either.
+    pub fn end_offset_for_epoch(&self, requested: i32) -> Option<(i32, i64)> {
+        if requested < 0 {
+            return None;
+        }
+        if self.epochs.last().is_some_and(|&(e, _)| e == requested) {
+            return Some((requested, self.log_end_offset));
+        }
+        let higher = self.epochs.iter().find(|&&(e, _)| e > requested)?;
+        let floor = self.epochs.iter().rev().find(|&&(e, _)| e <= requested);
+        Some((floor.map_or(requested, |&(e, _)| e), higher.1))
+    }
+
     /// Where this replica's log stops agreeing with `leader`'s, if it holds anything beyond that
     /// point: the end of the newest leader epoch both have (data of one epoch comes from one
     /// leader, so both logs agree on it up to the shorter end). This is the answer the
@@ -688,6 +713,29 @@ mod tests {
         let mut behind = PartitionLog::new(LogConfig::default(), 0);
         behind.append(in_epoch(4, 0), 0);
         assert_eq!(behind.divergence_from(&leader), None);
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor`, as a consumer's `OffsetsForLeaderEpoch` (KIP-320)
+    /// is answered: epoch 0 holds 0..10, epoch 1 never wrote here, epoch 2 holds 10..15 and
+    /// epoch 3 began at 15 with nothing written yet.
+    #[test]
+    fn end_offset_for_epoch_is_where_the_next_newer_epoch_starts() {
+        let mut log = PartitionLog::new(LogConfig::default(), 0);
+        log.append(in_epoch(10, 0), 0);
+        log.append(in_epoch(5, 2), 0);
+        log.assign_epoch_start(3, 15);
+        log.assign_epoch_start(3, 15);
+        assert_eq!(log.epochs, vec![(0, 0), (2, 10), (3, 15)]);
+        assert_eq!(log.end_offset_for_epoch(0), Some((0, 10)));
+        // An epoch the log never saw: the floor epoch, ending where the next one starts.
+        assert_eq!(log.end_offset_for_epoch(1), Some((0, 10)));
+        assert_eq!(log.end_offset_for_epoch(2), Some((2, 15)));
+        // The latest epoch ends at the log end, wherever that is now.
+        log.append(in_epoch(4, 3), 0);
+        assert_eq!(log.end_offset_for_epoch(3), Some((3, 19)));
+        // Newer than anything known, or undefined: UNDEFINED_EPOCH_OFFSET.
+        assert_eq!(log.end_offset_for_epoch(7), None);
+        assert_eq!(log.end_offset_for_epoch(-1), None);
     }
 
     #[test]

@@ -12,8 +12,9 @@ pub mod txn;
 
 pub use consumer_protocol::{Assignment, AssignorName, MemberSubscription, TopicPartition};
 pub use fetch::{
-    FetchRequest, FetchResponse, FetchedPartition, ReplicaFetchPartition, ReplicaFetchRequest,
-    ReplicaFetchResponse, ReplicaFetchedPartition,
+    EpochEndOffset, EpochQuery, FetchPartition, FetchRequest, FetchResponse, FetchedPartition,
+    OffsetsForLeaderEpochRequest, OffsetsForLeaderEpochResponse, ReplicaFetchPartition,
+    ReplicaFetchRequest, ReplicaFetchResponse, ReplicaFetchedPartition,
 };
 pub use group::{GroupRequest, GroupResponse, JoinResult, Subscription};
 pub use produce::{Acks, ProduceRequest, ProduceResponse};
@@ -55,6 +56,8 @@ pub enum Message {
     },
     ReplicaFetch(ReplicaFetchRequest),
     ReplicaFetchResponse(ReplicaFetchResponse),
+    OffsetsForLeaderEpoch(OffsetsForLeaderEpochRequest),
+    OffsetsForLeaderEpochResponse(OffsetsForLeaderEpochResponse),
 }
 
 /// A message in flight.

@@ -128,7 +128,29 @@ impl Scenario {
     /// Runs the whole scenario and returns the simulation at its end (for tests that look at
     /// events or state the report does not carry).
     pub fn run_to_end(&self) -> Result<Simulation, String> {
+        self.run_observed(self.duration_ms.max(1), |_| {})
+    }
+
+    /// Runs the whole scenario, handing the simulation to `observe` at least every `every_ms`
+    /// of simulated time and after each action: the event history keeps only the latest
+    /// [`crate::sim::EVENT_HISTORY`] events, so whoever wants all of them reads them as they come.
+    pub fn run_observed(
+        &self,
+        every_ms: u64,
+        mut observe: impl FnMut(&Simulation),
+    ) -> Result<Simulation, String> {
+        let every_ms = every_ms.max(1);
         let mut sim = self.start()?;
+        let advance = |sim: &mut Simulation, to: u64, observe: &mut dyn FnMut(&Simulation)| {
+            // At least once: events due now run before an action at the same time.
+            loop {
+                sim.advance_to(to.min(sim.now() + every_ms));
+                observe(sim);
+                if sim.now() >= to {
+                    break;
+                }
+            }
+        };
         let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
         crate::ground::sort::sort_by_key(&mut actions, |a| a.at);
         for (i, ta) in actions.into_iter().enumerate() {
@@ -141,7 +163,7 @@ impl Scenario {
                     self.duration_ms
                 ));
             }
-            sim.advance_to(ta.at);
+            advance(&mut sim, ta.at, &mut observe);
             sim.apply(ta.action.clone()).map_err(|e| {
                 format!(
                     "action {} ({}) at {} ms: {e}",
@@ -150,8 +172,9 @@ impl Scenario {
                     ta.at
                 )
             })?;
+            observe(&sim);
         }
-        sim.advance_to(self.duration_ms);
+        advance(&mut sim, self.duration_ms, &mut observe);
         Ok(sim)
     }
 }

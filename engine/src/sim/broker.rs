@@ -13,8 +13,9 @@ use crate::ground::{ErrorCode, Millis};
 use crate::log::NULL_KEY;
 use crate::protocol::Acks;
 use crate::protocol::{
-    FetchRequest, FetchResponse, FetchedPartition, Message, Party, ProduceRequest, ProduceResponse,
-    TxnRequest, TxnResponse, WriteTxnMarkers,
+    EpochEndOffset, FetchRequest, FetchResponse, FetchedPartition, Message,
+    OffsetsForLeaderEpochRequest, OffsetsForLeaderEpochResponse, Party, ProduceRequest,
+    ProduceResponse, TxnRequest, TxnResponse, WriteTxnMarkers,
 };
 use crate::protocol::{GroupRequest, GroupResponse};
 
@@ -63,6 +64,14 @@ impl Simulation {
             Message::Fetch(req) => {
                 let Party::Consumer(c) = from else { return };
                 self.handle_fetch(broker, c, req);
+            }
+            Message::OffsetsForLeaderEpoch(req) => {
+                let resp = self.offsets_for_leader_epoch(broker, req);
+                self.send(
+                    Party::Broker(broker),
+                    from,
+                    Message::OffsetsForLeaderEpochResponse(resp),
+                );
             }
             Message::InitProducerIdRequest { .. } => {
                 let pid = self.next_producer_id;
@@ -429,7 +438,8 @@ impl Simulation {
         let mut partitions = Vec::with_capacity(req.partitions.len());
         let mut total = 0u32;
         let mut any = false;
-        for &(p, offset) in &req.partitions {
+        for fetch in &req.partitions {
+            let (p, offset) = (fetch.partition, fetch.fetch_offset);
             let mut fp = FetchedPartition {
                 partition: p,
                 error: None,
@@ -444,6 +454,9 @@ impl Simulation {
                 None => fp.error = Some(ErrorCode::UnknownTopicOrPartition),
                 Some(part) if part.leader != Some(broker) => {
                     fp.error = Some(ErrorCode::NotLeaderOrFollower)
+                }
+                Some(part) if fenced(part.leader_epoch, fetch.current_leader_epoch).is_some() => {
+                    fp.error = fenced(part.leader_epoch, fetch.current_leader_epoch)
                 }
                 Some(part) => {
                     fp.high_watermark = part.high_watermark;
@@ -474,6 +487,33 @@ impl Simulation {
         })
     }
 
+    /// `OffsetsForLeaderEpoch` at a leader (`Partition.lastOffsetForLeaderEpoch`): fenced like a
+    /// fetch, then answered from the leader epoch cache.
+    fn offsets_for_leader_epoch(
+        &self,
+        broker: BrokerId,
+        req: OffsetsForLeaderEpochRequest,
+    ) -> OffsetsForLeaderEpochResponse {
+        let partitions = req
+            .partitions
+            .into_iter()
+            .map(|query| {
+                let result = match self.cluster.partition(query.partition) {
+                    None => Err(ErrorCode::UnknownTopicOrPartition),
+                    Some(part) if part.leader != Some(broker) => {
+                        Err(ErrorCode::NotLeaderOrFollower)
+                    }
+                    Some(part) => match fenced(part.leader_epoch, query.current_leader_epoch) {
+                        Some(e) => Err(e),
+                        None => Ok(part.log.end_offset_for_epoch(query.leader_epoch)),
+                    },
+                };
+                EpochEndOffset { query, result }
+            })
+            .collect();
+        OffsetsForLeaderEpochResponse { partitions }
+    }
+
     fn handle_fetch(&mut self, broker: BrokerId, consumer: u32, req: FetchRequest) {
         match self.read_fetch(broker, &req, true) {
             Some(resp) => self.send(
@@ -501,7 +541,7 @@ impl Simulation {
                 .request
                 .partitions
                 .iter()
-                .any(|(q, _)| partitions.contains(q));
+                .any(|f| partitions.contains(&f.partition));
             let resp = if relevant {
                 self.read_fetch(p.broker, &p.request, true)
             } else {
@@ -543,6 +583,16 @@ impl Simulation {
             Due::Deliver(env) => env.to != Party::Consumer(consumer),
             _ => true,
         });
+    }
+}
+
+/// A request made in `requested`, at a leader in `current`: FENCED_LEADER_EPOCH if the client is
+/// behind, UNKNOWN_LEADER_EPOCH if the broker is (`Partition.getLocalLog` checks).
+fn fenced(current: i32, requested: i32) -> Option<ErrorCode> {
+    match requested.cmp(&current) {
+        std::cmp::Ordering::Less => Some(ErrorCode::FencedLeaderEpoch),
+        std::cmp::Ordering::Greater => Some(ErrorCode::UnknownLeaderEpoch),
+        std::cmp::Ordering::Equal => None,
     }
 }
 

@@ -20,8 +20,9 @@ use crate::event::EventKind;
 use crate::ground::{ActionError, ErrorCode};
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::protocol::{
-    Envelope, FetchResponse, FetchedPartition, Message, Party, ProduceResponse,
-    ReplicaFetchResponse, ReplicaFetchedPartition,
+    Envelope, EpochEndOffset, FetchResponse, FetchedPartition, Message,
+    OffsetsForLeaderEpochResponse, Party, ProduceResponse, ReplicaFetchResponse,
+    ReplicaFetchedPartition,
 };
 
 /// Longest extra delay a slowed broker may get.
@@ -344,6 +345,18 @@ impl Simulation {
                 })
             }
             Message::Fetch(req) => Message::FetchResponse(disconnected_fetch(&req)),
+            Message::OffsetsForLeaderEpoch(req) => {
+                Message::OffsetsForLeaderEpochResponse(OffsetsForLeaderEpochResponse {
+                    partitions: req
+                        .partitions
+                        .into_iter()
+                        .map(|query| EpochEndOffset {
+                            query,
+                            result: Err(ErrorCode::NetworkException),
+                        })
+                        .collect(),
+                })
+            }
             Message::InitProducerIdRequest { .. } => Message::InitProducerIdResponse {
                 result: Err(ErrorCode::NetworkException),
             },
@@ -387,11 +400,11 @@ fn disconnected_fetch(req: &crate::protocol::FetchRequest) -> FetchResponse {
         partitions: req
             .partitions
             .iter()
-            .map(|&(p, offset)| FetchedPartition {
-                partition: p,
+            .map(|f| FetchedPartition {
+                partition: f.partition,
                 error: Some(ErrorCode::NetworkException),
-                fetch_offset: offset,
-                end_offset: offset,
+                fetch_offset: f.fetch_offset,
+                end_offset: f.fetch_offset,
                 bytes: 0,
                 high_watermark: -1,
                 last_stable_offset: -1,

@@ -1,6 +1,6 @@
 //! One line of text per event, in Kafka's vocabulary, for protocol logs and the CLI.
 
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, ValidationOutcome};
 use crate::sim::Simulation;
 
 fn err(e: &Option<crate::ground::ErrorCode>) -> String {
@@ -89,6 +89,26 @@ impl Simulation {
                 "FetchResponse #{request_id} broker {broker} -> {}: {records} records, {bytes} B",
                 c(consumer)
             ),
+            PositionValidated { consumer, tp, position, epoch, leader_epoch, end_offset, outcome } => {
+                let asked = format!(
+                    "{} OffsetsForLeaderEpoch {tp} (leader epoch {leader_epoch}): epoch {epoch}",
+                    c(consumer)
+                );
+                match outcome {
+                    ValidationOutcome::Valid => format!(
+                        "{asked} ends at {end_offset}; position {position} is valid (KIP-320)"
+                    ),
+                    ValidationOutcome::Truncated { seek_to } => format!(
+                        "{asked} ends at {end_offset}: truncation detected at offset {position}, the log diverges at {seek_to}; seeking there (KIP-320)"
+                    ),
+                    ValidationOutcome::Reset => format!(
+                        "{asked} is unknown to the leader: truncation detected at offset {position}, auto.offset.reset decides (KIP-320)"
+                    ),
+                    ValidationOutcome::NoResetPolicy => format!(
+                        "{asked} ends at {end_offset}: truncation detected at offset {position} and auto.offset.reset=none: poll() throws LogTruncationException (KIP-320)"
+                    ),
+                }
+            }
             OffsetReset { consumer, tp, offset, strategy } => format!(
                 "{} reset {tp} to offset {offset} (auto.offset.reset={strategy})",
                 c(consumer)

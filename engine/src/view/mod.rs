@@ -26,7 +26,7 @@ pub use strip::StripCell;
 // The words views and events are written in, for readers that name them.
 pub use crate::audit::AuditReport;
 pub use crate::consumer::ConsumerStats;
-pub use crate::event::{Category, Event, EventKind, RebalanceReason};
+pub use crate::event::{Category, Event, EventKind, RebalanceReason, ValidationOutcome};
 pub use crate::log::ControlType;
 pub use crate::processor::ProcessorStats;
 pub use crate::producer::ProducerStats;
