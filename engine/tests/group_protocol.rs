@@ -170,6 +170,79 @@ fn a_static_member_restarting_within_the_session_timeout_causes_no_rebalance() {
     assert_eq!(owners(&s, "g")["a2"], before["a"]);
 }
 
+/// KIP-345, `GroupMetadataManager.updateStaticMemberThenRebalanceOrCompleteJoin`: in Stable, a
+/// static member that restarts rebalances the group only if the group's selected protocol would
+/// change. Its subscription does change (a fresh consumer knows no generation and owns nothing),
+/// so comparing the whole subscription would rebalance every restart after the first generation.
+#[test]
+fn a_static_member_restarting_after_later_generations_causes_no_rebalance() {
+    let mut s = setup(5);
+    let stat = |id: &str| brokerlab_engine::consumer::ConsumerConfig {
+        group_instance_id: Some(id.into()),
+        ..group_config("g")
+    };
+    consumer_with(&mut s, "a", stat("instance-a"), "orders");
+    consumer_with(&mut s, "b", stat("instance-b"), "orders");
+    s.advance_to(10_000);
+    // A dynamic member comes and goes: two more generations.
+    consumer(&mut s, "c", "g", "orders");
+    s.advance_to(20_000);
+    s.apply(Action::RemoveConsumer {
+        consumer: "c".into(),
+    })
+    .unwrap();
+    s.advance_to(30_000);
+    let (state, gen) = group_state(&s, "g");
+    assert_eq!(state, "Stable");
+    assert!(gen >= 3, "generation {gen}: {}", log_lines(&s));
+    let before = owners(&s, "g");
+    s.apply(Action::RemoveConsumer {
+        consumer: "a".into(),
+    })
+    .unwrap();
+    s.advance_to(35_000);
+    consumer_with(&mut s, "a2", stat("instance-a"), "orders");
+    s.advance_to(45_000);
+    assert_eq!(
+        group_state(&s, "g"),
+        ("Stable".to_string(), gen),
+        "{}",
+        log_lines(&s)
+    );
+    assert_eq!(owners(&s, "g")["a2"], before["a"]);
+}
+
+/// KIP-345: a static member that restarts preferring a protocol the group would then select
+/// instead (the only member, now asking for roundrobin before range) does rebalance.
+#[test]
+fn a_static_member_restarting_with_another_protocol_rebalances() {
+    let mut s = setup(5);
+    let stat = brokerlab_engine::consumer::ConsumerConfig {
+        group_instance_id: Some("instance-a".into()),
+        ..group_config("g")
+    };
+    consumer_with(&mut s, "a", stat.clone(), "orders");
+    s.advance_to(10_000);
+    let gen = group_state(&s, "g").1;
+    s.apply(Action::RemoveConsumer {
+        consumer: "a".into(),
+    })
+    .unwrap();
+    s.advance_to(15_000);
+    let other = brokerlab_engine::consumer::ConsumerConfig {
+        assignors: vec![
+            brokerlab_engine::AssignorName::RoundRobin,
+            brokerlab_engine::AssignorName::Range,
+        ],
+        ..stat
+    };
+    consumer_with(&mut s, "a2", other, "orders");
+    s.advance_to(30_000);
+    let (state, now) = group_state(&s, "g");
+    assert_eq!(state, "Stable", "{}", log_lines(&s));
+    assert!(now > gen, "a rebalance: {}", log_lines(&s));
+}
+
 /// max.poll.interval.ms: an application that processes too long between polls is taken out
 /// of the group by its own heartbeat thread (LeaveGroup), and the others take over.
 #[test]

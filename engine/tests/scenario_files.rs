@@ -123,6 +123,27 @@ fn static_membership_restart_keeps_the_generation() {
     assert_eq!(sizes(g), vec![2, 2]);
 }
 
+/// Kafka 4 fidelity, item 5 (KIP-345, `GroupMetadataManager`): after later generations a static
+/// member's restart still keeps the generation, since only the selected protocol is compared.
+#[test]
+fn static_membership_restart_after_later_generations_keeps_the_generation() {
+    let r = run("static-membership-2-after-rebalances.json");
+    let g = group(&r, "stock");
+    assert_eq!(
+        g["generation"], 3,
+        "a third member came and went, nothing more: {g}"
+    );
+    assert_eq!(g["state"], "Stable");
+    assert_eq!(
+        g["assignment"]["stock-a-restarted"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(g["audit"]["duplicates"], 0);
+}
+
 #[test]
 fn a_broken_scenario_is_refused_with_a_readable_message() {
     let tmp = std::env::temp_dir().join(format!(

@@ -95,7 +95,6 @@ impl GroupCoordinator {
             add_member(s, group, &new_id, join, out);
             return step(s, group, Input::MemberAdded { member_id: new_id }, out);
         };
-        let protocols_unchanged = member.protocols == join.protocols;
         member.member_id = new_id.clone();
         member.client = join.client;
         member.client_id = join.client_id.clone();
@@ -115,10 +114,15 @@ impl GroupCoordinator {
             owned: 0,
         }));
         group.members.insert(new_id.clone(), member);
+        // Only the protocol the group would select next counts, not the subscription: a restarted
+        // consumer knows no generation and owns no partitions, so its bytes always differ
+        // (`updateStaticMemberThenRebalanceOrCompleteJoin`).
+        let selected_protocol_unchanged =
+            group.protocol.is_some() && group.select_protocol() == group.protocol;
         let input = Input::StaticMemberRejoined {
             member_id: new_id,
             client: join.client,
-            protocols_unchanged,
+            selected_protocol_unchanged,
             was_leader,
         };
         step(s, group, input, out)

@@ -25,10 +25,10 @@ pub(super) fn step(s: Step, group: &mut Group, input: Input, out: &mut Out) {
         Input::StaticMemberRejoined {
             member_id,
             client,
-            protocols_unchanged,
+            selected_protocol_unchanged,
             was_leader,
         } => {
-            if protocols_unchanged {
+            if selected_protocol_unchanged {
                 let m = group.members.get_mut(&member_id).expect("just rejoined");
                 m.awaiting_join = false;
                 // A leader that comes back must not reassign: nothing changed (KIP-814).

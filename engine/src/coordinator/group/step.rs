@@ -56,7 +56,8 @@ pub(super) enum Input {
     StaticMemberRejoined {
         member_id: String,
         client: u32,
-        protocols_unchanged: bool,
+        /// The protocol the group would select with it is the one it runs (no rebalance needed).
+        selected_protocol_unchanged: bool,
         was_leader: bool,
     },
     /// SyncGroup from a member of the current generation.
