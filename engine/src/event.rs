@@ -471,9 +471,7 @@ impl EventKind {
             | BatchRetried { .. }
             | BatchFailed { .. }
             | ProducerEpochBumped { .. } => Category::Produce,
-            FetchRequest { .. } | FetchResponse { .. } | PositionValidated { .. } => {
-                Category::Fetch
-            }
+            FetchRequest { .. } | FetchResponse { .. } => Category::Fetch,
             TransactionBegun { .. }
             | AddPartitionsToTxn { .. }
             | AddOffsetsToTxn { .. }
@@ -490,6 +488,7 @@ impl EventKind {
             OffsetCommit { .. }
             | OffsetFetch { .. }
             | OffsetReset { .. }
+            | PositionValidated { .. }
             | TxnOffsetCommit { .. } => Category::Offsets,
             FindCoordinator { .. }
             | JoinGroup { .. }

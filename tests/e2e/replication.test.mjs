@@ -44,6 +44,10 @@ test('killing the leader of a replicated partition: a new leader from the ISR, n
   const replicas = await page.getByLabel(/^Replicas of partition 0:/).getAttribute('aria-label');
   assert.match(replicas, new RegExp(`broker ${next}: leader`));
   assert.match(replicas, new RegExp(`broker ${old}: out-of-sync follower, broker down`));
+  // Each consumer sees the new leader epoch and validates its position there before fetching
+  // again (KIP-320): after a clean election nothing was truncated.
+  await page.getByPlaceholder('Filter, e.g. JoinGroup').fill('OffsetsForLeaderEpoch');
+  await page.getByText(/OffsetsForLeaderEpoch orders-0 \(leader epoch 1\): epoch 0 ends at \d+; position \d+ is valid \(KIP-320\)/).first().waitFor();
   await shot(page, 'leader-killed');
 
   // Production and consumption go on; the audit finds nothing lost or skipped.
