@@ -529,3 +529,49 @@ fn cooperative_members_keep_consuming_during_a_rebalance_and_eager_ones_stop() {
         "eager: c1 held nothing while the group rebalanced: {during:?}"
     );
 }
+
+/// `ConsumerCoordinator`: with auto commit a member commits in `onJoinPrepare`, eager or
+/// cooperative, and a cooperative member revokes after SyncGroup in `onJoinComplete` without
+/// committing again. What it read from a partition it then gives up, between that commit and the
+/// revocation, is read again by the partition's next owner: a cooperative hand-off shows
+/// duplicates, an eager one (nothing read while it rejoins) does not.
+#[test]
+fn a_cooperative_hand_off_redelivers_what_was_read_after_on_join_prepare_committed() {
+    use brokerlab_engine::protocol::AssignorName;
+    let mut dups = Vec::new();
+    for assignor in [AssignorName::CooperativeSticky, AssignorName::Range] {
+        let mut s = sim(3);
+        topic(&mut s, "orders", 6);
+        producer(
+            &mut s,
+            "p",
+            "orders",
+            600,
+            KeyDistribution::Uniform { keys: 60 },
+        );
+        consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
+        // c2 is slow to rejoin (10 ms a record): c1 reads on for seconds after its commit.
+        let slow = brokerlab_engine::consumer::ConsumerConfig {
+            processing_us: 10_000,
+            ..with_assignor("g", assignor)
+        };
+        consumer_with(&mut s, "c2", slow, "orders");
+        advance_checked(&mut s, 10_000);
+        let before = audit(&s, "g").duplicates;
+        assert_eq!(before, 0);
+        consumer_with(&mut s, "c3", with_assignor("g", assignor), "orders");
+        advance_checked(&mut s, 30_000);
+        assert_eq!(group_state(&s, "g").0, "Stable", "{}", log_lines(&s));
+        let a = audit(&s, "g");
+        assert_eq!(a.gaps, 0, "{assignor:?}: {a:?}");
+        dups.push(a.duplicates);
+    }
+    assert!(
+        dups[0] > 50,
+        "cooperative: redelivered after the hand-off: {dups:?}"
+    );
+    assert_eq!(
+        dups[1], 0,
+        "eager: committed right before revoking: {dups:?}"
+    );
+}

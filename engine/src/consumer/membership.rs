@@ -2,9 +2,10 @@
 //!
 //! Joining: FindCoordinator, then JoinGroup (first with an empty member id, answered with
 //! MEMBER_ID_REQUIRED and the id to use, KIP-394), then SyncGroup; the leader runs the assignor.
-//! Eager protocol: before rejoining, commit (with auto commit) and revoke everything. Cooperative
-//! protocol (KIP-429): keep owned partitions, report them in JoinGroup, and after SyncGroup
-//! revoke only what moved; if anything was revoked, rejoin at once for the second round.
+//! Before rejoining, commit (with auto commit) and wait for the answer. Eager protocol: then
+//! revoke everything. Cooperative protocol (KIP-429): keep owned partitions and go on reading
+//! them, report them in JoinGroup, and after SyncGroup revoke only what moved, without another
+//! commit; if anything was revoked, rejoin at once for the second round.
 //! The heartbeat thread sends Heartbeat every `heartbeat.interval.ms` once the member has joined,
 //! and leaves the group if the application has not polled within `max.poll.interval.ms`.
 
@@ -138,15 +139,16 @@ impl Consumer {
         true
     }
 
-    /// `onJoinPrepare`: commit first with auto commit (eager), then send JoinGroup.
+    /// `onJoinPrepare`: with auto commit, commit and wait for the answer, then send JoinGroup.
+    /// Eager and cooperative members alike: a cooperative member commits here and not again when
+    /// it revokes after SyncGroup (`onJoinComplete`), so what it reads in between is read again
+    /// by the partition's next owner.
     fn prepare_join(&mut self, ctx: &mut Ctx<'_>) {
-        let cooperative = self.config.cooperative();
         let m = self.membership.as_ref().expect("group consumer");
         let joined = m.generation >= 0 && !m.member_id.is_empty();
         if self.config.enable_auto_commit
             && joined
             && !self.assigned.is_empty()
-            && !cooperative
             && self.commit_positions(ctx)
         {
             self.membership_mut().state = MemberState::CommittingBeforeJoin;
@@ -496,9 +498,8 @@ impl Consumer {
                     .cloned()
                     .collect();
                 if cooperative && !revoked.is_empty() {
-                    if self.config.enable_auto_commit {
-                        self.commit_positions(ctx);
-                    }
+                    // `onJoinComplete` revokes without committing: the last commit was in
+                    // `onJoinPrepare`.
                     self.revoke(ctx, Some(&revoked));
                 }
                 self.set_assignment(ctx, &assignment);

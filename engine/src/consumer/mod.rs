@@ -278,13 +278,15 @@ impl Consumer {
         }
         if group_ready {
             self.update_positions(ctx);
-        } else if self
-            .membership
-            .as_ref()
-            .is_some_and(|m| m.state == membership::MemberState::CommittingBeforeJoin)
+        } else if !self.config.cooperative()
+            && self
+                .membership
+                .as_ref()
+                .is_some_and(|m| m.state == membership::MemberState::CommittingBeforeJoin)
         {
-            // An eager member commits synchronously before it revokes and rejoins: poll()
-            // returns nothing meanwhile (records handed out now would be revoked uncommitted).
+            // An eager member's partitions are pending revocation while it commits before
+            // rejoining (`maybeMarkPartitionsPendingRevocation`): poll() returns nothing from
+            // them. A cooperative member goes on reading what it owns.
             return;
         }
         self.validate_positions_if_needed(ctx);
