@@ -262,3 +262,41 @@ fn committing_after_each_poll_narrows_redelivery() {
     assert!(a.duplicates <= 500, "{a:?}");
     assert_eq!(a.gaps, 0);
 }
+
+/// `KafkaConsumer.pause()` is per partition (`SubscriptionState`): an eager rebalance revokes
+/// every partition and assigns afresh, so nothing is paused after it and the consumer reads
+/// again; a cooperative one keeps the partitions a member still owns, paused as they were.
+#[test]
+fn pause_is_per_partition_and_an_eager_rebalance_ends_it() {
+    use brokerlab_engine::protocol::AssignorName;
+    for assignor in [AssignorName::Range, AssignorName::CooperativeSticky] {
+        let mut s = setup(35, 500);
+        consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
+        s.advance_to(10_000);
+        s.apply(Action::PauseConsumer {
+            consumer: "c1".into(),
+        })
+        .unwrap();
+        let consumed = |s: &Simulation| s.snapshot().consumers[0].stats.records_consumed;
+        let before = consumed(&s);
+        s.advance_to(15_000);
+        assert_eq!(consumed(&s), before, "{assignor:?}: paused");
+        consumer_with(&mut s, "c2", with_assignor("g", assignor), "orders");
+        s.advance_to(30_000);
+        assert_eq!(group_state(&s, "g").0, "Stable", "{}", log_lines(&s));
+        let paused = s.snapshot().consumers[0].paused;
+        match assignor {
+            AssignorName::Range => {
+                assert!(!paused, "eager: every pause ended");
+                assert!(consumed(&s) > before + 2_000, "eager: c1 reads again");
+            }
+            _ => {
+                assert!(
+                    paused,
+                    "cooperative: the partitions c1 kept are still paused"
+                );
+                assert_eq!(consumed(&s), before, "cooperative: c1 reads nothing");
+            }
+        }
+    }
+}

@@ -127,7 +127,7 @@ impl Consumer {
 
     fn drain_partition(&mut self, ctx: &mut Ctx<'_>, i: usize, max: u32) -> u32 {
         let a = &mut self.assigned[i];
-        let (Some(pos), Some((next, end))) = (a.position, a.buffered) else {
+        let (Some(pos), Some((next, end)), false) = (a.position, a.buffered, a.paused) else {
             return 0;
         };
         if next != pos {
@@ -234,11 +234,8 @@ impl Consumer {
 
     /// Sends a fetch to every leader of fetchable partitions that has none in flight.
     pub(super) fn send_fetches(&mut self, ctx: &mut Ctx<'_>) {
-        if self.paused {
-            return;
-        }
         let mut by_leader: Vec<(BrokerId, Vec<FetchPartition>)> = Vec::new();
-        for a in &self.assigned {
+        for a in self.assigned.iter().filter(|a| !a.paused) {
             let (Some(pos), None, Validation::Valid, Some(epoch)) =
                 (a.position, a.buffered, a.validation, a.leader_epoch)
             else {
@@ -415,6 +412,7 @@ impl Consumer {
                     leader_epoch: None,
                     offset_epoch: None,
                     validation: Validation::Valid,
+                    paused: false,
                 });
             }
         }

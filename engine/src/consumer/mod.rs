@@ -53,6 +53,10 @@ pub struct Assigned {
     /// a committed offset), and then there is nothing to validate.
     pub offset_epoch: Option<i32>,
     pub validation: Validation,
+    /// `pause()`d: not fetched, nothing handed out, heartbeats go on. Per partition as in
+    /// Kafka: a partition assigned later starts unpaused, and an eager rebalance, which revokes
+    /// everything, ends every pause.
+    pub paused: bool,
 }
 
 /// Where a position stands in KIP-320's validation (`SubscriptionState` FETCHING and
@@ -98,7 +102,6 @@ pub struct Consumer {
     pub topics: Vec<String>,
     /// `assign()` mode: the partitions it was given (topic, partition).
     pub manual: Option<Vec<(String, u32)>>,
-    pub paused: bool,
     pub membership: Option<Membership>,
     /// Sorted by partition index.
     pub assigned: Vec<Assigned>,
@@ -155,7 +158,6 @@ impl Consumer {
             config,
             topics,
             manual,
-            paused: false,
             membership,
             assigned: Vec::new(),
             fetches_in_flight: Vec::new(),
@@ -290,11 +292,7 @@ impl Consumer {
             return;
         }
         self.validate_positions_if_needed(ctx);
-        let n = if self.paused {
-            0
-        } else {
-            self.collect_records(ctx)
-        };
+        let n = self.collect_records(ctx);
         self.send_fetches(ctx);
         self.stats.last_poll_records = n;
         if n > 0 {
@@ -345,12 +343,23 @@ impl Consumer {
         self.next_poll = now;
     }
 
+    /// `pause(assignment())`: every partition assigned now.
     pub fn pause(&mut self) {
-        self.paused = true;
+        for a in &mut self.assigned {
+            a.paused = true;
+        }
     }
 
+    /// `resume(paused())`.
     pub fn resume(&mut self) {
-        self.paused = false;
+        for a in &mut self.assigned {
+            a.paused = false;
+        }
+    }
+
+    /// Whether any assigned partition is paused (`paused()` is not empty).
+    pub fn is_paused(&self) -> bool {
+        self.assigned.iter().any(|a| a.paused)
     }
 
     /// `close()`: commit (with auto commit) and leave the group (dynamic members only).

@@ -65,6 +65,7 @@ pub struct ConsumerView {
     pub state: String,
     pub generation: Option<i32>,
     pub is_leader: bool,
+    /// Some assigned partition is `pause()`d.
     pub paused: bool,
     /// The application is busy processing the last poll.
     pub busy: bool,
@@ -156,7 +157,7 @@ pub(super) fn consumer_view(sim: &Simulation, c: &crate::consumer::Consumer) -> 
         },
         generation: m.map(|m| m.generation).filter(|g| *g >= 0),
         is_leader: m.is_some_and(|m| m.is_leader && m.is_joined()),
-        paused: c.paused,
+        paused: c.is_paused(),
         busy: c.is_busy(sim.now()),
         processing_us: c.config.processing_us,
         auto_commit_ms: c
