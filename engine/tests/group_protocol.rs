@@ -243,6 +243,57 @@ fn a_static_member_restarting_with_another_protocol_rebalances() {
     assert!(now > gen, "a rebalance: {}", log_lines(&s));
 }
 
+/// KIP-345, `GroupMetadataManager.completeClassicGroupJoin`: when a rebalance times out, only
+/// dynamic members that did not rejoin are dropped. A static member that is away keeps its place
+/// and gets partitions in the new generation (nobody reads them meanwhile) until its session
+/// times out; then the group rebalances without it.
+#[test]
+fn a_static_member_that_does_not_rejoin_keeps_its_partitions_until_its_session_times_out() {
+    let mut s = setup(9);
+    let cfg = |id: Option<&str>| brokerlab_engine::consumer::ConsumerConfig {
+        group_instance_id: id.map(Into::into),
+        max_poll_interval_ms: 10_000,
+        session_timeout_ms: 45_000,
+        ..group_config("g")
+    };
+    consumer_with(&mut s, "a", cfg(Some("instance-a")), "orders");
+    consumer_with(&mut s, "b", cfg(Some("instance-b")), "orders");
+    s.advance_to(10_000);
+    let gen = group_state(&s, "g").1;
+    // a goes away without a LeaveGroup; a dynamic member joins: the group waits for a to
+    // rejoin until the rebalance timeout (10 s).
+    s.apply(Action::RemoveConsumer {
+        consumer: "a".into(),
+    })
+    .unwrap();
+    consumer_with(&mut s, "c", cfg(None), "orders");
+    s.advance_to(30_000);
+    let snap = s.snapshot();
+    let g = snap.groups.iter().find(|g| g.group_id == "g").unwrap();
+    assert_eq!(
+        (g.state.as_str(), g.generation),
+        ("Stable", gen + 1),
+        "{}",
+        log_lines(&s)
+    );
+    assert_eq!(g.members.len(), 3, "a keeps its place: {}", log_lines(&s));
+    let removed = events_matching(&s, |k| matches!(k, EventKind::MemberRemoved { .. }));
+    assert!(removed.is_empty(), "nobody removed yet: {removed:?}");
+    assert_eq!(counts(&s, "g"), vec![2, 2, 2], "a's share waits for it");
+    // a's session (45 s from the end of the join phase) expires: a rebalance without it.
+    s.advance_to(80_000);
+    let (state, now) = group_state(&s, "g");
+    assert_eq!(state, "Stable", "{}", log_lines(&s));
+    assert_eq!(now, gen + 2, "{}", log_lines(&s));
+    assert_eq!(counts(&s, "g"), vec![3, 3]);
+    let removed = events_matching(&s, |k| matches!(k, EventKind::MemberRemoved { .. }));
+    assert_eq!(removed.len(), 1, "{}", log_lines(&s));
+    assert!(
+        removed[0].0 >= 60_000,
+        "removed on its session timeout, not the rebalance timeout: {removed:?}"
+    );
+}
+
 /// max.poll.interval.ms: an application that processes too long between polls is taken out
 /// of the group by its own heartbeat thread (LeaveGroup), and the others take over.
 #[test]

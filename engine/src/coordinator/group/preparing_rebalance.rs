@@ -1,7 +1,8 @@
 //! `PreparingRebalance`: the join phase. Every member must send JoinGroup again; the phase ends
 //! when all have (`maybe_complete_join`) or when its timer runs out: the initial delay of a new
 //! group (`InitialDelayedJoin`, extended for each member that arrives meanwhile) or the rebalance
-//! timeout (`DelayedJoin`), after which members that did not rejoin are dropped.
+//! timeout (`DelayedJoin`), after which dynamic members that did not rejoin are dropped (static
+//! ones keep their place until their session times out).
 
 use super::rebalance::{complete_join, maybe_complete_join, update_member};
 use super::state::{Group, JoinTimer};

@@ -88,10 +88,12 @@ pub(super) fn maybe_complete_join(s: Step, group: &mut Group, out: &mut Out) {
 pub(super) fn complete_join(s: Step, group: &mut Group, out: &mut Out) {
     let now = s.now;
     group.join_timer = None;
+    // Only dynamic members that did not rejoin are dropped: a static one keeps its place (and
+    // gets partitions) until its session times out (`completeClassicGroupJoin`).
     let missing: Vec<String> = group
         .members
         .values()
-        .filter(|m| !m.awaiting_join)
+        .filter(|m| !m.awaiting_join && m.group_instance_id.is_none())
         .map(|m| m.member_id.clone())
         .collect();
     for id in missing {
@@ -102,23 +104,29 @@ pub(super) fn complete_join(s: Step, group: &mut Group, out: &mut Out) {
         }));
         remove_member(group, &id);
     }
+    // The leader must be a member that rejoined (`maybeElectNewJoinedLeader`); with only absent
+    // static members left, wait another rebalance timeout for their sessions to expire.
+    let joined = |g: &Group, id: &str| g.members.get(id).is_some_and(|m| m.awaiting_join);
+    if !group.leader.as_deref().is_some_and(|l| joined(group, l)) {
+        group.leader = group
+            .members
+            .values()
+            .filter(|m| m.awaiting_join)
+            .min_by_key(|m| m.joined_seq)
+            .map(|m| m.member_id.clone());
+    }
+    if group.leader.is_none() && !group.members.is_empty() {
+        group.join_timer = Some(JoinTimer::Rebalance {
+            deadline: now + group.rebalance_timeout(),
+        });
+        return;
+    }
     group.generation += 1;
     if group.members.is_empty() {
         group.protocol = None;
         group.leader = None;
         transition(s, group, GroupState::Empty, out);
         return;
-    }
-    if !group
-        .leader
-        .as_ref()
-        .is_some_and(|l| group.members.contains_key(l))
-    {
-        group.leader = group
-            .members
-            .values()
-            .min_by_key(|m| m.joined_seq)
-            .map(|m| m.member_id.clone());
     }
     group.protocol = group.select_protocol();
     let protocol = group.protocol.expect("members share a protocol");
