@@ -407,3 +407,123 @@ fn reset_by_timestamp_and_shift() {
     let hw = s.snapshot().topics[0].partitions[0].high_watermark;
     assert_eq!(committed(&s), hw, "clamped to the latest offset");
 }
+
+fn small_memory(seed: u64) -> Simulation {
+    Simulation::new(
+        seed,
+        ClusterConfig {
+            log_memory_bytes: 1 << 20,
+            ..ClusterConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+fn partition_view(s: &Simulation, topic: &str, p: u32) -> brokerlab_engine::view::PartitionView {
+    let snap = s.snapshot();
+    let t = snap.topics.iter().find(|t| t.name == topic).unwrap();
+    t.partitions[p as usize].clone()
+}
+
+/// The playground's memory bound (`sim.log.memory.bytes`, not a Kafka setting) is counted in
+/// bytes of engine memory and split among the partition replicas: every log stays within its
+/// share whatever the batch size, the log start offset moves, and the partition and the delivery
+/// audit say the bound (not retention) removed the records.
+#[test]
+fn the_memory_bound_keeps_every_log_within_its_share_and_says_so() {
+    let mut s = small_memory(61);
+    create(&mut s, "clicks", 2, TopicConfig::default());
+    // One record per batch (linger.ms=0 at a low rate): the costliest records per byte.
+    producer(
+        &mut s,
+        "p",
+        "clicks",
+        400,
+        KeyDistribution::Uniform { keys: 50 },
+    );
+    consumer_with(&mut s, "live", earliest("live"), "clicks");
+    consumer_with(&mut s, "late", earliest("late"), "clicks");
+    s.advance_to(5_000);
+    s.apply(Action::PauseConsumer {
+        consumer: "late".into(),
+    })
+    .unwrap();
+    s.advance_to(120_000);
+    let share = (1u64 << 20) / 2;
+    for p in 0..2 {
+        let v = partition_view(&s, "clicks", p);
+        assert_eq!(v.memory_share_bytes, share);
+        assert!(
+            v.memory_bytes <= share,
+            "P{p}: {} > {share}",
+            v.memory_bytes
+        );
+        assert!(v.evicted_records > 0, "P{p}: nothing evicted");
+        assert_eq!(v.log_start_offset, v.evicted_up_to);
+        assert_eq!(v.evicted_records as i64, v.log_start_offset);
+    }
+    let events = events_matching(&s, |k| matches!(k, EventKind::SegmentsDeleted { .. }));
+    assert!(events.is_empty(), "retention deleted nothing: {events:?}");
+    // The group that kept up lost nothing; the paused one finds its records evicted, counted
+    // apart from gaps and from what it has not read yet.
+    let live = audit(&s, "live");
+    assert_eq!((live.evicted, live.gaps), (0, 0), "{live:?}");
+    let late = audit(&s, "late");
+    assert!(late.evicted > 10_000, "{late:?}");
+    assert_eq!(late.gaps, 0, "{late:?}");
+    assert!(
+        late.not_yet_consumed < late.produced - late.evicted,
+        "{late:?}"
+    );
+    assert_eq!(
+        late.evicted + late.not_yet_consumed + late.unique_consumed,
+        late.produced,
+        "{late:?}"
+    );
+}
+
+/// A compacted topic's cleaner runs before the memory bound deletes anything: with fewer keys
+/// than fit, the latest value of every key stays, even under far more updates than the bound
+/// could hold; the same load on a delete topic is evicted.
+#[test]
+fn the_cleaner_runs_before_the_memory_bound_on_a_compacted_topic() {
+    for policy in [CleanupPolicy::Compact, CleanupPolicy::Delete] {
+        // The cleaner's own rounds are an hour apart: only the memory bound calls it here.
+        let mut s = Simulation::new(
+            62,
+            ClusterConfig {
+                log_memory_bytes: 1 << 20,
+                log_cleaner_backoff_ms: 3_600_000,
+                ..ClusterConfig::default()
+            },
+        )
+        .unwrap();
+        create(
+            &mut s,
+            "users",
+            1,
+            TopicConfig {
+                cleanup_policy: policy,
+                ..TopicConfig::default()
+            },
+        );
+        producer(
+            &mut s,
+            "p",
+            "users",
+            2_000,
+            KeyDistribution::Uniform { keys: 40 },
+        );
+        s.advance_to(120_000);
+        let v = partition_view(&s, "users", 0);
+        assert!(v.memory_bytes <= v.memory_share_bytes, "{policy:?}: {v:?}");
+        match policy {
+            CleanupPolicy::Compact => {
+                assert_eq!(v.evicted_records, 0, "nothing evicted: {v:?}");
+                assert_eq!(v.log_start_offset, 0);
+                assert!(v.log_end_offset > 200_000 && v.records < 40_000, "{v:?}");
+            }
+            _ => assert!(v.evicted_records > 0, "{v:?}"),
+        }
+    }
+}

@@ -63,3 +63,12 @@ pub fn duration(ms: u64) -> String {
         format!("{} min", ms / 60_000)
     }
 }
+
+/// Memory as `3.5 MB` or `640 KB` (binary units, as the engine counts them).
+pub fn bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MB", fixed(n as f64 / (1u64 << 20) as f64, 1))
+    } else {
+        format!("{} KB", n.div_ceil(1 << 10))
+    }
+}

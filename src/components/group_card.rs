@@ -123,6 +123,11 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     <dt>{"Skipped"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd>
                 </div>
                 <div><dt>{"Out of order"}</dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
+                if a.evicted > 0 {
+                    <div title="acknowledged records the playground's memory bound (sim.log.memory.bytes, not Kafka's retention) removed before the group read them">
+                        <dt>{"Evicted (memory)"}</dt><dd class="warn">{ format::count(a.evicted) }</dd>
+                    </div>
+                }
                 if a.aborted_seen > 0 {
                     <div><dt>{"Aborted seen"}</dt><dd class="warn" title="records of aborted transactions, delivered to read_uncommitted consumers">{ format::count(a.aborted_seen) }</dd></div>
                 }

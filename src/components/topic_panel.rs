@@ -96,6 +96,8 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         settings.push("unclean election on".into());
     }
     let brokers = snap.brokers.clone();
+    let evicted: u64 = t.partitions.iter().map(|p| p.evicted_records).sum();
+    let share = t.partitions.first().map_or(0, |p| p.memory_share_bytes);
     html! {
         <section class="card topic" aria-label={format!("Topic {}", t.name)}>
             <header class="topic-head">
@@ -159,7 +161,14 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                                 <PartitionStrip topic={t.name.clone()} partition={p.partition} per_cell={per} {marks} dark={props.dark} />
                             </td>
                             <td><ReplicaBadges partition={p.clone()} brokers={brokers.clone()} /></td>
-                            <td class="num">{ format::signed(p.log_start_offset) }</td>
+                            if p.evicted_records > 0 {
+                                <td class="num evicted"
+                                    aria-label={format!("Log start offset {}: the playground's memory bound removed {} records below {}", p.log_start_offset, format::count(p.evicted_records), p.evicted_up_to)}>
+                                    { format::signed(p.log_start_offset) }<sup aria-hidden="true">{"*"}</sup>
+                                </td>
+                            } else {
+                                <td class="num">{ format::signed(p.log_start_offset) }</td>
+                            }
                             <td class="num">{ format::signed(p.high_watermark) }</td>
                             <td class="num">{ format::signed(p.log_end_offset) }</td>
                             if !groups.is_empty() {
@@ -194,6 +203,12 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 }) }
                 </tbody>
             </table>
+            if evicted > 0 {
+                <p class="muted small memory-note" role="note">
+                    { format!("* The playground's memory bound (sim.log.memory.bytes, not Kafka's retention) removed {} of this topic's oldest records: each partition replica keeps about {} of records in your browser.",
+                        format::count(evicted), format::bytes(share)) }
+                </p>
+            }
             if !groups.is_empty() {
                 <p class="legend">
                     { for groups.iter().map(|(gi, g)| html! {

@@ -44,6 +44,9 @@ pub struct DeliveryAudit {
     /// had them, the new one does not), unless a retry appended them again since or a later
     /// election made a replica leader that still has them.
     dropped: Vec<Vec<IntervalSet>>,
+    /// [producer][partition]: record numbers the playground's memory bound removed from a
+    /// leader's log (not retention, not Kafka: `sim.log.memory.bytes`).
+    evicted: Vec<Vec<IntervalSet>>,
     slots: Vec<SlotAudit>,
     by_name: SmallMap<String, u32>,
 }
@@ -62,8 +65,12 @@ pub struct AuditReport {
     /// Acknowledged records not delivered although an earlier and a later record of the same
     /// producer and partition were (lost to the group: skipped, or deleted before it read them).
     pub gaps: u64,
-    /// Acknowledged records not delivered yet.
+    /// Acknowledged records not delivered yet (those the memory bound removed excepted).
     pub not_yet_consumed: u64,
+    /// Acknowledged records the playground's memory bound removed before the group read them:
+    /// a limit of the simulation, not of Kafka, counted apart from gaps and from what is not
+    /// consumed yet.
+    pub evicted: u64,
     /// Deliveries that came before an earlier-sent record of the same key and partition.
     pub order_violations: u64,
     /// Distinct delivered records of aborted transactions (read_uncommitted sees them).
@@ -147,6 +154,36 @@ impl DeliveryAudit {
         n
     }
 
+    /// The memory bound removed these records from the leader's log.
+    pub fn on_evicted(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
+        let per_producer = grow(&mut self.evicted, producer as usize);
+        grow(per_producer, partition as usize).insert(first, first + count);
+    }
+
+    /// Acknowledged records in `[lo, hi)` that the memory bound removed and `delivered` lacks.
+    fn evicted_unread(
+        &self,
+        producer: usize,
+        p: PartitionIdx,
+        acked: &IntervalSet,
+        delivered: Option<&IntervalSet>,
+        (lo, hi): (u64, u64),
+    ) -> u64 {
+        let Some(ev) = self.evicted.get(producer).and_then(|v| v.get(p as usize)) else {
+            return 0;
+        };
+        let mut n = 0;
+        for &(a, b) in ev.ranges() {
+            let (a, b) = (a.max(lo), b.min(hi));
+            if a >= b {
+                continue;
+            }
+            let acked_here = acked.restricted(a, b);
+            n += acked_here.len() - delivered.map_or(0, |d| acked_here.intersection_len(d));
+        }
+        n
+    }
+
     /// The producer's transaction aborted: these records were written but never committed.
     pub fn on_aborted(&mut self, producer: u32, partition: PartitionIdx, first: u64, count: u64) {
         let per_producer = grow(&mut self.aborted, producer as usize);
@@ -221,19 +258,23 @@ impl DeliveryAudit {
                 let delivered = s
                     .and_then(|s| s.delivered.get(producer))
                     .and_then(|v| v.get(p as usize));
+                let evicted = self.evicted_unread(producer, p, acked, delivered, (0, u64::MAX));
+                r.evicted += evicted;
                 let Some(delivered) = delivered else {
-                    r.not_yet_consumed += acked.len();
+                    r.not_yet_consumed += acked.len() - evicted;
                     continue;
                 };
                 let acked_and_delivered = acked.intersection_len(delivered);
-                r.not_yet_consumed += acked.len() - acked_and_delivered;
+                r.not_yet_consumed += acked.len() - acked_and_delivered - evicted;
                 // Lost: acknowledged records inside the range the group delivered from this
                 // producer and partition, but never delivered. Records before the first delivery
                 // (auto.offset.reset=latest, a group that started later) are not lost.
                 if let (Some(min), Some(max)) = (delivered.min(), delivered.max()) {
                     let acked_inside = acked.count_in(min, max + 1);
                     let both_inside = acked.intersection_len_below(delivered, max + 1);
-                    r.gaps += acked_inside - both_inside;
+                    let evicted_inside =
+                        self.evicted_unread(producer, p, acked, Some(delivered), (min, max + 1));
+                    r.gaps += acked_inside - both_inside - evicted_inside;
                 }
             }
         }

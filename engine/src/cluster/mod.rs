@@ -215,6 +215,26 @@ impl Cluster {
         id
     }
 
+    /// Splits `sim.log.memory.bytes` evenly among the logs of every user partition replica
+    /// (internal topics keep no records here), after partitions come or go.
+    fn apportion_log_memory(&mut self) {
+        let replicas: u64 = self
+            .partitions
+            .iter()
+            .flatten()
+            .filter(|p| !p.internal)
+            .map(|p| 1 + p.followers.len() as u64)
+            .sum();
+        let share =
+            (self.config.log_memory_bytes / replicas.max(1)).max(config::LOG_MEMORY_MIN_SHARE);
+        for p in self.partitions.iter_mut().flatten().filter(|p| !p.internal) {
+            p.log.config.memory_bytes = share;
+            for r in &mut p.followers {
+                r.log.config.memory_bytes = share;
+            }
+        }
+    }
+
     /// Replica placement as `AdminUtils.assignReplicasToBrokers` does without racks: partition p's
     /// first replica is broker `(start + p) % n`, followers follow it round-robin.
     fn place_replicas(&self, p: u32, replication_factor: u32) -> Vec<BrokerId> {
@@ -268,6 +288,7 @@ impl Cluster {
                 .partitions
                 .push(idx);
         }
+        self.apportion_log_memory();
     }
 
     pub fn validate_increase_partitions(&self, name: &str, total: u32) -> Result<(), ActionError> {
@@ -333,6 +354,7 @@ impl Cluster {
         for &p in &topic.partitions {
             self.partitions[p as usize] = None;
         }
+        self.apportion_log_memory();
         Ok(topic)
     }
 }

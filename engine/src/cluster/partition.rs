@@ -439,6 +439,8 @@ impl Partition {
                     }
                     r.log.append_replicated(b, now);
                 }
+                // Consumers read the leader's copy: the audit follows what the leader evicts.
+                r.log.take_evicted();
             }
         }
         r.high_watermark = leader_hw.min(r.log.log_end_offset());

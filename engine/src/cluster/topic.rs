@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::ClusterConfig;
 use crate::ground::{ActionError, Millis};
 use crate::ground::{PartitionIdx, TopicId};
-use crate::log::LogConfig;
+use crate::log::{Compaction, LogConfig};
 
 /// `Topic.MAX_NAME_LENGTH`.
 pub const MAX_NAME_LENGTH: usize = 249;
@@ -139,7 +139,11 @@ impl TopicConfig {
         LogConfig {
             segment_bytes: self.segment_bytes,
             segment_ms: self.segment_ms,
-            max_records: cluster.log_max_records,
+            memory_bytes: cluster.log_memory_bytes,
+            compaction: self.cleanup_policy.compacts().then_some(Compaction {
+                delete_retention_ms: self.delete_retention_ms,
+                min_compaction_lag_ms: self.min_compaction_lag_ms,
+            }),
             ..LogConfig::default()
         }
     }

@@ -14,6 +14,6 @@ pub mod segment;
 
 pub use batch::{BatchOrigin, ControlType, RecordBatch};
 pub use keys::{KeyId, KeyTable, NULL_KEY};
-pub use partition_log::{AbortedTxn, CleanerStats, LogConfig, PartitionLog};
+pub use partition_log::{AbortedTxn, CleanerStats, Compaction, Evicted, LogConfig, PartitionLog};
 pub use record::{record_size_in_bytes, Lineage, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};
 pub use segment::Segment;

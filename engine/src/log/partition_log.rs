@@ -3,10 +3,13 @@
 //! Words as in Kafka's `UnifiedLog`: the log start offset is the first offset still kept, the log
 //! end offset (LEO) the offset the next record will get. Offsets are never reused or renumbered.
 //!
-//! Simplification: the log lives in memory, so it is bounded by `max_records` (a simulation
-//! setting, not a Kafka one). When a partition holds more, its oldest closed segments are deleted
-//! and the log start offset moves, exactly as `retention.bytes` would do it; to make that possible
-//! the active segment also rolls once it holds a quarter of the bound.
+//! Simplification: the log lives in memory, so each replica's log is bounded by its share of the
+//! playground's memory (`sim.log.memory.bytes`, not a Kafka setting), counted in bytes of engine
+//! memory rather than records, so that the bound holds whatever the batch size. When a log
+//! would take more, a compacted topic's cleaner runs first; then its oldest closed segments are
+//! deleted and the log start offset moves, as `retention.bytes` would do it, and the log counts
+//! what the bound removed so that nobody mistakes it for retention. To make that possible the
+//! active segment rolls once it takes a quarter of the bound.
 
 use std::collections::BTreeMap;
 
@@ -62,8 +65,28 @@ pub struct LogConfig {
     pub segment_ms: u64,
     /// `index.interval.bytes`: bytes between two offset index entries.
     pub index_interval_bytes: u32,
-    /// In-memory bound on records kept per partition (simulation setting).
-    pub max_records: u64,
+    /// This replica's share of the playground's memory bound, in bytes of engine memory
+    /// (simulation setting: `sim.log.memory.bytes` split among all partition replicas).
+    pub memory_bytes: u64,
+    /// For `cleanup.policy=compact`: the cleaner's settings, so that it can run before the
+    /// memory bound deletes anything.
+    pub compaction: Option<Compaction>,
+}
+
+/// The log cleaner settings of a compacted topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compaction {
+    pub delete_retention_ms: u64,
+    pub min_compaction_lag_ms: u64,
+}
+
+/// What the playground's memory bound (not retention) removed from a log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evicted {
+    pub records: u64,
+    pub segments: u64,
+    /// Everything below this offset that is gone was removed by the bound or by retention.
+    pub up_to: i64,
 }
 
 impl Default for LogConfig {
@@ -72,7 +95,8 @@ impl Default for LogConfig {
             segment_bytes: 1 << 30,
             segment_ms: 7 * 24 * 3600 * 1000,
             index_interval_bytes: 4096,
-            max_records: 1 << 16,
+            memory_bytes: 8 << 20,
+            compaction: None,
         }
     }
 }
@@ -100,6 +124,12 @@ pub struct PartitionLog {
     log_end_offset: i64,
     records: u64,
     size_bytes: u64,
+    /// The high watermark as last reported (`onHighWatermarkUpdated`): the cleaner stays below.
+    high_watermark: i64,
+    pub evicted: Evicted,
+    /// Batches the memory bound removed, as (producer, first record number, records), for the
+    /// delivery audit to collect (`take_evicted`).
+    evicted_origins: Vec<(u32, u64, u32)>,
     pub producer_state: ProducerStateManager,
 }
 
@@ -114,6 +144,9 @@ impl PartitionLog {
             log_end_offset: 0,
             records: 0,
             size_bytes: 0,
+            high_watermark: 0,
+            evicted: Evicted::default(),
+            evicted_origins: Vec::new(),
             producer_state: ProducerStateManager::default(),
             aborted_txns: Vec::new(),
             unreplicated_txns: Vec::new(),
@@ -145,6 +178,16 @@ impl PartitionLog {
         self.size_bytes
     }
 
+    /// Engine memory the log's batches take (what the memory bound counts).
+    pub fn memory_bytes(&self) -> u64 {
+        self.segments.values().map(Segment::memory_bytes).sum()
+    }
+
+    /// The batches the memory bound removed since the last call, for the delivery audit.
+    pub fn take_evicted(&mut self) -> Vec<(u32, u64, u32)> {
+        std::mem::take(&mut self.evicted_origins)
+    }
+
     pub fn segments(&self) -> impl Iterator<Item = &Segment> {
         self.segments.values()
     }
@@ -167,7 +210,7 @@ impl PartitionLog {
         }
         active.size_bytes() + incoming_bytes as u64 > self.config.segment_bytes
             || now.saturating_sub(active.created_at) >= self.config.segment_ms
-            || active.records() * 4 >= self.config.max_records
+            || active.memory_bytes() * 4 >= self.config.memory_bytes
     }
 
     /// Closes the active segment and opens a new one at the log end offset.
@@ -209,7 +252,7 @@ impl PartitionLog {
     }
 
     /// Puts a batch whose base offset is set at the end of the active segment.
-    fn place(&mut self, batch: RecordBatch, _now: Millis) {
+    fn place(&mut self, batch: RecordBatch, now: Millis) {
         self.sparse |= batch.control.is_some()
             || batch.is_transactional
             || batch.base_offset != self.log_end_offset;
@@ -222,13 +265,40 @@ impl PartitionLog {
         self.size_bytes += batch.size_bytes as u64;
         let interval = self.config.index_interval_bytes;
         self.active().append(batch, interval);
-        self.enforce_memory_bound();
+        self.enforce_memory_bound(now);
     }
 
-    fn enforce_memory_bound(&mut self) {
-        while self.records > self.config.max_records && self.segments.len() > 1 {
-            let (&base, _) = self.segments.iter().next().expect("non-empty");
+    /// Keeps the log within its share of memory: a compacted log is cleaned first (below the
+    /// high watermark and the last stable offset, as the cleaner would); then the oldest closed
+    /// segments go, counted as evicted.
+    fn enforce_memory_bound(&mut self, now: Millis) {
+        let bound = self.config.memory_bytes;
+        let mut memory = self.memory_bytes();
+        if memory <= bound || self.segments.len() < 2 {
+            return;
+        }
+        if let Some(c) = self.config.compaction {
+            let hw = self.high_watermark;
+            let stable = self.first_unstable_offset(hw).map_or(hw, |u| u.min(hw));
+            let end = self.cleanable_end(now, stable, c.min_compaction_lag_ms);
+            if end > self.clean_offset {
+                self.clean(now, end, c.delete_retention_ms);
+                memory = self.memory_bytes();
+            }
+        }
+        while memory > bound && self.segments.len() > 1 {
+            let (&base, seg) = self.segments.iter().next().expect("non-empty");
+            memory -= seg.memory_bytes();
+            self.evicted.records += seg.records();
+            self.evicted.segments += 1;
+            for b in seg.batches() {
+                if let (Some(o), None) = (b.origin, b.control) {
+                    self.evicted_origins
+                        .push((o.producer, o.first_record, b.record_count()));
+                }
+            }
             self.delete_segment(base);
+            self.evicted.up_to = self.log_start_offset;
         }
     }
 
@@ -361,6 +431,7 @@ impl PartitionLog {
     /// `onHighWatermarkUpdated`: transactions whose marker is now below the high watermark are
     /// stable.
     pub fn on_high_watermark_updated(&mut self, hw: i64) {
+        self.high_watermark = hw;
         self.unreplicated_txns.retain(|&(_, marker)| marker >= hw);
     }
 
@@ -643,22 +714,50 @@ mod tests {
     }
 
     #[test]
-    fn memory_bound_deletes_oldest_segments_and_moves_log_start() {
+    fn memory_bound_deletes_oldest_segments_counts_them_and_moves_log_start() {
         let cfg = LogConfig {
-            max_records: 40,
+            memory_bytes: 16 << 10,
             ..LogConfig::default()
         };
         let mut log = PartitionLog::new(cfg, 0);
-        for _ in 0..100 {
+        for _ in 0..1_000 {
             log.append(batch(5), 0);
         }
-        assert!(log.records() <= 40, "{}", log.records());
+        assert!(log.memory_bytes() <= 16 << 10, "{}", log.memory_bytes());
         assert!(log.log_start_offset() > 0);
-        assert_eq!(log.log_end_offset(), 500);
+        assert_eq!(log.log_end_offset(), 5_000);
+        assert_eq!(log.evicted.records as i64, log.log_start_offset());
+        assert_eq!(log.evicted.up_to, log.log_start_offset());
+        assert_eq!(log.records() + log.evicted.records, 5_000);
         assert_eq!(
             log.batches_from(0).next().map(|b| b.base_offset),
             Some(log.log_start_offset())
         );
+    }
+
+    /// The bound is in bytes of engine memory: one-record batches, which cost more per record,
+    /// are kept in fewer records, and memory stays under the bound whatever the batch size.
+    #[test]
+    fn memory_bound_holds_whatever_the_batch_size() {
+        let cfg = LogConfig {
+            memory_bytes: 64 << 10,
+            ..LogConfig::default()
+        };
+        let mut kept = Vec::new();
+        for size in [1, 10, 100] {
+            let mut log = PartitionLog::new(cfg, 0);
+            for _ in 0..(20_000 / size) {
+                log.append(batch(size), 0);
+            }
+            assert!(
+                log.memory_bytes() <= 64 << 10,
+                "{size}: {}",
+                log.memory_bytes()
+            );
+            assert!(log.evicted.records > 0, "{size}");
+            kept.push(log.records());
+        }
+        assert!(kept[0] < kept[1] && kept[1] < kept[2], "{kept:?}");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Segment {
     index: Vec<IndexEntry>,
     bytes_since_index_entry: u32,
     size_bytes: u64,
+    /// Engine memory the batches take outside the segment's own vector
+    /// (`RecordBatch::heap_bytes`).
+    heap_bytes: u64,
     records: u64,
     max_timestamp: Millis,
 }
@@ -34,6 +37,7 @@ impl Segment {
             index: Vec::new(),
             bytes_since_index_entry: 0,
             size_bytes: 0,
+            heap_bytes: 0,
             records: 0,
             max_timestamp: 0,
         }
@@ -49,6 +53,7 @@ impl Segment {
         }
         self.bytes_since_index_entry += batch.size_bytes;
         self.size_bytes += batch.size_bytes as u64;
+        self.heap_bytes += batch.heap_bytes();
         self.records += batch.record_count() as u64;
         self.max_timestamp = self.max_timestamp.max(batch.max_timestamp);
         self.batches.push(batch);
@@ -85,6 +90,14 @@ impl Segment {
         self.records
     }
 
+    /// Engine memory of the batches (the vector's whole capacity: it grows by doubling) and
+    /// the offset index.
+    pub fn memory_bytes(&self) -> u64 {
+        self.heap_bytes
+            + (self.batches.capacity() * std::mem::size_of::<RecordBatch>()
+                + self.index.capacity() * std::mem::size_of::<IndexEntry>()) as u64
+    }
+
     pub fn max_timestamp(&self) -> Millis {
         self.max_timestamp
     }
@@ -105,6 +118,7 @@ impl Segment {
         let keep = self.position_of(offset);
         for b in self.batches.drain(keep..) {
             self.size_bytes -= b.size_bytes as u64;
+            self.heap_bytes -= b.heap_bytes();
             self.records -= b.record_count() as u64;
         }
         self.index.retain(|e| (e.position as usize) < keep);

@@ -28,6 +28,9 @@ pub struct PartitionReport {
     pub replicas_in_sync: bool,
     /// Fewer in-sync replicas than `min.insync.replicas` (capped at the replication factor).
     pub under_min_isr: bool,
+    /// Records the playground's memory bound (`sim.log.memory.bytes`, not retention) removed
+    /// from the leader's log.
+    pub evicted_records: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -118,6 +121,7 @@ impl Report {
                         .and_then(|&i| sim.cluster().partition(i))
                         .is_some_and(|x| x.replicas_agree()),
                     under_min_isr: p.under_min_isr,
+                    evicted_records: p.evicted_records,
                 })
             })
             .collect();

@@ -375,6 +375,9 @@ impl Simulation {
                 }
                 Some(part) => {
                     let r = part.append_as_leader(batch, now);
+                    for (producer, first, n) in part.log.take_evicted() {
+                        self.audit.on_evicted(producer, p, first, n as u64);
+                    }
                     if let Ok(a) = r {
                         // Appended now, or recognised as a batch this leader already has: either
                         // way the records are in the leader's log.

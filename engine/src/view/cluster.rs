@@ -54,6 +54,13 @@ pub struct PartitionView {
     /// Fewer in-sync replicas than `min_isr`: acks=all writes are refused and the high watermark
     /// stands still (Kafka 3.7+).
     pub under_min_isr: bool,
+    /// Records the playground's memory bound (not retention) removed from the leader's log,
+    /// and the offset below which they were.
+    pub evicted_records: u64,
+    pub evicted_up_to: i64,
+    /// Engine memory the leader's log takes, and its share of `sim.log.memory.bytes`.
+    pub memory_bytes: u64,
+    pub memory_share_bytes: u64,
 }
 
 /// One replica of a partition as the leader sees it.
@@ -108,6 +115,10 @@ pub(super) fn topics(sim: &Simulation) -> Vec<TopicView> {
                         .all(|(_, l)| l.log_end_offset() == p.log.log_end_offset()),
                     min_isr: p.effective_min_isr() as u32,
                     under_min_isr: p.is_under_min_isr(),
+                    evicted_records: p.log.evicted.records,
+                    evicted_up_to: p.log.evicted.up_to,
+                    memory_bytes: p.log.memory_bytes(),
+                    memory_share_bytes: p.log.config.memory_bytes,
                 })
                 .collect(),
         })
