@@ -150,7 +150,9 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 }) }
             </div>
             <div class="member-controls">
-                <button class="btn small" onclick={on_pause} aria-label={format!("{} {}", if c.paused { "Resume" } else { "Pause" }, c.name)}>
+                <button class="btn small" onclick={on_pause} aria-label={format!("{} {}", if c.paused { "Resume" } else { "Pause" }, c.name)}
+                    disabled={!c.paused && c.assigned.is_empty()}
+                    title={(!c.paused && c.assigned.is_empty()).then_some("no partitions assigned yet: pause() pauses the partitions a consumer holds")}>
                     { if c.paused { "Resume" } else { "Pause" } }
                 </button>
                 <label class="inline small">

@@ -161,6 +161,8 @@ test('keyboard: space pauses, the right arrow steps, ? lists the shortcuts', asy
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
   const pauseConsumer = page.getByRole('button', { name: 'Pause billing-1' });
+  // pause() pauses the partitions a consumer holds: the button waits for its assignment.
+  await until('billing-1 has partitions to pause', () => pauseConsumer.isEnabled());
   await pauseConsumer.focus();
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: 'Resume billing-1' }).waitFor();

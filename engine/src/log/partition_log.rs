@@ -203,13 +203,17 @@ impl PartitionLog {
             .expect("a log always has an active segment")
     }
 
-    fn should_roll(&self, incoming_bytes: u32, now: Millis) -> bool {
+    /// `LogSegment.shouldRoll`. For `segment.ms` Kafka measures from the first batch's
+    /// timestamp to the incoming batch's (`timeWaitedForRoll`), not from when the segment was
+    /// created: a segment opened long before its first record does not roll at once.
+    fn should_roll(&self, incoming: &RecordBatch) -> bool {
         let active = self.segments.values().next_back().expect("active segment");
-        if active.batches().is_empty() {
+        let Some(first) = active.batches().first() else {
             return false;
-        }
-        active.size_bytes() + incoming_bytes as u64 > self.config.segment_bytes
-            || now.saturating_sub(active.created_at) >= self.config.segment_ms
+        };
+        let waited = incoming.max_timestamp.saturating_sub(first.max_timestamp);
+        active.size_bytes() + incoming.size_bytes as u64 > self.config.segment_bytes
+            || waited > self.config.segment_ms
             || active.memory_bytes() * 4 >= self.config.memory_bytes
     }
 
@@ -221,7 +225,7 @@ impl PartitionLog {
 
     /// Appends a batch at the log end offset (the leader assigns `base_offset`) and returns it.
     pub fn append(&mut self, mut batch: RecordBatch, now: Millis) -> i64 {
-        if self.should_roll(batch.size_bytes, now) {
+        if self.should_roll(&batch) {
             self.roll(now);
         }
         let base = self.log_end_offset;
@@ -233,7 +237,7 @@ impl PartitionLog {
     /// Appends a batch a leader sent, at the offset it has there: after compaction the leader's
     /// log has gaps, which the copy keeps.
     pub fn append_replicated(&mut self, batch: RecordBatch, now: Millis) -> i64 {
-        if self.should_roll(batch.size_bytes, now) {
+        if self.should_roll(&batch) {
             self.roll(now);
         }
         let base = batch.base_offset.max(self.log_end_offset);
@@ -649,9 +653,18 @@ impl PartitionLog {
 
     /// First offset whose batch has a max timestamp at or after `ts` (`ListOffsets` by time).
     pub fn offset_for_timestamp(&self, ts: Millis) -> Option<i64> {
+        // `fetchOffsetByTimestamp`: the first batch whose max timestamp reaches `ts`, then the
+        // first record in it that does (a batch's records need not be in timestamp order).
         self.batches_from(self.log_start_offset)
             .find(|b| b.max_timestamp >= ts)
-            .map(|b| b.base_offset.max(self.log_start_offset))
+            .map(|b| {
+                let i = b
+                    .records
+                    .iter()
+                    .position(|r| b.first_timestamp + r.ts_delta as Millis >= ts)
+                    .unwrap_or(0);
+                (b.base_offset + i as i64).max(self.log_start_offset)
+            })
     }
 }
 
@@ -684,6 +697,68 @@ mod tests {
             origin: None,
             delete_horizon_ms: None,
         }
+    }
+
+    /// `UnifiedLog.fetchOffsetByTimestamp` (ListOffsets by timestamp): the first record at or
+    /// after the timestamp, not the base offset of its batch.
+    #[test]
+    fn offset_for_timestamp_is_the_first_record_at_or_after_it() {
+        let mut log = PartitionLog::new(LogConfig::default(), 0);
+        log.append(batch(2), 0); // offsets 0, 1 at time 0
+        let mut b = batch(3); // offsets 2, 3, 4 at 100, 200, 300
+        b.first_timestamp = 100;
+        b.max_timestamp = 300;
+        for (i, r) in b.records.iter_mut().enumerate() {
+            r.ts_delta = 100 * i as u32;
+        }
+        log.append(b, 300);
+        assert_eq!(log.offset_for_timestamp(0), Some(0));
+        assert_eq!(log.offset_for_timestamp(100), Some(2));
+        assert_eq!(log.offset_for_timestamp(150), Some(3));
+        assert_eq!(log.offset_for_timestamp(300), Some(4));
+        assert_eq!(log.offset_for_timestamp(301), None);
+    }
+
+    /// `LogCleanerManager.grabFilthiestCompactedLog` picks a log only when its dirty ratio is
+    /// strictly greater than `min.cleanable.dirty.ratio`.
+    #[test]
+    fn the_cleaner_needs_a_dirty_ratio_strictly_above_the_minimum() {
+        let cfg = LogConfig {
+            segment_bytes: 500,
+            ..LogConfig::default()
+        };
+        let mut log = PartitionLog::new(cfg, 0);
+        for _ in 0..3 {
+            log.append(batch(4), 0); // 461 bytes: one segment each, the last one active
+        }
+        log.clean_offset = 4; // the first segment is clean, the second dirty: ratio 0.5
+        let end = 8; // the active segment is never cleaned
+        assert_eq!(log.dirty_ratio(end), 0.5);
+        assert!(!log.needs_cleaning(0, end, 0.5));
+        assert!(log.needs_cleaning(0, end, 0.49));
+    }
+
+    /// `LogSegment.shouldRoll` with `segment.ms`: the time waited counts from the first batch's
+    /// timestamp to the incoming one's, and must exceed `segment.ms`.
+    #[test]
+    fn segment_ms_counts_from_the_first_batch_timestamp() {
+        let cfg = LogConfig {
+            segment_ms: 1_000,
+            ..LogConfig::default()
+        };
+        let at = |t: Millis| {
+            let mut b = batch(1);
+            b.first_timestamp = t;
+            b.max_timestamp = t;
+            b
+        };
+        // The segment exists from time 0; its first record comes at 5,000.
+        let mut log = PartitionLog::new(cfg, 0);
+        log.append(at(5_000), 5_000);
+        log.append(at(6_000), 6_000);
+        assert_eq!(log.segment_count(), 1, "exactly segment.ms waited: no roll");
+        log.append(at(6_001), 6_001);
+        assert_eq!(log.segment_count(), 2);
     }
 
     #[test]

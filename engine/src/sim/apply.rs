@@ -327,10 +327,20 @@ impl Simulation {
             }
             Action::PauseConsumer { consumer } => {
                 let i = self.consumer_index(&consumer)?;
-                self.consumers[i as usize].as_mut().expect("exists").pause();
+                let c = self.consumers[i as usize].as_mut().expect("exists");
+                let n = c.assigned.len();
+                if n == 0 {
+                    // Kafka's pause() takes partitions the consumer holds (IllegalStateException
+                    // "No current assignment for partition" otherwise).
+                    return Err(ActionError::InvalidState(format!(
+                        "{consumer} has no partitions assigned yet: pause() pauses the partitions a consumer holds."
+                    )));
+                }
+                c.pause();
                 self.emit(EventKind::ConsumerPaused { consumer: i });
                 Ok(applied(format!(
-                    "Paused {consumer}: it keeps its partitions but stops fetching."
+                    "Paused {consumer}'s {n} partition{}: no fetching, heartbeats go on. pause() is per partition: one assigned later starts unpaused, and an eager rebalance ends the pause.",
+                    if n == 1 { "" } else { "s" }
                 )))
             }
             Action::ResumeConsumer { consumer } => {

@@ -79,7 +79,9 @@ impl PartitionLog {
     /// Whether the cleaner picks this log now: enough dirty data, or tombstones past their
     /// delete horizon.
     pub fn needs_cleaning(&self, now: Millis, end: i64, min_dirty_ratio: f64) -> bool {
-        if self.dirty_ratio(end) >= min_dirty_ratio && self.dirty_ratio(end) > 0.0 {
+        // `grabFilthiestCompactedLog`: strictly greater than min.cleanable.dirty.ratio.
+        let ratio = self.dirty_ratio(end);
+        if ratio > min_dirty_ratio && ratio > 0.0 {
             return true;
         }
         self.closed_below(end).iter().any(|(base, _)| {
