@@ -529,3 +529,52 @@ fn idempotent_producer_bumps_its_epoch_after_sent_batches_expire() {
     assert_eq!(a.duplicates, 0);
     assert!(a.consumed > acked_before + 3_000);
 }
+
+/// `kafka-consumer-groups --describe` (`ConsumerGroupCommand`) lists end offsets with
+/// READ_UNCOMMITTED: a read_committed group's lag counts up to the high watermark, open
+/// transaction included, although the group cannot read past the last stable offset yet.
+#[test]
+fn a_read_committed_group_shows_lag_over_an_open_transaction_as_kafkas_tool_does() {
+    let mut s = sim(44);
+    topic(&mut s, "orders", 1);
+    txn_producer(&mut s, "tx", "order-writer", 0);
+    consumer_with(
+        &mut s,
+        "committed",
+        reader("rc", IsolationLevel::ReadCommitted),
+        "orders",
+    );
+    s.advance_to(8_000);
+    s.apply(Action::BeginTransaction {
+        producer: "tx".into(),
+    })
+    .unwrap();
+    for _ in 0..4 {
+        send(&mut s, "tx", "orders", 0, "pending");
+    }
+    // Long enough for the group to commit its position (auto commit every 5 s).
+    s.advance(12_000);
+    let snap = s.snapshot();
+    let p = &snap.topics[0].partitions[0];
+    assert_eq!((p.last_stable_offset, p.high_watermark), (0, 4), "{p:?}");
+    let g = snap.groups.iter().find(|g| g.group_id == "rc").unwrap();
+    let gp = &g.partitions[0];
+    assert_eq!(
+        (gp.committed, gp.end_offset, gp.lag),
+        (Some(0), 4, Some(4)),
+        "{gp:?}"
+    );
+    assert_eq!(g.total_lag, 4);
+    s.apply(Action::CommitTransaction {
+        producer: "tx".into(),
+    })
+    .unwrap();
+    s.advance(12_000);
+    let snap = s.snapshot();
+    let g = snap.groups.iter().find(|g| g.group_id == "rc").unwrap();
+    assert_eq!(
+        g.total_lag, 0,
+        "read past the COMMIT marker: {:?}",
+        g.partitions
+    );
+}

@@ -8,8 +8,6 @@ use crate::ground::small_map::SmallMap;
 use std::collections::VecDeque;
 
 use crate::cluster::Cluster;
-use crate::cluster::IsolationLevel;
-use crate::consumer::Consumer;
 use crate::coordinator::group::{Group, GroupCoordinator};
 use crate::ground::Millis;
 
@@ -35,13 +33,7 @@ impl Metrics {
     }
 
     /// Takes the samples due before `t` (the state cannot change between events).
-    pub fn sample_until(
-        &mut self,
-        t: Millis,
-        cluster: &Cluster,
-        groups: &GroupCoordinator,
-        consumers: &[Option<Consumer>],
-    ) {
+    pub fn sample_until(&mut self, t: Millis, cluster: &Cluster, groups: &GroupCoordinator) {
         if self.next_at > t {
             return;
         }
@@ -51,12 +43,7 @@ impl Metrics {
         self.next_at += skip * self.interval;
         let values: Vec<(String, u64)> = groups
             .groups()
-            .map(|g| {
-                (
-                    g.group_id.clone(),
-                    group_lag(cluster, g, isolation_of(consumers, &g.group_id)).0,
-                )
-            })
+            .map(|g| (g.group_id.clone(), group_lag(cluster, g).0))
             .collect();
         while self.next_at <= t {
             for (g, v) in &values {
@@ -71,29 +58,16 @@ impl Metrics {
     }
 }
 
-/// The isolation level a group's consumers read with (read_committed if any of them does).
-pub(super) fn isolation_of(consumers: &[Option<Consumer>], group: &str) -> IsolationLevel {
-    if consumers.iter().flatten().any(|c| {
-        c.group_id() == Some(group) && c.config.isolation_level == IsolationLevel::ReadCommitted
-    }) {
-        IsolationLevel::ReadCommitted
-    } else {
-        IsolationLevel::ReadUncommitted
-    }
-}
-
-/// Lag as `kafka-consumer-groups` computes it: end offset (high watermark, or LSO for
-/// read_committed) minus committed offset, for each partition the group has committed.
-pub fn group_lag(
-    cluster: &Cluster,
-    group: &Group,
-    isolation: IsolationLevel,
-) -> (u64, Vec<(u32, i64, i64)>) {
+/// Lag as `kafka-consumer-groups` computes it: the high watermark minus the committed offset,
+/// for each partition the group has committed. Kafka's tool lists end offsets with
+/// READ_UNCOMMITTED (`ConsumerGroupCommand`), so a read_committed group shows lag over an open
+/// transaction too.
+pub fn group_lag(cluster: &Cluster, group: &Group) -> (u64, Vec<(u32, i64, i64)>) {
     let mut total = 0u64;
     let mut per = Vec::new();
     for (&p, c) in &group.offsets {
         if let Some(part) = cluster.partition(p) {
-            let end = part.fetch_limit(isolation);
+            let end = part.high_watermark;
             let lag = (end - c.offset).max(0);
             total += lag as u64;
             per.push((p, c.offset, end));

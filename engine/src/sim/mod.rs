@@ -222,11 +222,6 @@ impl Simulation {
         self.replication.slow_delay(broker)
     }
 
-    /// The isolation level a group's consumers read with (read_committed if any of them does).
-    pub fn group_isolation(&self, group: &str) -> crate::cluster::IsolationLevel {
-        metrics::isolation_of(&self.consumers, group)
-    }
-
     /// A group's total lag sampled every `lag_interval_ms`, oldest first.
     pub fn lag_history(&self, group: &str) -> Vec<u64> {
         self.metrics
@@ -302,8 +297,7 @@ impl Simulation {
             self.process_next(at);
         }
         if t > self.now {
-            self.metrics
-                .sample_until(t, &self.cluster, &self.groups, &self.consumers);
+            self.metrics.sample_until(t, &self.cluster, &self.groups);
             self.now = t;
         }
         true
@@ -329,8 +323,7 @@ impl Simulation {
 
     fn process_next(&mut self, at: Millis) {
         if at > self.now {
-            self.metrics
-                .sample_until(at, &self.cluster, &self.groups, &self.consumers);
+            self.metrics.sample_until(at, &self.cluster, &self.groups);
             self.now = at;
         }
         let Some((_, due)) = self.queue.pop_due(at) else {

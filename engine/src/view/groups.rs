@@ -56,7 +56,6 @@ pub struct GroupView {
 }
 
 pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group) -> GroupView {
-    let isolation = sim.group_isolation(&g.group_id);
     let mut topics: Vec<String> = sim
         .consumers()
         .filter(|c| c.group_id() == Some(g.group_id.as_str()))
@@ -98,7 +97,8 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             };
             idxs.push(p);
             let committed = g.offsets.get(&p).map(|c| c.offset);
-            let end = part.fetch_limit(isolation);
+            // LOG-END-OFFSET in `kafka-consumer-groups --describe`: the high watermark.
+            let end = part.high_watermark;
             partitions.push(GroupPartitionView {
                 topic: t.clone(),
                 partition: part.index,
@@ -119,7 +119,7 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             }
         }
     }
-    let (total_lag, _) = group_lag(sim.cluster(), g, isolation);
+    let (total_lag, _) = group_lag(sim.cluster(), g);
     let offsets_topic = sim.cluster().topic_by_name(CONSUMER_OFFSETS);
     GroupView {
         group_id: g.group_id.clone(),
