@@ -412,6 +412,15 @@ pub enum EventKind {
         end_offset: i64,
         outcome: ValidationOutcome,
     },
+    /// With `auto.leader.rebalance.enable`, the controller's periodic check moved leadership
+    /// back to the partition's preferred replica (the first in its assignment), which is alive
+    /// and in sync again (`QuorumController` leader balancing).
+    PreferredLeaderElected {
+        tp: Tp,
+        leader: BrokerId,
+        previous: BrokerId,
+        epoch: i32,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -507,6 +516,7 @@ impl EventKind {
             | BrokerRestarted { .. }
             | BrokerSlowed { .. }
             | LeaderElected { .. }
+            | PreferredLeaderElected { .. }
             | IsrShrunk { .. }
             | CoordinatorsMoved { .. }
             | IsrExpanded { .. }

@@ -1008,3 +1008,65 @@ fn a_marker_the_followers_lack_is_written_again_at_the_new_leader() {
         "read_committed readers went on: {a:?}"
     );
 }
+
+/// `auto.leader.rebalance.enable` (default true): once a restarted broker is back in the ISR,
+/// the controller's next leader balancing (every `leader.imbalance.check.interval.seconds`, 300 by
+/// default) gives each partition back to its preferred replica in a clean election; consumers
+/// validate their positions with the new leader and nothing acknowledged is lost. With the
+/// setting off, leadership stays where the failover put it.
+#[test]
+fn leadership_returns_to_the_preferred_replica_with_auto_leader_rebalance() {
+    for enabled in [true, false] {
+        let mut s = Simulation::new(
+            71,
+            brokerlab_engine::ClusterConfig {
+                auto_leader_rebalance_enable: enabled,
+                ..brokerlab_engine::ClusterConfig::default()
+            },
+        )
+        .unwrap();
+        replicated(&mut s, "t", 1, rf3(2));
+        producer_with(
+            &mut s,
+            "p",
+            acks(Acks::All),
+            load("t", 200, KeyDistribution::None),
+        );
+        consumer_with(&mut s, "c", earliest("g"), "t");
+        s.advance_to(10_000);
+        let preferred = partition(&s, "t", 0).replicas[0];
+        assert_eq!(leader(&s, "t", 0), Some(preferred));
+        kill(&mut s, preferred);
+        s.advance_to(30_000);
+        let interim = leader(&s, "t", 0).expect("failed over");
+        assert_ne!(interim, preferred);
+        s.apply(Action::RestartBroker { broker: preferred })
+            .unwrap();
+        s.advance_to(60_000);
+        assert!(
+            partition(&s, "t", 0).isr.contains(&preferred),
+            "back in sync"
+        );
+        assert_eq!(leader(&s, "t", 0), Some(interim), "not before the check");
+        s.advance_to(320_000);
+        let moved = events_matching(&s, |k| {
+            matches!(k, EventKind::PreferredLeaderElected { .. })
+        });
+        if enabled {
+            assert_eq!(leader(&s, "t", 0), Some(preferred), "{}", log_lines(&s));
+            assert_eq!(moved.len(), 1, "{moved:?}");
+            assert!((300_000..=300_100).contains(&moved[0].0), "{moved:?}");
+            let validated =
+                events_matching(&s, |k| matches!(k, EventKind::PositionValidated { .. }))
+                    .into_iter()
+                    .filter(|(t, _)| *t >= 300_000)
+                    .count();
+            assert!(validated > 0, "the consumer validated with the new leader");
+        } else {
+            assert_eq!(leader(&s, "t", 0), Some(interim));
+            assert!(moved.is_empty());
+        }
+        let a = audit(&s, "g");
+        assert_eq!((a.lost, a.duplicates, a.gaps), (0, 0, 0), "{a:?}");
+    }
+}

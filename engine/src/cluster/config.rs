@@ -55,6 +55,13 @@ pub struct ClusterConfig {
     /// How often the log cleaner looks for logs to compact.
     #[serde(rename = "log.cleaner.backoff.ms")]
     pub log_cleaner_backoff_ms: u64,
+    /// The controller moves leadership back to each partition's preferred replica (the first
+    /// in its assignment) when that replica is alive and in sync, checking every
+    /// `leader.imbalance.check.interval.seconds`.
+    #[serde(rename = "auto.leader.rebalance.enable")]
+    pub auto_leader_rebalance_enable: bool,
+    #[serde(rename = "leader.imbalance.check.interval.seconds")]
+    pub leader_imbalance_check_interval_seconds: u64,
     /// Engine memory all partition replicas' logs take together at most, in bytes, split
     /// evenly among them (simulation setting, not Kafka's; see `PartitionLog`).
     #[serde(rename = "sim.log.memory.bytes")]
@@ -80,6 +87,8 @@ impl Default for ClusterConfig {
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
             log_memory_bytes: LOG_MEMORY_DEFAULT,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
         }
     }
 }
@@ -97,6 +106,9 @@ impl ClusterConfig {
             || !(1..=200).contains(&self.transaction_state_partitions)
         {
             return bad("Internal topics need 1 to 200 partitions.");
+        }
+        if !(1..=86_400).contains(&self.leader_imbalance_check_interval_seconds) {
+            return bad("leader.imbalance.check.interval.seconds must be between 1 and 86400.");
         }
         if !(LOG_MEMORY_MIN..=LOG_MEMORY_MAX).contains(&self.log_memory_bytes) {
             return bad(&format!(

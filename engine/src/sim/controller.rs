@@ -275,6 +275,64 @@ impl Simulation {
         }
     }
 
+    /// `auto.leader.rebalance.enable`: every partition (internal ones too) whose preferred
+    /// replica, the first of its assignment, is alive, registered and in sync but not leading
+    /// gets it back as leader in a clean election (`QuorumController` leader balancing; KRaft
+    /// ignores `leader.imbalance.per.broker.percentage`).
+    pub(super) fn balance_partition_leaders(&mut self) {
+        let imbalanced: Vec<(PartitionIdx, BrokerId, BrokerId)> = self
+            .cluster
+            .partitions()
+            .filter_map(|p| {
+                let preferred = *p.replicas.first()?;
+                let current = p.leader?;
+                (current != preferred
+                    && self.cluster.broker_alive(preferred)
+                    && self.registered(preferred)
+                    && p.isr.contains(&preferred))
+                .then_some((p.idx, preferred, current))
+            })
+            .collect();
+        if imbalanced.is_empty() {
+            return;
+        }
+        let now = self.now;
+        for (p, preferred, previous) in imbalanced {
+            let registered: Vec<BrokerId> = self
+                .cluster
+                .partition(p)
+                .map(|x| x.replicas.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|&b| self.registered(b))
+                .collect();
+            let part = self.cluster.partition_mut(p).expect("listed");
+            let outcome = part.elect(Some(preferred), |b| registered.contains(&b), now);
+            let epoch = part.leader_epoch;
+            for &(origin, n) in &outcome.dropped {
+                self.audit
+                    .on_dropped(origin.producer, p, origin.first_record, n as u64);
+            }
+            let internal_topic = self.cluster.partition(p).and_then(|x| {
+                let t = self.cluster.topic(x.topic).filter(|t| t.internal)?;
+                Some((t.name.clone(), x.index))
+            });
+            match internal_topic {
+                Some((name, index)) => self.coordinator_moved(&name, index),
+                None => {
+                    let tp = self.cluster.tp(p);
+                    self.emit(EventKind::PreferredLeaderElected {
+                        tp,
+                        leader: preferred,
+                        previous,
+                        epoch,
+                    });
+                }
+            }
+        }
+        self.after_leadership_change();
+    }
+
     /// A coordinator partition got a new leader: the new coordinator loads its groups (members
     /// get a fresh session) or transactions.
     fn coordinator_moved(&mut self, topic: &str, index: u32) {

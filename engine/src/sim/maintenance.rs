@@ -1,6 +1,7 @@
 //! Log maintenance on every live broker: the retention check (`cleanup.policy=delete`) every
 //! `log.retention.check.interval.ms`, and the log cleaner (`cleanup.policy=compact`) every
-//! `log.cleaner.backoff.ms`. Each replica cleans its own log, below its own high watermark;
+//! `log.cleaner.backoff.ms`; on the same timer, the controller's leader balancing every
+//! `leader.imbalance.check.interval.seconds`. Each replica cleans its own log, below its own high watermark;
 //! the leader's work is what the events report.
 //!
 //! Simplification: the cleaner cleans every log that needs it in one pass, where Kafka's cleaner
@@ -23,15 +24,22 @@ struct Targets {
 pub(super) struct Maintenance {
     next_retention: Option<Millis>,
     next_cleaning: Option<Millis>,
+    /// The controller's leader balancing (`leader.imbalance.check.interval.seconds`), on the
+    /// same timer.
+    next_leader_balance: Option<Millis>,
     timer_at: Option<Millis>,
 }
 
 impl Maintenance {
     fn next_deadline(&self) -> Option<Millis> {
-        match (self.next_retention, self.next_cleaning) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.next_retention,
+            self.next_cleaning,
+            self.next_leader_balance,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 
@@ -45,6 +53,10 @@ impl Simulation {
         }
         if m.next_cleaning.is_none() {
             m.next_cleaning = Some(now + self.cluster.config.log_cleaner_backoff_ms);
+        }
+        if m.next_leader_balance.is_none() && self.cluster.config.auto_leader_rebalance_enable {
+            m.next_leader_balance =
+                Some(now + self.cluster.config.leader_imbalance_check_interval_seconds * 1000);
         }
         self.reschedule_maintenance();
     }
@@ -73,6 +85,15 @@ impl Simulation {
         if self.maintenance.next_cleaning.is_some_and(|t| t <= now) {
             self.maintenance.next_cleaning = Some(now + self.cluster.config.log_cleaner_backoff_ms);
             self.run_cleaner();
+        }
+        if self
+            .maintenance
+            .next_leader_balance
+            .is_some_and(|t| t <= now)
+        {
+            self.maintenance.next_leader_balance =
+                Some(now + self.cluster.config.leader_imbalance_check_interval_seconds * 1000);
+            self.balance_partition_leaders();
         }
         self.reschedule_maintenance();
     }

@@ -234,6 +234,9 @@ impl Simulation {
             } else {
                 format!("broker {broker} slowed: +{delay_ms} ms on every message")
             },
+            PreferredLeaderElected { tp, leader, previous, epoch } => format!(
+                "{tp}: leadership back to its preferred replica, broker {leader} (was broker {previous}), at epoch {epoch} (auto.leader.rebalance.enable)"
+            ),
             LeaderElected { tp, leader, epoch, unclean, isr, records_dropped } => match leader {
                 None => format!("{tp} is offline: no live in-sync replica (leader epoch {epoch})"),
                 Some(l) => format!(
