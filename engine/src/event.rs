@@ -421,6 +421,14 @@ pub enum EventKind {
         previous: BrokerId,
         epoch: i32,
     },
+    /// A consumer's OffsetFetch was answered UNSTABLE_OFFSET_COMMIT: an open transaction has sent
+    /// offsets for `partitions` of the ones it asked about; it asks again after
+    /// `retry.backoff.ms` (KIP-447).
+    OffsetFetchUnstable {
+        group: String,
+        consumer: u32,
+        partitions: u32,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -498,6 +506,7 @@ impl EventKind {
             | OffsetFetch { .. }
             | OffsetReset { .. }
             | PositionValidated { .. }
+            | OffsetFetchUnstable { .. }
             | TxnOffsetCommit { .. } => Category::Offsets,
             FindCoordinator { .. }
             | JoinGroup { .. }

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     // New variants go last: the trace hash counts variant positions.
     /// The request names a leader epoch newer than the broker's (its metadata is behind).
     UnknownLeaderEpoch,
+    /// OffsetFetch with `require_stable` (every consumer sends it, KIP-447) for a partition whose
+    /// offsets a transaction has sent but not yet committed or aborted.
+    UnstableOffsetCommit,
 }
 
 impl ErrorCode {
@@ -53,6 +56,7 @@ impl ErrorCode {
                 | ErrorCode::NetworkException
                 | ErrorCode::FencedLeaderEpoch
                 | ErrorCode::UnknownLeaderEpoch
+                | ErrorCode::UnstableOffsetCommit
                 | ErrorCode::CoordinatorNotAvailable
                 | ErrorCode::NotCoordinator
                 | ErrorCode::ConcurrentTransactions
@@ -69,6 +73,7 @@ impl ErrorCode {
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
             ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
             ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",

@@ -234,6 +234,11 @@ impl Simulation {
             } else {
                 format!("broker {broker} slowed: +{delay_ms} ms on every message")
             },
+            OffsetFetchUnstable { group, consumer, partitions } => format!(
+                "OffsetFetch {} group={group}: UNSTABLE_OFFSET_COMMIT for {partitions} partition{} (an open transaction sent offsets there): it asks again once the transaction ends (KIP-447)",
+                c(consumer),
+                if *partitions == 1 { "" } else { "s" }
+            ),
             PreferredLeaderElected { tp, leader, previous, epoch } => format!(
                 "{tp}: leadership back to its preferred replica, broker {leader} (was broker {previous}), at epoch {epoch} (auto.leader.rebalance.enable)"
             ),

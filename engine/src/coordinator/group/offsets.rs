@@ -7,7 +7,7 @@ use super::state::{CommittedOffset, Group};
 use super::step::{respond, Out, Output};
 use super::validate;
 use crate::event::EventKind;
-use crate::ground::{Millis, PartitionIdx};
+use crate::ground::{ErrorCode, Millis, PartitionIdx};
 use crate::protocol::GroupResponse;
 
 impl GroupCoordinator {
@@ -98,6 +98,31 @@ impl GroupCoordinator {
         partitions: Vec<PartitionIdx>,
         out: &mut Out,
     ) {
+        // `require_stable`: a partition whose offsets an open transaction has sent is answered
+        // UNSTABLE_OFFSET_COMMIT, and the consumer asks again until the transaction ends
+        // (`OffsetMetadataManager.fetchOffsets`, KIP-447).
+        let unstable = self.groups.get(&group).map_or(0, |g| {
+            partitions
+                .iter()
+                .filter(|p| g.pending_txn_offsets.values().any(|o| o.contains_key(p)))
+                .count()
+        });
+        if unstable > 0 {
+            out.push(Output::Event(EventKind::OffsetFetchUnstable {
+                group: group.clone(),
+                consumer: client,
+                partitions: unstable as u32,
+            }));
+            return respond(
+                out,
+                client,
+                GroupResponse::OffsetFetch {
+                    group,
+                    offsets: Vec::new(),
+                    error: Some(ErrorCode::UnstableOffsetCommit),
+                },
+            );
+        }
         let offsets = partitions
             .iter()
             .map(|p| {
@@ -118,5 +143,58 @@ impl GroupCoordinator {
                 error: None,
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ground::Rng;
+    use crate::protocol::GroupRequest;
+
+    fn fetch(c: &mut GroupCoordinator, now: Millis) -> Option<GroupResponse> {
+        let mut out = Vec::new();
+        let req = GroupRequest::OffsetFetch {
+            group: "g".into(),
+            partitions: vec![0, 1],
+        };
+        c.handle(now, 7, req, &mut out);
+        out.into_iter().find_map(|o| match o {
+            Output::Respond { response, .. } => Some(response),
+            _ => None,
+        })
+    }
+
+    /// `OffsetMetadataManager.fetchOffsets` with `require_stable` (KIP-447): while a transaction
+    /// holds offsets for a partition, OffsetFetch is answered UNSTABLE_OFFSET_COMMIT; once its
+    /// marker arrives, the committed offsets.
+    #[test]
+    fn offset_fetch_is_unstable_while_a_transaction_holds_offsets() {
+        let mut c = GroupCoordinator::new(Rng::new(1), 3000, 6000, 1_800_000, u32::MAX);
+        let mut out = Vec::new();
+        let commit = GroupRequest::TxnOffsetCommit {
+            group: "g".into(),
+            transactional_id: "t".into(),
+            producer_id: 5,
+            epoch: 0,
+            member_id: String::new(),
+            generation: -1,
+            offsets: vec![(1, 42)],
+        };
+        c.handle(0, 3, commit, &mut out);
+        match fetch(&mut c, 10) {
+            Some(GroupResponse::OffsetFetch { error, .. }) => {
+                assert_eq!(error, Some(ErrorCode::UnstableOffsetCommit))
+            }
+            other => panic!("{other:?}"),
+        }
+        c.complete_txn(20, "g", 5, true);
+        match fetch(&mut c, 30) {
+            Some(GroupResponse::OffsetFetch { error, offsets, .. }) => {
+                assert_eq!(error, None);
+                assert_eq!(offsets, vec![(0, None), (1, Some(42))]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
