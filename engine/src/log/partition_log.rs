@@ -761,6 +761,51 @@ mod tests {
         assert_eq!(log.segment_count(), 2);
     }
 
+    /// `LogCleaner` with `CleanedTransactionMetadata`: a transaction marker stays while any
+    /// batch of its transaction does; once they are gone it gets a delete horizon and goes at
+    /// the first cleaning after it, as tombstones do (KIP-534).
+    #[test]
+    fn the_cleaner_removes_a_marker_after_its_transaction_and_delete_horizon() {
+        let txn = |key: u32, seq: i32| {
+            let mut b = batch(1);
+            b.records[0].key = key;
+            b.is_transactional = true;
+            b.producer_id = 1;
+            b.producer_epoch = 0;
+            b.base_sequence = seq;
+            b
+        };
+        let marker = || RecordBatch {
+            control: Some(ControlType::Commit),
+            records: Vec::new(),
+            size_bytes: 78,
+            ..txn(0, -1)
+        };
+        let plain = |key: u32| {
+            let mut b = batch(1);
+            b.records[0].key = key;
+            b
+        };
+        let mut log = PartitionLog::new(LogConfig::default(), 0);
+        log.append_tracked(txn(7, 0), 0); // 0: superseded below
+        log.append_tracked(marker(), 0); // 1
+        log.append_tracked(txn(8, 1), 0); // 2: the latest of key 8, stays
+        log.append_tracked(marker(), 0); // 3
+        log.append_tracked(plain(7), 0); // 4
+        log.roll(0);
+        log.on_high_watermark_updated(5);
+        let end = log.log_end_offset();
+        let first = log.clean(0, end, 1_000);
+        assert_eq!(
+            first.markers_removed, 0,
+            "the first pass met both transactions"
+        );
+        let second = log.clean(2_000, end, 1_000);
+        assert_eq!(second.markers_removed, 1, "{second:?}");
+        let left: Vec<i64> = log.batches_from(0).map(|b| b.base_offset).collect();
+        assert_eq!(left, vec![2, 3, 4], "key 8's transaction keeps its marker");
+    }
+
     #[test]
     fn append_assigns_consecutive_offsets_without_gaps() {
         let mut log = PartitionLog::new(LogConfig::default(), 0);

@@ -16,7 +16,7 @@ use super::PartitionLog;
 use crate::ground::Millis;
 use crate::log::batch::increment_sequence;
 use crate::log::record::NULL_VALUE;
-use crate::log::{RecordBatch, BATCH_OVERHEAD_BYTES, NULL_KEY};
+use crate::log::{ControlType, RecordBatch, BATCH_OVERHEAD_BYTES, NULL_KEY};
 
 /// What one cleaning pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct CleanerStats {
     pub records_removed: u64,
     /// Tombstones removed after their delete horizon.
     pub tombstones_removed: u64,
+    /// Transaction markers removed after their delete horizon, their transaction's batches gone.
+    pub markers_removed: u64,
     pub bytes_removed: u64,
     /// Offsets below this are clean now.
     pub cleaned_up_to: i64,
@@ -117,15 +119,36 @@ impl PartitionLog {
             }
         }
         let interval = self.config.index_interval_bytes;
+        // `CleanedTransactionMetadata`: producers whose transactional batches this pass met (kept
+        // committed data, or aborted data it removes). A marker whose transaction left no batch
+        // behind goes once its delete horizon has passed; until then it gets one.
+        let mut committed_seen: Vec<i64> = Vec::new();
+        let mut aborted_seen: Vec<i64> = Vec::new();
         for &(base, next) in &segments {
             let old = self.segments[&base].batches().to_vec();
             let mut kept_batches = Vec::with_capacity(old.len());
-            for b in old {
-                if b.control.is_some() {
+            for mut b in old {
+                if let Some(control) = b.control {
+                    let seen = match control {
+                        ControlType::Commit => &mut committed_seen,
+                        ControlType::Abort => &mut aborted_seen,
+                    };
+                    let had_data = seen.contains(&b.producer_id);
+                    seen.retain(|&p| p != b.producer_id);
+                    let horizon_passed = b.delete_horizon_ms.is_some_and(|h| now >= h);
+                    if !had_data && horizon_passed {
+                        stats.markers_removed += 1;
+                        stats.bytes_removed += b.size_bytes as u64;
+                        continue;
+                    }
+                    b.delete_horizon_ms = b.delete_horizon_ms.or(Some(now + delete_retention_ms));
                     kept_batches.push(b);
                     continue;
                 }
                 if self.aborted_batch(&b) {
+                    if !aborted_seen.contains(&b.producer_id) {
+                        aborted_seen.push(b.producer_id);
+                    }
                     stats.records_removed += b.records.len() as u64;
                     stats.bytes_removed += b.size_bytes as u64;
                     continue;
@@ -154,6 +177,9 @@ impl PartitionLog {
                 } else {
                     None
                 };
+                if b.is_transactional && !committed_seen.contains(&b.producer_id) {
+                    committed_seen.push(b.producer_id);
+                }
                 let before = b.size_bytes as u64;
                 let runs = split_runs(&b, &keep, horizon);
                 let after: u64 = runs.iter().map(|r| r.size_bytes as u64).sum();
@@ -168,7 +194,7 @@ impl PartitionLog {
             self.clean_offset = self.clean_offset.max(next);
         }
         stats.cleaned_up_to = self.clean_offset;
-        self.sparse |= stats.records_removed + stats.tombstones_removed > 0;
+        self.sparse |= stats.records_removed + stats.tombstones_removed + stats.markers_removed > 0;
         stats
     }
 
