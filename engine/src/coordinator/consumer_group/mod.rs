@@ -3,6 +3,9 @@
 //! member reconciles towards it on its own through `ConsumerGroupHeartbeat`.
 //!
 //! So far this holds the server assignors (`group.consumer.assignors`: `uniform`, the default,
-//! and `range`); the heartbeat, the group and member epochs and the reconciliation build on them.
+//! and `range`) and one member's reconciliation towards its target (`CurrentAssignmentBuilder`);
+//! the `ConsumerGroupHeartbeat` handling with group and target epochs, the client side and the
+//! group states build on them.
 
 pub mod assignors;
+pub mod reconciliation;
