@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::ground::ActionError;
 
 /// `sim.log.memory.bytes` by default. `scripts/bench-memory.sh` measured the page's wasm memory
-/// flat at 53 MB over 24 simulated hours of first-look and 55 MB over an hour at 100,000
-/// records/s with 48 MB; 64 MB keeps it well within the page's 128 MB aim, with room for the
-/// page's own state.
+/// with it flat at 70 MB over 24 simulated hours of first-look and 71 MB over an hour at 100,000
+/// records/s: within the page's 128 MB aim, with room for the page's own state.
 pub const LOG_MEMORY_DEFAULT: u64 = 64 << 20;
 pub const LOG_MEMORY_MIN: u64 = 1 << 20;
 pub const LOG_MEMORY_MAX: u64 = 1 << 30;
