@@ -1070,3 +1070,63 @@ fn leadership_returns_to_the_preferred_replica_with_auto_leader_rebalance() {
         assert_eq!((a.lost, a.duplicates, a.gaps), (0, 0, 0), "{a:?}");
     }
 }
+
+/// KIP-320 for committed offsets: OffsetCommit carries the leader epoch of the last record
+/// consumed, OffsetFetch returns it, and a consumer starting from such an offset validates it
+/// with the leader before fetching (`SubscriptionState.seekUnvalidated`). After an unclean
+/// election truncated the log below the group's committed offset, the next consumer seeks to the
+/// divergence point instead of falling back to auto.offset.reset and reading the log again.
+#[test]
+fn a_committed_offset_past_a_truncation_is_validated_and_the_consumer_seeks_to_the_divergence() {
+    let mut s = sim(5);
+    replicated(
+        &mut s,
+        "t",
+        1,
+        TopicConfig {
+            unclean_leader_election_enable: true,
+            ..rf3(1)
+        },
+    );
+    producer_with(
+        &mut s,
+        "p",
+        acks(Acks::Leader),
+        load("t", 50, KeyDistribution::None),
+    );
+    consumer_with(&mut s, "c", earliest("g"), "t");
+    advance_checked(&mut s, 5_000);
+    let old = leader(&s, "t", 0).unwrap();
+    let followers = followers_of_t(&s);
+    slow_all(&mut s, &followers, 60_000);
+    advance_checked(&mut s, 60_000);
+    // The consumer commits where it is (epoch 0) and leaves; then the leader dies.
+    s.apply(Action::RemoveConsumer {
+        consumer: "c".into(),
+    })
+    .unwrap();
+    advance_checked(&mut s, 60_100);
+    kill(&mut s, old);
+    slow_all(&mut s, &followers, 0);
+    advance_checked(&mut s, 75_000);
+    let diverged = partition(&s, "t", 0).leader_epoch_start_offset;
+    let committed = s
+        .snapshot()
+        .groups
+        .iter()
+        .find(|g| g.group_id == "g")
+        .and_then(|g| g.partitions[0].committed)
+        .unwrap();
+    assert!(committed > diverged + 1_000, "{committed} vs {diverged}");
+    consumer_with(&mut s, "c2", earliest("g"), "t");
+    advance_checked(&mut s, 90_000);
+    let found = validations_after(&s, 75_000);
+    assert_eq!(
+        found.first().map(|v| v.2),
+        Some(ValidationOutcome::Truncated { seek_to: diverged }),
+        "{}",
+        log_lines(&s)
+    );
+    let a = audit(&s, "g");
+    assert_eq!(a.duplicates, 0, "nothing read again from the start: {a:?}");
+}

@@ -82,9 +82,9 @@ impl Consumer {
     pub(super) fn on_offset_fetch(
         &mut self,
         ctx: &mut Ctx<'_>,
-        offsets: Vec<(PartitionIdx, Option<i64>)>,
+        offsets: Vec<(PartitionIdx, Option<i64>, Option<i32>)>,
     ) {
-        for (p, off) in offsets {
+        for (p, off, epoch) in offsets {
             let Some(i) = self.assigned.iter().position(|a| a.partition == p) else {
                 continue;
             };
@@ -96,8 +96,16 @@ impl Consumer {
                     let a = &mut self.assigned[i];
                     a.position = Some(o);
                     a.committed = Some(o);
-                    a.offset_epoch = None;
-                    a.validation = Validation::Valid;
+                    // With its leader epoch, a committed offset is validated against the leader
+                    // before the first fetch (`seekUnvalidated`, KIP-320): the log may have been
+                    // truncated below it since.
+                    a.offset_epoch = epoch;
+                    a.leader_epoch = None;
+                    a.validation = if epoch.is_some() {
+                        Validation::Needed
+                    } else {
+                        Validation::Valid
+                    };
                     a.offset_lookup = OffsetLookup::Done;
                 }
                 None => self.reset_position(ctx, i, "no committed offset"),
@@ -332,10 +340,10 @@ impl Consumer {
         let Some(group) = self.config.group_id.clone() else {
             return false;
         };
-        let offsets: Vec<(PartitionIdx, i64)> = self
+        let offsets: Vec<(PartitionIdx, i64, Option<i32>)> = self
             .assigned
             .iter()
-            .filter_map(|a| a.position.map(|p| (a.partition, p)))
+            .filter_map(|a| a.position.map(|p| (a.partition, p, a.offset_epoch)))
             .collect();
         if offsets.is_empty() {
             return false;

@@ -30,6 +30,10 @@ impl Consumer {
             match (a.leader_epoch, a.validation) {
                 (_, Validation::InFlight { leader_epoch, .. }) if leader_epoch == current => {}
                 (Some(known), Validation::Valid) if known == current => {}
+                (None, Validation::Needed) => {
+                    // A committed offset with its epoch: validate it with this leader.
+                    a.leader_epoch = Some(current);
+                }
                 (None, _) => {
                     // The first fetch of this position: it came from this leader's metadata.
                     a.leader_epoch = Some(current);

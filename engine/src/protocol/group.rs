@@ -49,7 +49,9 @@ pub enum GroupRequest {
         member_id: String,
         /// -1 for a consumer outside the group protocol (assign mode).
         generation: i32,
-        offsets: Vec<(PartitionIdx, i64)>,
+        /// (partition, offset, committed leader epoch): the epoch of the last record consumed,
+        /// with which a consumer starting from the offset can validate it (KIP-320).
+        offsets: Vec<(PartitionIdx, i64, Option<i32>)>,
     },
     OffsetFetch {
         group: String,
@@ -126,9 +128,10 @@ pub enum GroupResponse {
         offsets: Vec<(PartitionIdx, i64)>,
         error: Option<ErrorCode>,
     },
+    /// (partition, committed offset, its leader epoch).
     OffsetFetch {
         group: String,
-        offsets: Vec<(PartitionIdx, Option<i64>)>,
+        offsets: Vec<(PartitionIdx, Option<i64>, Option<i32>)>,
         error: Option<ErrorCode>,
     },
     TxnOffsetCommit {
@@ -167,12 +170,12 @@ impl GroupRequest {
             },
             GroupRequest::OffsetCommit { offsets, .. } => GroupResponse::OffsetCommit {
                 group,
-                offsets: offsets.clone(),
+                offsets: offsets.iter().map(|&(p, o, _)| (p, o)).collect(),
                 error: Some(error),
             },
             GroupRequest::OffsetFetch { partitions, .. } => GroupResponse::OffsetFetch {
                 group,
-                offsets: partitions.iter().map(|&p| (p, None)).collect(),
+                offsets: partitions.iter().map(|&p| (p, None, None)).collect(),
                 error: Some(error),
             },
             GroupRequest::TxnOffsetCommit { .. } => GroupResponse::TxnOffsetCommit {

@@ -103,6 +103,7 @@ impl GroupCoordinator {
                 p,
                 CommittedOffset {
                     offset,
+                    leader_epoch: None,
                     commit_time: now,
                 },
             );
@@ -139,6 +140,7 @@ impl GroupCoordinator {
                     p,
                     CommittedOffset {
                         offset,
+                        leader_epoch: None,
                         commit_time: now,
                     },
                 );

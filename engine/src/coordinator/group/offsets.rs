@@ -19,7 +19,7 @@ impl GroupCoordinator {
         group_id: String,
         member_id: String,
         generation: i32,
-        offsets: Vec<(PartitionIdx, i64)>,
+        offsets: Vec<(PartitionIdx, i64, Option<i32>)>,
         out: &mut Out,
     ) {
         let group = self
@@ -28,11 +28,12 @@ impl GroupCoordinator {
             .or_insert_with(|| Group::new(group_id.clone(), now));
         let error = validate::offset_commit(group, &member_id, generation);
         if error.is_none() {
-            for &(p, offset) in &offsets {
+            for &(p, offset, leader_epoch) in &offsets {
                 group.offsets.insert(
                     p,
                     CommittedOffset {
                         offset,
+                        leader_epoch,
                         commit_time: now,
                     },
                 );
@@ -52,7 +53,7 @@ impl GroupCoordinator {
             client,
             GroupResponse::OffsetCommit {
                 group: group_id,
-                offsets,
+                offsets: offsets.iter().map(|&(p, o, _)| (p, o)).collect(),
                 error,
             },
         );
@@ -126,12 +127,8 @@ impl GroupCoordinator {
         let offsets = partitions
             .iter()
             .map(|p| {
-                let off = self
-                    .groups
-                    .get(&group)
-                    .and_then(|g| g.offsets.get(p))
-                    .map(|c| c.offset);
-                (*p, off)
+                let c = self.groups.get(&group).and_then(|g| g.offsets.get(p));
+                (*p, c.map(|c| c.offset), c.and_then(|c| c.leader_epoch))
             })
             .collect();
         respond(
@@ -192,7 +189,7 @@ mod tests {
         match fetch(&mut c, 30) {
             Some(GroupResponse::OffsetFetch { error, offsets, .. }) => {
                 assert_eq!(error, None);
-                assert_eq!(offsets, vec![(0, None), (1, Some(42))]);
+                assert_eq!(offsets, vec![(0, None, None), (1, Some(42), None)]);
             }
             other => panic!("{other:?}"),
         }

@@ -88,6 +88,8 @@ impl Member {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CommittedOffset {
     pub offset: i64,
+    /// The committed leader epoch (KIP-320), when the committer knew it.
+    pub leader_epoch: Option<i32>,
     pub commit_time: Millis,
 }
 
