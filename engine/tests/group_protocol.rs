@@ -526,6 +526,30 @@ fn consumed_by(s: &mut brokerlab_engine::Simulation, consumer: usize) -> u64 {
     s.snapshot().consumers[consumer].stats.records_consumed
 }
 
+/// Group `g` under `assignor` on a 6-partition topic at 600 records/s: `c1`, and `c2` which takes
+/// 10 ms a record (so a rebalance waits seconds for its JoinGroup), stable at 10 s.
+fn two_members_one_slow(
+    assignor: brokerlab_engine::protocol::AssignorName,
+) -> brokerlab_engine::Simulation {
+    let mut s = sim(3);
+    topic(&mut s, "orders", 6);
+    producer(
+        &mut s,
+        "p",
+        "orders",
+        600,
+        KeyDistribution::Uniform { keys: 60 },
+    );
+    consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
+    let slow = brokerlab_engine::consumer::ConsumerConfig {
+        processing_us: 10_000,
+        ..with_assignor("g", assignor)
+    };
+    consumer_with(&mut s, "c2", slow, "orders");
+    advance_checked(&mut s, 10_000);
+    s
+}
+
 /// While a third member joins, the first one keeps consuming the partitions it keeps under
 /// cooperative-sticky (KIP-429), and consumes nothing under an eager assignor, which revokes
 /// everything before rejoining. The second member is slow (10 ms a record), so the group waits
@@ -535,22 +559,7 @@ fn cooperative_members_keep_consuming_during_a_rebalance_and_eager_ones_stop() {
     use brokerlab_engine::protocol::AssignorName;
     let mut during = Vec::new();
     for assignor in [AssignorName::CooperativeSticky, AssignorName::Range] {
-        let mut s = sim(3);
-        topic(&mut s, "orders", 6);
-        producer(
-            &mut s,
-            "p",
-            "orders",
-            600,
-            KeyDistribution::Uniform { keys: 60 },
-        );
-        consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
-        let slow = brokerlab_engine::consumer::ConsumerConfig {
-            processing_us: 10_000,
-            ..with_assignor("g", assignor)
-        };
-        consumer_with(&mut s, "c2", slow, "orders");
-        advance_checked(&mut s, 10_000);
+        let mut s = two_members_one_slow(assignor);
         consumer_with(&mut s, "c3", with_assignor("g", assignor), "orders");
         // Step to where c1 rejoins (it learns of the rebalance from a heartbeat), then to the
         // rebalance's end.
@@ -591,23 +600,8 @@ fn a_cooperative_hand_off_redelivers_what_was_read_after_on_join_prepare_committ
     use brokerlab_engine::protocol::AssignorName;
     let mut dups = Vec::new();
     for assignor in [AssignorName::CooperativeSticky, AssignorName::Range] {
-        let mut s = sim(3);
-        topic(&mut s, "orders", 6);
-        producer(
-            &mut s,
-            "p",
-            "orders",
-            600,
-            KeyDistribution::Uniform { keys: 60 },
-        );
-        consumer_with(&mut s, "c1", with_assignor("g", assignor), "orders");
-        // c2 is slow to rejoin (10 ms a record): c1 reads on for seconds after its commit.
-        let slow = brokerlab_engine::consumer::ConsumerConfig {
-            processing_us: 10_000,
-            ..with_assignor("g", assignor)
-        };
-        consumer_with(&mut s, "c2", slow, "orders");
-        advance_checked(&mut s, 10_000);
+        // c2 is slow to rejoin: c1 reads on for seconds after its commit.
+        let mut s = two_members_one_slow(assignor);
         let before = audit(&s, "g").duplicates;
         assert_eq!(before, 0);
         consumer_with(&mut s, "c3", with_assignor("g", assignor), "orders");

@@ -586,9 +586,13 @@ fn records_a_later_unclean_election_brings_back_are_no_longer_lost() {
     );
 }
 
-/// Runs `unclean_setup` with a consumer configured by `config` until an unclean election has
-/// truncated the log below the consumer's position; returns the election's time.
-fn consumer_ahead_of_an_unclean_election(s: &mut Simulation, config: ConsumerConfig) -> u64 {
+/// Topic `t` (RF 3, unclean election on), an acks=1 producer at 50 records/s and consumer `c`
+/// configured by `config`, run until both followers have been slowed out of the ISR and the
+/// leader has served a minute alone; returns (leader, followers).
+fn leader_alone_with_a_consumer(
+    s: &mut Simulation,
+    config: ConsumerConfig,
+) -> (BrokerId, Vec<BrokerId>) {
     replicated(
         s,
         "t",
@@ -617,6 +621,13 @@ fn consumer_ahead_of_an_unclean_election(s: &mut Simulation, config: ConsumerCon
     let followers = followers_of_t(s);
     slow_all(s, &followers, 60_000);
     advance_checked(s, 60_000);
+    (old, followers)
+}
+
+/// Runs `leader_alone_with_a_consumer` until an unclean election has truncated the log below
+/// the consumer's position; returns the election's time.
+fn consumer_ahead_of_an_unclean_election(s: &mut Simulation, config: ConsumerConfig) -> u64 {
+    let (old, followers) = leader_alone_with_a_consumer(s, config);
     let ahead = partition(s, "t", 0).high_watermark;
     kill(s, old);
     slow_all(s, &followers, 0);
@@ -1079,27 +1090,7 @@ fn leadership_returns_to_the_preferred_replica_with_auto_leader_rebalance() {
 #[test]
 fn a_committed_offset_past_a_truncation_is_validated_and_the_consumer_seeks_to_the_divergence() {
     let mut s = sim(5);
-    replicated(
-        &mut s,
-        "t",
-        1,
-        TopicConfig {
-            unclean_leader_election_enable: true,
-            ..rf3(1)
-        },
-    );
-    producer_with(
-        &mut s,
-        "p",
-        acks(Acks::Leader),
-        load("t", 50, KeyDistribution::None),
-    );
-    consumer_with(&mut s, "c", earliest("g"), "t");
-    advance_checked(&mut s, 5_000);
-    let old = leader(&s, "t", 0).unwrap();
-    let followers = followers_of_t(&s);
-    slow_all(&mut s, &followers, 60_000);
-    advance_checked(&mut s, 60_000);
+    let (old, followers) = leader_alone_with_a_consumer(&mut s, earliest("g"));
     // The consumer commits where it is (epoch 0) and leaves; then the leader dies.
     s.apply(Action::RemoveConsumer {
         consumer: "c".into(),
