@@ -429,6 +429,43 @@ pub enum EventKind {
         consumer: u32,
         partitions: u32,
     },
+    // --- the consumer group protocol (KIP-848) ---
+    /// A member joined a consumer-protocol group with ConsumerGroupHeartbeat at epoch 0.
+    ConsumerGroupJoin {
+        group: String,
+        consumer: u32,
+        member: String,
+    },
+    /// The group epoch moved: the group's make-up changed and a new target assignment is due.
+    GroupEpochBumped {
+        group: String,
+        epoch: i32,
+        reason: String,
+    },
+    /// The coordinator computed the target assignment for `epoch` with a server assignor.
+    TargetAssignmentComputed {
+        group: String,
+        epoch: i32,
+        assignor: String,
+        members: u32,
+    },
+    /// A member's reconciliation moved (`CurrentAssignmentBuilder`): its epoch, its state, what
+    /// it may own now and what it was told to revoke.
+    MemberReconciled {
+        group: String,
+        member: String,
+        from_epoch: i32,
+        epoch: i32,
+        state: String,
+        assigned: u32,
+        revoking: u32,
+    },
+    /// A ConsumerGroupHeartbeat answered with an error (fenced epoch, unknown member ...).
+    ConsumerGroupHeartbeatFailed {
+        group: String,
+        member: String,
+        error: ErrorCode,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -509,6 +546,11 @@ impl EventKind {
             | OffsetFetchUnstable { .. }
             | TxnOffsetCommit { .. } => Category::Offsets,
             FindCoordinator { .. }
+            | ConsumerGroupJoin { .. }
+            | GroupEpochBumped { .. }
+            | TargetAssignmentComputed { .. }
+            | MemberReconciled { .. }
+            | ConsumerGroupHeartbeatFailed { .. }
             | JoinGroup { .. }
             | JoinGroupResponse { .. }
             | SyncGroup { .. }

@@ -35,6 +35,13 @@ pub struct ClusterConfig {
     pub group_max_session_timeout_ms: u64,
     #[serde(rename = "group.max.size")]
     pub group_max_size: u32,
+    /// How often members of a `consumer`-protocol group heartbeat (KIP-848): also how long a
+    /// member waiting for a released partition may wait for it.
+    #[serde(rename = "group.consumer.heartbeat.interval.ms")]
+    pub group_consumer_heartbeat_interval_ms: u64,
+    /// A `consumer`-protocol member with no heartbeat for this long is fenced.
+    #[serde(rename = "group.consumer.session.timeout.ms")]
+    pub group_consumer_session_timeout_ms: u64,
     /// How long the controller waits for a broker's heartbeat before fencing it.
     #[serde(rename = "broker.session.timeout.ms")]
     pub broker_session_timeout_ms: u64,
@@ -75,6 +82,8 @@ impl Default for ClusterConfig {
             offsets_topic_partitions: 50,
             transaction_state_partitions: 50,
             group_initial_rebalance_delay_ms: 3000,
+            group_consumer_heartbeat_interval_ms: 5_000,
+            group_consumer_session_timeout_ms: 45_000,
             group_min_session_timeout_ms: 6000,
             group_max_session_timeout_ms: 1_800_000,
             group_max_size: i32::MAX as u32,
@@ -129,6 +138,12 @@ impl ClusterConfig {
             || !(100..=3_600_000).contains(&self.log_cleaner_backoff_ms)
         {
             return bad("log.retention.check.interval.ms and log.cleaner.backoff.ms must be between 100 and 3600000.");
+        }
+        if self.group_consumer_heartbeat_interval_ms < 100
+            || self.group_consumer_heartbeat_interval_ms >= self.group_consumer_session_timeout_ms
+            || self.group_consumer_session_timeout_ms > 1_800_000
+        {
+            return bad("group.consumer.heartbeat.interval.ms must be at least 100 and lower than group.consumer.session.timeout.ms, which must be at most 1800000.");
         }
         if self.group_min_session_timeout_ms > self.group_max_session_timeout_ms {
             return bad(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::IsolationLevel;
 use crate::ground::ActionError;
-use crate::protocol::AssignorName;
+use crate::protocol::{AssignorName, GroupProtocol, ServerAssignor};
 
 /// `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,8 +33,18 @@ pub struct ConsumerConfig {
     pub group_id: Option<String>,
     #[serde(rename = "group.instance.id")]
     pub group_instance_id: Option<String>,
+    /// `classic` (JoinGroup/SyncGroup, the default) or `consumer` (KIP-848).
+    #[serde(rename = "group.protocol")]
+    pub group_protocol: GroupProtocol,
+    /// The server assignor a `consumer`-protocol member asks for; unset, the broker's first
+    /// (`uniform`).
+    #[serde(rename = "group.remote.assignor")]
+    pub remote_assignor: Option<ServerAssignor>,
+    /// Classic protocol only: with `group.protocol=consumer` the coordinator assigns.
     #[serde(rename = "partition.assignment.strategy")]
     pub assignors: Vec<AssignorName>,
+    /// Classic protocol only: a `consumer`-protocol group's session and heartbeat interval are
+    /// the broker's (`group.consumer.session.timeout.ms`, `group.consumer.heartbeat.interval.ms`).
     #[serde(rename = "session.timeout.ms")]
     pub session_timeout_ms: u64,
     #[serde(rename = "heartbeat.interval.ms")]
@@ -74,6 +84,8 @@ impl Default for ConsumerConfig {
         ConsumerConfig {
             group_id: None,
             group_instance_id: None,
+            group_protocol: GroupProtocol::Classic,
+            remote_assignor: None,
             assignors: vec![AssignorName::Range, AssignorName::CooperativeSticky],
             session_timeout_ms: 45_000,
             heartbeat_interval_ms: 3000,
@@ -98,7 +110,9 @@ impl ConsumerConfig {
     /// The rebalance protocol the assignors allow: COOPERATIVE only if every listed assignor
     /// supports it (`ConsumerCoordinator`), so the default `[range, cooperative-sticky]` is eager.
     pub fn cooperative(&self) -> bool {
-        !self.assignors.is_empty() && self.assignors.iter().all(|a| a.supports_cooperative())
+        self.group_protocol == GroupProtocol::Classic
+            && !self.assignors.is_empty()
+            && self.assignors.iter().all(|a| a.supports_cooperative())
     }
 
     pub fn validate(&self, min_session: u64, max_session: u64) -> Result<(), ActionError> {
@@ -116,6 +130,12 @@ impl ConsumerConfig {
         }
         if self.group_instance_id.as_deref() == Some("") {
             return bad("group.instance.id must not be empty.".into());
+        }
+        if self.remote_assignor.is_some() && self.group_protocol == GroupProtocol::Classic {
+            return bad(
+                "group.remote.assignor is for group.protocol=consumer; the classic protocol assigns on the client (partition.assignment.strategy)."
+                    .into(),
+            );
         }
         if self.group_id.is_some() && self.assignors.is_empty() {
             return bad("partition.assignment.strategy needs at least one assignor.".into());

@@ -135,7 +135,7 @@ impl Consumer {
 
     fn drain_partition(&mut self, ctx: &mut Ctx<'_>, i: usize, max: u32) -> u32 {
         let a = &mut self.assigned[i];
-        let (Some(pos), Some((next, end)), false) = (a.position, a.buffered, a.paused) else {
+        let (Some(pos), Some((next, end)), true) = (a.position, a.buffered, a.fetchable()) else {
             return 0;
         };
         if next != pos {
@@ -243,7 +243,7 @@ impl Consumer {
     /// Sends a fetch to every leader of fetchable partitions that has none in flight.
     pub(super) fn send_fetches(&mut self, ctx: &mut Ctx<'_>) {
         let mut by_leader: Vec<(BrokerId, Vec<FetchPartition>)> = Vec::new();
-        for a in self.assigned.iter().filter(|a| !a.paused) {
+        for a in self.assigned.iter().filter(|a| a.fetchable()) {
             let (Some(pos), None, Validation::Valid, Some(epoch)) =
                 (a.position, a.buffered, a.validation, a.leader_epoch)
             else {
@@ -421,6 +421,7 @@ impl Consumer {
                     offset_epoch: None,
                     validation: Validation::Valid,
                     paused: false,
+                    pending_revocation: false,
                 });
             }
         }

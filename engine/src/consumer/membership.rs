@@ -17,7 +17,7 @@ use crate::event::EventKind;
 use crate::ground::BrokerId;
 use crate::ground::{ErrorCode, Millis, Tp};
 use crate::party::Ctx;
-use crate::protocol::AssignorName;
+use crate::protocol::{AssignorName, GroupProtocol};
 use crate::protocol::{GroupRequest, GroupResponse, JoinResult, Subscription};
 use crate::protocol::{Message, Party};
 
@@ -33,34 +33,45 @@ pub enum MemberState {
     /// SyncGroup sent, waiting for the assignment.
     Syncing,
     Stable,
+    /// Consumer protocol: committing before it revokes partitions its new assignment leaves
+    /// out (`ConsumerMembershipManager` RECONCILING); it goes on reading the rest.
+    Reconciling,
 }
 
 #[derive(Clone, Debug)]
 pub struct Membership {
     pub group_id: String,
+    /// `group.protocol`: which of the two protocols this member speaks.
+    pub protocol_kind: GroupProtocol,
     pub coordinator: Option<BrokerId>,
     finding_coordinator: bool,
     pub member_id: String,
+    /// The generation (classic) or the member epoch (consumer protocol).
     pub generation: i32,
     pub protocol: Option<AssignorName>,
     pub is_leader: bool,
     pub state: MemberState,
     pub rejoin_needed: bool,
-    next_heartbeat: Millis,
-    heartbeat_in_flight: bool,
+    pub(super) next_heartbeat: Millis,
+    pub(super) heartbeat_in_flight: bool,
     /// Partition counts the leader assigned with; a change triggers a rejoin.
     assigned_metadata: Option<(Vec<String>, SmallMap<String, u32>)>,
     /// The application stopped polling and the member left; heartbeats stop.
-    poll_timed_out: bool,
+    pub(super) poll_timed_out: bool,
+    /// Consumer protocol: the assignment to take once the commit before revocation is answered.
+    pub(super) pending_assignment: Option<Vec<(String, u32)>>,
+    /// Consumer protocol: the interval the coordinator asked for.
+    pub(super) heartbeat_interval_ms: Option<u64>,
     /// What the StickyAssignor remembers in its user data: the last assignment and its
     /// generation, sent in JoinGroup even though the eager protocol revoked it.
     sticky_memory: (Vec<(String, u32)>, i32),
 }
 
 impl Membership {
-    pub fn new(group_id: String) -> Self {
+    pub fn new(group_id: String, protocol_kind: GroupProtocol) -> Self {
         Membership {
             group_id,
+            protocol_kind,
             coordinator: None,
             finding_coordinator: false,
             member_id: String::new(),
@@ -73,13 +84,24 @@ impl Membership {
             heartbeat_in_flight: false,
             assigned_metadata: None,
             poll_timed_out: false,
+            pending_assignment: None,
+            heartbeat_interval_ms: None,
             sticky_memory: (Vec::new(), -1),
         }
     }
 
     /// Joined with a generation (heartbeats and commits are meaningful).
     pub fn is_joined(&self) -> bool {
-        matches!(self.state, MemberState::Stable | MemberState::Syncing) && self.generation >= 0
+        match self.protocol_kind {
+            GroupProtocol::Classic => {
+                matches!(self.state, MemberState::Stable | MemberState::Syncing)
+                    && self.generation >= 0
+            }
+            GroupProtocol::Consumer => {
+                matches!(self.state, MemberState::Stable | MemberState::Reconciling)
+                    && self.generation > 0
+            }
+        }
     }
 
     pub(super) fn next_heartbeat_due(&self) -> Option<Millis> {
@@ -89,11 +111,11 @@ impl Membership {
 }
 
 impl Consumer {
-    fn membership_mut(&mut self) -> &mut Membership {
+    pub(super) fn membership_mut(&mut self) -> &mut Membership {
         self.membership.as_mut().expect("group consumer")
     }
 
-    fn send_group(&mut self, ctx: &mut Ctx<'_>, req: GroupRequest) {
+    pub(super) fn send_group(&mut self, ctx: &mut Ctx<'_>, req: GroupRequest) {
         if let Some(c) = self.membership.as_ref().and_then(|m| m.coordinator) {
             ctx.send(Party::Broker(c), Message::Group(req));
         }
@@ -117,11 +139,14 @@ impl Consumer {
             }
             return false;
         }
+        if m.protocol_kind == GroupProtocol::Consumer {
+            return self.consumer_group_poll(ctx);
+        }
         match m.state {
             MemberState::CommittingBeforeJoin | MemberState::Joining | MemberState::Syncing => {
                 return false
             }
-            MemberState::Unjoined | MemberState::Stable => {}
+            MemberState::Unjoined | MemberState::Stable | MemberState::Reconciling => {}
         }
         if m.state == MemberState::Stable && m.is_leader {
             // Over the group's whole subscription: a subscribed topic that did not exist at the
@@ -215,7 +240,7 @@ impl Consumer {
     }
 
     /// `onPartitionsRevoked`: drop `which` (all if `None`) from the assignment.
-    fn revoke(&mut self, ctx: &mut Ctx<'_>, which: Option<&[Tp]>) {
+    pub(super) fn revoke(&mut self, ctx: &mut Ctx<'_>, which: Option<&[Tp]>) {
         let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assigned)
             .into_iter()
             .partition(|a| which.is_none_or(|w| w.contains(&a.tp)));
@@ -240,6 +265,9 @@ impl Consumer {
         };
         if !m.is_joined() || m.poll_timed_out {
             return;
+        }
+        if m.protocol_kind == GroupProtocol::Consumer {
+            return self.consumer_group_heartbeat_thread(ctx);
         }
         if now > last_poll + max_poll && self.next_poll > last_poll {
             // The application is stuck processing: leave so the group can move on.
@@ -271,6 +299,9 @@ impl Consumer {
         };
         if m.member_id.is_empty() {
             return;
+        }
+        if m.protocol_kind == GroupProtocol::Consumer {
+            return self.consumer_group_leave(ctx);
         }
         if !is_static {
             let req = GroupRequest::LeaveGroup {
@@ -354,6 +385,8 @@ impl Consumer {
                 if let Some(m) = m {
                     if m.state == MemberState::CommittingBeforeJoin {
                         self.send_join(ctx);
+                    } else if m.state == MemberState::Reconciling {
+                        self.finish_reconciliation(ctx);
                     }
                 }
             }
@@ -372,6 +405,9 @@ impl Consumer {
                 self.backoff_until = Some(ctx.now + self.config.retry_backoff_ms);
             }
             GroupResponse::TxnOffsetCommit { .. } => {}
+            GroupResponse::ConsumerGroupHeartbeat(r) => {
+                self.on_consumer_group_heartbeat(ctx, r.result)
+            }
         }
     }
 
@@ -524,7 +560,7 @@ impl Consumer {
 }
 
 /// Partition counts of the named topics that exist (the metadata the assignor sees).
-fn subscribed_metadata<'a>(
+pub(super) fn subscribed_metadata<'a>(
     ctx: &Ctx<'_>,
     topics: impl Iterator<Item = &'a String>,
 ) -> SmallMap<String, u32> {
@@ -548,6 +584,7 @@ fn is_coordinator_error(resp: &GroupResponse) -> bool {
         | GroupResponse::OffsetCommit { error, .. }
         | GroupResponse::OffsetFetch { error, .. }
         | GroupResponse::TxnOffsetCommit { error, .. } => *error,
+        GroupResponse::ConsumerGroupHeartbeat(r) => r.result.as_ref().err().copied(),
     };
     matches!(
         e,

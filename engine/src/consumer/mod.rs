@@ -15,6 +15,7 @@
 pub mod assignors;
 pub mod config;
 mod fetcher;
+mod group_heartbeat;
 mod membership;
 mod validation;
 
@@ -57,6 +58,16 @@ pub struct Assigned {
     /// Kafka: a partition assigned later starts unpaused, and an eager rebalance, which revokes
     /// everything, ends every pause.
     pub paused: bool,
+    /// To be revoked once the commit before revocation is answered (consumer protocol,
+    /// `markPendingRevocation`): neither fetched nor handed out meanwhile.
+    pub pending_revocation: bool,
+}
+
+impl Assigned {
+    /// Fetched from and handed out: neither paused nor about to be revoked.
+    pub fn fetchable(&self) -> bool {
+        !self.paused && !self.pending_revocation
+    }
 }
 
 /// Where a position stands in KIP-320's validation (`SubscriptionState` FETCHING and
@@ -148,7 +159,10 @@ impl Consumer {
         now: Millis,
     ) -> Self {
         let membership = if manual.is_none() {
-            config.group_id.clone().map(Membership::new)
+            config
+                .group_id
+                .clone()
+                .map(|g| Membership::new(g, config.group_protocol))
         } else {
             None
         };

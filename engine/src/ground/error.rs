@@ -41,6 +41,15 @@ pub enum ErrorCode {
     /// OffsetFetch with `require_stable` (every consumer sends it, KIP-447) for a partition whose
     /// offsets a transaction has sent but not yet committed or aborted.
     UnstableOffsetCommit,
+    /// ConsumerGroupHeartbeat with a member epoch the coordinator does not accept (KIP-848): the
+    /// member must give up its partitions and join again with epoch 0.
+    FencedMemberEpoch,
+    /// OffsetCommit from a consumer-protocol member whose member epoch is not the current one.
+    StaleMemberEpoch,
+    /// The group exists but speaks the other group protocol (`GroupIdNotFoundException`).
+    GroupIdNotFound,
+    /// A static member joined with a `group.instance.id` another live member still holds.
+    UnreleasedInstanceId,
 }
 
 impl ErrorCode {
@@ -94,6 +103,10 @@ impl ErrorCode {
             ErrorCode::NotCoordinator => "NOT_COORDINATOR",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             ErrorCode::InvalidRecord => "INVALID_RECORD",
+            ErrorCode::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            ErrorCode::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+            ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            ErrorCode::UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         }
     }
 }

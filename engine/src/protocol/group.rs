@@ -1,8 +1,10 @@
-//! The group coordinator's requests and responses (classic protocol): one variant per Kafka API.
+//! The group coordinator's requests and responses: one variant per Kafka API (the classic
+//! protocol's, and KIP-848's `ConsumerGroupHeartbeat`).
 
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::protocol::{AssignorName, MemberSubscription, TopicPartition};
+use crate::protocol::{ConsumerGroupHeartbeat, ConsumerGroupHeartbeatResponse};
 
 /// What a member sends in JoinGroup for one assignor it supports (`ConsumerProtocolSubscription`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +61,8 @@ pub enum GroupRequest {
     },
     /// Offsets sent within a transaction (`sendOffsetsToTransaction`): held pending until the
     /// transaction's marker reaches the group, invisible to OffsetFetch until then.
+    /// KIP-848's one request for joining, heartbeating, reconciling and leaving.
+    ConsumerGroupHeartbeat(ConsumerGroupHeartbeat),
     TxnOffsetCommit {
         group: String,
         transactional_id: String,
@@ -81,6 +85,7 @@ impl GroupRequest {
             | GroupRequest::OffsetCommit { group, .. }
             | GroupRequest::OffsetFetch { group, .. }
             | GroupRequest::TxnOffsetCommit { group, .. } => group,
+            GroupRequest::ConsumerGroupHeartbeat(h) => &h.group,
         }
     }
 }
@@ -138,6 +143,7 @@ pub enum GroupResponse {
         group: String,
         error: Option<ErrorCode>,
     },
+    ConsumerGroupHeartbeat(ConsumerGroupHeartbeatResponse),
 }
 
 impl GroupRequest {
@@ -182,6 +188,12 @@ impl GroupRequest {
                 group,
                 error: Some(error),
             },
+            GroupRequest::ConsumerGroupHeartbeat(_) => {
+                GroupResponse::ConsumerGroupHeartbeat(ConsumerGroupHeartbeatResponse {
+                    group,
+                    result: Err(error),
+                })
+            }
         }
     }
 }

@@ -4,12 +4,17 @@
 //! network delay. Its size in bytes is still accounted where Kafka's behaviour depends on it
 //! (`max.request.size`, fetch sizes).
 
+pub mod consumer_group;
 pub mod consumer_protocol;
 pub mod fetch;
 pub mod group;
 pub mod produce;
 pub mod txn;
 
+pub use consumer_group::{
+    ConsumerGroupHeartbeat, ConsumerGroupHeartbeatResponse, GroupProtocol, HeartbeatAssignment,
+    ServerAssignor,
+};
 pub use consumer_protocol::{Assignment, AssignorName, MemberSubscription, TopicPartition};
 pub use fetch::{
     EpochEndOffset, EpochQuery, FetchPartition, FetchRequest, FetchResponse, FetchedPartition,

@@ -104,7 +104,13 @@ impl Simulation {
                     Party::Broker(_) | Party::Processor(_) => return,
                 };
                 let mut out = Vec::new();
-                self.groups.handle(self.now, client, req, &mut out);
+                let cluster = &self.cluster;
+                let topics = |name: &str| {
+                    cluster
+                        .topic_by_name(name)
+                        .map(|t| t.partitions.len() as u32)
+                };
+                self.groups.handle(self.now, client, req, &topics, &mut out);
                 self.flush_group_outputs_to(out, to_party);
                 self.reschedule_group_timer();
             }
@@ -609,5 +615,6 @@ fn group_of(r: &GroupResponse) -> &str {
         | GroupResponse::OffsetCommit { group, .. }
         | GroupResponse::OffsetFetch { group, .. }
         | GroupResponse::TxnOffsetCommit { group, .. } => group,
+        GroupResponse::ConsumerGroupHeartbeat(r) => &r.group,
     }
 }

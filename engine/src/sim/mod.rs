@@ -115,13 +115,15 @@ impl Simulation {
         let placement_start = rng.below(config.brokers);
         let group_rng = rng.fork();
         let network = Network::new(config.network_delay_ms, rng.fork());
-        let groups = GroupCoordinator::new(
+        let mut groups = GroupCoordinator::new(
             group_rng,
             config.group_initial_rebalance_delay_ms,
             config.group_min_session_timeout_ms,
             config.group_max_session_timeout_ms,
             config.group_max_size,
         );
+        groups.consumer_heartbeat_interval_ms = config.group_consumer_heartbeat_interval_ms;
+        groups.consumer_session_timeout_ms = config.group_consumer_session_timeout_ms;
         Ok(Simulation {
             seed,
             now: 0,

@@ -203,7 +203,14 @@ impl Simulation {
                 format!("OffsetFetch group={group} member={member} partitions={partitions}")
             }
             GroupStateChanged { group, from, to, generation } => {
-                format!("group {group}: {from} -> {to} (generation {generation})")
+                // The consumer protocol's states count group epochs, not generations.
+                let kip848 = ["Assigning", "Reconciling"];
+                let word = if kip848.contains(&from.as_str()) || kip848.contains(&to.as_str()) {
+                    "group epoch"
+                } else {
+                    "generation"
+                };
+                format!("group {group}: {from} -> {to} ({word} {generation})")
             }
             RebalanceStarted { group, generation, reason } => {
                 format!("group {group}: rebalance after generation {generation}: {reason}")
@@ -238,6 +245,26 @@ impl Simulation {
                 "OffsetFetch {} group={group}: UNSTABLE_OFFSET_COMMIT for {partitions} partition{} (an open transaction sent offsets there): it asks again once the transaction ends (KIP-447)",
                 c(consumer),
                 if *partitions == 1 { "" } else { "s" }
+            ),
+            ConsumerGroupJoin { group, consumer, member } => format!(
+                "ConsumerGroupHeartbeat {} group={group} memberEpoch=0: joins as {member} (group.protocol=consumer)",
+                c(consumer)
+            ),
+            GroupEpochBumped { group, epoch, reason } => {
+                format!("group {group}: group epoch {epoch}: {reason}")
+            }
+            TargetAssignmentComputed { group, epoch, assignor, members } => format!(
+                "group {group}: target assignment for epoch {epoch} by the {assignor} assignor on the coordinator, {members} member{}",
+                if *members == 1 { "" } else { "s" }
+            ),
+            MemberReconciled { group, member, from_epoch, epoch, state, assigned, revoking } => format!(
+                "group {group}: {member} epoch {from_epoch} -> {epoch}, {state}: owns {assigned}{}",
+                if *revoking > 0 { format!(", must revoke {revoking} first") } else { String::new() }
+            ),
+            ConsumerGroupHeartbeatFailed { group, member, error } => format!(
+                "ConsumerGroupHeartbeat group={group} member={}: {}",
+                if member.is_empty() { "(new)" } else { member },
+                error.name()
             ),
             PreferredLeaderElected { tp, leader, previous, epoch } => format!(
                 "{tp}: leadership back to its preferred replica, broker {leader} (was broker {previous}), at epoch {epoch} (auto.leader.rebalance.enable)"

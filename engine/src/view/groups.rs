@@ -20,6 +20,12 @@ pub struct MemberView {
     /// When the coordinator drops the member if no heartbeat comes (`None` while a request of
     /// its is pending).
     pub session_expires: Option<Millis>,
+    /// Consumer protocol: the member's epoch and its reconciliation state (`STABLE`,
+    /// `UNREVOKED_PARTITIONS`, `UNRELEASED_PARTITIONS`, `UNKNOWN`).
+    pub member_epoch: Option<i32>,
+    pub member_state: Option<String>,
+    /// Consumer protocol: partitions it was told to revoke and still holds.
+    pub revoking: Vec<(String, u32)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -39,7 +45,13 @@ pub struct GroupView {
     pub group_id: String,
     pub state: String,
     pub state_since: Millis,
+    /// `group.protocol` the group speaks: `classic` or `consumer` (KIP-848).
+    pub group_protocol: String,
+    /// The generation (classic) or the group epoch (consumer protocol).
     pub generation: i32,
+    /// Consumer protocol: the epoch of the target assignment the members reconcile towards.
+    pub assignment_epoch: Option<i32>,
+    /// The assignor: the client-side one the leader ran (classic) or the server assignor.
     pub protocol: Option<String>,
     pub leader: Option<String>,
     pub coordinator: Option<BrokerId>,
@@ -66,6 +78,10 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             topics.extend(s.topics.iter().cloned());
         }
     }
+    if let Some(cg) = &g.consumer {
+        topics.extend(cg.subscribed_topics());
+    }
+    let members = members(sim, g);
     for &p in g.offsets.keys() {
         if let Some(t) = sim
             .cluster()
@@ -79,13 +95,15 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
     topics.dedup();
     topics.retain(|t| sim.cluster().topic_by_name(t).is_some());
     let owner_of = |topic: &str, p: u32| -> Option<String> {
-        g.members
-            .values()
-            .find(|m| m.assignment.iter().any(|(t, q)| t == topic && *q == p))
-            .map(|m| {
-                sim.consumer(m.client)
-                    .map_or(m.client_id.clone(), |c| c.name.clone())
+        members
+            .iter()
+            .find(|m| {
+                m.assignment
+                    .iter()
+                    .chain(&m.revoking)
+                    .any(|(t, q)| t == topic && *q == p)
             })
+            .map(|m| m.client.clone())
     };
     let mut partitions = Vec::new();
     let mut idxs: Vec<PartitionIdx> = Vec::new();
@@ -123,10 +141,15 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
     let offsets_topic = sim.cluster().topic_by_name(CONSUMER_OFFSETS);
     GroupView {
         group_id: g.group_id.clone(),
-        state: g.state.as_str().to_string(),
+        state: g.state_name().to_string(),
         state_since: g.state_since,
-        generation: g.generation,
-        protocol: g.protocol.map(|p| p.as_str().to_string()),
+        group_protocol: g.group_protocol().as_str().to_string(),
+        generation: g.consumer.as_ref().map_or(g.generation, |c| c.group_epoch),
+        assignment_epoch: g.consumer.as_ref().map(|c| c.assignment_epoch),
+        protocol: match &g.consumer {
+            Some(c) => c.last_assignor.map(|a| a.name().to_string()),
+            None => g.protocol.map(|p| p.as_str().to_string()),
+        },
         leader: g.leader.clone(),
         coordinator: sim.cluster().coordinator_for(CONSUMER_OFFSETS, &g.group_id),
         coordinator_partition: crate::ground::hash::coordinator_partition(
@@ -134,20 +157,7 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             offsets_topic.map_or(50, |t| t.partitions.len() as u32),
         ),
         topics,
-        members: g
-            .members
-            .values()
-            .map(|m| MemberView {
-                member_id: m.member_id.clone(),
-                client: sim
-                    .consumer(m.client)
-                    .map_or(m.client_id.clone(), |c| c.name.clone()),
-                consumer: sim.consumer(m.client).map(|c| c.index),
-                group_instance_id: m.group_instance_id.clone(),
-                assignment: m.assignment.clone(),
-                session_expires: m.session_deadline(),
-            })
-            .collect(),
+        members,
         partitions,
         total_lag,
         lag_history: sim.lag_history(&g.group_id),
@@ -156,4 +166,44 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             .audit()
             .report(sim.audit().slot_of(&g.group_id), &audit_partitions),
     }
+}
+
+/// The coordinator's members, of whichever protocol the group speaks.
+fn members(sim: &Simulation, g: &crate::coordinator::group::Group) -> Vec<MemberView> {
+    let client = |index: u32, client_id: &str| {
+        sim.consumer(index)
+            .map_or(client_id.to_string(), |c| c.name.clone())
+    };
+    if let Some(cg) = &g.consumer {
+        let session = sim.group_coordinator().consumer_session_timeout_ms;
+        return cg
+            .members
+            .values()
+            .map(|m| MemberView {
+                member_id: m.member_id.clone(),
+                client: client(m.client, &m.client_id),
+                consumer: sim.consumer(m.client).map(|c| c.index),
+                group_instance_id: m.instance_id.clone(),
+                assignment: m.assignment.assigned.clone(),
+                session_expires: Some(m.last_heartbeat + session),
+                member_epoch: Some(m.assignment.member_epoch),
+                member_state: Some(m.state().as_str().to_string()),
+                revoking: m.assignment.pending_revocation.clone(),
+            })
+            .collect();
+    }
+    g.members
+        .values()
+        .map(|m| MemberView {
+            member_id: m.member_id.clone(),
+            client: client(m.client, &m.client_id),
+            consumer: sim.consumer(m.client).map(|c| c.index),
+            group_instance_id: m.group_instance_id.clone(),
+            assignment: m.assignment.clone(),
+            session_expires: m.session_deadline(),
+            member_epoch: None,
+            member_state: None,
+            revoking: Vec::new(),
+        })
+        .collect()
 }

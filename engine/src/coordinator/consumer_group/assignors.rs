@@ -12,6 +12,8 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::protocol::ServerAssignor;
+
 /// One member as an assignor sees it (`MemberSubscription` and its current target).
 #[derive(Clone, Debug)]
 pub struct MemberSpec {
@@ -30,30 +32,15 @@ pub type GroupAssignment = BTreeMap<String, Vec<(String, u32)>>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssignorError(pub String);
 
-/// `group.remote.assignor` names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ServerAssignor {
-    Uniform,
-    Range,
-}
-
-impl ServerAssignor {
-    pub fn name(self) -> &'static str {
-        match self {
-            ServerAssignor::Uniform => "uniform",
-            ServerAssignor::Range => "range",
-        }
-    }
-
-    pub fn assign(
-        self,
-        members: &[MemberSpec],
-        partitions: &dyn Fn(&str) -> Option<u32>,
-    ) -> Result<GroupAssignment, AssignorError> {
-        match self {
-            ServerAssignor::Uniform => uniform(members, partitions),
-            ServerAssignor::Range => range(members, partitions),
-        }
+/// Runs the named server assignor.
+pub fn assign(
+    assignor: ServerAssignor,
+    members: &[MemberSpec],
+    partitions: &dyn Fn(&str) -> Option<u32>,
+) -> Result<GroupAssignment, AssignorError> {
+    match assignor {
+        ServerAssignor::Uniform => uniform(members, partitions),
+        ServerAssignor::Range => range(members, partitions),
     }
 }
 

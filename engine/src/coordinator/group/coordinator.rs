@@ -15,7 +15,7 @@
 //! only).
 
 use super::rebalance::remove_member;
-use super::state::{CommittedOffset, Group, GroupState};
+use super::state::{CommittedOffset, Group};
 use super::step::{answer_heartbeat, fail_sync, respond, step, Input, Join, Out, Output, Step};
 use super::validate;
 use crate::event::{EventKind, RebalanceReason};
@@ -25,12 +25,16 @@ use crate::protocol::{GroupRequest, GroupResponse, TopicPartition};
 
 #[derive(Clone, Debug)]
 pub struct GroupCoordinator {
-    pub(super) groups: SmallMap<String, Group>,
-    pub(super) rng: Rng,
+    pub(in crate::coordinator) groups: SmallMap<String, Group>,
+    pub(in crate::coordinator) rng: Rng,
     pub initial_rebalance_delay_ms: u64,
     pub min_session_timeout_ms: u64,
     pub max_session_timeout_ms: u64,
     pub max_group_size: u32,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848 groups).
+    pub consumer_heartbeat_interval_ms: u64,
+    /// `group.consumer.session.timeout.ms` (KIP-848 groups).
+    pub consumer_session_timeout_ms: u64,
 }
 
 impl GroupCoordinator {
@@ -48,6 +52,8 @@ impl GroupCoordinator {
             min_session_timeout_ms: min_session,
             max_session_timeout_ms: max_session,
             max_group_size,
+            consumer_heartbeat_interval_ms: 5_000,
+            consumer_session_timeout_ms: 45_000,
         }
     }
 
@@ -67,9 +73,9 @@ impl GroupCoordinator {
     pub fn delete_group(&mut self, id: &str) -> Result<(), String> {
         match self.groups.get(id) {
             None => Err(format!("Group '{id}' does not exist.")),
-            Some(g) if g.state != GroupState::Empty && g.state != GroupState::Dead => Err(format!(
+            Some(g) if g.is_active() => Err(format!(
                 "Group '{id}' is not empty ({}): stop its consumers first.",
-                g.state.as_str()
+                g.state_name()
             )),
             Some(_) => {
                 self.groups.remove(id);
@@ -87,10 +93,10 @@ impl GroupCoordinator {
         offsets: &[(crate::ground::PartitionIdx, i64)],
     ) -> Result<(), String> {
         if let Some(g) = self.groups.get(id) {
-            if g.state != GroupState::Empty && g.state != GroupState::Dead {
+            if g.is_active() {
                 return Err(format!(
                     "Assignments can only be reset if the group '{id}' is inactive, but the current state is {}. Stop its consumers first.",
-                    g.state.as_str()
+                    g.state_name()
                 ));
             }
         }
@@ -156,8 +162,20 @@ impl GroupCoordinator {
         }
     }
 
-    pub fn handle(&mut self, now: Millis, client: u32, req: GroupRequest, out: &mut Out) {
+    /// Handles one request. `topics` gives the partition count of an existing topic, what the
+    /// coordinator reads from the metadata image to run a server assignor (KIP-848).
+    pub fn handle(
+        &mut self,
+        now: Millis,
+        client: u32,
+        req: GroupRequest,
+        topics: &dyn Fn(&str) -> Option<u32>,
+        out: &mut Out,
+    ) {
         match req {
+            GroupRequest::ConsumerGroupHeartbeat(hb) => {
+                self.consumer_group_heartbeat(now, client, hb, topics, out)
+            }
             GroupRequest::FindCoordinator { .. } => {
                 // Answered by the simulation, which knows the metadata.
             }

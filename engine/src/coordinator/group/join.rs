@@ -25,6 +25,8 @@ impl GroupCoordinator {
         if let Err(e) = validate::join(group, &join) {
             return fail_join(out, client, &group_id, join.member_id, e);
         }
+        // An empty consumer-protocol group becomes a classic one (its offsets stay).
+        group.consumer = None;
         if join.member_id.is_empty() {
             if let Some(instance) = join.group_instance_id.clone() {
                 if let Some(old_id) = group.static_members.get(&instance).cloned() {

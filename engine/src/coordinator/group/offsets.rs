@@ -155,7 +155,7 @@ mod tests {
             group: "g".into(),
             partitions: vec![0, 1],
         };
-        c.handle(now, 7, req, &mut out);
+        c.handle(now, 7, req, &|_| None, &mut out);
         out.into_iter().find_map(|o| match o {
             Output::Respond { response, .. } => Some(response),
             _ => None,
@@ -178,7 +178,7 @@ mod tests {
             generation: -1,
             offsets: vec![(1, 42)],
         };
-        c.handle(0, 3, commit, &mut out);
+        c.handle(0, 3, commit, &|_| None, &mut out);
         match fetch(&mut c, 10) {
             Some(GroupResponse::OffsetFetch { error, .. }) => {
                 assert_eq!(error, Some(ErrorCode::UnstableOffsetCommit))
@@ -193,5 +193,57 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn first_response(out: Vec<Output>) -> GroupResponse {
+        out.into_iter()
+            .find_map(|o| match o {
+                Output::Respond { response, .. } => Some(response),
+                _ => None,
+            })
+            .expect("answered")
+    }
+
+    /// `ConsumerGroup.validateOffsetCommit` (KIP-848): a consumer-protocol member commits with
+    /// its member epoch; any other epoch is STALE_MEMBER_EPOCH and nothing is stored.
+    #[test]
+    fn offset_commit_with_a_stale_member_epoch_is_refused() {
+        use crate::protocol::ConsumerGroupHeartbeat;
+        let mut c = GroupCoordinator::new(Rng::new(1), 3000, 6000, 1_800_000, u32::MAX);
+        let join = GroupRequest::ConsumerGroupHeartbeat(ConsumerGroupHeartbeat {
+            group: "g".into(),
+            member_id: "m".into(),
+            member_epoch: 0,
+            instance_id: None,
+            client_id: "m".into(),
+            rebalance_timeout_ms: 30_000,
+            subscribed_topics: vec!["orders".into()],
+            server_assignor: None,
+            owned: Vec::new(),
+        });
+        let mut out = Vec::new();
+        c.handle(0, 3, join, &|_| Some(2), &mut out);
+        let epoch = match first_response(out) {
+            GroupResponse::ConsumerGroupHeartbeat(r) => r.result.unwrap().member_epoch,
+            other => panic!("{other:?}"),
+        };
+        let commit = |generation: i32| GroupRequest::OffsetCommit {
+            group: "g".into(),
+            member_id: "m".into(),
+            generation,
+            offsets: vec![(0, 10, None)],
+        };
+        for (e, expected) in [
+            (epoch - 1, Some(ErrorCode::StaleMemberEpoch)),
+            (epoch, None),
+        ] {
+            let mut out = Vec::new();
+            c.handle(5, 3, commit(e), &|_| Some(2), &mut out);
+            match first_response(out) {
+                GroupResponse::OffsetCommit { error, .. } => assert_eq!(error, expected),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(c.group("g").unwrap().offsets.len(), 1);
     }
 }

@@ -1,5 +1,6 @@
 //! A classic consumer group as its coordinator holds it (`ClassicGroup`, `ClassicGroupMember`).
 
+use crate::coordinator::consumer_group::ConsumerGroup;
 use crate::ground::small_map::SmallMap;
 
 use serde::Serialize;
@@ -137,6 +138,9 @@ pub struct Group {
     pub sync_deadline: Option<Millis>,
     pub next_join_seq: u64,
     pub state_since: Millis,
+    /// The group speaks the consumer group protocol (KIP-848): its members, epochs and target
+    /// live here and the classic fields above stay empty.
+    pub consumer: Option<ConsumerGroup>,
 }
 
 impl Group {
@@ -157,6 +161,31 @@ impl Group {
             sync_deadline: None,
             next_join_seq: 0,
             state_since: now,
+            consumer: None,
+        }
+    }
+
+    /// The state as `kafka-consumer-groups` prints it, whichever protocol the group speaks.
+    pub fn state_name(&self) -> &'static str {
+        match &self.consumer {
+            Some(c) => c.state().as_str(),
+            None => self.state.as_str(),
+        }
+    }
+
+    /// Has members (offsets cannot be reset nor the group deleted).
+    pub fn is_active(&self) -> bool {
+        match &self.consumer {
+            Some(c) => !c.members.is_empty(),
+            None => self.state != GroupState::Empty && self.state != GroupState::Dead,
+        }
+    }
+
+    /// `group.protocol` the group speaks.
+    pub fn group_protocol(&self) -> crate::protocol::GroupProtocol {
+        match self.consumer {
+            Some(_) => crate::protocol::GroupProtocol::Consumer,
+            None => crate::protocol::GroupProtocol::Classic,
         }
     }
 

@@ -94,6 +94,16 @@ pub(super) fn step(s: Step, group: &mut Group, input: Input, out: &mut Out) {
 
 /// Answers a JoinGroup with an error.
 pub(super) fn fail_join(out: &mut Out, client: u32, group: &str, member_id: String, e: ErrorCode) {
+    // MEMBER_ID_REQUIRED is the first half of every dynamic join (KIP-394), not news.
+    if e != ErrorCode::MemberIdRequired {
+        out.push(Output::Event(EventKind::JoinGroupResponse {
+            group: group.to_string(),
+            member: member_id.clone(),
+            generation: -1,
+            leader: String::new(),
+            error: Some(e),
+        }));
+    }
     respond(
         out,
         client,

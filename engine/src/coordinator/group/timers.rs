@@ -29,6 +29,9 @@ impl GroupCoordinator {
                 take(t);
             }
         }
+        if let Some(t) = self.consumer_group_deadline(available) {
+            take(t);
+        }
         next
     }
 
@@ -42,10 +45,14 @@ impl GroupCoordinator {
             for (_, m) in group.members.iter_mut() {
                 m.last_heartbeat = now;
             }
+            for (_, m) in group.consumer.iter_mut().flat_map(|c| c.members.iter_mut()) {
+                m.last_heartbeat = now;
+            }
         }
     }
 
     pub fn on_timer(&mut self, now: Millis, available: &dyn Fn(&str) -> bool, out: &mut Out) {
+        self.consumer_group_timers(now, available, out);
         let s = self.step_context(now);
         for (_, group) in self.groups.iter_mut() {
             if !available(&group.group_id) {

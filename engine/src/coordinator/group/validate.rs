@@ -4,6 +4,7 @@
 
 use super::state::{Group, GroupState};
 use super::step::Join;
+use crate::coordinator::consumer_group::ConsumerGroup;
 use crate::ground::ErrorCode;
 
 /// `session.timeout.ms` must lie within the broker's `group.min/max.session.timeout.ms`
@@ -17,6 +18,14 @@ pub(super) fn session_timeout(join: &Join, min: u64, max: u64) -> Result<(), Err
 
 /// A JoinGroup needs a live group and a protocol in common with the members it has.
 pub(super) fn join(group: &Group, join: &Join) -> Result<(), ErrorCode> {
+    if group
+        .consumer
+        .as_ref()
+        .is_some_and(|c| !c.members.is_empty())
+    {
+        // A consumer-protocol group with members (see `consumer_group::coordinator`).
+        return Err(ErrorCode::InconsistentGroupProtocol);
+    }
     if group.state == GroupState::Dead {
         return Err(ErrorCode::CoordinatorNotAvailable);
     }
@@ -45,6 +54,9 @@ pub(super) fn sync(
 /// to an Empty group; a member must be known, of the current generation, and not between
 /// generations.
 pub(super) fn offset_commit(group: &Group, member_id: &str, generation: i32) -> Option<ErrorCode> {
+    if let Some(c) = &group.consumer {
+        return consumer_offset_commit(c, member_id, generation);
+    }
     if generation < 0 && group.state == GroupState::Empty {
         None
     } else if !group.members.contains_key(member_id) {
@@ -58,6 +70,20 @@ pub(super) fn offset_commit(group: &Group, member_id: &str, generation: i32) -> 
     }
 }
 
+/// OffsetCommit to a consumer-protocol group (`ConsumerGroup.validateOffsetCommit`): epoch -1
+/// from outside the group only while it has no members; a member must be known and commit with
+/// its current member epoch, else STALE_MEMBER_EPOCH (it commits again once it has the new one).
+fn consumer_offset_commit(c: &ConsumerGroup, member_id: &str, epoch: i32) -> Option<ErrorCode> {
+    if epoch < 0 && c.members.is_empty() {
+        return None;
+    }
+    match c.members.get(member_id) {
+        None => Some(ErrorCode::UnknownMemberId),
+        Some(m) if m.assignment.member_epoch != epoch => Some(ErrorCode::StaleMemberEpoch),
+        Some(_) => None,
+    }
+}
+
 /// TxnOffsetCommit (KIP-447): the consumer's group metadata fences a member that lost its
 /// partitions; a producer without group metadata (generation -1) is not checked.
 pub(super) fn txn_offset_commit(
@@ -65,6 +91,13 @@ pub(super) fn txn_offset_commit(
     member_id: &str,
     generation: i32,
 ) -> Option<ErrorCode> {
+    if let Some(c) = &group.consumer {
+        return if generation < 0 {
+            None
+        } else {
+            consumer_offset_commit(c, member_id, generation)
+        };
+    }
     if generation < 0 {
         None
     } else if !group.members.contains_key(member_id) {
