@@ -531,3 +531,69 @@ fn replication_5_consumers_detect_truncation_and_seek_to_the_divergence_point() 
         assert_eq!(seek_to, 400, "where epoch 0 ends on the new leader");
     }
 }
+
+/// The last rebalance of `group`: consumer -> (stopped ms, records read meanwhile), and its
+/// length.
+fn last_rebalance(
+    report: &Value,
+    id: &str,
+) -> (std::collections::BTreeMap<String, (u64, u64)>, u64) {
+    let r = group(report, id)["rebalances"]
+        .as_array()
+        .unwrap()
+        .last()
+        .expect("a rebalance")
+        .clone();
+    let length = r["end"].as_u64().expect("ended") - r["start"].as_u64().unwrap();
+    let members = r["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["consumer"].as_str().unwrap().to_string(),
+                (
+                    m["stopped_ms"].as_u64().unwrap(),
+                    m["records"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    (members, length)
+}
+
+/// The same join under three protocols (issue 12, KIP-429 and KIP-848): a third consumer joins
+/// two, one of them slow. Eager: the fast member revokes everything and stops for the whole
+/// rebalance, reading (almost) nothing. Cooperative: the old members never stop, but the hand-over
+/// takes two rounds, each waiting for the slow member's JoinGroup. Consumer protocol: nobody but
+/// the newcomer stops, and the newcomer waits less than the cooperative one.
+#[test]
+fn rebalance_protocols_compare_who_stops_and_for_how_long() {
+    let r = run("rebalance-protocols.json");
+    for g in ["eager", "cooperative", "consumer"] {
+        assert_eq!(group(&r, g)["state"], "Stable", "{g}");
+        assert_eq!(group(&r, g)["audit"]["lost"], 0, "{g}");
+    }
+    assert_eq!(group(&r, "consumer")["group_protocol"], "consumer");
+    let (eager, eager_len) = last_rebalance(&r, "eager");
+    assert!(
+        eager_len > 3_000,
+        "the eager rebalance waits for the slow member: {eager_len}"
+    );
+    let (stopped, read) = eager["eager-1"];
+    assert!(
+        stopped + 100 >= eager_len && read < 10,
+        "eager-1 stopped: {stopped} ms, read {read}"
+    );
+    let (coop, coop_len) = last_rebalance(&r, "cooperative");
+    assert!(
+        coop_len > eager_len,
+        "two rounds: {coop_len} vs {eager_len}"
+    );
+    assert_eq!(coop["coop-1"].0, 0);
+    assert!(coop["coop-1"].1 > 500);
+    let (kip848, _) = last_rebalance(&r, "consumer");
+    assert_eq!((kip848["kip848-1"].0, kip848["kip848-2"].0), (0, 0));
+    assert!(kip848["kip848-1"].1 > 500);
+    assert!(kip848["kip848-3"].0 < coop["coop-3"].0);
+}

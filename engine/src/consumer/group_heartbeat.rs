@@ -33,6 +33,13 @@ impl Consumer {
                 false
             }
             MemberState::Unjoined | MemberState::Joining => false,
+            MemberState::Stable if m.pending_assignment.is_some() => {
+                // An assignment that came while the application was busy: its callbacks run
+                // here, in poll().
+                let target = m.pending_assignment.take().expect("checked");
+                self.reconcile(ctx, target);
+                true
+            }
             _ => true,
         }
     }
@@ -149,10 +156,15 @@ impl Consumer {
 
     /// `ConsumerMembershipManager.maybeReconcile`: nothing to revoke, take the new assignment
     /// now; otherwise commit first (with auto commit) and revoke when the commit is answered.
+    /// Both wait for the application's next poll() if it is busy.
     fn reconcile(&mut self, ctx: &mut Ctx<'_>, target: Vec<(String, u32)>) {
+        let busy = self.is_busy(ctx.now);
         let m = self.membership_mut();
-        if m.state == MemberState::Reconciling {
-            // A commit before revocation is in flight: take the newest target after it.
+        if m.state == MemberState::Reconciling || busy {
+            // A commit before revocation is in flight: take the newest target after it. Or the
+            // application is busy processing: the revocation callback and the commit before it
+            // run in its thread, at its next poll() (`AsyncKafkaConsumer`), so a slow member
+            // holds up the partitions it gives away, and only those.
             m.pending_assignment = Some(target);
             return;
         }

@@ -17,6 +17,7 @@ pub mod config;
 mod fetcher;
 mod group_heartbeat;
 mod membership;
+pub mod reading;
 mod validation;
 
 use serde::Serialize;
@@ -138,6 +139,8 @@ pub struct Consumer {
     pub hold: bool,
     /// The processor this consumer belongs to.
     pub owner: Option<u32>,
+    /// When it could not read (the rebalance timeline's stops).
+    pub reading: reading::ReadingLog,
 }
 
 /// A record handed to a processor: what it needs to derive its output.
@@ -189,6 +192,7 @@ impl Consumer {
             handoff: Vec::new(),
             hold: false,
             owner: None,
+            reading: reading::ReadingLog::new(now),
         }
     }
 
@@ -243,6 +247,17 @@ impl Consumer {
 
     /// Runs whatever is due at `now`: the heartbeat thread, then the application's poll.
     pub fn run(&mut self, ctx: &mut Ctx<'_>) {
+        self.run_inner(ctx);
+        self.track_reading(ctx.now);
+    }
+
+    /// Notes whether the consumer holds anything it may read from now.
+    fn track_reading(&mut self, now: Millis) {
+        let reading = self.assigned.iter().any(Assigned::fetchable);
+        self.reading.update(now, reading);
+    }
+
+    fn run_inner(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
         self.heartbeat_thread(ctx);
         if let Some(t) = self.backoff_until {
@@ -331,6 +346,7 @@ impl Consumer {
         if self.waiting && self.backoff_until.is_none() && !self.hold {
             self.poll(ctx);
         }
+        self.track_reading(ctx.now);
     }
 
     /// Changes `isolation.level`; data fetched under the old level is dropped and fetched again.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::sim::rebalances::Rebalance;
+
 use crate::audit::AuditReport;
 use crate::ground::Millis;
 use crate::sim::Simulation;
@@ -47,6 +49,10 @@ pub struct GroupReport {
     pub lag: BTreeMap<String, i64>,
     pub total_lag: u64,
     pub audit: AuditReport,
+    /// `classic` or `consumer` (KIP-848).
+    pub group_protocol: String,
+    /// Recent rebalances: who could not read, for how long, and what each member read meanwhile.
+    pub rebalances: Vec<Rebalance>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -161,6 +167,8 @@ impl Report {
                     .collect(),
                 total_lag: g.total_lag,
                 audit: g.audit.clone(),
+                group_protocol: g.group_protocol.clone(),
+                rebalances: g.rebalances.clone(),
             })
             .collect();
         let producers = snap

@@ -30,6 +30,7 @@ mod metrics;
 pub mod network;
 mod processors;
 pub mod queue;
+pub mod rebalances;
 mod replication;
 pub mod trace;
 
@@ -94,6 +95,7 @@ pub struct Simulation {
     faults: Vec<crate::action::LinkFaults>,
     audit: DeliveryAudit,
     metrics: Metrics,
+    rebalances: rebalances::Rebalances,
     events: VecDeque<Event>,
     next_event_seq: u64,
     trace: TraceHasher,
@@ -143,6 +145,7 @@ impl Simulation {
             faults: Vec::new(),
             audit: DeliveryAudit::default(),
             metrics: Metrics::new(250, 240),
+            rebalances: rebalances::Rebalances::default(),
             events: VecDeque::new(),
             next_event_seq: 0,
             trace: TraceHasher::default(),
@@ -175,6 +178,11 @@ impl Simulation {
 
     pub fn audit(&self) -> &DeliveryAudit {
         &self.audit
+    }
+
+    /// The group's recent rebalances, measured (see `rebalances`).
+    pub fn rebalances(&self, group: &str) -> Vec<rebalances::Rebalance> {
+        self.rebalances.of(group, self.now, &self.consumers)
     }
 
     pub fn group_coordinator(&self) -> &GroupCoordinator {
@@ -265,6 +273,10 @@ impl Simulation {
     }
 
     fn emit(&mut self, kind: EventKind) {
+        if let EventKind::GroupStateChanged { group, to, .. } = &kind {
+            self.rebalances
+                .on_state(self.now, group, to, &self.consumers);
+        }
         let event = Event {
             seq: self.next_event_seq,
             time: self.now,

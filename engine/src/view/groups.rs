@@ -65,6 +65,8 @@ pub struct GroupView {
     pub lag_history: Vec<u64>,
     pub lag_interval_ms: Millis,
     pub audit: AuditReport,
+    /// Recent rebalances: how long each member could not read, and what it read meanwhile.
+    pub rebalances: Vec<crate::sim::rebalances::Rebalance>,
 }
 
 pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group) -> GroupView {
@@ -162,6 +164,7 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
         total_lag,
         lag_history: sim.lag_history(&g.group_id),
         lag_interval_ms: sim.lag_interval_ms(),
+        rebalances: sim.rebalances(&g.group_id),
         audit: sim
             .audit()
             .report(sim.audit().slot_of(&g.group_id), &audit_partitions),

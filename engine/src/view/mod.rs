@@ -30,6 +30,7 @@ pub use crate::event::{Category, Event, EventKind, RebalanceReason, ValidationOu
 pub use crate::log::ControlType;
 pub use crate::processor::ProcessorStats;
 pub use crate::producer::ProducerStats;
+pub use crate::sim::rebalances::{MemberDuring, Rebalance};
 
 use serde::Serialize;
 
