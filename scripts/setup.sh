@@ -28,8 +28,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WB_VERSION" ];
 fi
 
 # wasm-opt (binaryen 132 from npm; Debian's 108 cannot read current wasm-bindgen output) and
-# playwright-core (drives the system Chromium; never downloads a browser).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+# playwright-core (drives the system Chromium; never downloads a browser), and axe-core (the
+# end-to-end tests inject it into the page to check accessibility).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -64,7 +64,7 @@ pub use ground::hash::{murmur2, to_positive};
 pub use ground::{ActionError, Millis};
 pub use processor::Guarantee;
 pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
-pub use protocol::{Acks, AssignorName};
+pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
 pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
 pub use sim::Simulation;
 pub use view::Snapshot;

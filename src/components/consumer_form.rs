@@ -1,8 +1,10 @@
-//! Add a consumer: group, topic, assignor, how slow the application is, how it commits.
+//! Add a consumer: group, topic, group protocol and assignor, how slow the application is, how
+//! it commits.
 
 use brokerlab_engine::Action;
 use brokerlab_engine::AssignorName;
 use brokerlab_engine::{ConsumerConfig, OffsetResetStrategy};
+use brokerlab_engine::{GroupProtocol, ServerAssignor};
 use yew::prelude::*;
 
 use super::fields::{parse_f64, setter, SelectField, TextField};
@@ -33,6 +35,16 @@ impl Default for Form {
             reset: "latest".into(),
             instance_id: String::new(),
         }
+    }
+}
+
+/// `group.protocol=consumer` with the server assignor named after the colon, if the choice is
+/// one of those.
+fn consumer_protocol(choice: &str) -> Option<ServerAssignor> {
+    match choice {
+        "consumer:uniform" => Some(ServerAssignor::Uniform),
+        "consumer:range" => Some(ServerAssignor::Range),
+        _ => None,
     }
 }
 
@@ -92,6 +104,12 @@ pub fn ConsumerForm() -> Html {
                 group_instance_id: (!form.instance_id.trim().is_empty())
                     .then(|| form.instance_id.trim().to_string()),
                 assignors: assignors(&form.assignor),
+                group_protocol: if consumer_protocol(&form.assignor).is_some() {
+                    GroupProtocol::Consumer
+                } else {
+                    GroupProtocol::Classic
+                },
+                remote_assignor: consumer_protocol(&form.assignor),
                 processing_us: (ms * 1000.0).round() as u64,
                 enable_auto_commit: form.auto_commit,
                 auto_offset_reset: if form.reset == "earliest" {
@@ -140,10 +158,14 @@ pub fn ConsumerForm() -> Html {
                         onchange={set(|f, v| f.topic = v)} />
                 </div>
                 // Full width: the default strategy's name is long, and cut short it misleads.
-                <SelectField label="Assignor (partition.assignment.strategy)" value={form.assignor.clone()} onchange={set(|f, v| f.assignor = v)}
-                    options={vec![("default".into(), "range, cooperative-sticky (default)".into()), ("range".into(), "range".into()),
-                                  ("roundrobin".into(), "roundrobin".into()), ("sticky".into(), "sticky".into()),
-                                  ("cooperative-sticky".into(), "cooperative-sticky".into())]} />
+                // The classic protocol's client-side assignors, and Kafka 4's consumer protocol
+                // (KIP-848), whose assignor runs on the coordinator.
+                <SelectField label="Group protocol and assignor" value={form.assignor.clone()} onchange={set(|f, v| f.assignor = v)}
+                    options={vec![("default".into(), "classic: range, cooperative-sticky (default)".into()), ("range".into(), "classic: range".into()),
+                                  ("roundrobin".into(), "classic: roundrobin".into()), ("sticky".into(), "classic: sticky".into()),
+                                  ("cooperative-sticky".into(), "classic: cooperative-sticky".into()),
+                                  ("consumer:uniform".into(), "consumer (KIP-848): uniform on the coordinator".into()),
+                                  ("consumer:range".into(), "consumer (KIP-848): range on the coordinator".into())]} />
                 <div class="row">
                     <TextField label="Processing (ms/record)" kind="number" min="0" step="0.1" value={form.processing_ms.clone()}
                         oninput={set(|f, v| f.processing_ms = v)} />

@@ -16,6 +16,10 @@ pub struct ConsumerRowProps {
     pub consumer: Rc<ConsumerView>,
     /// (topic, partition, committed lag) of the group.
     pub lags: Rc<Vec<(String, u32, Option<i64>)>>,
+    /// Consumer protocol (KIP-848): the member's reconciliation state and epoch, as the
+    /// coordinator sees them.
+    #[prop_or_default]
+    pub member_state: Option<AttrValue>,
 }
 
 #[component]
@@ -121,6 +125,8 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
         "paused".to_string()
     } else if idle {
         "idle: no partitions (more members than partitions)".to_string()
+    } else if c.state == "Reconciling" {
+        "committing before it revokes…".to_string()
     } else if c.state != "Stable" && c.state != "Assigned" {
         format!("{}…", c.state.to_ascii_lowercase())
     } else if c.busy {
@@ -135,6 +141,9 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 <strong>{ &c.name }</strong>
                 if c.is_leader { <span class="tag">{"leader"}</span> }
                 <span class="muted small">{ status }</span>
+                if let Some(m) = &props.member_state {
+                    <span class="tag subtle" title="The coordinator's view of this member (KIP-848): STABLE, UNREVOKED_PARTITIONS (must revoke first), UNRELEASED_PARTITIONS (waiting for a partition another member still holds)">{ m.clone() }</span>
+                }
                 <span class="member-lag" title="Sum of (high watermark − committed offset) over its partitions">{ format!("lag {}", format::signed(lag)) }</span>
             </div>
             <div class="chips" aria-label={format!("Partitions of {}", c.name)}>
@@ -161,7 +170,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                         oninput={on_typing} onchange={on_processing} aria-label={format!("Processing time per record of {} in milliseconds", c.name)} />
                 </label>
                 <button class="btn small subtle" onclick={on_isolation}
-                    aria-label={format!("Isolation level of {}", c.name)}
+                    aria-label={format!("{} (isolation level of {})", if c.isolation == IsolationLevel::ReadCommitted { "read_committed" } else { "read_uncommitted" }, c.name)}
                     title="isolation.level: read_committed reads up to the last stable offset and drops aborted records">
                     { if c.isolation == IsolationLevel::ReadCommitted { "read_committed" } else { "read_uncommitted" } }
                 </button>

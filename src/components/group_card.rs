@@ -21,10 +21,22 @@ pub struct GroupCardProps {
 pub fn state_class(state: &str) -> &'static str {
     match state {
         "Stable" => "stable",
-        "PreparingRebalance" => "preparing",
-        "CompletingRebalance" => "completing",
+        // The consumer protocol's (KIP-848) states share the classic ones' colours: a new
+        // target being computed, then members moving towards it.
+        "PreparingRebalance" | "Assigning" => "preparing",
+        "CompletingRebalance" | "Reconciling" => "completing",
         "Empty" => "empty-state",
         _ => "dead",
+    }
+}
+
+/// "generation 3" for a classic group; "group epoch 5" for a consumer-protocol one, with the
+/// target's epoch while it lags behind (the group is Assigning).
+fn epoch_text(g: &GroupView) -> String {
+    match g.assignment_epoch {
+        None => format!("generation {}", g.generation),
+        Some(t) if t == g.generation => format!("group epoch {}", g.generation),
+        Some(t) => format!("group epoch {} · target epoch {t}", g.generation),
     }
 }
 
@@ -55,22 +67,41 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
     // Lag steps with auto commits: say how often they come (the longest interval of its members).
     let auto_commit_ms = members.iter().filter_map(|c| c.auto_commit_ms).max();
     let unowned = g.partitions.iter().filter(|p| p.owner.is_none()).count();
+    let kip848 = g.group_protocol == "consumer";
+    // A consumer-protocol member's epoch and reconciliation state, by consumer index.
+    let member_state = |index: u32| -> Option<AttrValue> {
+        let m = g.members.iter().find(|m| m.consumer == Some(index))?;
+        let state = m.member_state.as_deref()?;
+        let epoch = m.member_epoch?;
+        let revoking = if m.revoking.is_empty() {
+            String::new()
+        } else {
+            format!(", revoking {}", m.revoking.len())
+        };
+        Some(format!("{state} · epoch {epoch}{revoking}").into())
+    };
     html! {
         <section class="card group" aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
             <header class="card-head">
                 <span class="swatch" style={format!("background:{color}")}></span>
                 <h3>{ &g.group_id }</h3>
                 <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
-                <span class="muted small">{ format!("generation {}", g.generation) }</span>
+                <span class="muted small">{ epoch_text(g) }</span>
             </header>
             <p class="muted small">
-                { g.protocol.clone().map_or("no protocol yet".to_string(), |p| format!("assignor {p}")) }
+                if kip848 {
+                    <span title="group.protocol=consumer (KIP-848): members heartbeat with ConsumerGroupHeartbeat; the coordinator computes the assignment and each member moves to it on its own">{"consumer protocol (KIP-848)"}</span>
+                    { g.protocol.clone().map(|p| format!(" · {p} assignor on the coordinator")).unwrap_or_default() }
+                } else {
+                    {"classic protocol · "}
+                    { g.protocol.clone().map_or("no assignor yet".to_string(), |p| format!("assignor {p}")) }
+                }
                 { leader_client.map(|c| format!(" · leader {c}")).unwrap_or_default() }
                 { g.coordinator.map(|b| format!(" · coordinator broker {b} (__consumer_offsets-{})", g.coordinator_partition)).unwrap_or_default() }
             </p>
             <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
                 { for members.into_iter().map(|c| html! {
-                    <ConsumerRow key={c.index} consumer={Rc::new(c.clone())} lags={lags.clone()} />
+                    <ConsumerRow key={c.index} member_state={member_state(c.index)} consumer={Rc::new(c.clone())} lags={lags.clone()} />
                 }) }
                 // Members whose consumer is gone (crashed, or removed without LeaveGroup): the
                 // coordinator still counts them, and their partitions wait, until the session
@@ -132,7 +163,8 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     <div><dt>{"Aborted seen"}</dt><dd class="warn" title="records of aborted transactions, delivered to read_uncommitted consumers">{ format::count(a.aborted_seen) }</dd></div>
                 }
             </dl>
-            <RebalanceTimeline group={g.group_id.clone()} />
+            <RebalanceTimeline group={g.group_id.clone()} rebalances={Rc::new(g.rebalances.clone())}
+                epoch_word={if kip848 { "epoch" } else { "gen" }} />
             <OffsetReset group={g.clone()} />
         </section>
     }

@@ -61,3 +61,15 @@ export async function until(what, check, timeout = 30000) {
   }
   throw new Error(`${what} (last: ${JSON.stringify(last)})`);
 }
+
+// Runs axe-core (from node_modules, injected into the page: nothing is fetched) over `selector`
+// and fails with each violation's rule, impact and first offending element.
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+export async function checkA11y(page, selector = 'body') {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0]?.target?.join(' ')}`);
+  }, selector);
+  if (violations.length) throw new Error(`accessibility violations in ${selector}:\n${violations.join('\n')}`);
+}

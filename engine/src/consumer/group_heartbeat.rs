@@ -28,6 +28,7 @@ impl Consumer {
         match m.state {
             MemberState::Unjoined if !m.heartbeat_in_flight => {
                 m.state = MemberState::Joining;
+                m.rejoin_needed = false;
                 m.generation = 0;
                 self.send_group_heartbeat(ctx, 0);
                 false

@@ -10,7 +10,7 @@
 //! member-id order (`range` sorts them as Kafka does: static members by instance id first) and
 //! topics by name, so that a run is reproducible.
 
-use std::collections::BTreeMap;
+use crate::ground::small_map::SmallMap;
 
 pub use crate::protocol::ServerAssignor;
 
@@ -26,7 +26,7 @@ pub struct MemberSpec {
 }
 
 /// Member id to its partitions, sorted.
-pub type GroupAssignment = BTreeMap<String, Vec<(String, u32)>>;
+pub type GroupAssignment = SmallMap<String, Vec<(String, u32)>>;
 
 /// `PartitionAssignorException`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +57,7 @@ fn partition_count(
 
 fn sorted_topics(topics: &[String]) -> Vec<&str> {
     let mut t: Vec<&str> = topics.iter().map(String::as_str).collect();
-    t.sort_unstable();
+    crate::ground::sort::sort(&mut t);
     t.dedup();
     t
 }
@@ -70,24 +70,25 @@ pub fn range(
     partitions: &dyn Fn(&str) -> Option<u32>,
 ) -> Result<GroupAssignment, AssignorError> {
     let mut order: Vec<&MemberSpec> = members.iter().collect();
-    order.sort_by(|a, b| match (&a.instance_id, &b.instance_id) {
+    crate::ground::sort::sort_by(&mut order, |a, b| match (&a.instance_id, &b.instance_id) {
         (Some(x), Some(y)) => x.cmp(y),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.member_id.cmp(&b.member_id),
     });
     // Per topic: partitions, subscribed members, and the next range's start.
-    let mut topics: BTreeMap<&str, (u32, u32, u32)> = BTreeMap::new();
+    let mut topics: SmallMap<&str, (u32, u32, u32)> = SmallMap::new();
     for m in &order {
         for t in sorted_topics(&m.topics) {
             let n = partition_count(partitions, t)?;
             topics.entry(t).or_insert((n, 0, 0)).1 += 1;
         }
     }
-    let mut extra: BTreeMap<&str, u32> = topics
-        .iter()
-        .map(|(t, &(n, members, _))| (*t, n % members))
-        .collect();
+    // Inserted one by one: `collect` would sort (see `crate::ground::small_map`).
+    let mut extra: SmallMap<&str, u32> = SmallMap::new();
+    for (t, &(n, members, _)) in &topics {
+        extra.insert(*t, n % members);
+    }
     let mut out = GroupAssignment::new();
     for m in order {
         let mut mine = Vec::new();
@@ -129,11 +130,12 @@ pub fn uniform(
         return Ok(GroupAssignment::new());
     }
     let mut order: Vec<&MemberSpec> = members.iter().collect();
-    order.sort_by(|a, b| a.member_id.cmp(&b.member_id));
-    let held: std::collections::BTreeSet<(&str, u32)> = order
-        .iter()
-        .flat_map(|m| m.target.iter().map(|(t, p)| (t.as_str(), *p)))
-        .collect();
+    crate::ground::sort::sort_by(&mut order, |a, b| a.member_id.cmp(&b.member_id));
+    let mut held: crate::ground::small_map::SmallSet<(&str, u32)> =
+        crate::ground::small_map::SmallSet::new();
+    for (t, p) in order.iter().flat_map(|m| m.target.iter()) {
+        held.insert((t.as_str(), *p));
+    }
     let mut unassigned: Vec<(String, u32)> = Vec::new();
     let mut total = 0u32;
     for &t in &topics {
@@ -158,7 +160,7 @@ pub fn uniform(
         }
         let mut kept = Vec::new();
         let mut previous: Vec<&(String, u32)> = m.target.iter().collect();
-        previous.sort();
+        crate::ground::sort::sort(&mut previous);
         for tp in previous {
             if !topics.contains(&tp.0.as_str()) || tp.1 >= partition_count(partitions, &tp.0)? {
                 continue; // unsubscribed, or gone with its topic
@@ -179,7 +181,7 @@ pub fn uniform(
     for (member, quota) in unfilled {
         let mine = out.get_mut(member).expect("inserted above");
         mine.extend(next.by_ref().take(quota as usize));
-        mine.sort();
+        crate::ground::sort::sort(mine);
     }
     if next.next().is_some() {
         return Err(AssignorError("Partitions were left unassigned".into()));
@@ -222,8 +224,11 @@ mod tests {
             member("m1", &["t2", "t1"], &[]),
         ];
         let a = range(&members, &counts).unwrap();
-        assert_eq!(a["m0"], tps(&[("t1", 0), ("t1", 1), ("t2", 0), ("t2", 1)]));
-        assert_eq!(a["m1"], tps(&[("t1", 2), ("t2", 2)]));
+        assert_eq!(
+            a[&"m0".to_string()],
+            tps(&[("t1", 0), ("t1", 1), ("t2", 0), ("t2", 1)])
+        );
+        assert_eq!(a[&"m1".to_string()], tps(&[("t1", 2), ("t2", 2)]));
     }
 
     /// `RangeAssignor.sortMemberIds`: static members first, by instance id, then the others.
@@ -235,11 +240,11 @@ mod tests {
         s.instance_id = Some("instance-1".into());
         let a = range(&[z, s], &counts).unwrap();
         assert_eq!(
-            a["z-static"],
+            a[&"z-static".to_string()],
             tps(&[("orders", 0), ("orders", 1), ("orders", 2)])
         );
         assert_eq!(
-            a["a-dynamic"],
+            a[&"a-dynamic".to_string()],
             tps(&[("orders", 3), ("orders", 4), ("orders", 5)])
         );
     }
@@ -262,9 +267,9 @@ mod tests {
             member("c", &["orders"], &[]),
         ];
         let a = uniform(&members, &counts).unwrap();
-        assert_eq!(a["a"], tps(&[("orders", 0), ("orders", 1)]));
-        assert_eq!(a["b"], tps(&[("orders", 3), ("orders", 4)]));
-        assert_eq!(a["c"], tps(&[("orders", 2), ("orders", 5)]));
+        assert_eq!(a[&"a".to_string()], tps(&[("orders", 0), ("orders", 1)]));
+        assert_eq!(a[&"b".to_string()], tps(&[("orders", 3), ("orders", 4)]));
+        assert_eq!(a[&"c".to_string()], tps(&[("orders", 2), ("orders", 5)]));
     }
 
     /// Seven partitions over three members: 3, 2, 2, the first member in order taking the extra.

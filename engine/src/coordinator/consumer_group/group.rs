@@ -3,8 +3,6 @@
 //! target assignment computed for an epoch, each member's reconciliation towards it, and which
 //! member epoch holds each partition right now.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::assignors::ServerAssignor;
@@ -70,13 +68,13 @@ pub struct ConsumerGroup {
     /// The epoch the target assignment was computed for (`assignmentEpoch`).
     pub assignment_epoch: i32,
     /// Member id to its target partitions.
-    pub target: BTreeMap<String, Vec<(String, u32)>>,
+    pub target: SmallMap<String, Vec<(String, u32)>>,
     pub members: SmallMap<String, ConsumerGroupMember>,
     /// The member epoch of the member that holds each partition (`currentPartitionEpoch`): a
     /// partition is handed to its next owner only once it is released from here.
-    pub partition_epochs: BTreeMap<(String, u32), i32>,
+    pub partition_epochs: SmallMap<(String, u32), i32>,
     /// Partition counts of the subscribed topics at the last epoch (`subscriptionMetadata`).
-    pub subscription_metadata: BTreeMap<String, u32>,
+    pub subscription_metadata: SmallMap<String, u32>,
     /// The assignor that computed the current target, for the page.
     pub last_assignor: Option<ServerAssignor>,
 }
@@ -101,7 +99,7 @@ impl ConsumerGroup {
     /// `uniform` (the broker's first `group.consumer.assignors`) if nobody asked
     /// (`ConsumerGroup.preferredServerAssignor`).
     pub fn preferred_assignor(&self) -> ServerAssignor {
-        let mut votes: BTreeMap<&'static str, (u32, ServerAssignor)> = BTreeMap::new();
+        let mut votes: SmallMap<&'static str, (u32, ServerAssignor)> = SmallMap::new();
         for a in self.members.values().filter_map(|m| m.server_assignor) {
             votes.entry(a.name()).or_insert((0, a)).0 += 1;
         }
@@ -119,7 +117,7 @@ impl ConsumerGroup {
             .values()
             .flat_map(|m| m.subscribed_topics.iter().cloned())
             .collect();
-        t.sort();
+        crate::ground::sort::sort(&mut t);
         t.dedup();
         t
     }

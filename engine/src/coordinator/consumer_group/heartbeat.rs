@@ -263,11 +263,13 @@ fn check_epoch(m: &MemberAssignment, req: &ConsumerGroupHeartbeat) -> Result<(),
 /// Whether the subscribed topics' partition counts changed (created, deleted, partitions added):
 /// then the epoch moves, so that the next target covers them.
 fn refresh_metadata(group: &mut ConsumerGroup, topics: &dyn Fn(&str) -> Option<u32>) -> bool {
-    let metadata = group
-        .subscribed_topics()
-        .into_iter()
-        .filter_map(|t| topics(&t).map(|n| (t, n)))
-        .collect();
+    // Inserted one by one: `collect` would sort (see `crate::ground::small_map`).
+    let mut metadata = crate::ground::small_map::SmallMap::new();
+    for t in group.subscribed_topics() {
+        if let Some(n) = topics(&t) {
+            metadata.insert(t, n);
+        }
+    }
     if metadata == group.subscription_metadata {
         return false;
     }

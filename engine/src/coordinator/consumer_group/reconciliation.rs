@@ -138,7 +138,7 @@ fn compute(member: &MemberAssignment, step: &Step<'_>, epoch_if_revoking: i32) -
     }
     let mut assigned = keep;
     assigned.extend(free.into_iter().cloned());
-    assigned.sort();
+    crate::ground::sort::sort(&mut assigned);
     MemberAssignment {
         state: if unreleased {
             MemberState::UnreleasedPartitions
