@@ -109,10 +109,11 @@ pub fn range(
     Ok(out)
 }
 
-/// `UniformAssignor` for a group whose members all subscribe to the same topics
+/// `UniformAssignor`. For a group whose members all subscribe to the same topics
 /// (`UniformHomogeneousAssignmentBuilder`): every member gets `partitions / members`, the first
 /// `partitions % members` one more; a member keeps its previous target up to that quota, and the
-/// partitions nobody holds then go to members with room, in order.
+/// partitions nobody holds then go to members with room, in order. Mixed subscriptions go to
+/// `uniform_heterogeneous`.
 pub fn uniform(
     members: &[MemberSpec],
     partitions: &dyn Fn(&str) -> Option<u32>,
@@ -122,9 +123,7 @@ pub fn uniform(
     };
     let topics = sorted_topics(&first.topics);
     if members.iter().any(|m| sorted_topics(&m.topics) != topics) {
-        return Err(AssignorError(
-            "The uniform assignor handles only members with the same subscription so far.".into(),
-        ));
+        return super::uniform_heterogeneous::assign(members, partitions);
     }
     if topics.is_empty() {
         return Ok(GroupAssignment::new());

@@ -13,6 +13,7 @@ mod coordinator;
 pub mod group;
 pub mod heartbeat;
 pub mod reconciliation;
+pub mod uniform_heterogeneous;
 
 pub use group::{ConsumerGroup, ConsumerGroupMember, ConsumerGroupState};
 pub use heartbeat::Settings;
