@@ -446,11 +446,14 @@ impl PartitionLog {
             .min()
     }
 
-    /// `deleteOldSegments` for `cleanup.policy=delete`: from the oldest forward, deletes whole
-    /// segments wholly below `high_watermark` whose newest record is older than `retention_ms`,
-    /// or while the log would still hold `retention_bytes` without them; stops at the first
-    /// segment that stays. The active segment goes too when it qualifies (a new one is rolled
-    /// first). Returns (segments deleted by time, by size).
+    /// `deleteOldSegments` for `cleanup.policy=delete`, as Kafka's two passes: first
+    /// `deleteRetentionSizeBreachedSegments` (oldest segments while the log would still hold
+    /// `retention_bytes` without them), then `deleteRetentionMsBreachedSegments` (oldest segments
+    /// whose newest record is older than `retention_ms`). Each pass deletes whole segments wholly
+    /// below `high_watermark`, from the oldest, and stops at the first that stays; the active
+    /// segment goes too when it qualifies (a new one is rolled first). The size pass counts the
+    /// log as it is before either pass, so a segment the time pass deletes afterwards never
+    /// makes the size pass take one more. Returns (segments deleted by time, by size).
     pub fn delete_retained(
         &mut self,
         now: Millis,
@@ -458,12 +461,35 @@ impl PartitionLog {
         retention_ms: i64,
         retention_bytes: i64,
     ) -> (usize, usize) {
-        let (mut by_time, mut by_size) = (0, 0);
-        let mut excess = if retention_bytes >= 0 {
-            self.size_bytes as i64 - retention_bytes
-        } else {
-            i64::MIN
-        };
+        let mut by_size = 0;
+        if retention_bytes >= 0 {
+            let mut excess = self.size_bytes as i64 - retention_bytes;
+            by_size = self.delete_oldest_while(now, high_watermark, |seg| {
+                let fits = excess - seg.size_bytes() as i64 >= 0;
+                if fits {
+                    excess -= seg.size_bytes() as i64;
+                }
+                fits
+            });
+        }
+        let mut by_time = 0;
+        if retention_ms >= 0 {
+            by_time = self.delete_oldest_while(now, high_watermark, |seg| {
+                !seg.batches().is_empty()
+                    && now.saturating_sub(seg.max_timestamp()) as i64 > retention_ms
+            });
+        }
+        (by_time, by_size)
+    }
+
+    /// One retention pass (`deleteOldSegments(predicate, reason)`): deletes segments from the
+    /// oldest while `breached` holds and the segment lies wholly below `high_watermark`.
+    fn delete_oldest_while(
+        &mut self,
+        now: Millis,
+        high_watermark: i64,
+        mut breached: impl FnMut(&Segment) -> bool,
+    ) -> usize {
         let mut doomed = Vec::new();
         let bases: Vec<i64> = self.segments.keys().copied().collect();
         for (i, &base) in bases.iter().enumerate() {
@@ -473,29 +499,19 @@ impl PartitionLog {
             if high_watermark < next_base || (last && seg.batches().is_empty()) {
                 break;
             }
-            let expired = retention_ms >= 0
-                && !seg.batches().is_empty()
-                && now.saturating_sub(seg.max_timestamp()) as i64 > retention_ms;
-            let oversize = excess != i64::MIN && excess - seg.size_bytes() as i64 >= 0;
-            if expired {
-                by_time += 1;
-            } else if oversize {
-                by_size += 1;
-            } else {
+            if !breached(seg) {
                 break;
-            }
-            if oversize {
-                excess -= seg.size_bytes() as i64;
             }
             doomed.push(base);
         }
-        if doomed.len() == self.segments.len() {
+        if !doomed.is_empty() && doomed.len() == self.segments.len() {
             self.roll(now);
         }
+        let n = doomed.len();
         for base in doomed {
             self.delete_segment(base);
         }
-        (by_time, by_size)
+        n
     }
 
     /// Deletes whole segments entirely below `offset` (never the active one) and moves the log
@@ -981,5 +997,44 @@ mod tests {
         assert_eq!(by_size, 1);
         assert!(log.size_bytes() >= 900);
         assert_eq!(log.log_start_offset(), 32);
+    }
+
+    /// `UnifiedLog.deleteOldSegments`: size and time are separate passes. The oldest segment
+    /// (six one-record batches) is past retention.ms; the log is over retention.bytes by more
+    /// than the second segment (two four-record batches) but less than the first. The size pass
+    /// deletes nothing (the oldest segment is larger than the excess), the time pass deletes the
+    /// expired one, and the second stays: the log is under retention.bytes once the first is
+    /// gone. A single combined pass counted the second against the excess measured before the
+    /// first was deleted, and deleted it too.
+    #[test]
+    fn retention_by_size_and_by_time_are_separate_passes() {
+        let cfg = LogConfig {
+            segment_bytes: 1000,
+            ..LogConfig::default()
+        };
+        let mut log = PartitionLog::new(cfg, 0);
+        let mut sizes = Vec::new();
+        let mut append = |log: &mut PartitionLog, records: u32, ts: u64| {
+            let before = log.size_bytes();
+            let mut b = batch(records);
+            b.max_timestamp = ts;
+            log.append(b, ts);
+            sizes.push(log.size_bytes() - before);
+        };
+        for _ in 0..6 {
+            append(&mut log, 1, 0); // segment 1: old
+        }
+        for _ in 0..2 {
+            append(&mut log, 4, 9_000); // segment 2: new
+        }
+        append(&mut log, 4, 9_000); // segment 3, the active one
+        let first: u64 = sizes[..6].iter().sum();
+        let second: u64 = sizes[6..8].iter().sum();
+        assert!(second < first, "{second} < {first}");
+        let excess = (first + second) / 2;
+        let limit = log.size_bytes() as i64 - excess as i64;
+        let end = log.log_end_offset();
+        assert_eq!(log.delete_retained(10_000, end, 5_000, limit), (1, 0));
+        assert_eq!(log.log_start_offset(), 6);
     }
 }
