@@ -466,6 +466,11 @@ pub enum EventKind {
         member: String,
         error: ErrorCode,
     },
+    /// A fenced broker that kept running is let back in by the controller: its heartbeats
+    /// arrive in time again and it caught up with the metadata.
+    BrokerUnfenced {
+        broker: BrokerId,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -564,6 +569,7 @@ impl EventKind {
             | PartitionsAssigned { .. } => Category::Group,
             BrokerKilled { .. }
             | BrokerFenced { .. }
+            | BrokerUnfenced { .. }
             | BrokerRestarted { .. }
             | BrokerSlowed { .. }
             | LeaderElected { .. }

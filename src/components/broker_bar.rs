@@ -19,8 +19,22 @@ const DELAYS: [(u64, &str); 4] = [
 
 fn status(b: &BrokerView, now: u64) -> (String, &'static str) {
     if b.alive {
+        // A slowed broker whose heartbeats come later than broker.session.timeout.ms allows is
+        // fenced by the controller although it runs.
+        let fence = if b.fenced {
+            " · fenced".to_string()
+        } else if let Some(at) = b.fence_at {
+            format!(" · fenced in {}", format::time(at.saturating_sub(now)))
+        } else {
+            String::new()
+        };
         if b.slow_ms > 0 {
-            (format!("slow +{}", format::duration(b.slow_ms)), "warn")
+            (
+                format!("slow +{}{fence}", format::duration(b.slow_ms)),
+                "warn",
+            )
+        } else if b.fenced {
+            (format!("up{fence}"), "warn")
         } else {
             ("up".into(), "ok")
         }

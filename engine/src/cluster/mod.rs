@@ -118,6 +118,11 @@ impl Cluster {
         self.broker(id).is_some_and(|b| b.alive)
     }
 
+    /// Up and not fenced: may lead a partition or join its ISR.
+    pub fn broker_eligible(&self, id: BrokerId) -> bool {
+        self.broker(id).is_some_and(|b| b.alive && !b.fenced)
+    }
+
     /// The broker coordinating `key` for an internal topic: the leader of
     /// `Utils.abs(key.hashCode()) % partitions` of that topic.
     pub fn coordinator_for(&self, internal_topic: &str, key: &str) -> Option<BrokerId> {
@@ -260,7 +265,7 @@ impl Cluster {
             let idx = self.partitions.len() as PartitionIdx;
             let replicas = self.place_replicas(p, rf);
             // A new partition's leader is its first live replica; its ISR the live replicas.
-            let leader = replicas.iter().copied().find(|&b| self.broker_alive(b));
+            let leader = replicas.iter().copied().find(|&b| self.broker_eligible(b));
             let mut part = Partition::new(
                 idx,
                 topic,
@@ -277,7 +282,7 @@ impl Cluster {
                     .isr
                     .iter()
                     .copied()
-                    .filter(|&b| self.broker_alive(b))
+                    .filter(|&b| self.broker_eligible(b))
                     .collect();
                 part.isr = alive;
             }

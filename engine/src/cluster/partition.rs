@@ -337,7 +337,8 @@ impl Partition {
     /// The leader answers a follower's fetch from `fetch_offset` whose log ends with a batch of
     /// `last_epoch` (`Partition.fetchRecords` for a follower): checks the follower's log agrees
     /// with its own, notes the follower's LEO (moving the high watermark and the ISR as needed)
-    /// and returns batches up to its own LEO, at most `max_bytes`.
+    /// and returns batches up to its own LEO, at most `max_bytes`. A follower on a fenced broker
+    /// (`eligible_for_isr` false) is served but not taken back into the ISR.
     pub fn serve_replica_fetch(
         &mut self,
         follower: BrokerId,
@@ -345,6 +346,7 @@ impl Partition {
         last_epoch: Option<i32>,
         max_bytes: u32,
         now: Millis,
+        eligible_for_isr: bool,
     ) -> (ReplicaFetchResult, FetchEffects) {
         let mut effects = FetchEffects::default();
         // Simplification: the leader compares epoch caches directly instead of over several
@@ -378,7 +380,8 @@ impl Partition {
         r.last_fetch_leader_leo = leo;
         r.last_fetch_time = now;
         // Back in sync once it has everything below the high watermark and this epoch's start.
-        if !self.isr.contains(&follower)
+        if eligible_for_isr
+            && !self.isr.contains(&follower)
             && fetch_offset >= self.high_watermark
             && fetch_offset >= self.leader_epoch_start_offset
         {
@@ -618,11 +621,11 @@ mod tests {
     fn replicate(p: &mut Partition) {
         for f in [2, 3] {
             let from = p.follower(f).unwrap().log.log_end_offset();
-            let (result, _) = p.serve_replica_fetch(f, from, None, u32::MAX, 0);
+            let (result, _) = p.serve_replica_fetch(f, from, None, u32::MAX, 0, true);
             let hw = p.high_watermark;
             p.follower_apply(f, result, hw, 0);
             let leo = p.follower(f).unwrap().log.log_end_offset();
-            p.serve_replica_fetch(f, leo, None, u32::MAX, 0);
+            p.serve_replica_fetch(f, leo, None, u32::MAX, 0, true);
         }
     }
 

@@ -28,6 +28,12 @@ use crate::protocol::{
 /// Longest extra delay a slowed broker may get.
 pub const MAX_SLOW_MS: u64 = 600_000;
 
+/// `broker.heartbeat.interval.ms` (Kafka's default): how often a broker heartbeats to the
+/// controller. A broker whose messages are delayed by more than `broker.session.timeout.ms`
+/// minus this is fenced: the gap between two heartbeats reaching the controller exceeds the
+/// session once.
+pub const BROKER_HEARTBEAT_INTERVAL_MS: u64 = 2_000;
+
 impl Simulation {
     fn validate_broker(&self, broker: BrokerId) -> Result<(), ActionError> {
         if self.cluster.broker(broker).is_none() {
@@ -39,9 +45,10 @@ impl Simulation {
         Ok(())
     }
 
-    /// Whether the controller still counts the broker in: alive, or dead but not fenced yet.
+    /// Whether the controller still counts the broker in: alive and unfenced, or not fenced
+    /// yet (dead or late, but its session has not run out).
     fn registered(&self, broker: BrokerId) -> bool {
-        self.cluster.broker_alive(broker)
+        self.cluster.broker_eligible(broker)
             || self
                 .replication
                 .pending_fence
@@ -113,7 +120,11 @@ impl Simulation {
         }
         if let Some(b) = self.cluster.brokers.iter_mut().find(|b| b.id == broker) {
             b.alive = true;
+            b.fenced = false;
         }
+        self.replication
+            .pending_unfence
+            .retain(|(b, _)| *b != broker);
         self.emit(EventKind::BrokerRestarted { broker });
         // Partitions offline for want of this broker get it as leader.
         let offline: Vec<PartitionIdx> = self
@@ -151,6 +162,7 @@ impl Simulation {
             self.replication.slow.push((broker, delay_ms));
         }
         self.emit(EventKind::BrokerSlowed { broker, delay_ms });
+        self.reschedule_broker_session(broker, delay_ms);
         Ok(Applied {
             summary: if delay_ms == 0 {
                 format!("Broker {broker} runs at normal speed again.")
@@ -163,9 +175,95 @@ impl Simulation {
         })
     }
 
+    /// A running broker's heartbeats now arrive `delay_ms` late. Past the session timeout, the
+    /// controller will fence it when the session runs out (the last heartbeat before the delay
+    /// arrived about now); back within it, a pending fence is called off and a fenced broker is
+    /// unfenced at its next heartbeat.
+    fn reschedule_broker_session(&mut self, broker: BrokerId, delay_ms: u64) {
+        if !self.cluster.broker_alive(broker) {
+            return;
+        }
+        let now = self.now;
+        let session = self.cluster.config.broker_session_timeout_ms;
+        let late = delay_ms + BROKER_HEARTBEAT_INTERVAL_MS > session;
+        let fenced = self.cluster.broker(broker).is_some_and(|b| b.fenced);
+        self.replication.pending_fence.retain(|(b, _)| *b != broker);
+        self.replication
+            .pending_unfence
+            .retain(|(b, _)| *b != broker);
+        match (late, fenced) {
+            (true, false) => self.replication.pending_fence.push((broker, now + session)),
+            // Already fenced: unfenced once a heartbeat under the new delay, and then the
+            // metadata, get through.
+            (_, true) => self
+                .replication
+                .pending_unfence
+                .push((broker, now + BROKER_HEARTBEAT_INTERVAL_MS + 2 * delay_ms)),
+            (false, false) => {}
+        }
+        self.reschedule_replication();
+    }
+
+    /// The controller lets a fenced broker that runs back in: its heartbeats arrive again and
+    /// it has caught up with the metadata log. It leads again through elections (partitions
+    /// left without a leader, then preferred-leader balancing) and rejoins ISRs by catching up.
+    pub(super) fn unfence_broker(&mut self, broker: BrokerId) {
+        self.replication
+            .pending_unfence
+            .retain(|(b, _)| *b != broker);
+        let Some(b) = self.cluster.brokers.iter_mut().find(|b| b.id == broker) else {
+            return;
+        };
+        if !b.alive || !b.fenced {
+            return;
+        }
+        b.fenced = false;
+        self.emit(EventKind::BrokerUnfenced { broker });
+        // Internal partitions hold no records here (see `replication`): the broker is caught
+        // up with them at once and back in their ISRs.
+        let internal: Vec<PartitionIdx> = self
+            .cluster
+            .partitions()
+            .filter(|p| p.internal && p.replicas.contains(&broker) && !p.isr.contains(&broker))
+            .map(|p| p.idx)
+            .collect();
+        for p in internal {
+            if let Some(part) = self.cluster.partition_mut(p) {
+                part.isr.push(broker);
+            }
+        }
+        let offline: Vec<PartitionIdx> = self
+            .cluster
+            .partitions()
+            .filter(|p| p.leader.is_none() && p.replicas.contains(&broker))
+            .map(|p| p.idx)
+            .collect();
+        for p in offline {
+            self.elect_leader(p);
+        }
+        self.after_leadership_change();
+    }
+
     /// The controller fences a broker it stopped hearing from.
     pub(super) fn fence_broker(&mut self, broker: BrokerId) {
         self.replication.pending_fence.retain(|(b, _)| *b != broker);
+        let slow = self.slow_delay(broker);
+        if let Some(b) = self
+            .cluster
+            .brokers
+            .iter_mut()
+            .find(|b| b.id == broker && b.alive)
+        {
+            // Still running, only late: fenced until its delayed heartbeats and metadata
+            // fetches catch up (the first heartbeat after the delay began reaches the
+            // controller a heartbeat interval plus the delay after it began).
+            b.fenced = true;
+            let session = self.cluster.config.broker_session_timeout_ms;
+            let began = self.now.saturating_sub(session);
+            self.replication
+                .pending_unfence
+                .push((broker, began + BROKER_HEARTBEAT_INTERVAL_MS + 2 * slow));
+        }
         self.emit(EventKind::BrokerFenced { broker });
         let affected: Vec<PartitionIdx> = self
             .cluster
@@ -224,7 +322,7 @@ impl Simulation {
                 .cluster
                 .topic(part.topic)
                 .is_some_and(|t| t.config.unclean_leader_election_enable);
-        let live = |b: BrokerId| self.cluster.broker_alive(b);
+        let live = |b: BrokerId| self.cluster.broker_eligible(b);
         let clean = part
             .replicas
             .iter()
@@ -287,7 +385,7 @@ impl Simulation {
                 let preferred = *p.replicas.first()?;
                 let current = p.leader?;
                 (current != preferred
-                    && self.cluster.broker_alive(preferred)
+                    && self.cluster.broker_eligible(preferred)
                     && self.registered(preferred)
                     && p.isr.contains(&preferred))
                 .then_some((p.idx, preferred, current))

@@ -74,8 +74,12 @@ pub(super) struct Replication {
     /// topics, leaders or brokers.
     plan: Option<Vec<(Pair, Vec<PartitionIdx>)>>,
     next_isr_check: Option<Millis>,
-    /// Killed brokers the controller has not fenced yet, and when it will.
+    /// Brokers the controller has not fenced yet (killed, or slowed past
+    /// `broker.session.timeout.ms`), and when it will.
     pub pending_fence: Vec<(BrokerId, Millis)>,
+    /// Fenced brokers that still run, and when their heartbeats and metadata catch up so that
+    /// the controller unfences them.
+    pub pending_unfence: Vec<(BrokerId, Millis)>,
     /// Brokers slowed down, with the extra one-way delay of every message to or from them.
     pub slow: Vec<(BrokerId, u64)>,
     /// Marker requests waiting for their partitions (or groups) to have a live leader, with the
@@ -92,9 +96,11 @@ impl Replication {
         let b = self.parked.iter().map(|p| p.deadline);
         let c = self.delayed.iter().map(|d| d.deadline);
         let d = self.pending_fence.iter().map(|(_, t)| *t);
+        let e = self.pending_unfence.iter().map(|(_, t)| *t);
         a.chain(b)
             .chain(c)
             .chain(d)
+            .chain(e)
             .chain(self.next_isr_check)
             .min()
     }
@@ -156,6 +162,16 @@ impl Simulation {
             .collect();
         for b in due {
             self.fence_broker(b);
+        }
+        let back: Vec<BrokerId> = self
+            .replication
+            .pending_unfence
+            .iter()
+            .filter(|(_, t)| *t <= now)
+            .map(|(b, _)| *b)
+            .collect();
+        for b in back {
+            self.unfence_broker(b);
         }
         self.expire_parked_replica_fetches();
         self.expire_delayed_produces();
@@ -269,6 +285,7 @@ impl Simulation {
     ) -> Option<ReplicaFetchResponse> {
         let now = self.now;
         let max_bytes = self.cluster.config.replica_fetch_max_bytes;
+        let eligible = self.cluster.broker_eligible(req.follower);
         let mut out = Vec::with_capacity(req.partitions.len());
         let mut any = false;
         let mut hw_moved = Vec::new();
@@ -295,6 +312,7 @@ impl Simulation {
                 rp.last_fetched_epoch,
                 max_bytes,
                 now,
+                eligible,
             );
             if effects.high_watermark_moved {
                 hw_moved.push(rp.partition);

@@ -9,9 +9,10 @@ use crate::sim::Simulation;
 pub struct BrokerView {
     pub id: BrokerId,
     pub alive: bool,
-    /// Dead, and the controller knows (it fenced the broker); until then its leaderships stand.
+    /// Fenced by the controller: dead and noticed (until then its leaderships stand), or
+    /// running but with heartbeats too late for `broker.session.timeout.ms`.
     pub fenced: bool,
-    /// When the controller will fence a dead broker it has not noticed yet.
+    /// When the controller will fence a broker it has stopped hearing from in time.
     pub fence_at: Option<Millis>,
     /// Extra delay on every message to or from it.
     pub slow_ms: u64,
@@ -135,7 +136,7 @@ pub(super) fn brokers(sim: &Simulation, groups: &[super::GroupView]) -> Vec<Brok
             id: b.id,
             alive: b.alive,
             fence_at: sim.fence_at(b.id),
-            fenced: !b.alive && sim.fence_at(b.id).is_none(),
+            fenced: b.fenced || (!b.alive && sim.fence_at(b.id).is_none()),
             slow_ms: sim.slow_delay(b.id),
             replica_of: cluster
                 .topics()

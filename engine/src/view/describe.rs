@@ -232,6 +232,9 @@ impl Simulation {
             BrokerKilled { broker } => format!(
                 "broker {broker} killed: its connections reset; the controller fences it after broker.session.timeout.ms"
             ),
+            BrokerUnfenced { broker } => format!(
+                "controller unfenced broker {broker}: its heartbeats arrive in time again; it may lead and rejoin ISRs once caught up"
+            ),
             BrokerFenced { broker } => format!(
                 "controller fenced broker {broker}: no heartbeat within broker.session.timeout.ms"
             ),
