@@ -12,6 +12,7 @@ pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
     match name {
         "first-look" => Some(demo_scenario(seed)),
         "bench-100k" => Some(bench_scenario(seed)),
+        "memory-bound" => Some(memory_bound_scenario(seed)),
         _ => None,
     }
 }
@@ -57,6 +58,52 @@ pub fn bench_scenario(seed: u64) -> Scenario {
         }],
         producers: vec![producer("web"), producer("mobile")],
         consumers,
+        actions: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+/// The playground's memory bound at work: `sim.log.memory.bytes` at its least (1 MB), a
+/// producer writing 300 KB/s and a group that reads a record every 20 ms. The bound removes the
+/// oldest records before the group gets to them, and the page says so: the partition's log
+/// start offset, and the group's "Evicted (memory)", apart from Kafka's retention.
+pub fn memory_bound_scenario(seed: u64) -> Scenario {
+    Scenario {
+        name: Some("The playground's memory bound".into()),
+        description: Some(
+            "1 MB for every log together, 3,000 records/s of 100 bytes, a slow group.".into(),
+        ),
+        seed,
+        cluster: brokerlab_engine::ClusterConfig {
+            log_memory_bytes: 1 << 20,
+            ..Default::default()
+        },
+        topics: vec![TopicSpec {
+            name: "clicks".into(),
+            partitions: 1,
+            config: Default::default(),
+        }],
+        producers: vec![ProducerSpec {
+            name: Some("tracker".into()),
+            config: Default::default(),
+            load: Some(LoadConfig {
+                topic: "clicks".into(),
+                rate: 3_000,
+                keys: KeyDistribution::Uniform { keys: 1_000 },
+                value_bytes: 100,
+            }),
+        }],
+        consumers: vec![ConsumerSpec {
+            name: Some("reporting-1".into()),
+            config: ConsumerConfig {
+                group_id: Some("reporting".into()),
+                auto_offset_reset: OffsetResetStrategy::Earliest,
+                processing_us: 20_000,
+                ..ConsumerConfig::default()
+            },
+            topics: vec!["clicks".into()],
+            assign: None,
+        }],
         actions: Vec::new(),
         duration_ms: 0,
     }
