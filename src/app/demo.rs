@@ -1,11 +1,20 @@
 //! The example a first visitor sees running: one topic, a keyed producer, a group of two.
 
 use brokerlab_engine::Scenario;
+use brokerlab_engine::{AssignorName, GroupProtocol};
 use brokerlab_engine::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::{ConsumerSpec, ProducerSpec, TopicSpec};
 use brokerlab_engine::{KeyDistribution, LoadConfig};
 
 pub const DEMO_SEED: u64 = 42;
+
+/// The built-in scenarios' names, for the message about an unknown one.
+pub const BUILTIN: &[&str] = &[
+    "first-look",
+    "bench-100k",
+    "memory-bound",
+    "rebalance-protocols",
+];
 
 /// A built-in scenario by name (`?scenario=NAME` in the page address).
 pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
@@ -13,6 +22,7 @@ pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
         "first-look" => Some(demo_scenario(seed)),
         "bench-100k" => Some(bench_scenario(seed)),
         "memory-bound" => Some(memory_bound_scenario(seed)),
+        "rebalance-protocols" => Some(rebalance_protocols_scenario(seed)),
         _ => None,
     }
 }
@@ -104,6 +114,66 @@ pub fn memory_bound_scenario(seed: u64) -> Scenario {
             topics: vec!["clicks".into()],
             assign: None,
         }],
+        actions: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+/// Three groups read one topic, two consumers each, one of them slow: `eager` (classic, range),
+/// `cooperative` (classic, cooperative-sticky) and `consumer` (KIP-848). Add a third consumer
+/// to each and compare the groups' last rebalance: who stopped, for how long, and what each
+/// read meanwhile (`scenarios/rebalance-protocols.json` does the joins at 15 s, headless).
+pub fn rebalance_protocols_scenario(seed: u64) -> Scenario {
+    let consumer = |name: &str, group: &str, slow: bool| {
+        let mut config = ConsumerConfig {
+            group_id: Some(group.into()),
+            auto_offset_reset: OffsetResetStrategy::Earliest,
+            processing_us: if slow { 20_000 } else { 0 },
+            ..ConsumerConfig::default()
+        };
+        match group {
+            "eager" => config.assignors = vec![AssignorName::Range],
+            "cooperative" => config.assignors = vec![AssignorName::CooperativeSticky],
+            _ => config.group_protocol = GroupProtocol::Consumer,
+        }
+        ConsumerSpec {
+            name: Some(name.to_string()),
+            config,
+            topics: vec!["orders".into()],
+            assign: None,
+        }
+    };
+    Scenario {
+        name: Some("Three rebalance protocols".into()),
+        description: Some(
+            "eager, cooperative and consumer (KIP-848) groups of two, one member slow in each."
+                .into(),
+        ),
+        seed,
+        cluster: Default::default(),
+        topics: vec![TopicSpec {
+            name: "orders".into(),
+            partitions: 6,
+            config: Default::default(),
+        }],
+        producers: vec![ProducerSpec {
+            name: Some("checkout".into()),
+            config: Default::default(),
+            load: Some(LoadConfig {
+                topic: "orders".into(),
+                rate: 300,
+                keys: KeyDistribution::Uniform { keys: 200 },
+                value_bytes: 120,
+            }),
+        }],
+        consumers: vec![
+            consumer("eager-1", "eager", false),
+            consumer("eager-2", "eager", true),
+            consumer("coop-1", "cooperative", false),
+            consumer("coop-2", "cooperative", true),
+            consumer("kip848-1", "consumer", false),
+            consumer("kip848-2", "consumer", true),
+        ],
         actions: Vec::new(),
         duration_ms: 0,
     }

@@ -161,7 +161,8 @@ impl Playground {
             None => demo_scenario(seed),
             Some(name) => super::demo::builtin(&name, seed).unwrap_or_else(|| {
                 problems.push(format!(
-                    "There is no built-in scenario {name} (there are first-look and bench-100k); showing first-look."
+                    "There is no built-in scenario {name} (there are {}); showing first-look.",
+                    super::demo::BUILTIN.join(", ")
                 ));
                 demo_scenario(seed)
             }),

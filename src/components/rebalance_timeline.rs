@@ -86,7 +86,11 @@ fn last_rebalance(group: &str, r: &Rebalance, now: u64) -> Html {
                     <tr key={m.consumer.clone()}>
                         <th scope="row">{ &m.consumer }</th>
                         <td class={classes!((m.stopped_ms > 0).then_some("warn"))}>{
-                            if m.stopped_ms == 0 { "never".to_string() } else { format!("{} s", fixed(m.stopped_ms as f64 / 1000.0, 1)) }
+                            match m.stopped_ms {
+                                0 => "never".to_string(),
+                                1..=99 => "< 0.1 s".to_string(),
+                                ms => format!("{} s", fixed(ms as f64 / 1000.0, 1)),
+                            }
                         }</td>
                         <td>{ crate::app::format::count(m.records) }</td>
                     </tr>

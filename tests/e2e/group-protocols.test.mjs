@@ -67,3 +67,36 @@ test('a consumer-protocol group joins by heartbeat, reconciles without stopping,
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+test('the same join under eager, cooperative and consumer protocols: the cost tables tell them apart', async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?scenario=rebalance-protocols`);
+  await page.getByLabel('Speed').selectOption('8');
+  for (const g of ['eager', 'cooperative', 'consumer']) await page.getByRole('region', { name: `Group ${g}` }).waitFor();
+  await until('every group stable with two members', async () =>
+    (await page.getByLabel('State Stable').count()) === 3, 30000);
+  await addConsumer(page, 'eager', 'orders', 'eager-3', 'classic: range');
+  await addConsumer(page, 'cooperative', 'orders', 'coop-3', 'classic: cooperative-sticky');
+  await addConsumer(page, 'consumer', 'orders', 'kip848-3', 'consumer (KIP-848): uniform on the coordinator');
+  const cell = async (group, member, col) => {
+    const table = page.getByRole('table', { name: `Last rebalance of ${group}` });
+    const row = table.getByRole('row', { name: new RegExp(`^${member} `) });
+    if ((await row.count()) === 0) return null;
+    return (await row.locator('td').allTextContents())[col];
+  };
+  // Each group's rebalance ends once its third member holds partitions.
+  for (const [g, c] of [['eager', 'eager-3'], ['cooperative', 'coop-3'], ['consumer', 'kip848-3']]) {
+    await until(`${c} holds partitions`, async () => (await chips(page, c).count()) === 2, 60000);
+    await until(`${g} stable again`, async () =>
+      (await page.getByRole('region', { name: `Group ${g}` }).getByLabel('State Stable').count()) === 1, 60000);
+    await until(`${g}'s table lists ${c}`, async () => (await cell(g, c, 0)) !== null, 20000);
+  }
+  await shot(page, 'three-protocols');
+  // Eager: the fast member gave up everything and waited for the slow one.
+  assert.match(await cell('eager', 'eager-1', 0), /^\d+\.\d s$/, 'eager-1 stopped for the whole rebalance');
+  // Cooperative and consumer: the old members never stopped.
+  assert.equal(await cell('cooperative', 'coop-1', 0), 'never');
+  assert.equal(await cell('consumer', 'kip848-1', 0), 'never');
+  assert.equal(await cell('consumer', 'kip848-2', 0), 'never');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
