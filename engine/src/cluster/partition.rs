@@ -655,4 +655,28 @@ mod tests {
             "stable once the marker is replicated"
         );
     }
+
+    /// `Replica.updateFetchStateOrThrow`: a follower whose fetch offset equals the leader's log
+    /// end offset is caught up at that fetch, so on an idle partition a follower that keeps
+    /// fetching never counts as lagging however long nothing is written; one that stops
+    /// fetching does after `replica.lag.time.max.ms`.
+    #[test]
+    fn a_follower_at_the_leaders_log_end_is_caught_up() {
+        let mut p = three_replicas();
+        p.append_as_leader(txn_batch(3, 0), 0).unwrap();
+        replicate(&mut p);
+        // Nothing new for a minute; broker 2 keeps fetching at the log end, broker 3 stops.
+        for t in (1..=60).map(|s| s * 1_000) {
+            let leo = p.follower(2).unwrap().log.log_end_offset();
+            p.serve_replica_fetch(2, leo, None, u32::MAX, t, true);
+        }
+        assert_eq!(p.out_of_sync_replicas(60_000, 30_000), vec![3]);
+        // A fenced broker's follower is served but not taken back into the ISR (KIP-841).
+        p.shrink_isr(&[3]);
+        let leo = p.follower(3).unwrap().log.log_end_offset();
+        p.serve_replica_fetch(3, leo, None, u32::MAX, 61_000, false);
+        assert!(!p.isr.contains(&3));
+        p.serve_replica_fetch(3, leo, None, u32::MAX, 62_000, true);
+        assert!(p.isr.contains(&3));
+    }
 }
