@@ -104,6 +104,22 @@ impl Default for ClusterConfig {
 impl ClusterConfig {
     pub fn validate(&self) -> Result<(), ActionError> {
         let bad = |m: &str| Err(ActionError::InvalidConfig(m.to_string()));
+        use crate::ground::limits::{at_most, INT_MAX};
+        at_most(
+            "group.initial.rebalance.delay.ms",
+            self.group_initial_rebalance_delay_ms,
+            INT_MAX,
+        )?;
+        at_most(
+            "group.min.session.timeout.ms",
+            self.group_min_session_timeout_ms,
+            INT_MAX,
+        )?;
+        at_most(
+            "group.max.session.timeout.ms",
+            self.group_max_session_timeout_ms,
+            INT_MAX,
+        )?;
         if !(1..=9).contains(&self.brokers) {
             return bad("A cluster has 1 to 9 brokers in the playground.");
         }

@@ -126,6 +126,14 @@ impl TopicConfig {
         if self.segment_ms == 0 {
             return bad("segment.ms must be at least 1.".into());
         }
+        use crate::ground::limits::{at_most, LONG_MAX};
+        at_most("segment.ms", self.segment_ms, LONG_MAX)?;
+        at_most("delete.retention.ms", self.delete_retention_ms, LONG_MAX)?;
+        at_most(
+            "min.compaction.lag.ms",
+            self.min_compaction_lag_ms,
+            LONG_MAX,
+        )?;
         if self.retention_ms < -1 || self.retention_bytes < -1 {
             return bad("retention.ms and retention.bytes must be -1 (no limit) or more.".into());
         }

@@ -117,6 +117,23 @@ impl ConsumerConfig {
 
     pub fn validate(&self, min_session: u64, max_session: u64) -> Result<(), ActionError> {
         let bad = |m: String| Err(ActionError::InvalidConfig(m));
+        use crate::ground::limits::{at_most, id_length, INT_MAX, LONG_MAX};
+        at_most("session.timeout.ms", self.session_timeout_ms, INT_MAX)?;
+        at_most("heartbeat.interval.ms", self.heartbeat_interval_ms, INT_MAX)?;
+        at_most("max.poll.interval.ms", self.max_poll_interval_ms, INT_MAX)?;
+        at_most(
+            "auto.commit.interval.ms",
+            self.auto_commit_interval_ms,
+            INT_MAX,
+        )?;
+        at_most("fetch.max.wait.ms", self.fetch_max_wait_ms, INT_MAX)?;
+        at_most("retry.backoff.ms", self.retry_backoff_ms, LONG_MAX)?;
+        if let Some(g) = &self.group_id {
+            id_length("group.id", g)?;
+        }
+        if let Some(i) = &self.group_instance_id {
+            id_length("group.instance.id", i)?;
+        }
         if let Some(g) = &self.group_id {
             if g.is_empty() {
                 return bad(

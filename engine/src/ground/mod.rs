@@ -8,6 +8,7 @@
 pub mod error;
 pub mod hash;
 mod ids;
+pub mod limits;
 pub mod rng;
 pub mod small_map;
 pub mod sort;

@@ -99,6 +99,14 @@ impl ProducerConfig {
 
     pub fn validate(&self) -> Result<(), ActionError> {
         let bad = |m: &str| Err(ActionError::InvalidConfig(m.to_string()));
+        use crate::ground::limits::{at_most, id_length, INT_MAX, LONG_MAX};
+        at_most("request.timeout.ms", self.request_timeout_ms, INT_MAX)?;
+        at_most("delivery.timeout.ms", self.delivery_timeout_ms, INT_MAX)?;
+        at_most("retry.backoff.ms", self.retry_backoff_ms, LONG_MAX)?;
+        at_most("retry.backoff.max.ms", self.retry_backoff_max_ms, LONG_MAX)?;
+        if let Some(id) = &self.transactional_id {
+            id_length("transactional.id", id)?;
+        }
         if self.batch_size > 16 * 1024 * 1024 {
             return bad("batch.size must be at most 16777216 in the playground.");
         }
