@@ -189,6 +189,11 @@ impl Producer {
 
     /// When this producer next needs `poll`.
     pub fn next_wakeup(&self) -> Option<Millis> {
+        // A zombie does nothing more (`poll` returns at once), so it must ask for nothing: a
+        // deadline it will never act on would have it woken at that instant for ever.
+        if self.is_fenced() {
+            return None;
+        }
         let mut next = self.next_ready_check;
         let mut take = |t: Option<Millis>| {
             if let Some(t) = t {
@@ -420,5 +425,33 @@ impl Producer {
             .iter()
             .find(|(t, _)| *t == topic)
             .and_then(|(_, s)| s.current())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, defect 1: a transactional producer fenced while a request of its was
+    /// unanswered kept reporting that request's deadline as its next wake-up, but returned from
+    /// `poll` before expiring anything, so the driver woke it at that instant for ever. A fenced
+    /// producer asks to be woken for nothing.
+    #[test]
+    fn a_fenced_producer_asks_to_be_woken_for_nothing() {
+        let config = ProducerConfig {
+            transactional_id: Some("tx".into()),
+            ..Default::default()
+        };
+        let mut p = Producer::new(0, "zombie".into(), config, Rng::new(1));
+        p.in_flight.push(sender::InFlightRequest {
+            id: 1,
+            broker: 1,
+            deadline: 30_000,
+            batches: Vec::new(),
+        });
+        assert_eq!(p.next_wakeup(), Some(30_000));
+        p.txn.as_mut().unwrap().state = TxnClientState::FatalError;
+        assert!(p.is_fenced());
+        assert_eq!(p.next_wakeup(), None);
     }
 }
