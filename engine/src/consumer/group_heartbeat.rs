@@ -15,7 +15,7 @@
 use super::membership::MemberState;
 use super::Consumer;
 use crate::event::EventKind;
-use crate::ground::{ErrorCode, Tp};
+use crate::ground::ErrorCode;
 use crate::party::Ctx;
 use crate::protocol::consumer_group::{LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH};
 use crate::protocol::{ConsumerGroupHeartbeat, GroupRequest, HeartbeatAssignment};
@@ -200,24 +200,7 @@ impl Consumer {
     /// Revoke what the target leaves out, take what it adds, and acknowledge with a heartbeat
     /// at once.
     fn take_assignment(&mut self, ctx: &mut Ctx<'_>, target: Vec<(String, u32)>) {
-        let owned: Vec<Tp> = self.assigned.iter().map(|a| a.tp.clone()).collect();
-        let target_tps: Vec<Tp> = target
-            .iter()
-            .map(|(t, p)| Tp {
-                topic: t.clone(),
-                partition: *p,
-            })
-            .collect();
-        let revoked: Vec<Tp> = owned
-            .iter()
-            .filter(|t| !target_tps.contains(t))
-            .cloned()
-            .collect();
-        let added: Vec<Tp> = target_tps
-            .iter()
-            .filter(|t| !owned.contains(t))
-            .cloned()
-            .collect();
+        let (revoked, added) = self.assignment_change(&target);
         for a in self.assigned.iter_mut() {
             a.pending_revocation = false;
         }

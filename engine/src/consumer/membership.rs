@@ -239,6 +239,25 @@ impl Consumer {
         self.send_group(ctx, req);
     }
 
+    /// What a new assignment changes: (owned partitions it leaves out, partitions it adds).
+    pub(super) fn assignment_change(&self, target: &[(String, u32)]) -> (Vec<Tp>, Vec<Tp>) {
+        let owned: Vec<Tp> = self.assigned.iter().map(|a| a.tp.clone()).collect();
+        let target: Vec<Tp> = target
+            .iter()
+            .map(|(t, p)| Tp {
+                topic: t.clone(),
+                partition: *p,
+            })
+            .collect();
+        let revoked = owned
+            .iter()
+            .filter(|t| !target.contains(t))
+            .cloned()
+            .collect();
+        let added = target.into_iter().filter(|t| !owned.contains(t)).collect();
+        (revoked, added)
+    }
+
     /// `onPartitionsRevoked`: drop `which` (all if `None`) from the assignment.
     pub(super) fn revoke(&mut self, ctx: &mut Ctx<'_>, which: Option<&[Tp]>) {
         let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assigned)
@@ -515,24 +534,7 @@ impl Consumer {
             Ok(assignment) => {
                 self.stats.rebalances += 1;
                 let cooperative = self.config.cooperative();
-                let owned: Vec<Tp> = self.assigned.iter().map(|a| a.tp.clone()).collect();
-                let target: Vec<Tp> = assignment
-                    .iter()
-                    .map(|(t, p)| Tp {
-                        topic: t.clone(),
-                        partition: *p,
-                    })
-                    .collect();
-                let revoked: Vec<Tp> = owned
-                    .iter()
-                    .filter(|t| !target.contains(t))
-                    .cloned()
-                    .collect();
-                let added: Vec<Tp> = target
-                    .iter()
-                    .filter(|t| !owned.contains(t))
-                    .cloned()
-                    .collect();
+                let (revoked, added) = self.assignment_change(&assignment);
                 if cooperative && !revoked.is_empty() {
                     // `onJoinComplete` revokes without committing: the last commit was in
                     // `onJoinPrepare`.

@@ -126,17 +126,7 @@ impl Simulation {
             .pending_unfence
             .retain(|(b, _)| *b != broker);
         self.emit(EventKind::BrokerRestarted { broker });
-        // Partitions offline for want of this broker get it as leader.
-        let offline: Vec<PartitionIdx> = self
-            .cluster
-            .partitions()
-            .filter(|p| p.leader.is_none() && p.replicas.contains(&broker))
-            .map(|p| p.idx)
-            .collect();
-        for p in offline {
-            self.elect_leader(p);
-        }
-        self.after_leadership_change();
+        self.lead_offline_partitions(broker);
         Ok(Applied {
             summary: format!(
                 "Restarted broker {broker}: it rejoins as a follower, truncates where it diverged and catches up."
@@ -232,6 +222,11 @@ impl Simulation {
                 part.isr.push(broker);
             }
         }
+        self.lead_offline_partitions(broker);
+    }
+
+    /// Partitions offline for want of `broker` (back, or unfenced) get it as leader.
+    fn lead_offline_partitions(&mut self, broker: BrokerId) {
         let offline: Vec<PartitionIdx> = self
             .cluster
             .partitions()

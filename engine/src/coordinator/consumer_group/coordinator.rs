@@ -9,6 +9,7 @@
 
 use super::heartbeat::{self, Heartbeat, Settings};
 use super::ConsumerGroup;
+use crate::coordinator::group::join;
 use crate::coordinator::group::{Group, GroupCoordinator, Output};
 use crate::event::EventKind;
 use crate::ground::{ErrorCode, Millis};
@@ -35,9 +36,8 @@ impl GroupCoordinator {
         let group_id = request.group.clone();
         let member_id = request.member_id.clone();
         let joining = request.member_epoch == 0;
-        let mut rng = self.rng.clone();
-        let mut new_member_id =
-            |client_id: &str| format!("{client_id}-{:08x}", rng.next_u64() as u32);
+        let rng = &mut self.rng;
+        let mut new_member_id = |client_id: &str| join::member_id(rng, client_id);
         let result = match self.groups.get_mut(&group_id) {
             None if !joining => Err(ErrorCode::UnknownMemberId),
             Some(g) if g.consumer.is_none() && g.is_active() => Err(ErrorCode::GroupIdNotFound),
@@ -60,7 +60,6 @@ impl GroupCoordinator {
                 r
             }
         };
-        self.rng = rng;
         if let Err(error) = result {
             out.push(Output::Event(EventKind::ConsumerGroupHeartbeatFailed {
                 group: group_id.clone(),

@@ -104,12 +104,11 @@ pub fn heartbeat(
         update_target(group, &group_id, topics, out);
     }
     let old = group.members[&member_id].assignment.clone();
-    let target = group.target.get(&member_id).cloned().unwrap_or_default();
-    let epochs = group.partition_epochs.clone();
+    let epochs = &group.partition_epochs;
     let partition_epoch = |t: &str, p: u32| *epochs.get(&(t.to_string(), p)).unwrap_or(&-1);
     let step = reconciliation::Step {
         target_epoch: group.assignment_epoch,
-        target: &target,
+        target: group.target.get(&member_id).map_or(&[], Vec::as_slice),
         partition_epoch: &partition_epoch,
         owned: Some(&req.owned),
     };
@@ -166,7 +165,7 @@ fn leave(
         return Ok(LEAVE_GROUP_STATIC_MEMBER_EPOCH);
     }
     group.remove_member(&req.member_id);
-    out.push(bumped(
+    out.push(epoch_event(
         group,
         group_id,
         &format!("member {} left", req.member_id),
@@ -277,11 +276,6 @@ fn refresh_metadata(group: &mut ConsumerGroup, topics: &dyn Fn(&str) -> Option<u
     true
 }
 
-/// For moves that already bumped the epoch (`remove_member`).
-fn bumped(group: &ConsumerGroup, group_id: &str, reason: &str) -> Output {
-    epoch_event(group, group_id, reason)
-}
-
 fn epoch_event(group: &ConsumerGroup, group_id: &str, reason: &str) -> Output {
     Output::Event(EventKind::GroupEpochBumped {
         group: group_id.to_string(),
@@ -378,7 +372,7 @@ pub fn on_timer(
             reason: reason.to_string(),
         }));
         group.remove_member(&member);
-        out.push(bumped(
+        out.push(epoch_event(
             group,
             group_id,
             &format!("member {member} was fenced"),

@@ -74,7 +74,7 @@ impl GroupCoordinator {
     }
 
     fn new_member_id(&mut self, client_id: &str) -> String {
-        format!("{client_id}-{:08x}", self.rng.next_u64() as u32)
+        member_id(&mut self.rng, client_id)
     }
 
     /// KIP-345: a static member restarted with a new member id takes over its old identity:
@@ -129,4 +129,10 @@ impl GroupCoordinator {
         };
         step(s, group, input, out)
     }
+}
+
+/// A member id the coordinator hands out: the client id and a random suffix, for both
+/// protocols.
+pub(in crate::coordinator) fn member_id(rng: &mut crate::ground::Rng, client_id: &str) -> String {
+    format!("{client_id}-{:08x}", rng.next_u64() as u32)
 }

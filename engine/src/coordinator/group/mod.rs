@@ -6,7 +6,7 @@ mod completing_rebalance;
 pub mod coordinator;
 mod dead;
 mod empty;
-mod join;
+pub(in crate::coordinator) mod join;
 mod offsets;
 mod preparing_rebalance;
 mod rebalance;
