@@ -22,6 +22,13 @@ pub struct Outbox {
     pub events: Vec<EventKind>,
 }
 
+impl Outbox {
+    /// Nothing sent and nothing recorded.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty() && self.events.is_empty()
+    }
+}
+
 /// What a party may see and do while it runs: read the cluster and keys, send messages, emit
 /// events, report to the audit.
 pub struct Ctx<'a> {

@@ -105,6 +105,9 @@ pub struct Simulation {
     purgatory_at: Option<Millis>,
     outbox: Outbox,
     events_processed: u64,
+    /// Wake-ups after which a party did nothing and asked to be woken at the same instant again
+    /// (see `reschedule`): each would have been a spin, so the driver moved it on by 1 ms.
+    stalled_wakeups: u64,
     producer_names: u32,
     consumer_names: u32,
 }
@@ -155,6 +158,7 @@ impl Simulation {
             purgatory_at: None,
             outbox: Outbox::default(),
             events_processed: 0,
+            stalled_wakeups: 0,
             producer_names: 0,
             consumer_names: 0,
         })
@@ -248,6 +252,13 @@ impl Simulation {
     /// Fingerprint of every event so far.
     pub fn trace_hash(&self) -> u64 {
         self.trace.finish()
+    }
+
+    /// How many times a party woken at an instant did nothing and asked for that instant again.
+    /// Always 0 for a correct party; the driver moves such a party on by 1 ms so that time
+    /// cannot stop, and the property tests check the count stays 0.
+    pub fn stalled_wakeups(&self) -> u64 {
+        self.stalled_wakeups
     }
 
     /// Events processed from the queue so far (a measure of work).
@@ -385,6 +396,7 @@ impl Simulation {
     }
 
     fn wake(&mut self, party: Party, at: Millis) {
+        let work_before = self.work_of(party);
         match party {
             Party::Producer(i) => {
                 let Some(Some(p)) = self.producers.get_mut(i as usize) else {
@@ -422,6 +434,7 @@ impl Simulation {
             }
             Party::Broker(_) => {}
             Party::Processor(i) => {
+                // drive_processor judges progress and reschedules its three parties itself.
                 let due = matches!(self.processors.get(i as usize), Some(Some(p)) if p.scheduled == Some(at));
                 if !due {
                     return;
@@ -433,9 +446,67 @@ impl Simulation {
                 return;
             }
         }
+        let progressed = !self.outbox.is_empty() || self.work_of(party) != work_before;
         self.flush_outbox(party);
-        self.reschedule(party);
+        self.reschedule_after_wake(party, progressed);
         self.after_client(party);
+    }
+
+    /// Reschedules a party that has just been woken. A party that sent nothing, recorded nothing
+    /// and still asks for the current instant would be woken again and again without time
+    /// moving: the page would freeze. Whatever bug in a party causes it, the driver makes it
+    /// impossible by waking such a party 1 ms later, and counts it (`stalled_wakeups`).
+    fn reschedule_after_wake(&mut self, party: Party, progressed: bool) {
+        if !progressed && self.next_wakeup_of(party).is_some_and(|t| t <= self.now) {
+            self.stalled_wakeups += 1;
+            let at = self.now + 1;
+            if let Some(scheduled) = self.scheduled_of(party) {
+                *scheduled = Some(at);
+                self.queue.push(at, Due::Wakeup(party));
+            }
+            return;
+        }
+        self.reschedule(party);
+    }
+
+    /// A count that grows whenever a party does work that sends nothing: records handed to
+    /// `send()` or to the application, batches sent, records processed.
+    pub(super) fn work_of(&self, party: Party) -> u64 {
+        match party {
+            Party::Producer(i) => self.producer(i).map_or(0, |p| {
+                let s = &p.stats;
+                s.records_sent + s.records_acked + s.records_failed + s.batches_sent
+            }),
+            Party::Consumer(i) => self.consumer(i).map_or(0, |c| c.stats.records_consumed),
+            Party::Processor(i) => self.processor(i).map_or(0, |p| {
+                p.stats.records_processed + p.stats.transactions_committed + p.stats.crashes
+            }),
+            Party::Broker(_) => 0,
+        }
+    }
+
+    fn next_wakeup_of(&self, party: Party) -> Option<Millis> {
+        match party {
+            Party::Producer(i) => self.producer(i)?.next_wakeup(),
+            Party::Consumer(i) => self.consumer(i)?.next_wakeup(),
+            Party::Processor(i) => self.processor(i)?.next_wakeup(),
+            Party::Broker(_) => None,
+        }
+    }
+
+    fn scheduled_of(&mut self, party: Party) -> Option<&mut Option<Millis>> {
+        match party {
+            Party::Producer(i) => {
+                Some(&mut self.producers.get_mut(i as usize)?.as_mut()?.scheduled)
+            }
+            Party::Consumer(i) => {
+                Some(&mut self.consumers.get_mut(i as usize)?.as_mut()?.scheduled)
+            }
+            Party::Processor(i) => {
+                Some(&mut self.processors.get_mut(i as usize)?.as_mut()?.scheduled)
+            }
+            Party::Broker(_) => None,
+        }
     }
 
     fn deliver(&mut self, env: Envelope) {

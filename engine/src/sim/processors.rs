@@ -30,6 +30,7 @@ impl Simulation {
             return;
         };
         let (ci, pi) = (proc_.consumer, proc_.producer);
+        let phase_before = proc_.phase;
         let (Some(Some(consumer)), Some(Some(producer))) = (
             self.consumers.get_mut(ci as usize),
             self.producers.get_mut(pi as usize),
@@ -44,10 +45,11 @@ impl Simulation {
             &mut self.outbox,
         );
         proc_.drive(&mut ctx, consumer, producer);
+        let progressed = !self.outbox.is_empty() || proc_.phase != phase_before;
         self.flush_outbox(Party::Producer(pi));
         self.reschedule(Party::Producer(pi));
         self.reschedule(Party::Consumer(ci));
-        self.reschedule(Party::Processor(i));
+        self.reschedule_after_wake(Party::Processor(i), progressed);
     }
 
     fn processor_index(&self, name: &str) -> Result<u32, ActionError> {
