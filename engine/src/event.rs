@@ -471,6 +471,13 @@ pub enum EventKind {
     BrokerUnfenced {
         broker: BrokerId,
     },
+    /// A produce request lost its connection before an answer came (the broker died): its
+    /// batches are retried at once with NETWORK_EXCEPTION.
+    ProduceRequestDisconnected {
+        producer: u32,
+        broker: BrokerId,
+        request_id: u64,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -525,6 +532,7 @@ impl EventKind {
             | ProduceRequest { .. }
             | ProduceResponse { .. }
             | ProduceRequestTimedOut { .. }
+            | ProduceRequestDisconnected { .. }
             | ProduceRequestLost { .. }
             | ProduceResponseLost { .. }
             | BatchRetried { .. }

@@ -88,3 +88,48 @@ fn a_gap_at_the_next_sequence_is_retried_under_a_bumped_epoch_and_loses_nothing(
         );
     }
 }
+
+/// Issue 13, defect 2 (tests/hostile/leader-bounce-idempotent-retries.json, found by a sweep of
+/// replication-1 under harsher faults). Postmortem: requests to broker 1 whose responses were
+/// lost stayed in flight until request.timeout.ms after broker 1 died, while newer batches of the
+/// same partition went to the new leader; when the old ones were retried they were older than the
+/// leader's five cached batches, so OUT_OF_ORDER_SEQUENCE_NUMBER, retried for two minutes and
+/// failed although they were in the log, and the epoch bumps that followed wrote 552 records
+/// twice. A dead broker resets its connections: the client fails what it had in flight there at
+/// once (NETWORK_EXCEPTION) and retries it first, and the new leader, which replicated the
+/// batches and their producer state, answers the retries as duplicates.
+#[test]
+fn a_dead_leaders_unanswered_requests_are_retried_at_once_and_deduplicated() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/hostile/leader-bounce-idempotent-retries.json");
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut disconnected = 0;
+    let mut last = 0;
+    let sim = scenario
+        .run_observed(1_000, |sim| {
+            for e in sim.events_since(last) {
+                last = e.seq + 1;
+                if matches!(e.kind, EventKind::ProduceRequestDisconnected { .. }) {
+                    disconnected += 1;
+                }
+            }
+        })
+        .unwrap();
+    assert!(
+        disconnected > 0,
+        "broker 1's death reset the producer's requests"
+    );
+    let report =
+        serde_json::to_value(brokerlab_engine::scenario::Report::from_simulation(&sim)).unwrap();
+    let producer = &report["producers"][0];
+    assert_eq!(producer["records_failed"], 0, "{producer}");
+    assert_eq!(producer["producer_epoch"], 0, "no epoch bump was needed");
+    let audit = &report["groups"][0]["audit"];
+    assert_eq!(audit["duplicates"], 0, "{audit}");
+    assert_eq!(audit["lost"], 0, "{audit}");
+    assert_eq!(
+        audit["unique_consumed"], producer["records_acked"],
+        "{audit}"
+    );
+}

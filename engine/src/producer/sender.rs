@@ -339,6 +339,53 @@ impl Producer {
         }
     }
 
+    /// The connection to `broker` is gone: every request in flight on it fails with `error`
+    /// and its batches are retried (`NetworkClient.handleDisconnections` / `InFlightRequests
+    /// .clearAll`). The client closes it itself after a request timeout; a broker that dies
+    /// resets it at once, so its requests do not wait for their timeout while newer batches of
+    /// the same partitions go to the new leader ahead of them.
+    /// Requests in `answered` keep waiting: their response is already on its way.
+    pub fn close_connection(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        broker: BrokerId,
+        error: ErrorCode,
+        answered: &[u64],
+    ) {
+        if !self
+            .in_flight
+            .iter()
+            .any(|r| r.broker == broker && !answered.contains(&r.id))
+        {
+            return;
+        }
+        let (dead, alive): (Vec<_>, Vec<_>) = std::mem::take(&mut self.in_flight)
+            .into_iter()
+            .partition(|r| r.broker == broker && !answered.contains(&r.id));
+        self.in_flight = alive;
+        // Newest first, as `InFlightRequests.clearAll` hands them back: each batch goes to the
+        // front of its queue, so the oldest ends up first again.
+        for r in dead.into_iter().rev() {
+            ctx.emit(if error == ErrorCode::RequestTimedOut {
+                EventKind::ProduceRequestTimedOut {
+                    producer: self.index,
+                    broker,
+                    request_id: r.id,
+                }
+            } else {
+                EventKind::ProduceRequestDisconnected {
+                    producer: self.index,
+                    broker,
+                    request_id: r.id,
+                }
+            });
+            // Retry in reverse so that reenqueue keeps sequence order at the front.
+            for b in r.batches.into_iter().rev() {
+                self.retry_or_fail(ctx, b, error);
+            }
+        }
+    }
+
     pub(super) fn expire(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
         if self.in_flight.iter().any(|r| r.deadline <= now) {
@@ -349,24 +396,7 @@ impl Producer {
                 .map(|r| r.broker)
                 .collect();
             for broker in timed_out {
-                // The connection is closed: every request in flight to that broker fails.
-                let (dead, alive): (Vec<_>, Vec<_>) = std::mem::take(&mut self.in_flight)
-                    .into_iter()
-                    .partition(|r| r.broker == broker);
-                self.in_flight = alive;
-                // Newest first, as `InFlightRequests.clearAll` hands them back: each batch goes
-                // to the front of its queue, so the oldest ends up first again.
-                for r in dead.into_iter().rev() {
-                    ctx.emit(EventKind::ProduceRequestTimedOut {
-                        producer: self.index,
-                        broker,
-                        request_id: r.id,
-                    });
-                    // Retry in reverse so that reenqueue keeps sequence order at the front.
-                    for b in r.batches.into_iter().rev() {
-                        self.retry_or_fail(ctx, b, ErrorCode::RequestTimedOut);
-                    }
-                }
+                self.close_connection(ctx, broker, ErrorCode::RequestTimedOut, &[]);
             }
         }
         // Batches in flight past `delivery.timeout.ms` fail at once, without waiting for their

@@ -13,12 +13,13 @@
 //! them, which gives every member a fresh session.
 
 use super::replication::DelayedProduce;
-use super::Simulation;
+use super::{Due, Simulation};
 use crate::action::Applied;
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::event::EventKind;
 use crate::ground::{ActionError, ErrorCode};
 use crate::ground::{BrokerId, PartitionIdx};
+use crate::party::Ctx;
 use crate::protocol::{
     Envelope, EpochEndOffset, FetchResponse, FetchedPartition, Message,
     OffsetsForLeaderEpochResponse, Party, ProduceResponse, ReplicaFetchResponse,
@@ -75,6 +76,7 @@ impl Simulation {
         for d in self.replication.forget_broker(broker) {
             self.fail_delayed(d);
         }
+        self.reset_producer_connections(broker);
         for (consumer, request) in self.purgatory.take_broker(broker) {
             let resp = disconnected_fetch(&request);
             self.send(
@@ -92,6 +94,46 @@ impl Simulation {
             ),
             partition: None,
         })
+    }
+
+    /// Every producer's connection to a broker that died resets: what it had in flight there
+    /// fails with NETWORK_EXCEPTION now, not at its request timeout, including requests whose
+    /// response was lost (the client still waits for them). Responses already on their way
+    /// left the broker before it died and still arrive.
+    fn reset_producer_connections(&mut self, broker: BrokerId) {
+        let on_the_wire: Vec<(u32, u64)> = self
+            .queue
+            .iter()
+            .filter_map(|due| match due {
+                Due::Deliver(Envelope {
+                    from: Party::Broker(b),
+                    to: Party::Producer(p),
+                    message: Message::ProduceResponse(r),
+                    ..
+                }) if *b == broker => Some((*p, r.request_id)),
+                _ => None,
+            })
+            .collect();
+        for i in 0..self.producers.len() as u32 {
+            let Some(Some(p)) = self.producers.get_mut(i as usize) else {
+                continue;
+            };
+            let mut ctx = Ctx::new(
+                self.now,
+                &self.cluster,
+                &self.keys,
+                &mut self.audit,
+                &mut self.outbox,
+            );
+            let answered: Vec<u64> = on_the_wire
+                .iter()
+                .filter(|(p, _)| *p == i)
+                .map(|(_, id)| *id)
+                .collect();
+            p.close_connection(&mut ctx, broker, ErrorCode::NetworkException, &answered);
+            self.flush_outbox(Party::Producer(i));
+            self.reschedule(Party::Producer(i));
+        }
     }
 
     fn fail_delayed(&mut self, mut d: DelayedProduce) {

@@ -573,6 +573,9 @@ impl Simulation {
         for kind in out.events.drain(..) {
             if let EventKind::ProduceRequestTimedOut {
                 producer, broker, ..
+            }
+            | EventKind::ProduceRequestDisconnected {
+                producer, broker, ..
             } = kind
             {
                 // The producer closed the connection; the next one starts whole.

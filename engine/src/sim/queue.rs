@@ -76,6 +76,11 @@ impl<T> EventQueue<T> {
         self.heap.is_empty()
     }
 
+    /// Every entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.heap.iter().map(|e| &e.item)
+    }
+
     /// Drops every entry for which `keep` is false (used when a party is removed).
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.heap.retain(|e| keep(&e.item));

@@ -71,6 +71,10 @@ impl Simulation {
                 "ProduceRequest #{request_id} {} -> broker {broker} timed out (request.timeout.ms)",
                 p(producer)
             ),
+            ProduceRequestDisconnected { producer, broker, request_id } => format!(
+                "ProduceRequest #{request_id} {} -> broker {broker} failed: the connection reset (the broker is down)",
+                p(producer)
+            ),
             BatchRetried { producer, tp, records, attempt, error } => format!(
                 "{} retries batch of {records} records to {tp} (attempt {attempt}, {})",
                 p(producer),
