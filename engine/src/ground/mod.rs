@@ -3,12 +3,14 @@
 //!
 //! Virtual time, the ids of brokers, topics and partitions, Kafka's error codes and the error an
 //! action is refused with, the one seeded random generator, the hash functions Kafka's clients
-//! and brokers agree on, and the small collections and sort that keep the wasm module small.
+//! and brokers agree on, the small collections and sort that keep the wasm module small, and the
+//! one way user-supplied text is quoted back in a message.
 
 pub mod error;
 pub mod hash;
 mod ids;
 pub mod limits;
+pub mod quote;
 pub mod rng;
 pub mod small_map;
 pub mod sort;
