@@ -147,3 +147,178 @@ fn long_ids_are_refused_without_being_echoed() {
     s.apply(add_consumer(group_config(&"g".repeat(249))))
         .expect("249 characters are fine");
 }
+
+/// Defect 7: whatever a refusal quotes back is short and inert: no control character (C0, DEL,
+/// C1) and no bidi or invisible format character reaches the terminal or the page.
+fn assert_inert(e: &str) {
+    let head: String = e.chars().take(200).collect();
+    assert!(e.len() < 1024, "{} bytes: {head:?}", e.len());
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    assert!(!e.chars().any(bad), "a raw control character in {e:?}");
+}
+
+fn refused_inert(s: &mut Simulation, action: Action) -> String {
+    let e = s.apply(action).expect_err("refused").to_string();
+    assert_inert(&e);
+    e
+}
+
+/// Defect 7: a 50 MB name put 50 MB into the refusal. Every refusal that quotes a name cuts it
+/// after a readable length and says how long it was.
+#[test]
+fn a_huge_name_is_quoted_back_cut_short() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 1);
+    let huge = "a".repeat(50_000_000);
+    let e = refused_inert(
+        &mut s,
+        Action::CreateTopic {
+            name: huge.clone(),
+            partitions: 1,
+            config: Default::default(),
+        },
+    );
+    assert!(e.contains("can't be longer than 249 characters"), "{e}");
+    assert!(e.contains("(50000000 characters)"), "{e}");
+    for action in [
+        Action::DeleteTopic { name: huge.clone() },
+        Action::IncreasePartitions {
+            topic: huge.clone(),
+            partitions: 2,
+        },
+        Action::RemoveProducer {
+            producer: huge.clone(),
+        },
+        Action::CrashConsumer {
+            consumer: huge.clone(),
+        },
+        Action::CrashProcessor {
+            processor: huge.clone(),
+        },
+        Action::DeleteGroup {
+            group: huge.clone(),
+        },
+        Action::ResetOffsets {
+            group: huge.clone(),
+            topic: None,
+            to: brokerlab_engine::ResetTo::Earliest,
+        },
+        Action::ResetOffsets {
+            group: "g".into(),
+            topic: Some(huge.clone()),
+            to: brokerlab_engine::ResetTo::Earliest,
+        },
+        Action::AddConsumer {
+            name: Some("c".into()),
+            config: Default::default(),
+            topics: vec![huge.clone()],
+            assign: None,
+        },
+        Action::AddConsumer {
+            name: Some(huge.clone()),
+            config: group_config("g"),
+            topics: vec!["t".into()],
+            assign: None,
+        },
+        add_producer(ProducerConfig::default()).with_topic(&huge),
+    ] {
+        refused_inert(&mut s, action);
+    }
+}
+
+trait WithTopic {
+    fn with_topic(self, topic: &str) -> Action;
+}
+
+impl WithTopic for Action {
+    fn with_topic(self, topic: &str) -> Action {
+        match self {
+            Action::AddProducer { name, config, load } => Action::AddProducer {
+                name,
+                config,
+                load: load.map(|mut l| {
+                    l.topic = topic.into();
+                    l
+                }),
+            },
+            other => other,
+        }
+    }
+}
+
+/// Defect 7: NUL, BEL, ESC and a right-to-left override in a name reached the terminal raw. They
+/// are escaped wherever a name is quoted back.
+#[test]
+fn control_characters_in_names_are_escaped_in_refusals() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 1);
+    topic(&mut s, "u", 1);
+    let nasty = "x\0y\u{7}z\u{1b}[2J\u{202e}gnp.exe\u{9b}";
+    let e = refused_inert(
+        &mut s,
+        Action::CreateTopic {
+            name: nasty.into(),
+            partitions: 1,
+            config: Default::default(),
+        },
+    );
+    assert!(
+        e.contains(r#""x\0y\u{7}z\u{1b}[2J\u{202e}gnp.exe\u{9b}""#),
+        "escaped in quotes: {e}"
+    );
+    for action in [
+        Action::DeleteTopic { name: nasty.into() },
+        Action::RemoveProducer {
+            producer: nasty.into(),
+        },
+        Action::RestartProcessor {
+            processor: nasty.into(),
+        },
+        Action::DeleteGroup {
+            group: nasty.into(),
+        },
+        Action::ResetOffsets {
+            group: nasty.into(),
+            topic: None,
+            to: brokerlab_engine::ResetTo::Earliest,
+        },
+        Action::AddProcessor {
+            name: "proc".into(),
+            input: "t".into(),
+            output: "u".into(),
+            group: Some(nasty.into()),
+            guarantee: brokerlab_engine::Guarantee::AtLeastOnce,
+            processing_us: 0,
+        },
+        add_producer(ProducerConfig::default()).with_topic(nasty),
+    ] {
+        refused_inert(&mut s, action);
+    }
+    // Ids are any string in Kafka: a group with a consumer in it, and a static member's id
+    // taken twice.
+    let config = ConsumerConfig {
+        group_instance_id: Some(nasty.into()),
+        ..group_config(nasty)
+    };
+    s.apply(add_consumer(config.clone()))
+        .expect("any id is fine");
+    let e = refused_inert(
+        &mut s,
+        Action::AddConsumer {
+            name: Some("c2".into()),
+            config,
+            topics: vec!["t".into()],
+            assign: None,
+        },
+    );
+    assert!(e.contains("group.instance.id"), "{e}");
+    refused_inert(
+        &mut s,
+        Action::DeleteGroup {
+            group: nasty.into(),
+        },
+    );
+}

@@ -15,6 +15,7 @@ pub use partition::{
 };
 pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig};
 
+use crate::ground::quote::quoted;
 use crate::ground::{ActionError, BrokerId, Millis, PartitionIdx, TopicId};
 use crate::log::PartitionLog;
 
@@ -173,7 +174,8 @@ impl Cluster {
             .find(|other| collides(other) == collides(name))
         {
             return Err(ActionError::InvalidTopicName(format!(
-                "Topic '{name}' collides with existing topic: {other}"
+                "Topic {} collides with existing topic: {other}",
+                quoted(name)
             )));
         }
         validate_partition_count(partitions)?;
@@ -302,7 +304,8 @@ impl Cluster {
             .ok_or_else(|| ActionError::UnknownTopic(name.to_string()))?;
         if topic.internal {
             return Err(ActionError::InvalidPartitions(format!(
-                "Topic '{name}' is internal; its partition count is fixed."
+                "Topic {} is internal; its partition count is fixed.",
+                quoted(name)
             )));
         }
         let current = topic.partitions.len() as u32;
@@ -345,7 +348,8 @@ impl Cluster {
             .ok_or_else(|| ActionError::UnknownTopic(name.to_string()))?;
         if topic.internal {
             return Err(ActionError::InvalidState(format!(
-                "Topic '{name}' is internal and cannot be deleted."
+                "Topic {} is internal and cannot be deleted.",
+                quoted(name)
             )));
         }
         Ok(topic.id)
@@ -424,7 +428,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Topic 'a_b' collides with existing topic: a.b"
+            "Topic \"a_b\" collides with existing topic: a.b"
         );
     }
 

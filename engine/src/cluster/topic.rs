@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ClusterConfig;
+use crate::ground::quote::quoted;
 use crate::ground::{ActionError, Millis};
 use crate::ground::{PartitionIdx, TopicId};
 use crate::log::{Compaction, LogConfig};
@@ -158,7 +159,7 @@ impl TopicConfig {
 }
 
 /// Kafka's topic name rules (`org.apache.kafka.common.internals.Topic.validate`), with its
-/// messages.
+/// messages, the name in them quoted (escaped and cut, `crate::ground::quote`).
 pub fn validate_topic_name(name: &str) -> Result<(), ActionError> {
     let bad = |m: String| Err(ActionError::InvalidTopicName(m));
     if name.is_empty() {
@@ -169,7 +170,8 @@ pub fn validate_topic_name(name: &str) -> Result<(), ActionError> {
     }
     if name.len() > MAX_NAME_LENGTH {
         return bad(format!(
-            "Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {name}"
+            "Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {}",
+            quoted(name)
         ));
     }
     if !name
@@ -177,7 +179,8 @@ pub fn validate_topic_name(name: &str) -> Result<(), ActionError> {
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
     {
         return bad(format!(
-            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+            "Topic name {} is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'",
+            quoted(name)
         ));
     }
     Ok(())

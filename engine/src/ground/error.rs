@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::quote::quoted;
+
 /// Kafka protocol error codes the simulation can produce, named as in `Errors.java`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -112,23 +114,24 @@ impl ErrorCode {
 }
 
 /// Why an action was refused. The message is meant to be shown to a user as is; a refused action
-/// changes nothing.
+/// changes nothing. Names in it are the user's, quoted with [`quoted`]: escaped and cut short,
+/// while the variant keeps them whole.
 #[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "message")]
 pub enum ActionError {
     #[error("{0}")]
     InvalidTopicName(String),
-    #[error("Topic '{0}' already exists.")]
+    #[error("Topic {} already exists.", quoted(.0))]
     TopicExists(String),
-    #[error("Topic '{0}' does not exist.")]
+    #[error("Topic {} does not exist.", quoted(.0))]
     UnknownTopic(String),
     #[error("{0}")]
     InvalidPartitions(String),
     #[error("{0}")]
     InvalidConfig(String),
-    #[error("No {kind} named '{name}'.")]
+    #[error("No {kind} named {}.", quoted(.name))]
     UnknownClient { kind: String, name: String },
-    #[error("A {kind} named '{name}' already exists.")]
+    #[error("A {kind} named {} already exists.", quoted(.name))]
     ClientExists { kind: String, name: String },
     #[error("{0}")]
     InvalidRecord(String),

@@ -4,6 +4,7 @@ use super::transaction::{OffsetsStep, PendingOffsets, TxnClientState};
 use super::Producer;
 use crate::cluster::{CONSUMER_OFFSETS, TRANSACTION_STATE};
 use crate::event::EventKind;
+use crate::ground::quote::quoted;
 use crate::ground::ErrorCode;
 use crate::ground::{BrokerId, PartitionIdx};
 use crate::party::Ctx;
@@ -14,7 +15,7 @@ impl Producer {
     /// `beginTransaction()`.
     pub fn begin_transaction(&mut self, ctx: &mut Ctx<'_>) -> Result<(), String> {
         let Some(t) = self.txn.as_mut() else {
-            return Err(format!("{} has no transactional.id.", self.name));
+            return Err(format!("{} has no transactional.id.", quoted(&self.name)));
         };
         match t.state {
             TxnClientState::Ready => {
@@ -23,10 +24,13 @@ impl Producer {
                 ctx.emit(EventKind::TransactionBegun { producer: self.index });
                 Ok(())
             }
-            TxnClientState::InTransaction => Err(format!("{} is already in a transaction.", self.name)),
+            TxnClientState::InTransaction => Err(format!(
+                "{} is already in a transaction.",
+                quoted(&self.name)
+            )),
             s => Err(format!(
                 "{} cannot begin a transaction while {} (wait for initTransactions or the last commit).",
-                self.name,
+                quoted(&self.name),
                 s.as_str()
             )),
         }
@@ -35,12 +39,12 @@ impl Producer {
     /// `commitTransaction()` / `abortTransaction()`.
     pub fn end_transaction(&mut self, ctx: &mut Ctx<'_>, commit: bool) -> Result<(), String> {
         let Some(t) = self.txn.as_mut() else {
-            return Err(format!("{} has no transactional.id.", self.name));
+            return Err(format!("{} has no transactional.id.", quoted(&self.name)));
         };
         if t.state != TxnClientState::InTransaction {
             return Err(format!(
                 "{} has no open transaction ({}).",
-                self.name,
+                quoted(&self.name),
                 t.state.as_str()
             ));
         }
@@ -69,10 +73,10 @@ impl Producer {
         generation: i32,
     ) -> Result<(), String> {
         let Some(t) = self.txn.as_mut() else {
-            return Err(format!("{} has no transactional.id.", self.name));
+            return Err(format!("{} has no transactional.id.", quoted(&self.name)));
         };
         if !t.in_transaction() {
-            return Err(format!("{} has no open transaction.", self.name));
+            return Err(format!("{} has no open transaction.", quoted(&self.name)));
         }
         t.offsets = Some(PendingOffsets {
             group,

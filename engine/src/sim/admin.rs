@@ -5,6 +5,7 @@ use super::Simulation;
 use crate::action::Applied;
 use crate::action::ResetTo;
 use crate::event::EventKind;
+use crate::ground::quote::quoted;
 use crate::ground::ActionError;
 use crate::ground::PartitionIdx;
 
@@ -27,7 +28,8 @@ impl Simulation {
                     .ok_or_else(|| ActionError::UnknownTopic(name.to_string()))?;
                 if t.internal {
                     return Err(ActionError::InvalidState(format!(
-                        "Topic '{name}' is internal."
+                        "Topic {} is internal.",
+                        quoted(name)
                     )));
                 }
                 t.partitions.clone()
@@ -38,7 +40,8 @@ impl Simulation {
         };
         if partitions.is_empty() {
             return Err(ActionError::InvalidState(format!(
-                "Group '{group}' has no committed offsets; name a topic to reset."
+                "Group {} has no committed offsets; name a topic to reset.",
+                quoted(group)
             )));
         }
         if let ResetTo::Offset { offset } = to {
@@ -92,7 +95,8 @@ impl Simulation {
         });
         Ok(Applied {
             summary: format!(
-                "Reset group {group} to {described}: {}. Its consumers resume there when they join.",
+                "Reset group {} to {described}: {}. Its consumers resume there when they join.",
+                quoted(group),
                 list.join(", ")
             ),
             partition: None,

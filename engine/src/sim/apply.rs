@@ -6,6 +6,7 @@ use crate::action::{Action, Applied, PartitionRef};
 use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::Consumer;
 use crate::event::EventKind;
+use crate::ground::quote::quoted;
 use crate::ground::ActionError;
 use crate::producer::{KeyDistribution, LoadConfig, Producer};
 use crate::protocol::Party;
@@ -31,7 +32,8 @@ pub(super) fn validate_client_name(name: &str) -> Result<(), ActionError> {
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
     {
         return Err(ActionError::InvalidConfig(format!(
-            "Client name \"{name}\" may only contain ASCII alphanumerics, '.', '_' and '-'."
+            "Client name {} may only contain ASCII alphanumerics, '.', '_' and '-'.",
+            quoted(name)
         )));
     }
     Ok(())
@@ -71,14 +73,14 @@ impl Simulation {
             .ok_or_else(|| ActionError::UnknownTopic(load.topic.clone()))?;
         if topic.internal {
             return Err(ActionError::InvalidConfig(format!(
-                "Producers cannot write to the internal topic '{}'.",
-                load.topic
+                "Producers cannot write to the internal topic {}.",
+                quoted(&load.topic)
             )));
         }
         if topic.config.cleanup_policy.compacts() && load.keys == KeyDistribution::None {
             return Err(ActionError::InvalidConfig(format!(
-                "Topic '{}' is compacted (cleanup.policy={}): every record needs a key; pick a key distribution.",
-                load.topic,
+                "Topic {} is compacted (cleanup.policy={}): every record needs a key; pick a key distribution.",
+                quoted(&load.topic),
                 topic.config.cleanup_policy.as_str()
             )));
         }
@@ -210,7 +212,8 @@ impl Simulation {
                 let p = self.producers[i as usize].as_ref().expect("exists");
                 let Some(load) = p.load.as_ref() else {
                     return Err(ActionError::InvalidState(format!(
-                        "Producer {producer} has no load to change; give it one first."
+                        "Producer {} has no load to change; give it one first.",
+                        quoted(&producer)
                     )));
                 };
                 let mut config = load.config.clone();
@@ -238,12 +241,14 @@ impl Simulation {
                     .ok_or_else(|| ActionError::UnknownTopic(topic.clone()))?;
                 if t.internal {
                     return Err(ActionError::InvalidRecord(format!(
-                        "Records cannot be written to the internal topic '{topic}'."
+                        "Records cannot be written to the internal topic {}.",
+                        quoted(&topic)
                     )));
                 }
                 if t.config.cleanup_policy.compacts() && key.is_none() {
                     return Err(ActionError::InvalidRecord(format!(
-                        "Topic '{topic}' is compacted (cleanup.policy={}): a record needs a key.",
+                        "Topic {} is compacted (cleanup.policy={}): a record needs a key.",
+                        quoted(&topic),
                         t.config.cleanup_policy.as_str()
                     )));
                 }
@@ -251,7 +256,8 @@ impl Simulation {
                 if let Some(p) = partition {
                     if p >= n {
                         return Err(ActionError::InvalidRecord(format!(
-                            "Partition {p} of topic {topic} does not exist (it has {n} partitions)."
+                            "Partition {p} of topic {} does not exist (it has {n} partitions).",
+                            quoted(&topic)
                         )));
                     }
                 }
@@ -274,7 +280,8 @@ impl Simulation {
                 {
                     if !txn.in_transaction() {
                         return Err(ActionError::InvalidState(format!(
-                            "{producer} is transactional: begin a transaction first (it is {}).",
+                            "{} is transactional: begin a transaction first (it is {}).",
+                            quoted(&producer),
                             txn.state.as_str()
                         )));
                     }
@@ -333,7 +340,8 @@ impl Simulation {
                     // Kafka's pause() takes partitions the consumer holds (IllegalStateException
                     // "No current assignment for partition" otherwise).
                     return Err(ActionError::InvalidState(format!(
-                        "{consumer} has no partitions assigned yet: pause() pauses the partitions a consumer holds."
+                        "{} has no partitions assigned yet: pause() pauses the partitions a consumer holds.",
+                        quoted(&consumer)
                     )));
                 }
                 c.pause();
@@ -435,14 +443,16 @@ impl Simulation {
                     .any(|c| c.group_id() == Some(group.as_str()))
                 {
                     return Err(ActionError::InvalidState(format!(
-                        "Group '{group}' still has consumers; remove them first."
+                        "Group {} still has consumers; remove them first.",
+                        quoted(&group)
                     )));
                 }
                 self.groups
                     .delete_group(&group)
                     .map_err(ActionError::InvalidState)?;
                 Ok(applied(format!(
-                    "Deleted group {group} and its committed offsets."
+                    "Deleted group {} and its committed offsets.",
+                    quoted(&group)
                 )))
             }
             Action::ResetOffsets { group, topic, to } => {
@@ -536,7 +546,8 @@ impl Simulation {
                     if r.partition >= t.partitions.len() as u32 {
                         return Err(ActionError::InvalidConfig(format!(
                             "Partition {} of topic {} does not exist.",
-                            r.partition, r.topic
+                            r.partition,
+                            quoted(&r.topic)
                         )));
                     }
                     out.push((r.topic.clone(), r.partition));
@@ -553,7 +564,8 @@ impl Simulation {
                     crate::cluster::validate_topic_name(t)?;
                     if t == CONSUMER_OFFSETS || t == crate::cluster::TRANSACTION_STATE {
                         return Err(ActionError::InvalidConfig(format!(
-                            "Consumers in the playground do not read the internal topic '{t}'."
+                            "Consumers in the playground do not read the internal topic {}.",
+                            quoted(t)
                         )));
                     }
                 }
@@ -579,7 +591,9 @@ impl Simulation {
                     && c.config.group_instance_id.as_ref() == Some(instance)
             }) {
                 return Err(ActionError::InvalidState(format!(
-                    "A running consumer already uses group.instance.id '{instance}' in group '{group}'."
+                    "A running consumer already uses group.instance.id {} in group {}.",
+                    quoted(instance),
+                    quoted(group)
                 )));
             }
         }

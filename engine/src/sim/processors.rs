@@ -6,6 +6,7 @@ use crate::action::Applied;
 use crate::cluster::IsolationLevel;
 use crate::consumer::{Consumer, ConsumerConfig, OffsetResetStrategy};
 use crate::event::EventKind;
+use crate::ground::quote::quoted;
 use crate::ground::ActionError;
 use crate::party::Ctx;
 use crate::processor::{Guarantee, Phase, Processor};
@@ -147,7 +148,8 @@ impl Simulation {
                 .ok_or_else(|| ActionError::UnknownTopic(t.clone()))?;
             if topic.internal {
                 return Err(ActionError::InvalidConfig(format!(
-                    "A processor cannot use the internal topic '{t}'."
+                    "A processor cannot use the internal topic {}.",
+                    quoted(t)
                 )));
             }
         }
@@ -172,7 +174,8 @@ impl Simulation {
         let group = group.unwrap_or_else(|| name.clone());
         crate::cluster::validate_topic_name(&group).map_err(|_| {
             ActionError::InvalidConfig(format!(
-                "Group '{group}' must follow the topic name rules here."
+                "Group {} must follow the topic name rules here.",
+                quoted(&group)
             ))
         })?;
         let index = self.processors.len() as u32;
@@ -206,7 +209,8 @@ impl Simulation {
         let p = self.processors[i as usize].as_ref().expect("exists");
         if p.phase == Phase::Crashed {
             return Err(ActionError::InvalidState(format!(
-                "Processor {name} is already down; restart it."
+                "Processor {} is already down; restart it.",
+                quoted(name)
             )));
         }
         let (ci, pi) = (p.consumer, p.producer);
@@ -233,7 +237,8 @@ impl Simulation {
             .clone();
         if p.phase != Phase::Crashed {
             return Err(ActionError::InvalidState(format!(
-                "Processor {name} is running; crash it first."
+                "Processor {} is running; crash it first.",
+                quoted(name)
             )));
         }
         let (ci, pi) = self.spawn_processor_clients(&p);

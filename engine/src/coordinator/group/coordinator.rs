@@ -19,6 +19,7 @@ use super::state::{CommittedOffset, Group};
 use super::step::{answer_heartbeat, fail_sync, respond, step, Input, Join, Out, Output, Step};
 use super::validate;
 use crate::event::{EventKind, RebalanceReason};
+use crate::ground::quote::quoted;
 use crate::ground::small_map::SmallMap;
 use crate::ground::{ErrorCode, Millis, Rng};
 use crate::protocol::{GroupRequest, GroupResponse, TopicPartition};
@@ -72,9 +73,10 @@ impl GroupCoordinator {
     /// Removes an Empty group and its offsets (`DeleteGroups`).
     pub fn delete_group(&mut self, id: &str) -> Result<(), String> {
         match self.groups.get(id) {
-            None => Err(format!("Group '{id}' does not exist.")),
+            None => Err(format!("Group {} does not exist.", quoted(id))),
             Some(g) if g.is_active() => Err(format!(
-                "Group '{id}' is not empty ({}): stop its consumers first.",
+                "Group {} is not empty ({}): stop its consumers first.",
+                quoted(id),
                 g.state_name()
             )),
             Some(_) => {
@@ -95,7 +97,8 @@ impl GroupCoordinator {
         if let Some(g) = self.groups.get(id) {
             if g.is_active() {
                 return Err(format!(
-                    "Assignments can only be reset if the group '{id}' is inactive, but the current state is {}. Stop its consumers first.",
+                    "Assignments can only be reset if the group {} is inactive, but the current state is {}. Stop its consumers first.",
+                    quoted(id),
                     g.state_name()
                 ));
             }
