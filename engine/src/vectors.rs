@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::consumer::assignors;
 use crate::consumer::assignors::properties::{self, ExpectedProperties};
 use crate::ground::hash::{java_string_hash_code, murmur2, to_positive, utils_abs};
+use crate::ground::quote::quoted;
 use crate::protocol::{AssignorName, MemberSubscription};
 
 /// The outcome of one vector file.
@@ -59,7 +60,7 @@ pub fn run_file(text: &str) -> Result<VectorRun, String> {
             assignor_case(c, &mut run)?;
         }
     } else {
-        return Err(format!("unknown vector schema {schema:?}"));
+        return Err(format!("unknown vector schema {}", quoted(schema)));
     }
     Ok(run)
 }
@@ -83,11 +84,13 @@ fn id(c: &Value) -> String {
 
 fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
     if !s.len().is_multiple_of(2) {
-        return Err(format!("odd-length hex {s:?}"));
+        return Err(format!("odd-length hex {}", quoted(s)));
     }
     (0..s.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("bad hex {s:?}: {e}")))
+        .map(|i| {
+            u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("bad hex {}: {e}", quoted(s)))
+        })
         .collect()
 }
 
@@ -158,7 +161,7 @@ fn parse_assignment(v: &Value) -> Result<Assignment, String> {
     let mut out = Assignment::new();
     for (member, list) in obj {
         let mut tps: Vec<(String, u32)> = serde_json::from_value(list.clone())
-            .map_err(|e| format!("bad assignment for {member}: {e}"))?;
+            .map_err(|e| format!("bad assignment for {}: {e}", quoted(member)))?;
         tps.sort();
         out.insert(member.clone(), tps);
     }
@@ -169,11 +172,12 @@ fn assignor_case(c: &Value, run: &mut VectorRun) -> Result<(), String> {
     let name = c["assignor"]
         .as_str()
         .ok_or("assignor case without assignor")?;
-    let assignor = AssignorName::parse(name).ok_or_else(|| format!("unknown assignor {name:?}"))?;
+    let assignor =
+        AssignorName::parse(name).ok_or_else(|| format!("unknown assignor {}", quoted(name)))?;
     let topics: SmallMap<String, u32> = serde_json::from_value(c["input"]["topics"].clone())
-        .map_err(|e| format!("{}: bad topics: {e}", id(c)))?;
+        .map_err(|e| format!("{}: bad topics: {e}", quoted(&id(c))))?;
     let members: Vec<MemberSubscription> = serde_json::from_value(c["input"]["members"].clone())
-        .map_err(|e| format!("{}: bad members: {e}", id(c)))?;
+        .map_err(|e| format!("{}: bad members: {e}", quoted(&id(c))))?;
     let got = assignors::assign(assignor, &topics, &members);
     let expected = &c["expected"];
     let mut failure = None;
@@ -181,7 +185,8 @@ fn assignor_case(c: &Value, run: &mut VectorRun) -> Result<(), String> {
         for (m, tps) in parse_assignment(partial)? {
             if got.get(&m) != Some(&tps) {
                 failure = Some(format!(
-                    "partial assignment of {m}: {:?} != expected {tps:?}",
+                    "partial assignment of {}: {:?} != expected {tps:?}",
+                    quoted(&m),
                     got.get(&m)
                 ));
             }
@@ -195,12 +200,19 @@ fn assignor_case(c: &Value, run: &mut VectorRun) -> Result<(), String> {
             }
         }
         Some("properties") => {}
-        other => return Err(format!("{}: unknown compare mode {other:?}", id(c))),
+        Some(other) => {
+            return Err(format!(
+                "{}: unknown compare mode {}",
+                quoted(&id(c)),
+                quoted(other)
+            ))
+        }
+        None => return Err(format!("{}: no compare mode", quoted(&id(c)))),
     }
     // The sticky family also names the properties Kafka's result has; the port must have them.
     if let Some(props) = expected.get("properties") {
         let want: ExpectedProperties = serde_json::from_value(props.clone())
-            .map_err(|e| format!("{}: bad properties: {e}", id(c)))?;
+            .map_err(|e| format!("{}: bad properties: {e}", quoted(&id(c))))?;
         let facts = properties::compute(&topics, &members, &got);
         let failed = properties::check(&want, &facts);
         if !failed.is_empty() {

@@ -322,3 +322,110 @@ fn control_characters_in_names_are_escaped_in_refusals() {
         },
     );
 }
+
+/// Runs the command line on a scenario (or vector) file written from `text`, at `name` in a
+/// fresh temporary directory; returns its exit status, stdout and stderr.
+fn cli(args: &[&str], name: &str, text: &str) -> (bool, String, String) {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "brokerlab-hostile-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let mut full: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    full.insert(1, path.clone().into());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_brokerlab-cli"))
+        .args(full)
+        .output()
+        .expect("the CLI runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    // What it prints ends each line with a newline; the rest must be inert.
+    let err = String::from_utf8_lossy(&out.stderr);
+    for line in err.lines() {
+        assert_inert(line);
+    }
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Defect 7: serde's messages quote the input whole and raw ("unknown variant `…`"): a scenario
+/// with a 10 MB action type of escape sequences put all of it on stderr. The command line cuts and
+/// escapes every message it prints, and still says where in the file the problem is.
+#[test]
+fn the_cli_prints_a_short_inert_message_for_a_hostile_scenario_file() {
+    let junk = "\u{1b}[31m\u{7}\u{0}\u{202e}".repeat(1_000_000);
+    let text = serde_json::json!({
+        "seed": 1,
+        "duration_ms": 10,
+        "actions": [{"at": 0, "action": {"type": junk}}],
+    })
+    .to_string();
+    let (ok, _, err) = cli(&["run"], "unknown-action.json", &text);
+    assert!(!ok);
+    assert!(err.len() < 1024 && err.lines().count() == 1, "{err}");
+    assert!(err.contains("unknown variant"), "{err}");
+    assert!(
+        err.contains("at line 1 column"),
+        "the position is kept: {err}"
+    );
+
+    let mut doc = serde_json::Map::new();
+    doc.insert("seed".into(), 1.into());
+    doc.insert("duration_ms".into(), 10.into());
+    doc.insert(junk.clone(), 1.into());
+    let text = serde_json::Value::Object(doc).to_string();
+    let (ok, _, err) = cli(&["run"], "unknown-field.json", &text);
+    assert!(!ok);
+    assert!(err.len() < 1024 && err.lines().count() == 1, "{err}");
+    assert!(err.contains("unknown field"), "{err}");
+
+    // A refusal from the engine, through the runner.
+    let text = serde_json::json!({
+        "seed": 1,
+        "duration_ms": 10,
+        "topics": [{"name": junk, "partitions": 1}],
+    })
+    .to_string();
+    let (ok, _, err) = cli(&["run"], "bad-topic.json", &text);
+    assert!(!ok);
+    assert!(err.len() < 1024 && err.lines().count() == 1, "{err}");
+    assert!(err.contains("setup step 1 (create_topic)"), "{err}");
+
+    // The file name is the user's too.
+    let (ok, _, err) = cli(&["run"], "\u{1b}]0;owned\u{7}.json", "{");
+    assert!(!ok);
+    assert!(err.len() < 1024 && err.lines().count() == 1, "{err}");
+
+    // A vector file's schema.
+    let text = serde_json::json!({"schema": junk, "cases": []}).to_string();
+    let (ok, _, err) = cli(&["vectors"], "vectors.json", &text);
+    assert!(!ok);
+    assert!(err.len() < 1024 && err.lines().count() == 1, "{err}");
+    assert!(err.contains("unknown vector schema"), "{err}");
+}
+
+/// Defect 7: `--log` printed a group.id with escape sequences raw into the terminal, one line per
+/// event that names the group.
+#[test]
+fn the_cli_log_escapes_ids() {
+    let text = serde_json::json!({
+        "seed": 1,
+        "duration_ms": 3000,
+        "topics": [{"name": "t", "partitions": 1}],
+        "consumers": [{"name": "c", "config": {"group.id": "g\u{1b}[2J\u{202e}"}, "topics": ["t"]}],
+    })
+    .to_string();
+    let (ok, out, err) = cli(&["run", "--log"], "log.json", &text);
+    assert!(ok, "{err}");
+    assert!(out.contains(r"group=g\u{1b}[2J\u{202e}"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+        "{out}"
+    );
+}

@@ -5,10 +5,15 @@
 //! `brokerlab-cli run SCENARIO.json` runs a scenario headless and prints its JSON report;
 //! `--log` prints its protocol log instead, one line per event in Kafka's words (produce and
 //! fetch requests and responses left out, as the page's log filters do by default).
+//!
+//! Everything it prints that comes from its input goes through `ground::quote`: file names are
+//! quoted, error messages (serde's quote the file's text raw) escaped and cut, log lines escaped,
+//! so a hostile file can neither flood the terminal nor send it escape sequences.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use brokerlab_engine::ground::quote::{escaped, message, quoted, Quoted};
 use brokerlab_engine::view::EventKind;
 use brokerlab_engine::{vectors, Scenario};
 
@@ -17,6 +22,19 @@ const USAGE: &str = "usage:
   brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
                                            (--twice: run it again and check the trace hashes match)
   brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log";
+
+/// Most characters of a file name shown: more than a name's, since its end says which file.
+const PATH_CHARS: usize = 256;
+
+/// A file name from the command line, as it is shown.
+fn file(path: &str) -> Quoted<'_> {
+    quoted(path).up_to(PATH_CHARS)
+}
+
+/// Prints `path: what` on stderr, `what` escaped and cut.
+fn complain(path: &str, what: impl std::fmt::Display) {
+    eprintln!("{}: {}", file(path), message(what));
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,7 +55,7 @@ fn vectors_cmd(files: &[String]) -> ExitCode {
         let text = match std::fs::read_to_string(f) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("{f}: {e}");
+                complain(f, e);
                 return ExitCode::from(2);
             }
         };
@@ -50,7 +68,7 @@ fn vectors_cmd(files: &[String]) -> ExitCode {
                 failed += run.failed;
             }
             Err(e) => {
-                eprintln!("{f}: {e}");
+                complain(f, e);
                 return ExitCode::from(2);
             }
         }
@@ -65,11 +83,11 @@ fn vectors_cmd(files: &[String]) -> ExitCode {
 
 fn read_scenario(path: &str) -> Result<Scenario, ExitCode> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{path}: {e}");
+        complain(path, e);
         ExitCode::from(2)
     })?;
     serde_json::from_str(&text).map_err(|e| {
-        eprintln!("{path}: not a valid scenario: {e}");
+        complain(path, format_args!("not a valid scenario: {e}"));
         ExitCode::from(2)
     })
 }
@@ -94,14 +112,15 @@ fn log_cmd(path: &str) -> ExitCode {
                     | EventKind::FetchRequest { .. }
                     | EventKind::FetchResponse { .. }
             ) {
-                println!("{:>9} {}", e.time, sim.describe(e));
+                // Ids (group.id, transactional.id) are any string: shown escaped.
+                println!("{:>9} {}", e.time, escaped(&sim.describe(e)));
             }
         }
     });
     match run {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{path}: {e}");
+            complain(path, e);
             ExitCode::FAILURE
         }
     }
@@ -116,7 +135,7 @@ fn run_cmd(path: &str, twice: bool) -> ExitCode {
     let report = match scenario.run() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{path}: {e}");
+            complain(path, e);
             return ExitCode::FAILURE;
         }
     };
@@ -125,6 +144,7 @@ fn run_cmd(path: &str, twice: bool) -> ExitCode {
         match scenario.run() {
             Ok(again) if again.trace_hash == report.trace_hash => {}
             Ok(again) => {
+                let path = file(path);
                 eprintln!(
                     "{path}: NOT deterministic: trace {} then {} (seed {}); reproduce with: brokerlab-cli run {path} --twice",
                     report.trace_hash, again.trace_hash, scenario.seed
@@ -132,7 +152,7 @@ fn run_cmd(path: &str, twice: bool) -> ExitCode {
                 return ExitCode::FAILURE;
             }
             Err(e) => {
-                eprintln!("{path}: second run failed: {e}");
+                complain(path, format_args!("second run failed: {e}"));
                 return ExitCode::FAILURE;
             }
         }
