@@ -1,7 +1,8 @@
 //! The JavaScript API for embedding: one opaque handle over a simulation, a few methods that
-//! take and return plain data. Bad input becomes a JS exception with the engine's message.
+//! take and return plain data. Bad input becomes a JS exception with the engine's message;
+//! serde's messages, which quote the input raw and whole, are escaped and cut first.
 
-use brokerlab_engine::ClusterConfig;
+use brokerlab_engine::{message, ClusterConfig};
 use brokerlab_engine::{Action, Simulation};
 use wasm_bindgen::prelude::*;
 
@@ -28,7 +29,7 @@ impl BrokerLab {
     /// Applies an action (`{type: "create_topic", name: "orders", partitions: 6}`, ...).
     pub fn apply(&mut self, action: JsValue) -> Result<String, JsError> {
         let action: Action = serde_wasm_bindgen::from_value(action)
-            .map_err(|e| JsError::new(&format!("Not a valid action: {e}")))?;
+            .map_err(|e| JsError::new(&message(format_args!("Not a valid action: {e}"))))?;
         self.sim
             .apply(action)
             .map(|a| a.summary)

@@ -216,6 +216,13 @@ fn the_partition_preview_names_the_murmur2_partition() {
     let p = partition_preview("user-42", false, 6);
     assert!(p.ends_with("partition 4"), "{p}");
     assert!(partition_preview("x", true, 6).contains("sticky"));
+    // The key is the user's: quoted back escaped and cut.
+    let p = partition_preview(&"\u{1b}[2J\u{202e}".repeat(2_000), false, 6);
+    assert!(
+        p.len() < 300 && !p.contains('\u{1b}') && !p.contains('\u{202e}'),
+        "{p}"
+    );
+    assert!(p.contains("(8000 characters)"), "{p}");
 }
 
 /// The panels refresh region by region: a due refresh reaches one region per frame, an action

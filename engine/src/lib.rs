@@ -61,6 +61,7 @@ pub use action::{Action, Applied, LinkFaults, PartitionRef, ResetTo};
 pub use cluster::{validate_topic_name, CleanupPolicy, ClusterConfig, IsolationLevel, TopicConfig};
 pub use consumer::{ConsumerConfig, OffsetResetStrategy};
 pub use ground::hash::{murmur2, to_positive};
+pub use ground::quote::{message, quoted};
 pub use ground::{ActionError, Millis};
 pub use processor::Guarantee;
 pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{Action, Scenario, Simulation, Snapshot};
+use brokerlab_engine::{quoted, Action, Scenario, Simulation, Snapshot};
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
@@ -130,7 +130,8 @@ impl Playground {
         Self::from_scenario(demo_scenario(DEMO_SEED))
     }
 
-    /// The scenario named in the page address (`?scenario=NAME&seed=N`), or the demo.
+    /// The scenario named in the page address (`?scenario=NAME&seed=N`), or the demo. Anyone can
+    /// write a link: what the address says is quoted back escaped and cut.
     pub fn from_location() -> Self {
         let search = gloo::utils::window()
             .location()
@@ -152,7 +153,8 @@ impl Playground {
                 .filter(|&n| n <= 9_007_199_254_740_991)
                 .unwrap_or_else(|| {
                     problems.push(format!(
-                        "seed={s} is not a whole number from 0 to 2^53 - 1; using {DEMO_SEED}."
+                        "seed={} is not a whole number from 0 to 2^53 - 1; using {DEMO_SEED}.",
+                        quoted(&s)
                     ));
                     DEMO_SEED
                 }),
@@ -161,7 +163,8 @@ impl Playground {
             None => demo_scenario(seed),
             Some(name) => super::demo::builtin(&name, seed).unwrap_or_else(|| {
                 problems.push(format!(
-                    "There is no built-in scenario {name} (there are {}); showing first-look.",
+                    "There is no built-in scenario {} (there are {}); showing first-look.",
+                    quoted(&name),
                     super::demo::BUILTIN.join(", ")
                 ));
                 demo_scenario(seed)

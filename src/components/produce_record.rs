@@ -1,21 +1,22 @@
 //! Send one record by hand, and see before sending which partition murmur2 picks for its key.
 
 use brokerlab_engine::Action;
-use brokerlab_engine::{murmur2, to_positive};
+use brokerlab_engine::{murmur2, quoted, to_positive};
 use yew::prelude::*;
 
 use super::fields::{SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
 
-/// What the partitioner will do with this key, in words.
+/// What the partitioner will do with this key, in words (the key quoted: escaped and cut).
 pub fn partition_preview(key: &str, null_key: bool, partitions: u32) -> String {
     if null_key {
         return "Null key: the sticky partitioner picks the partition (KIP-794).".into();
     }
     let h = murmur2(key.as_bytes());
     format!(
-        "murmur2(\"{key}\") = {h}; toPositive = {}; {} % {partitions} = partition {}",
+        "murmur2({}) = {h}; toPositive = {}; {} % {partitions} = partition {}",
+        quoted(key),
         to_positive(h),
         to_positive(h),
         to_positive(h) as u32 % partitions.max(1)
