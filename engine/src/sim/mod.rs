@@ -278,6 +278,11 @@ impl Simulation {
         self.events.iter().skip(skip)
     }
 
+    /// Entries waiting in the event queue (a measure of the simulation's memory).
+    pub fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Time of the next event in the queue, if any.
     pub fn next_event_time(&self) -> Option<Millis> {
         self.queue.peek_time()
