@@ -1775,6 +1775,44 @@ fn generated_actions_in_random_sequences_keep_the_simulation_bounded() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Findings fixed
+
+/// Runs a scenario file's text to its end within the events budget and returns how many
+/// wake-ups stalled.
+fn stalls(text: &str) -> u64 {
+    let s: Scenario = serde_json::from_str(text).unwrap();
+    let mut sim = s.start().unwrap();
+    while sim.now() < s.duration_ms {
+        let t = sim.now() + 100;
+        assert!(
+            sim.advance_to_bounded(t, events_budget()),
+            "stuck at {} ms",
+            sim.now()
+        );
+    }
+    sim.stalled_wakeups()
+}
+
+/// Finding C (found by `mutated_scenarios_decode_and_run_within_bounds` from
+/// eos-1-duplicates.json with `max.poll.interval.ms` set to 1). A consumer asked to be woken at
+/// `last_poll + max.poll.interval.ms + 1` whenever it was in a group, but its heartbeat thread
+/// leaves the group there only if the application is still processing (one blocked in `poll()`
+/// waiting for records is not late, as in Kafka). So a member waiting in `poll()` with
+/// `max.poll.interval.ms` below the 1000 ms poll timeout was woken for nothing and asked for the
+/// same instant again, every millisecond until the poll returned (the driver's guard moved it on
+/// and counted each: 1411 stalls in this 10 s run before the fix).
+#[test]
+fn a_consumer_asks_to_be_woken_at_its_poll_deadline_only_when_it_can_miss_it() {
+    // Waiting in poll() for records that never come.
+    assert_eq!(
+        stalls(
+            r#"{"seed":1,"topics":[{"name":"t","partitions":1}],"consumers":[{"config":{"group.id":"g","max.poll.interval.ms":1},"topics":["t"]}],"duration_ms":10000}"#
+        ),
+        0
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Findings not fixed here
 
 /// Finding A (not fixed: the engine does not model `buffer.memory`): a producer whose load

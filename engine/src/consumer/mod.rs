@@ -231,7 +231,9 @@ impl Consumer {
             if let Some(t) = m.next_heartbeat_due() {
                 take(t);
             }
-            if m.is_joined() {
+            // An application blocked in poll() is not late (`heartbeat_thread` leaves the
+            // group only while it is still processing): no deadline to wake for.
+            if m.is_joined() && self.next_poll > self.last_poll {
                 take(self.last_poll + self.config.max_poll_interval_ms + 1);
             }
         }
