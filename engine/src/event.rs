@@ -478,6 +478,22 @@ pub enum EventKind {
         broker: BrokerId,
         request_id: u64,
     },
+    /// The producer's buffer pool is full: `send()` blocks (the load stops) until batches
+    /// complete, for at most `max.block.ms`.
+    SendBlocked {
+        producer: u32,
+        buffer_memory: u64,
+        used: u64,
+    },
+    /// `send()` blocked `max.block.ms` without getting memory: the record fails
+    /// (BufferExhaustedException) and the application goes on.
+    BufferExhausted {
+        producer: u32,
+        bytes: u32,
+        max_block_ms: u64,
+        buffer_memory: u64,
+        available: u64,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -533,6 +549,8 @@ impl EventKind {
             | ProduceResponse { .. }
             | ProduceRequestTimedOut { .. }
             | ProduceRequestDisconnected { .. }
+            | SendBlocked { .. }
+            | BufferExhausted { .. }
             | ProduceRequestLost { .. }
             | ProduceResponseLost { .. }
             | BatchRetried { .. }

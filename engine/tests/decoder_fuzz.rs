@@ -1816,15 +1816,11 @@ fn a_consumer_asks_to_be_woken_at_its_poll_deadline_only_when_it_can_miss_it() {
 // ---------------------------------------------------------------------------------------------
 // Findings not fixed here
 
-/// Finding A (not fixed: the engine does not model `buffer.memory`): a producer whose load
-/// outruns what the cluster takes keeps every record it cannot send yet, until
-/// `delivery.timeout.ms` (up to 24.8 days) expires them. This file, all defaults but a rate
-/// within `MAX_RATE`, has about 9.7 million records waiting after each simulated second (22 bytes
-/// each: 2.2 GB of heap after ten); `brokerlab-cli run` on it is killed for memory (under
-/// `ulimit -v 8000000`: "memory allocation failed" after 19 s). Stops at the first 100 ms over
-/// the bound, so it takes a few hundred MB to fail.
+/// Finding A (issue 13, defect 4): a producer whose load outruns what the cluster takes kept
+/// every record it could not send yet, until `delivery.timeout.ms` (up to 24.8 days) expired
+/// them: about 9.7 million more records after each simulated second here, 2.2 GB of heap after
+/// ten. `buffer.memory` now bounds it: `send()` blocks while the pool is full.
 #[test]
-#[ignore]
 fn a_producer_faster_than_its_cluster_keeps_its_accumulator_bounded() {
     let s: Scenario = serde_json::from_str(
         r#"{"seed":1,"topics":[{"name":"t","partitions":1}],"producers":[{"load":{"topic":"t","rate":10000000}}],"duration_ms":60000}"#,

@@ -171,6 +171,23 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 <div><dt>{"Waiting in accumulator"}</dt><dd>{ format::count(p.queued_records) }</dd></div>
                 if s.records_failed > 0 { <div><dt>{"Failed"}</dt><dd class="bad">{ format::count(s.records_failed) }</dd></div> }
             </dl>
+            <div class="buffer-pool">
+                <label class="small">
+                    <span class="muted">{ format!("buffer.memory: {} of {}", format::bytes(p.buffer_used), format::bytes(p.buffer_memory)) }</span>
+                    <meter min="0" max={p.buffer_memory.to_string()} value={p.buffer_used.to_string()}
+                        high={(p.buffer_memory * 9 / 10).to_string()}
+                        aria-label={format!("Buffer memory of {}", p.name)}
+                        aria-valuetext={format!("{} of {} in batches waiting or in flight", format::bytes(p.buffer_used), format::bytes(p.buffer_memory))}></meter>
+                </label>
+                if p.blocked_ms > 0 {
+                    <p class="notice small" role="status">{ format!(
+                        "send() blocked {}: the buffer is full, so the load waits; after max.block.ms ({}) the record fails{}.",
+                        format::time(p.blocked_ms), format::duration(p.max_block_ms),
+                        if s.buffer_exhausted > 0 { format!(" ({} so far)", format::count(s.buffer_exhausted)) } else { String::new() }) }</p>
+                } else if s.send_blocked_ms > 0 {
+                    <p class="muted small">{ format!("send() was blocked {} in all on a full buffer", format::time(s.send_blocked_ms)) }</p>
+                }
+            </div>
             if !s.recent_batch_records.is_empty() {
                 <div class="bars" role="img" aria-label={format!("Records in the last {} batches of {}", s.recent_batch_records.len(), p.name)}>
                     { for s.recent_batch_records.iter().map(|&n| html! {

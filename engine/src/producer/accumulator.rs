@@ -61,12 +61,28 @@ impl ProducerBatch {
     }
 }
 
+/// What a batch takes from the buffer pool: `batch.size`, or more for a record that does not fit
+/// in one (`RecordAccumulator.append` allocates `max(batchSize, estimated size)`).
+fn pool_bytes(batch_size: u32, size: u32) -> u64 {
+    batch_size.max(size) as u64
+}
+
+impl ProducerBatch {
+    /// Bytes this batch holds in the buffer pool until it completes.
+    pub fn pool_bytes(&self, batch_size: u32) -> u64 {
+        pool_bytes(batch_size, self.size_bytes)
+    }
+}
+
 /// What an append did (`RecordAppendResult`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppendResult {
     pub appended_bytes: u32,
     pub batch_is_full: bool,
     pub new_batch_created: bool,
+    /// Not appended: a new batch was needed and the buffer pool had no room for it
+    /// (`BufferPool.allocate` would block).
+    pub pool_exhausted: bool,
 }
 
 /// One record to append.
@@ -93,6 +109,9 @@ pub struct RecordAccumulator {
     drain_index: Vec<(BrokerId, usize)>,
     muted: Vec<PartitionIdx>,
     next_batch_id: u64,
+    /// Bytes the buffer pool can still hand out for new batches (`None`: no limit). The
+    /// producer sets it from `buffer.memory` before appending its load's records.
+    pub pool_room: Option<u64>,
     /// Every batch flushed regardless of linger (`flush()`, a transaction commit).
     pub flush_in_progress: bool,
     pub closed: bool,
@@ -174,6 +193,7 @@ impl RecordAccumulator {
                         appended_bytes: size,
                         batch_is_full: full,
                         new_batch_created: false,
+                        pool_exhausted: false,
                     },
                     record_no,
                 );
@@ -188,6 +208,23 @@ impl RecordAccumulator {
             rec.headers_bytes,
             rec.header_count,
         );
+        // `BufferPool.allocate(max(batch.size, record size))`.
+        let alloc = pool_bytes(batch_size, BATCH_OVERHEAD_BYTES + size);
+        if let Some(room) = self.pool_room.as_mut() {
+            if alloc > *room {
+                return (
+                    AppendResult {
+                        appended_bytes: 0,
+                        batch_is_full: true,
+                        new_batch_created: false,
+                        pool_exhausted: true,
+                    },
+                    record_no,
+                );
+            }
+            *room -= alloc;
+        }
+        let q = self.queue_mut(p);
         let mut batch = ProducerBatch {
             id: next_id,
             partition: p,
@@ -217,6 +254,7 @@ impl RecordAccumulator {
                 appended_bytes: BATCH_OVERHEAD_BYTES + size,
                 batch_is_full: full,
                 new_batch_created: true,
+                pool_exhausted: false,
             },
             record_no,
         )
@@ -416,6 +454,15 @@ impl RecordAccumulator {
             .iter()
             .flat_map(|&p| self.queues[p as usize].iter())
             .map(|b| b.records.len() as u64)
+            .sum()
+    }
+
+    /// Bytes the waiting batches hold in the buffer pool.
+    pub fn pool_bytes(&self) -> u64 {
+        self.active
+            .iter()
+            .flat_map(|&p| self.queues[p as usize].iter())
+            .map(|b| b.pool_bytes(self.batch_size))
             .sum()
     }
 

@@ -15,6 +15,11 @@ pub enum PartitionerKind {
     RoundRobin,
 }
 
+/// Largest `buffer.memory` the playground takes: twice Kafka's default. What the engine keeps
+/// per waiting record is a fraction of its size on the wire, so this bounds a producer's memory
+/// in the page.
+pub const MAX_BUFFER_MEMORY: u64 = 64 * 1024 * 1024;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProducerConfig {
@@ -45,6 +50,12 @@ pub struct ProducerConfig {
     pub retry_backoff_max_ms: u64,
     #[serde(rename = "max.request.size")]
     pub max_request_size: u32,
+    /// Bytes of batches the producer may hold, waiting or in flight (`BufferPool`).
+    #[serde(rename = "buffer.memory")]
+    pub buffer_memory: u64,
+    /// How long `send()` may block for buffer memory before it fails.
+    #[serde(rename = "max.block.ms")]
+    pub max_block_ms: u64,
     #[serde(rename = "transactional.id")]
     pub transactional_id: Option<String>,
     #[serde(rename = "transaction.timeout.ms")]
@@ -75,6 +86,8 @@ impl Default for ProducerConfig {
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 1000,
             max_request_size: 1_048_576,
+            buffer_memory: 32 * 1024 * 1024,
+            max_block_ms: 60_000,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
             transaction_ms: 500,
@@ -109,6 +122,19 @@ impl ProducerConfig {
         }
         if self.batch_size > 16 * 1024 * 1024 {
             return bad("batch.size must be at most 16777216 in the playground.");
+        }
+        at_most("max.block.ms", self.max_block_ms, LONG_MAX)?;
+        if self.buffer_memory > MAX_BUFFER_MEMORY {
+            return bad(&format!(
+                "buffer.memory must be at most {MAX_BUFFER_MEMORY} (64 MiB) in the playground; it is {}.",
+                self.buffer_memory
+            ));
+        }
+        if self.buffer_memory < self.batch_size as u64 {
+            return bad(&format!(
+                "buffer.memory ({}) must be at least batch.size ({}): not one batch would fit in it.",
+                self.buffer_memory, self.batch_size
+            ));
         }
         if self.linger_ms > 60_000 {
             return bad("linger.ms must be at most 60000 in the playground.");

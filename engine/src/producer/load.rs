@@ -176,6 +176,13 @@ impl LoadClock {
         }
     }
 
+    /// A clock whose first record is due at `now` (an application let go after blocking in
+    /// `send()` calls it again at once, then keeps its rate).
+    pub fn starting_at(rate: u64, now: Millis) -> Self {
+        let gap = if rate == 0 { 1 } else { 1000u64.div_ceil(rate) };
+        LoadClock::new(rate, (now + 1).saturating_sub(gap))
+    }
+
     /// Records due with timestamps up to and including `now`, not yet generated.
     pub fn due(&self, now: Millis) -> u64 {
         if self.rate == 0 || now < self.epoch {

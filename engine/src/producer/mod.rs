@@ -5,8 +5,13 @@
 //! through `on_message`; `next_wakeup` says when it next needs to run (next record, linger or
 //! backoff expiry, a request timeout). Everything it sends leaves through the `Outbox`.
 //!
-//! Simplifications: metadata is always current (no metadata requests or staleness); the buffer
-//! pool is unbounded (`buffer.memory` and `max.block.ms` are not modelled); no compression.
+//! The buffer pool (`buffer.memory`) bounds what the load may pile up: when a new batch finds no
+//! room, `send()` blocks (the load stops) until batches complete, and fails the record after
+//! `max.block.ms`. A blocked application does not catch up afterwards: its loop resumes at the
+//! load's rate from the moment it is let go.
+//!
+//! Simplifications: metadata is always current (no metadata requests or staleness); records a
+//! user types and a processor's outputs are not held to the pool; no compression.
 
 pub mod accumulator;
 pub mod config;
@@ -24,6 +29,7 @@ pub use config::{PartitionerKind, ProducerConfig};
 pub use load::{KeyDistribution, LoadConfig};
 
 use crate::cluster::Cluster;
+use crate::event::EventKind;
 use crate::ground::{Millis, Rng};
 use crate::ground::{PartitionIdx, TopicId};
 use crate::log::record::headers_size_in_bytes;
@@ -52,6 +58,10 @@ pub struct ProducerStats {
     pub recent_batch_records: Vec<u32>,
     /// Batches in the most recent produce requests.
     pub recent_request_batches: Vec<u32>,
+    /// Time `send()` spent blocked on a full buffer pool, over blocks that ended.
+    pub send_blocked_ms: u64,
+    /// Records `send()` failed after blocking `max.block.ms` (BufferExhaustedException).
+    pub buffer_exhausted: u64,
 }
 
 const RECENT: usize = 32;
@@ -94,6 +104,8 @@ pub struct Producer {
     /// The processor this producer belongs to.
     pub owner: Option<u32>,
     next_ready_check: Option<Millis>,
+    /// Since when `send()` has been blocked waiting for buffer memory.
+    pub blocked_since: Option<Millis>,
     pub stats: ProducerStats,
     /// When the simulation has this producer's next poll scheduled.
     pub scheduled: Option<Millis>,
@@ -123,6 +135,7 @@ impl Producer {
             next_request_id: 0,
             idempotence,
             next_ready_check: None,
+            blocked_since: None,
             stats: ProducerStats::default(),
             scheduled: None,
             scratch_available: Vec::new(),
@@ -206,7 +219,10 @@ impl Producer {
         let takes_records = self.txn.as_ref().is_none_or(|t| {
             t.in_transaction() || (t.state == TxnClientState::Ready && t.auto_ms > 0)
         });
-        if takes_records {
+        if let Some(since) = self.blocked_since {
+            // Blocked in send(): woken when a batch completes, or to give up.
+            take(Some(since.saturating_add(self.config.max_block_ms)));
+        } else if takes_records {
             take(self.load.as_ref().and_then(|l| l.clock.next_record_at()));
         }
         if let Some(t) = &self.txn {
@@ -241,10 +257,15 @@ impl Producer {
         if self.txn.is_some() {
             self.auto_transaction(ctx);
         }
-        if self.txn.as_ref().is_none_or(|t| t.in_transaction()) {
-            self.generate(ctx.now, ctx.cluster, ctx.keys);
+        let takes_records = self.txn.as_ref().is_none_or(|t| t.in_transaction());
+        if takes_records {
+            self.generate_load(ctx);
         }
         self.expire(ctx);
+        if takes_records && self.blocked_since.is_some() {
+            // Expired batches gave their memory back.
+            self.generate_load(ctx);
+        }
         if self.txn.is_some() {
             self.note_new_partitions();
             self.txn_step(ctx);
@@ -259,17 +280,78 @@ impl Producer {
             .is_some_and(|t| t.state == TxnClientState::FatalError)
     }
 
-    fn generate(&mut self, now: Millis, cluster: &Cluster, keys: &KeyTable) {
+    /// Bytes of batches held in the buffer pool: waiting in the accumulator or in flight.
+    pub fn buffer_used(&self) -> u64 {
+        let batch_size = self.config.batch_size;
+        self.accumulator.pool_bytes()
+            + self
+                .in_flight
+                .iter()
+                .flat_map(|r| r.batches.iter())
+                .map(|b| b.pool_bytes(batch_size))
+                .sum::<u64>()
+    }
+
+    /// Generates the records the load has due, as far as the buffer pool lets it. A `send()`
+    /// blocked on a full pool goes on once a batch's worth of memory is free, or gives up after
+    /// `max.block.ms` (the record fails with BufferExhaustedException); either way the
+    /// application's loop then starts over from `now`, without the records it would have sent
+    /// meanwhile.
+    pub(crate) fn generate_load(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        if let Some(since) = self.blocked_since {
+            let available = self.config.buffer_memory.saturating_sub(self.buffer_used());
+            let Some(load) = self.load.as_mut() else {
+                self.blocked_since = None;
+                return;
+            };
+            let timed_out = now >= since.saturating_add(self.config.max_block_ms);
+            if !timed_out && available < self.config.batch_size as u64 {
+                return;
+            }
+            load.clock = LoadClock::starting_at(load.clock.rate, now);
+            self.blocked_since = None;
+            self.stats.send_blocked_ms += now - since;
+            if timed_out {
+                load.clock.advance(1);
+                self.stats.records_sent += 1;
+                self.stats.records_failed += 1;
+                self.stats.buffer_exhausted += 1;
+                ctx.emit(EventKind::BufferExhausted {
+                    producer: self.index,
+                    bytes: self.config.batch_size,
+                    max_block_ms: self.config.max_block_ms,
+                    buffer_memory: self.config.buffer_memory,
+                    available,
+                });
+            }
+        }
+        let room = self.config.buffer_memory.saturating_sub(self.buffer_used());
+        self.accumulator.pool_room = Some(room);
+        let exhausted = self.generate(now, ctx.cluster, ctx.keys);
+        self.accumulator.pool_room = None;
+        if exhausted {
+            self.blocked_since = Some(now);
+            ctx.emit(EventKind::SendBlocked {
+                producer: self.index,
+                buffer_memory: self.config.buffer_memory,
+                used: self.buffer_used(),
+            });
+        }
+    }
+
+    /// Appends the load's due records; returns true if it stopped on a full buffer pool.
+    fn generate(&mut self, now: Millis, cluster: &Cluster, keys: &KeyTable) -> bool {
         let Some(load) = self.load.as_mut() else {
-            return;
+            return false;
         };
         let due = load.clock.due(now);
         if due == 0 {
-            return;
+            return false;
         }
         let Some(topic) = cluster.topic(load.topic) else {
             self.load = None;
-            return;
+            return false;
         };
         let num_partitions = topic.partitions.len() as u32;
         self.scratch_available.clear();
@@ -282,6 +364,8 @@ impl Producer {
         let topic_id = load.topic;
         let use_keys = !self.config.partitioner_ignore_keys
             && self.config.partitioner == PartitionerKind::BuiltIn;
+        let mut taken = 0;
+        let mut exhausted = false;
         for k in 0..due {
             let load = self.load.as_mut().expect("load checked above");
             let ts = load.clock.timestamp_of(k);
@@ -294,18 +378,29 @@ impl Producer {
                 headers_bytes: 0,
                 header_count: 0,
             };
-            if key != NULL_KEY && use_keys {
+            let appended = if key != NULL_KEY && use_keys {
                 let p = (keys.hash(key) & 0x7fff_ffff) as u32 % num_partitions;
                 let idx = topic.partitions[p as usize];
-                self.accumulator.append(idx, rec, None, now);
+                !self
+                    .accumulator
+                    .append(idx, rec, None, now)
+                    .0
+                    .pool_exhausted
             } else {
-                self.append_unkeyed(topic_id, &topic.partitions, rec, None, now);
+                self.append_unkeyed(topic_id, &topic.partitions, rec, None, now)
+                    .is_some()
+            };
+            if !appended {
+                exhausted = true;
+                break;
             }
+            taken += 1;
         }
         if let Some(load) = self.load.as_mut() {
-            load.clock.advance(due);
+            load.clock.advance(taken);
         }
-        self.stats.records_sent += due;
+        self.stats.records_sent += taken;
+        exhausted
     }
 
     /// Places a record without a usable key: round-robin if configured, else the sticky
@@ -317,7 +412,7 @@ impl Producer {
         rec: AppendRecord,
         typed: Option<TypedRecord>,
         now: Millis,
-    ) -> PartitionIdx {
+    ) -> Option<PartitionIdx> {
         let n = partitions.len() as u32;
         if self.config.partitioner == PartitionerKind::RoundRobin {
             let rr = match self.round_robin.iter().position(|(t, _)| *t == topic) {
@@ -329,8 +424,8 @@ impl Producer {
             };
             let p = rr.next(&self.scratch_available, n);
             let idx = partitions[p as usize];
-            self.accumulator.append(idx, rec, typed, now);
-            return idx;
+            let (result, _) = self.accumulator.append(idx, rec, typed, now);
+            return (!result.pool_exhausted).then_some(idx);
         }
         let slot = match self.sticky.iter().position(|(t, _)| *t == topic) {
             Some(i) => i,
@@ -352,6 +447,9 @@ impl Producer {
         }
         let idx = partitions[p as usize];
         let (result, _) = self.accumulator.append(idx, rec, typed, now);
+        if result.pool_exhausted {
+            return None;
+        }
         let enable_switch = self.accumulator.all_batches_full(idx);
         let random = rng.next_positive_i32();
         sticky.update(
@@ -362,7 +460,7 @@ impl Producer {
             n,
             || random,
         );
-        idx
+        Some(idx)
     }
 
     /// `send()` of one record a user typed. Returns the partition number it went to.
@@ -411,7 +509,10 @@ impl Producer {
                     self.scratch_available.push(i as u32);
                 }
             }
-            let idx = self.append_unkeyed(topic, &t.partitions, rec, Some(typed), now);
+            // Not held to the pool (`pool_room` is unset outside the load): always appended.
+            let idx = self
+                .append_unkeyed(topic, &t.partitions, rec, Some(typed), now)
+                .unwrap_or(t.partitions[0]);
             return cluster.partition(idx).map_or(0, |p| p.index);
         };
         self.accumulator

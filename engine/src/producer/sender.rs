@@ -480,6 +480,10 @@ impl Producer {
         if self.txn.is_some() {
             self.txn_step(ctx);
         }
+        if self.blocked_since.is_some() && self.txn.as_ref().is_none_or(|t| t.in_transaction()) {
+            // Completed batches gave their memory back: the blocked send() may go on.
+            self.generate_load(ctx);
+        }
         self.run_sender(ctx);
     }
 

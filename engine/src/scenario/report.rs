@@ -72,6 +72,16 @@ pub struct ProducerReport {
     pub transaction_state: Option<String>,
     pub transactions_committed: u64,
     pub transactions_aborted: u64,
+    /// Time `send()` spent blocked on a full `buffer.memory` (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub send_blocked_ms: u64,
+    /// Records `send()` failed after `max.block.ms` (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub buffer_exhausted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -199,6 +209,8 @@ impl Report {
                     transaction_state: p.transaction_state.clone(),
                     transactions_committed: p.transactions_committed,
                     transactions_aborted: p.transactions_aborted,
+                    send_blocked_ms: s.send_blocked_ms,
+                    buffer_exhausted: s.buffer_exhausted,
                 }
             })
             .collect();

@@ -30,6 +30,12 @@ pub struct ProducerView {
     pub queued_records: u64,
     pub queued_batches: u64,
     pub in_flight_requests: u32,
+    /// Bytes of batches held in the buffer pool (waiting or in flight), of `buffer.memory`.
+    pub buffer_used: u64,
+    pub buffer_memory: u64,
+    /// How long the current `send()` has been blocked on a full pool (0: not blocked).
+    pub blocked_ms: u64,
+    pub max_block_ms: u64,
     /// Average records per acknowledged batch over the recent history.
     pub avg_batch_records: f64,
     /// Average batches per produce request over the recent history.
@@ -129,6 +135,10 @@ pub(super) fn producer_view(sim: &Simulation, p: &crate::producer::Producer) -> 
         queued_records: p.accumulator.queued_records(),
         queued_batches: p.accumulator.queued_batches(),
         in_flight_requests: p.in_flight_requests() as u32,
+        buffer_used: p.buffer_used(),
+        buffer_memory: p.config.buffer_memory,
+        blocked_ms: p.blocked_since.map_or(0, |t| sim.now().saturating_sub(t)),
+        max_block_ms: p.config.max_block_ms,
         avg_batch_records: avg(&p.stats.recent_batch_records),
         avg_request_batches: avg(&p.stats.recent_request_batches),
         sticky_partition: load.and_then(|l| p.sticky_partition(l.topic)),

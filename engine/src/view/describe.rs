@@ -71,6 +71,14 @@ impl Simulation {
                 "ProduceRequest #{request_id} {} -> broker {broker} timed out (request.timeout.ms)",
                 p(producer)
             ),
+            SendBlocked { producer, buffer_memory, used } => format!(
+                "{}'s send() blocks: buffer.memory is full ({used} of {buffer_memory} bytes in batches waiting or in flight)",
+                p(producer)
+            ),
+            BufferExhausted { producer, bytes, max_block_ms, buffer_memory, available } => format!(
+                "{}'s send() failed: BufferExhaustedException: Failed to allocate {bytes} bytes within the configured max blocking time {max_block_ms} ms. Total memory: {buffer_memory} bytes. Available memory: {available} bytes",
+                p(producer)
+            ),
             ProduceRequestDisconnected { producer, broker, request_id } => format!(
                 "ProduceRequest #{request_id} {} -> broker {broker} failed: the connection reset (the broker is down)",
                 p(producer)
