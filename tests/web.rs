@@ -222,7 +222,7 @@ fn the_partition_preview_names_the_murmur2_partition() {
         p.len() < 300 && !p.contains('\u{1b}') && !p.contains('\u{202e}'),
         "{p}"
     );
-    assert!(p.contains("(8000 characters)"), "{p}");
+    assert!(p.contains("(10000 characters)"), "{p}");
 }
 
 /// The panels refresh region by region: a due refresh reaches one region per frame, an action
