@@ -20,7 +20,7 @@
 //! before reaching the time asked for is counted and printed, not failed, as long as time moves:
 //! it is a high but legitimate event rate (10,000,000 records/s is allowed).
 //!
-//! Error messages are checked too (at most `MAX_MESSAGE_BYTES`, no raw control characters):
+//! Error messages are checked too (at most `MAX_MESSAGE_CHARS` characters, no raw control characters):
 //! engine refusals as they are, serde's decode errors as the CLI and the page show them
 //! (through `ground::quote::message`, since serde quotes the input raw).
 //!
@@ -81,7 +81,7 @@ const CHUNK: u64 = 1_000;
 const LIVELOCK_EVENTS: u64 = 100_000;
 /// Longest acceptable error message: `ground::quote::message` keeps 480 characters around a
 /// marker of what it cut, and a refusal quotes each name cut after 64.
-const MAX_MESSAGE_BYTES: usize = 600;
+const MAX_MESSAGE_CHARS: usize = 600;
 /// Generous bounds on what a simulation holds.
 const MAX_QUEUE_LEN: usize = 5_000_000;
 /// Records waiting in producers' accumulators past which a run is stopped as finding A (see
@@ -262,8 +262,9 @@ fn bump(c: &AtomicU64) {
 
 /// Why a message shown to a user is not fit to show: too long, or raw control characters.
 fn message_problem(msg: &str) -> Option<String> {
-    if msg.len() > MAX_MESSAGE_BYTES {
-        return Some(format!("{} bytes long", msg.len()));
+    let chars = msg.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Some(format!("{chars} characters long"));
     }
     msg.chars()
         .find(|c| c.is_control() && *c != '\n')
@@ -1476,7 +1477,7 @@ fn mutate(mut doc: Value, src: &mut Src, rounds: usize) -> String {
                     1000,
                     duration / 2,
                     duration,
-                    duration + 1,
+                    duration.saturating_add(1),
                     86_400_000,
                     u64::MAX,
                 ]);
@@ -1869,7 +1870,7 @@ fn decode_errors_are_short_and_printable() {
 // ---------------------------------------------------------------------------------------------
 // Messages (defect 7)
 
-/// Engine refusals (of an action, or of a scenario's setup) are at most `MAX_MESSAGE_BYTES`
+/// Engine refusals (of an action, or of a scenario's setup) are at most `MAX_MESSAGE_CHARS` characters
 /// long and have no raw control characters, whatever names the input carries.
 #[test]
 fn error_messages_are_short_and_printable() {
