@@ -101,7 +101,7 @@ test('resetting a stopped group to the earliest offsets replays the history', as
   await group.getByLabel('State Empty').waitFor();
   await dialog.getByLabel('Reset to').selectOption('earliest');
   await dialog.getByRole('button', { name: 'Reset offsets' }).click();
-  await dialog.getByText(/Reset group billing to the earliest offsets/).waitFor();
+  await dialog.getByText(/Reset group "billing" to the earliest offsets/).waitFor();
   const produced = await auditValue(page, 'billing', 'Consumed');
   // A consumer joins the group again and reads everything a second time.
   const form = page.getByRole('form', { name: 'Add consumer' });
