@@ -476,7 +476,7 @@ impl Simulation {
 
     /// A count that grows whenever a party does work that sends nothing: records handed to
     /// `send()` or to the application, batches sent, records processed.
-    pub(super) fn work_of(&self, party: Party) -> u64 {
+    fn work_of(&self, party: Party) -> u64 {
         match party {
             Party::Producer(i) => self.producer(i).map_or(0, |p| {
                 let s = &p.stats;
