@@ -4,6 +4,8 @@
 
 pub mod report;
 pub mod runner;
+pub mod work;
 
 pub use report::Report;
 pub use runner::{ConsumerSpec, ProducerSpec, Scenario, TimedAction, TopicSpec};
+pub use work::Work;

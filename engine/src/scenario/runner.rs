@@ -110,6 +110,7 @@ impl Scenario {
         if self.duration_ms > MAX_DURATION_MS {
             return Err(format!("duration_ms must be at most {MAX_DURATION_MS}."));
         }
+        self.work().check()?;
         let mut sim = Simulation::new(self.seed, self.cluster.clone())
             .map_err(|e| format!("cluster: {e}"))?;
         for (i, a) in self.setup_actions().into_iter().enumerate() {
