@@ -84,6 +84,10 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProcessorReport {
     pub processor: String,
@@ -99,6 +103,9 @@ pub struct ProcessorReport {
 pub struct Report {
     pub seed: u64,
     pub time_ms: Millis,
+    /// The run was stopped before its end (Ctrl-C in the CLI): `time_ms` is where it stood.
+    #[serde(skip_serializing_if = "is_false")]
+    pub interrupted: bool,
     pub trace_hash: String,
     pub events: u64,
     /// Broker id -> whether it is up.
@@ -217,6 +224,7 @@ impl Report {
         Report {
             seed: snap.seed,
             time_ms: snap.time,
+            interrupted: false,
             trace_hash: snap.trace_hash,
             brokers: snap.brokers.iter().map(|b| (b.id, b.alive)).collect(),
             events: snap.next_event_seq,

@@ -1,5 +1,7 @@
 //! The scenario file and its headless runner.
 
+use std::ops::ControlFlow;
+
 use serde::{Deserialize, Serialize};
 
 use super::Report;
@@ -140,18 +142,39 @@ impl Scenario {
         every_ms: u64,
         mut observe: impl FnMut(&Simulation),
     ) -> Result<Simulation, String> {
+        self.run_until(every_ms, |sim| {
+            observe(sim);
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// As [`Scenario::run_observed`], but `observe` may stop the run early (a user pressing
+    /// Ctrl-C): the simulation is returned as it stands, its `now()` before `duration_ms`. The
+    /// chunks `every_ms` cuts time into do not change the run: events are the same however time
+    /// is advanced.
+    pub fn run_until(
+        &self,
+        every_ms: u64,
+        mut observe: impl FnMut(&Simulation) -> ControlFlow<()>,
+    ) -> Result<Simulation, String> {
         let every_ms = every_ms.max(1);
         let mut sim = self.start()?;
-        let advance = |sim: &mut Simulation, to: u64, observe: &mut dyn FnMut(&Simulation)| {
-            // At least once: events due now run before an action at the same time.
-            loop {
-                sim.advance_to(to.min(sim.now() + every_ms));
-                observe(sim);
-                if sim.now() >= to {
-                    break;
+        // Whether the run may go on.
+        let advance =
+            |sim: &mut Simulation,
+             to: u64,
+             observe: &mut dyn FnMut(&Simulation) -> ControlFlow<()>| {
+                // At least once: events due now run before an action at the same time.
+                loop {
+                    sim.advance_to(to.min(sim.now() + every_ms));
+                    if observe(sim).is_break() {
+                        return false;
+                    }
+                    if sim.now() >= to {
+                        return true;
+                    }
                 }
-            }
-        };
+            };
         let mut actions: Vec<&TimedAction> = self.actions.iter().collect();
         crate::ground::sort::sort_by_key(&mut actions, |a| a.at);
         for (i, ta) in actions.into_iter().enumerate() {
@@ -164,7 +187,9 @@ impl Scenario {
                     self.duration_ms
                 ));
             }
-            advance(&mut sim, ta.at, &mut observe);
+            if !advance(&mut sim, ta.at, &mut observe) {
+                return Ok(sim);
+            }
             sim.apply(ta.action.clone()).map_err(|e| {
                 format!(
                     "action {} ({}) at {} ms: {e}",
@@ -173,7 +198,9 @@ impl Scenario {
                     ta.at
                 )
             })?;
-            observe(&sim);
+            if observe(&sim).is_break() {
+                return Ok(sim);
+            }
         }
         advance(&mut sim, self.duration_ms, &mut observe);
         Ok(sim)

@@ -6,16 +6,27 @@
 //! `--log` prints its protocol log instead, one line per event in Kafka's words (produce and
 //! fetch requests and responses left out, as the page's log filters do by default).
 //!
+//! A run that takes more than two seconds draws a progress bar on stderr (on a terminal), and
+//! Ctrl-C stops it between two steps of simulated time: `run` then prints the report as things
+//! stood (`"interrupted": true`), `--log` the events so far, and both exit with 130.
+//!
 //! Everything it prints that comes from its input goes through `ground::quote`: file names are
 //! quoted, error messages (serde's quote the file's text raw) escaped and cut, log lines escaped,
 //! so a hostile file can neither flood the terminal nor send it escape sequences.
 
+mod progress;
+
+use std::ops::ControlFlow;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use brokerlab_engine::ground::quote::{escaped, message, quoted, Quoted};
+use brokerlab_engine::scenario::Report;
 use brokerlab_engine::view::EventKind;
-use brokerlab_engine::{vectors, Scenario};
+use brokerlab_engine::{vectors, Scenario, Simulation};
+use progress::{Progress, STEP_MS};
+
+/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
 
 const USAGE: &str = "usage:
   brokerlab-cli vectors FILE...            run conformance vector files
@@ -97,9 +108,10 @@ fn log_cmd(path: &str) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let progress = Progress::start(scenario.duration_ms);
     // The simulation keeps only its latest events: read them every 100 ms of simulated time.
     let mut next_seq = 0;
-    let run = scenario.run_observed(100, |sim| {
+    let run = scenario.run_until(100, |sim| {
         for e in sim.events_since(next_seq) {
             if e.seq > next_seq {
                 println!("          ({} events not kept)", e.seq - next_seq);
@@ -116,8 +128,18 @@ fn log_cmd(path: &str) -> ExitCode {
                 println!("{:>9} {}", e.time, escaped(&sim.describe(e)));
             }
         }
+        // No bar here: the log itself scrolls on the same terminal.
+        if progress.interrupted() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     });
     match run {
+        Ok(sim) if progress.interrupted() => {
+            say_interrupted(path, &sim, scenario.duration_ms);
+            ExitCode::from(INTERRUPTED)
+        }
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             complain(path, e);
@@ -126,24 +148,50 @@ fn log_cmd(path: &str) -> ExitCode {
     }
 }
 
+/// Tells where a run stopped by Ctrl-C stood.
+fn say_interrupted(path: &str, sim: &Simulation, duration_ms: u64) {
+    eprintln!(
+        "{}: interrupted (Ctrl-C) at {} ms of {duration_ms} ms of simulated time",
+        file(path),
+        sim.now()
+    );
+}
+
+/// Runs a scenario with a progress bar; the report says whether Ctrl-C cut it short.
+fn run_with_progress(scenario: &Scenario) -> Result<(Report, Progress), String> {
+    let mut progress = Progress::start(scenario.duration_ms);
+    let run = scenario.run_until(STEP_MS, |sim| progress.observe(sim));
+    progress.finish();
+    let sim = run?;
+    let mut report = Report::from_simulation(&sim);
+    report.interrupted = progress.interrupted();
+    Ok((report, progress))
+}
+
 fn run_cmd(path: &str, twice: bool) -> ExitCode {
     let scenario = match read_scenario(path) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let started = Instant::now();
-    let report = match scenario.run() {
+    let (report, progress) = match run_with_progress(&scenario) {
         Ok(r) => r,
         Err(e) => {
             complain(path, e);
             return ExitCode::FAILURE;
         }
     };
-    let wall = started.elapsed();
-    if twice {
-        match scenario.run() {
-            Ok(again) if again.trace_hash == report.trace_hash => {}
-            Ok(again) => {
+    let wall = progress.elapsed();
+    if twice && !report.interrupted {
+        match run_with_progress(&scenario) {
+            Ok((again, _)) if again.interrupted => {
+                eprintln!(
+                    "{}: the second run was interrupted (Ctrl-C): determinism not checked",
+                    file(path)
+                );
+                return ExitCode::from(INTERRUPTED);
+            }
+            Ok((again, _)) if again.trace_hash == report.trace_hash => {}
+            Ok((again, _)) => {
                 let path = file(path);
                 eprintln!(
                     "{path}: NOT deterministic: trace {} then {} (seed {}); reproduce with: brokerlab-cli run {path} --twice",
@@ -161,6 +209,16 @@ fn run_cmd(path: &str, twice: bool) -> ExitCode {
         "{}",
         serde_json::to_string_pretty(&report).expect("reports serialise")
     );
+    if report.interrupted {
+        eprintln!(
+            "{}: interrupted (Ctrl-C) at {} ms of {} ms of simulated time, after {:.3} s; the report is the state at that time",
+            file(path),
+            report.time_ms,
+            scenario.duration_ms,
+            wall.as_secs_f64()
+        );
+        return ExitCode::from(INTERRUPTED);
+    }
     eprintln!(
         "simulated {} ms in {:.3} s of wall time",
         report.time_ms,
