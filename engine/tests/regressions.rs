@@ -133,3 +133,29 @@ fn a_dead_leaders_unanswered_requests_are_retried_at_once_and_deduplicated() {
         "{audit}"
     );
 }
+
+/// Issue 13, found by the whole-scenario property (tests/whole_scenarios.rs, shrunk to
+/// tests/hostile/max-block-zero-full-pool.json). Postmortem: a `send()` that times out on a full
+/// `buffer.memory` restarted the load's clock at that instant, which makes the failed record's
+/// slot due again; with `max.block.ms` 0 the time-out comes at the instant it blocked, so above
+/// 1000 records/s one more record was always due and virtual time never left 0 (each round
+/// emitted events, so the driver's stall guard rightly saw progress). A send that blocked for no
+/// time keeps the application's schedule.
+#[test]
+fn a_send_that_fails_at_once_on_a_full_pool_lets_time_go_on() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/hostile/max-block-zero-full-pool.json");
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut sim = scenario.start().unwrap();
+    assert!(
+        sim.advance_to_bounded(scenario.duration_ms, 2_000_000),
+        "stuck at {} ms",
+        sim.now()
+    );
+    let p = sim.producers().next().unwrap();
+    // 2000 records/s with timestamps 0 ..= 60000 ms: each fails at once, none is sent twice.
+    assert_eq!(p.stats.records_failed, 120_002);
+    assert_eq!(p.stats.buffer_exhausted, 120_002);
+    assert_eq!(p.stats.records_sent, 120_002);
+}

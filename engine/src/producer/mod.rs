@@ -309,7 +309,14 @@ impl Producer {
             if !timed_out && available < self.config.batch_size as u64 {
                 return;
             }
-            load.clock = LoadClock::starting_at(load.clock.rate, now);
+            // Blocked for a while, the application's schedule slipped by that time: its next
+            // `send()` comes now. Let go (or failed, with `max.block.ms` 0) at the instant it
+            // blocked, it lost no time and keeps its schedule: restarting the clock then would
+            // make the failed record's slot due again at the same instant, for ever (found by
+            // tests/whole_scenarios.rs: 2000 records/s, `max.block.ms` 0, a full pool).
+            if now > since {
+                load.clock = LoadClock::starting_at(load.clock.rate, now);
+            }
             self.blocked_since = None;
             self.stats.send_blocked_ms += now - since;
             if timed_out {
