@@ -159,3 +159,66 @@ fn a_send_that_fails_at_once_on_a_full_pool_lets_time_go_on() {
     assert_eq!(p.stats.buffer_exhausted, 120_002);
     assert_eq!(p.stats.records_sent, 120_002);
 }
+
+/// Issue 13, found by the whole-scenario property (shrunk to
+/// tests/hostile/blocked-send-when-the-transaction-ends.json). Postmortem: a transactional
+/// producer's automatic transaction reached its end while `send()` was blocked on a full
+/// `buffer.memory`, and began to commit; the application thread was in fact still inside send().
+/// `poll` generates records only inside a transaction, so the `max.block.ms` deadline the
+/// producer kept asking to be woken at was never acted on: the driver's guard counted a stalled
+/// wake-up every millisecond. Now a transaction ends only once send() has returned, a failed
+/// send (BufferExhaustedException) makes the application abort it as Kafka's abortable error
+/// does, and the producer asks only for deadlines its poll acts on.
+#[test]
+fn a_transaction_ends_only_after_a_blocked_send_returns_and_aborts_if_it_failed() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/hostile/blocked-send-when-the-transaction-ends.json");
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let sim = scenario.run_to_end().unwrap();
+    assert_eq!(sim.stalled_wakeups(), 0);
+    let p = sim.snapshot().producers.remove(0);
+    assert!(p.stats.buffer_exhausted > 0, "{:?}", p.stats);
+    assert_eq!(
+        p.transactions_committed, 0,
+        "a transaction with a failed send is not committed"
+    );
+    assert!(p.transactions_aborted > 0);
+}
+
+/// Issue 13, found by the whole-scenario property (shrunk to
+/// tests/hostile/hand-transaction-after-a-long-pause.json). Postmortem: a producer with
+/// transactions by hand generates its load only inside a transaction, but its load clock kept
+/// counting outside one; the first `beginTransaction()` after 26 s at 20 000 records/s made half
+/// a million records due at that instant (a million events with nothing else moving: a frozen
+/// page). The application sends only inside its transactions, so its load starts at the begin.
+#[test]
+fn a_transaction_begun_by_hand_does_not_catch_up_on_the_time_before_it() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/hostile/hand-transaction-after-a-long-pause.json");
+    let scenario: brokerlab_engine::Scenario =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut sim = scenario.start().unwrap();
+    sim.advance_to(26_436);
+    let sent = |sim: &brokerlab_engine::Simulation| {
+        sim.producers()
+            .find(|p| p.name == "producer-2")
+            .unwrap()
+            .stats
+            .records_sent
+    };
+    assert_eq!(sent(&sim), 0, "no transaction yet, nothing sent");
+    sim.apply(brokerlab_engine::Action::BeginTransaction {
+        producer: "producer-2".into(),
+    })
+    .unwrap();
+    sim.advance_to(26_436);
+    // 20 records per millisecond from the begin, not 26 s of them at once.
+    assert!(
+        sent(&sim) <= 20,
+        "{} records at the instant of the begin",
+        sent(&sim)
+    );
+    sim.advance_to(26_536);
+    assert!(sent(&sim) <= 20 * 101, "{}", sent(&sim));
+}

@@ -219,7 +219,10 @@ impl Producer {
         let takes_records = self.txn.as_ref().is_none_or(|t| {
             t.in_transaction() || (t.state == TxnClientState::Ready && t.auto_ms > 0)
         });
-        if let Some(since) = self.blocked_since {
+        // `poll` goes on with a blocked send() only where it generates records (not while a
+        // transaction ends): a deadline it would not act on must not be asked for.
+        let generates = self.txn.as_ref().is_none_or(|t| t.in_transaction());
+        if let Some(since) = self.blocked_since.filter(|_| generates) {
             // Blocked in send(): woken when a batch completes, or to give up.
             take(Some(since.saturating_add(self.config.max_block_ms)));
         } else if takes_records {
@@ -227,7 +230,11 @@ impl Producer {
         }
         if let Some(t) = &self.txn {
             take(t.retry_at);
-            if t.in_transaction() && t.auto_ms > 0 && self.load.is_some() {
+            if t.in_transaction()
+                && t.auto_ms > 0
+                && self.load.is_some()
+                && self.blocked_since.is_none()
+            {
                 take(Some(t.started_at + t.auto_ms));
             }
         }
@@ -320,6 +327,10 @@ impl Producer {
             self.blocked_since = None;
             self.stats.send_blocked_ms += now - since;
             if timed_out {
+                if let Some(t) = self.txn.as_mut().filter(|t| t.in_transaction()) {
+                    t.send_failed = true;
+                }
+                let load = self.load.as_mut().expect("load checked above");
                 load.clock.advance(1);
                 self.stats.records_sent += 1;
                 self.stats.records_failed += 1;

@@ -80,6 +80,9 @@ pub struct TransactionManager {
     pub auto_ms: u64,
     pub abort_percent: f64,
     pub started_at: Millis,
+    /// A `send()` of the open transaction failed (`BufferExhaustedException`): Kafka puts the
+    /// transaction in an abortable error, so the application aborts it instead of committing.
+    pub send_failed: bool,
     /// Acknowledged record ranges of the open transaction (partition, first, count); they count
     /// as produced only once the transaction commits.
     pub acked: Vec<(PartitionIdx, u64, u64)>,
@@ -101,6 +104,7 @@ impl TransactionManager {
             auto_ms,
             abort_percent,
             started_at: 0,
+            send_failed: false,
             acked: Vec::new(),
             committed: 0,
             aborted: 0,
