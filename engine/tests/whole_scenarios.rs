@@ -23,7 +23,8 @@
 //!
 //! Every case is bounded: at most 60 s of simulated time at rates up to 200 000 records/s.
 //! `WHOLE_SCENARIO_CASES` sets the number of cases (CI: 24; `WHOLE_SCENARIO_VERBOSE=1` prints
-//! each case's memory against its bound); a shrunk failure prints its
+//! each case's memory against its bound, `WHOLE_SCENARIO_CURRENT=FILE` writes each case to FILE
+//! before it runs); a shrunk failure prints its
 //! scenario as JSON, which goes to `tests/hostile/` with a named test in `regressions.rs`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -506,6 +507,10 @@ proptest! {
 
     #[test]
     fn random_whole_scenarios_finish_in_bounded_memory_with_their_invariants(json in scenario()) {
+        if let Some(path) = std::env::var_os("WHOLE_SCENARIO_CURRENT") {
+            // By hand: the case being run, to catch one that takes too long.
+            std::fs::write(path, serde_json::to_string(&json).unwrap()).unwrap();
+        }
         let result = run(&json);
         match &result {
             Err(_) => eprintln!("scenario:\n{}", serde_json::to_string(&json).unwrap()),
