@@ -222,3 +222,35 @@ fn a_transaction_begun_by_hand_does_not_catch_up_on_the_time_before_it() {
     sim.advance_to(26_536);
     assert!(sent(&sim) <= 20 * 101, "{}", sent(&sim));
 }
+
+/// Issue 13, found by the whole-scenario property: a group reading a processor's input and its
+/// output counted the input's partitions twice in its audit (each processor added its input's
+/// partitions to the group's own), doubling `produced` and `unique_consumed`, so that distinct
+/// records outnumbered deliveries. Each partition is counted once.
+#[test]
+fn a_group_reading_a_processors_input_and_output_counts_each_record_once() {
+    let scenario: brokerlab_engine::Scenario = serde_json::from_str(
+        r#"{"seed":7,"cluster":{"brokers":1},
+            "topics":[{"name":"t0","partitions":2},{"name":"t1","partitions":2}],
+            "producers":[{"name":"p","load":{"topic":"t0","rate":200}}],
+            "consumers":[{"config":{"group.id":"g","auto.offset.reset":"earliest"},"topics":["t0","t1"]}],
+            "actions":[{"at":0,"action":{"type":"add_processor","name":"proc","input":"t0","output":"t1","guarantee":"at_least_once"}}],
+            "duration_ms":20000}"#,
+    )
+    .unwrap();
+    let sim = scenario.run_to_end().unwrap();
+    let snap = sim.snapshot();
+    let g = snap.groups.iter().find(|g| g.group_id == "g").unwrap();
+    let acked = snap
+        .producers
+        .iter()
+        .find(|p| p.name == "p")
+        .unwrap()
+        .stats
+        .records_acked;
+    let a = &g.audit;
+    assert_eq!(a.produced, acked, "{a:?}");
+    assert_eq!(a.consumed, a.unique_consumed + a.duplicates, "{a:?}");
+    // Every input record read directly and once more through the processor.
+    assert!(a.duplicates > 0 && a.unique_consumed <= acked, "{a:?}");
+}

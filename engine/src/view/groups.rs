@@ -139,6 +139,10 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
             }
         }
     }
+    // Each partition once: a group reading a processor's input and its output (or two
+    // processors of one input) would otherwise count that input's records twice.
+    crate::ground::sort::sort(&mut audit_partitions);
+    audit_partitions.dedup();
     let (total_lag, _) = group_lag(sim.cluster(), g);
     let offsets_topic = sim.cluster().topic_by_name(CONSUMER_OFFSETS);
     GroupView {
