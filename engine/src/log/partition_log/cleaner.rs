@@ -193,9 +193,33 @@ impl PartitionLog {
             self.size_bytes = self.size_bytes - bytes_before + seg.size_bytes();
             self.clean_offset = self.clean_offset.max(next);
         }
+        self.merge_cleaned(&segments, interval);
         stats.cleaned_up_to = self.clean_offset;
         self.sparse |= stats.records_removed + stats.tombstones_removed + stats.markers_removed > 0;
         stats
+    }
+
+    /// `groupSegmentsBySize`: adjacent cleaned segments whose batches fit in `segment.bytes`
+    /// together become one (the first one's base offset and creation time, every batch in
+    /// order). Without it a compacted log kept one nearly empty segment per `segment.bytes` ever
+    /// written, and appends, which weigh every segment against the memory bound, slowed to a
+    /// crawl (10 hot keys at 200 000 records/s: 2564 segments for 5877 records after 5 s).
+    fn merge_cleaned(&mut self, cleaned: &[(i64, i64)], interval: u32) {
+        let limit = self.config.segment_bytes;
+        let mut group: Option<i64> = None;
+        for &(base, _) in cleaned {
+            let size = self.segments[&base].size_bytes();
+            match group {
+                Some(first) if self.segments[&first].size_bytes() + size <= limit => {
+                    let seg = self.segments.remove(&base).expect("listed");
+                    let into = self.segments.get_mut(&first).expect("listed");
+                    let mut batches = into.batches().to_vec();
+                    batches.extend_from_slice(seg.batches());
+                    into.replace_batches(batches, interval);
+                }
+                _ => group = Some(base),
+            }
+        }
     }
 
     fn aborted_batch(&self, b: &RecordBatch) -> bool {
