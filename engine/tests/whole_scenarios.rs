@@ -565,3 +565,16 @@ proptest! {
         result?;
     }
 }
+
+/// By hand: runs the scenario in `WHOLE_SCENARIO_FILE` (one a failure printed) with every check,
+/// to see which check fails and where:
+/// `WHOLE_SCENARIO_FILE=case.json cargo test --release -p brokerlab-engine --test whole_scenarios -- --ignored`.
+#[test]
+#[ignore = "a tool: needs WHOLE_SCENARIO_FILE"]
+fn replay_a_case_from_a_file() {
+    let path = std::env::var("WHOLE_SCENARIO_FILE").expect("WHOLE_SCENARIO_FILE=case.json");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    if let Err(e) = run(&json) {
+        panic!("{e}");
+    }
+}
