@@ -1071,7 +1071,8 @@ fn a_marker_the_followers_lack_is_written_again_at_the_new_leader() {
     );
     assert_eq!(part.last_stable_offset(), part.high_watermark);
     let a = audit(&s, "g");
-    assert!(a.consumed > 1_000, "{a:?}");
+    // 200 records/s for 5 s, every one committed and read once.
+    assert!(a.produced >= 1_000 && a.consumed == a.produced, "{a:?}");
     assert_eq!(
         a.not_yet_consumed, 0,
         "read_committed readers went on: {a:?}"
