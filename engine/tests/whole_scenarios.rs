@@ -264,6 +264,22 @@ fn scenario() -> impl Strategy<Value = Value> {
 // ---------------------------------------------------------------------------------------------
 // Driving and checking.
 
+/// The clients a scenario adds, at time 0 (`setup`: "producers" or "consumers") and later
+/// (actions of type `added`), as their JSON.
+fn clients<'a>(
+    scenario: &'a Value,
+    setup: &str,
+    added: &'a str,
+) -> impl Iterator<Item = &'a Value> + 'a {
+    let later = scenario["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["action"])
+        .filter(move |a| a["type"] == added);
+    scenario[setup].as_array().unwrap().iter().chain(later)
+}
+
 /// What the engine may hold for this scenario: twice the logs' bound, each producer's
 /// `buffer.memory` (the engine's records are smaller than Kafka's bytes, which the pool counts),
 /// a processor's producer's (32 MiB, the default), and 32 MiB for everything whose size does
@@ -277,21 +293,16 @@ fn memory_bound(scenario: &Value) -> i64 {
     // Each replica's log keeps at least 16 KiB (LOG_MEMORY_MIN_SHARE): 3 replicas of at most 6
     // partitions of 2 topics after increases.
     bound += 2 * log.max(3 * 6 * 2 * (16 << 10));
-    let actions = scenario["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| &a["action"]);
-    for p in scenario["producers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(actions.clone().filter(|a| a["type"] == "add_producer"))
-    {
+    for p in clients(scenario, "producers", "add_producer") {
         bound += p["config"]["buffer.memory"].as_i64().unwrap_or(32 << 20);
     }
-    // A processor's producer has Kafka's default buffer.memory.
-    bound += (32 << 20) * actions.filter(|a| a["type"] == "add_processor").count() as i64;
+    let processors = scenario["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"]["type"] == "add_processor")
+        .count() as i64;
+    bound += (32 << 20) * processors;
     bound
 }
 
@@ -436,49 +447,22 @@ fn advance(sim: &mut Simulation, target: u64, c: &mut Checks) -> Result<(), Test
 fn run(json: &Value) -> Result<(i64, i64), TestCaseError> {
     let scenario: Scenario = serde_json::from_value(json.clone())
         .map_err(|e| TestCaseError::fail(format!("the generator made an invalid file: {e}")))?;
-    let no_loss_expected = {
-        let all_acks = |ps: &Vec<Value>| {
-            ps.iter()
-                .all(|p| p["config"]["acks"].as_str().unwrap_or("all") == "all")
-        };
-        all_acks(json["producers"].as_array().unwrap())
-            && json["topics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|t| t["config"]["unclean.leader.election.enable"] == false)
+    let no_loss_expected = clients(json, "producers", "add_producer")
+        .all(|p| p["config"]["acks"].as_str().unwrap_or("all") == "all")
+        && json["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["config"]["unclean.leader.election.enable"] == false);
+    let groups_reading = |committed: bool| -> Vec<String> {
+        clients(json, "consumers", "add_consumer")
+            .filter(|c| (c["config"]["isolation.level"] == "read_committed") == committed)
+            .filter_map(|c| c["config"]["group.id"].as_str().map(String::from))
+            .collect()
     };
-    let mut read_committed_groups: Vec<String> = json["consumers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(
-            json["actions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| &a["action"])
-                .filter(|a| a["type"] == "add_consumer"),
-        )
-        .filter(|c| c["config"]["isolation.level"] == "read_committed")
-        .filter_map(|c| c["config"]["group.id"].as_str().map(String::from))
-        .collect();
     // A group with read_uncommitted members too may deliver aborted records through them.
-    let uncommitted: Vec<String> = json["consumers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(
-            json["actions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| &a["action"])
-                .filter(|a| a["type"] == "add_consumer"),
-        )
-        .filter(|c| c["config"]["isolation.level"] != "read_committed")
-        .filter_map(|c| c["config"]["group.id"].as_str().map(String::from))
-        .collect();
+    let uncommitted = groups_reading(false);
+    let mut read_committed_groups = groups_reading(true);
     read_committed_groups.retain(|g| !uncommitted.contains(g));
     let before = live_bytes();
     let mut sim = match scenario.start() {

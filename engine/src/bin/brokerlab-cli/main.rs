@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use brokerlab_engine::ground::quote::{escaped, message, quoted, Quoted};
 use brokerlab_engine::scenario::Report;
 use brokerlab_engine::view::EventKind;
-use brokerlab_engine::{vectors, Scenario, Simulation};
+use brokerlab_engine::{vectors, Scenario};
 use progress::{Progress, STEP_MS};
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
@@ -137,7 +137,7 @@ fn log_cmd(path: &str) -> ExitCode {
     });
     match run {
         Ok(sim) if progress.interrupted() => {
-            say_interrupted(path, &sim, scenario.duration_ms);
+            say_interrupted(path, sim.now(), scenario.duration_ms, "");
             ExitCode::from(INTERRUPTED)
         }
         Ok(_) => ExitCode::SUCCESS,
@@ -148,12 +148,11 @@ fn log_cmd(path: &str) -> ExitCode {
     }
 }
 
-/// Tells where a run stopped by Ctrl-C stood.
-fn say_interrupted(path: &str, sim: &Simulation, duration_ms: u64) {
+/// Tells where a run stopped by Ctrl-C stood, and what follows from it (`then`).
+fn say_interrupted(path: &str, at_ms: u64, duration_ms: u64, then: &str) {
     eprintln!(
-        "{}: interrupted (Ctrl-C) at {} ms of {duration_ms} ms of simulated time",
-        file(path),
-        sim.now()
+        "{}: interrupted (Ctrl-C) at {at_ms} ms of {duration_ms} ms of simulated time{then}",
+        file(path)
     );
 }
 
@@ -210,13 +209,11 @@ fn run_cmd(path: &str, twice: bool) -> ExitCode {
         serde_json::to_string_pretty(&report).expect("reports serialise")
     );
     if report.interrupted {
-        eprintln!(
-            "{}: interrupted (Ctrl-C) at {} ms of {} ms of simulated time, after {:.3} s; the report is the state at that time",
-            file(path),
-            report.time_ms,
-            scenario.duration_ms,
+        let then = format!(
+            ", after {:.3} s; the report is the state at that time",
             wall.as_secs_f64()
         );
+        say_interrupted(path, report.time_ms, scenario.duration_ms, &then);
         return ExitCode::from(INTERRUPTED);
     }
     eprintln!(
