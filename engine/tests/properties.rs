@@ -563,3 +563,36 @@ proptest! {
         }
     }
 }
+
+/// Found by `invariants_hold_under_random_actions` (seed 0): a member of a group crashes while
+/// its records are processed but not committed; the member that joins the group afterwards
+/// reads the partition again from the committed offset. Those re-reads are redeliveries, never
+/// an order violation.
+#[test]
+fn a_crashed_members_uncommitted_records_reread_by_the_next_member_keep_key_order() {
+    let ops = [
+        Op::CreateTopic { partitions: 1 },
+        Op::AddProducer {
+            topic: 0,
+            rate: 50,
+            keys: 1,
+        },
+        Op::AddConsumer {
+            group: 0,
+            topic: 0,
+            assignor: 0,
+            processing_us: 0,
+            earliest: false,
+        },
+        Op::Advance { ms: 4000 },
+        Op::CrashConsumer { consumer: 0 },
+        Op::AddConsumer {
+            group: 0,
+            topic: 0,
+            assignor: 0,
+            processing_us: 0,
+            earliest: true,
+        },
+    ];
+    run(0, &ops).unwrap();
+}

@@ -5,7 +5,10 @@
 //! appended twice therefore carries the same numbers twice, and a consumer that reads it twice
 //! (or re-reads after a rebalance) is seen delivering the same record again. Per key, the order
 //! check compares numbers of the same producer within the same partition, which is the order
-//! Kafka guarantees.
+//! Kafka guarantees: a record sent earlier must not sit at a higher offset than one sent later.
+//! A group that reads a partition again from an earlier offset (a member that reset to `latest`
+//! crashed before committing, and the next one resets to `earliest`) reads older records after
+//! newer ones without any disorder in the log, so the check compares offsets too.
 
 mod interval_set;
 
@@ -25,9 +28,9 @@ struct SlotAudit {
     name: String,
     /// [producer][partition]: record numbers handed to the application at least once.
     delivered: Vec<Vec<IntervalSet>>,
-    /// [producer][key]: (partition << 40) | (n + 1) of the latest delivered record of that key.
-    key_last: Vec<Vec<u64>>,
-    key_last_interned: BTreeMap<(u32, u32), u64>,
+    /// [producer][key]: the latest delivered record of that key.
+    key_last: Vec<Vec<KeyLast>>,
+    key_last_interned: BTreeMap<(u32, u32), KeyLast>,
     /// [producer][partition]: (deliveries, duplicates), so that a report over some partitions
     /// counts deliveries of the same records as its distinct ones (a group whose members have
     /// left, or that reads other topics now, keeps its history of the others).
@@ -35,6 +38,24 @@ struct SlotAudit {
     deliveries: u64,
     duplicates: u64,
     order_violations: u64,
+}
+
+/// Where the latest delivered record of a key came from, and where it was read.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyLast {
+    /// (partition << 40) | (n + 1) of the record; 0 before any delivery.
+    record: u64,
+    /// The partition the group read it from (for a derived record, not its origin's) ...
+    read_partition: PartitionIdx,
+    /// ... and its offset there.
+    offset: i64,
+}
+
+/// Where a run of delivered records was read: a partition and the offset of the first record.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadAt {
+    pub partition: PartitionIdx,
+    pub offset: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -194,7 +215,8 @@ impl DeliveryAudit {
         grow(per_producer, partition as usize).insert(first, first + count);
     }
 
-    /// A consumer of `slot` handed `records` (numbered from `first`) to its application.
+    /// A consumer of `slot` handed `records` (numbered from `first`, read from `at` on) to its
+    /// application.
     #[inline]
     pub fn on_delivered(
         &mut self,
@@ -203,6 +225,7 @@ impl DeliveryAudit {
         partition: PartitionIdx,
         first: u64,
         records: &[RecordMeta],
+        at: ReadAt,
     ) {
         let s = &mut self.slots[slot as usize];
         let n = records.len() as u64;
@@ -231,15 +254,25 @@ impl DeliveryAudit {
             let slot = if r.key & (1 << 31) == 0 {
                 grow(keys, r.key as usize)
             } else {
-                s.key_last_interned.entry((producer, r.key)).or_insert(0)
+                s.key_last_interned.entry((producer, r.key)).or_default()
             };
+            let offset = at.offset + i as i64;
             let last = *slot;
-            if last != 0 && last >> 40 == partition as u64 && (last & ((1 << 40) - 1)) > seq + 1 {
-                // A record sent later with the same key was delivered before this one.
+            if last.record != 0
+                && last.record >> 40 == partition as u64
+                && (last.record & ((1 << 40) - 1)) > seq + 1
+                && !(last.read_partition == at.partition && last.offset > offset)
+            {
+                // A record sent later with the same key was delivered before this one, from an
+                // earlier place in the log (reading from an earlier offset again is a re-read).
                 s.order_violations += 1;
                 continue;
             }
-            *slot = ((partition as u64) << 40) | (seq + 1);
+            *slot = KeyLast {
+                record: ((partition as u64) << 40) | (seq + 1),
+                read_partition: at.partition,
+                offset,
+            };
         }
     }
 
@@ -325,13 +358,21 @@ mod tests {
         ]
     }
 
+    /// Tests number records by their offset: record n sits at offset n.
+    fn at(partition: PartitionIdx, offset: u64) -> ReadAt {
+        ReadAt {
+            partition,
+            offset: offset as i64,
+        }
+    }
+
     #[test]
     fn records_before_the_first_delivery_are_not_lost_but_holes_after_it_are() {
         let mut a = DeliveryAudit::default();
         let g = a.slot("g");
         a.on_acked(0, 0, 0, 100);
-        a.on_delivered(g, 0, 0, 50, &recs(10));
-        a.on_delivered(g, 0, 0, 70, &recs(30));
+        a.on_delivered(g, 0, 0, 50, &recs(10), at(0, 50));
+        a.on_delivered(g, 0, 0, 70, &recs(30), at(0, 70));
         let r = a.report(Some(g), &[0]);
         assert_eq!(r.produced, 100);
         assert_eq!(r.unique_consumed, 40);
@@ -348,9 +389,9 @@ mod tests {
         let g = a.slot("g");
         a.on_acked(0, 0, 0, 10);
         a.on_acked(0, 1, 0, 10);
-        a.on_delivered(g, 0, 0, 0, &recs(10));
-        a.on_delivered(g, 0, 1, 0, &recs(10));
-        a.on_delivered(g, 0, 1, 5, &recs(5));
+        a.on_delivered(g, 0, 0, 0, &recs(10), at(0, 0));
+        a.on_delivered(g, 0, 1, 0, &recs(10), at(1, 0));
+        a.on_delivered(g, 0, 1, 5, &recs(5), at(1, 5));
         let only_0 = a.report(Some(g), &[0]);
         assert_eq!(
             (only_0.consumed, only_0.unique_consumed, only_0.duplicates),
@@ -373,8 +414,8 @@ mod tests {
         let mut a = DeliveryAudit::default();
         let g = a.slot("g");
         a.on_acked(0, 0, 0, 20);
-        a.on_delivered(g, 0, 0, 0, &recs(20));
-        a.on_delivered(g, 0, 0, 10, &recs(10));
+        a.on_delivered(g, 0, 0, 0, &recs(20), at(0, 0));
+        a.on_delivered(g, 0, 0, 10, &recs(10), at(0, 10));
         let r = a.report(Some(g), &[0]);
         assert_eq!(
             (r.duplicates, r.order_violations, r.unique_consumed),
@@ -384,10 +425,33 @@ mod tests {
 
     #[test]
     fn an_earlier_record_of_a_key_after_a_later_one_is_an_order_violation() {
+        // A retry appended record 3 after record 5 (offsets 5 and 6).
         let mut a = DeliveryAudit::default();
         let g = a.slot("g");
-        a.on_delivered(g, 0, 0, 5, &recs(1));
-        a.on_delivered(g, 0, 0, 3, &recs(1));
+        a.on_delivered(g, 0, 0, 5, &recs(1), at(0, 5));
+        a.on_delivered(g, 0, 0, 3, &recs(1), at(0, 6));
         assert_eq!(a.report(Some(g), &[0]).order_violations, 1);
+    }
+
+    #[test]
+    fn reading_earlier_records_from_an_earlier_offset_is_not_an_order_violation() {
+        // A member reset to latest read 150..200 and crashed before committing; the next one
+        // reset to earliest and read from 0. The log holds every key in send order.
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_acked(0, 0, 0, 250);
+        a.on_delivered(g, 0, 0, 150, &recs(50), at(0, 150));
+        a.on_delivered(g, 0, 0, 0, &recs(250), at(0, 0));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!(
+            (r.order_violations, r.duplicates, r.unique_consumed),
+            (0, 50, 250)
+        );
+        // The same re-read elsewhere (another partition's log) does not excuse disorder.
+        let mut b = DeliveryAudit::default();
+        let g = b.slot("g");
+        b.on_delivered(g, 0, 0, 5, &recs(1), at(0, 5));
+        b.on_delivered(g, 0, 0, 3, &recs(1), at(1, 0));
+        assert_eq!(b.report(Some(g), &[0]).order_violations, 1);
     }
 }

@@ -2,6 +2,7 @@
 //! (`SubscriptionState`), and commits.
 
 use super::{Assigned, Consumer, DeliveredRecord, OffsetLookup, OffsetResetStrategy, Validation};
+use crate::audit::ReadAt;
 use crate::cluster::IsolationLevel;
 use crate::event::EventKind;
 use crate::ground::ErrorCode;
@@ -206,6 +207,10 @@ impl Consumer {
                             lineage.partition,
                             lineage.record,
                             std::slice::from_ref(r),
+                            ReadAt {
+                                partition: a.partition,
+                                offset: from + i as i64,
+                            },
                         );
                         if self.forward {
                             self.handoff.push(DeliveredRecord {
@@ -222,6 +227,10 @@ impl Consumer {
                         a.partition,
                         origin.first_record + first as u64,
                         records,
+                        ReadAt {
+                            partition: a.partition,
+                            offset: from,
+                        },
                     );
                 }
             }
