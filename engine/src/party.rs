@@ -14,7 +14,7 @@ use crate::log::KeyTable;
 use crate::protocol::{Message, Party};
 
 /// What a party wants sent or recorded while it runs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Outbox {
     /// Messages in the order they were sent, each with its addressee.
     pub messages: Vec<(Party, Message)>,

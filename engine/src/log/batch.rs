@@ -76,20 +76,22 @@ impl RecordBatch {
     }
 
     /// The part of `memory_bytes` outside the struct itself (its records and typed values).
+    /// Lengths, not capacities: a copy of the log (a timeline checkpoint) has no allocator slack,
+    /// and the memory bound must evict the same segments in the copy as in the original.
     pub fn heap_bytes(&self) -> u64 {
         let typed: usize = self
             .typed
             .iter()
             .map(|t| {
                 std::mem::size_of::<TypedRecord>()
-                    + t.value.as_ref().map_or(0, String::capacity)
+                    + t.value.as_ref().map_or(0, String::len)
                     + t.headers
                         .iter()
-                        .map(|h| std::mem::size_of_val(h) + h.key.capacity() + h.value.capacity())
+                        .map(|h| std::mem::size_of_val(h) + h.key.len() + h.value.len())
                         .sum::<usize>()
             })
             .sum();
-        (self.records.capacity() * std::mem::size_of::<RecordMeta>() + typed) as u64
+        (self.records.len() * std::mem::size_of::<RecordMeta>() + typed) as u64
     }
 
     pub fn last_sequence(&self) -> i32 {

@@ -90,12 +90,12 @@ impl Segment {
         self.records
     }
 
-    /// Engine memory of the batches (the vector's whole capacity: it grows by doubling) and
-    /// the offset index.
+    /// Engine memory of the batches and the offset index, by length (see
+    /// `RecordBatch::heap_bytes`: a copy must count the same as its original).
     pub fn memory_bytes(&self) -> u64 {
         self.heap_bytes
-            + (self.batches.capacity() * std::mem::size_of::<RecordBatch>()
-                + self.index.capacity() * std::mem::size_of::<IndexEntry>()) as u64
+            + (self.batches.len() * std::mem::size_of::<RecordBatch>()
+                + self.index.len() * std::mem::size_of::<IndexEntry>()) as u64
     }
 
     pub fn max_timestamp(&self) -> Millis {

@@ -20,7 +20,7 @@ use crate::protocol::{
 use crate::protocol::{GroupRequest, GroupResponse};
 
 /// A fetch parked until data arrives or `fetch.max.wait.ms` passes (`DelayedFetch`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct ParkedFetch {
     consumer: u32,
     broker: BrokerId,
@@ -28,7 +28,7 @@ pub(super) struct ParkedFetch {
     request: FetchRequest,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Purgatory {
     parked: Vec<ParkedFetch>,
 }

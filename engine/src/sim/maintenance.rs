@@ -20,7 +20,7 @@ struct Targets {
     lso: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Maintenance {
     next_retention: Option<Millis>,
     next_cleaning: Option<Millis>,

@@ -11,6 +11,7 @@ use crate::cluster::Cluster;
 use crate::coordinator::group::{Group, GroupCoordinator};
 use crate::ground::Millis;
 
+#[derive(Clone)]
 pub(super) struct Metrics {
     interval: Millis,
     capacity: usize,
@@ -74,4 +75,19 @@ pub fn group_lag(cluster: &Cluster, group: &Group) -> (u64, Vec<(u32, i64, i64)>
         }
     }
     (total, per)
+}
+
+impl super::Simulation {
+    /// A group's total lag sampled every `lag_interval_ms`, oldest first.
+    pub fn lag_history(&self, group: &str) -> Vec<u64> {
+        self.metrics
+            .lag
+            .get(group)
+            .map(|h| h.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn lag_interval_ms(&self) -> Millis {
+        self.metrics.interval()
+    }
 }

@@ -25,6 +25,7 @@ mod admin;
 mod apply;
 mod broker;
 mod controller;
+mod footprint;
 mod maintenance;
 mod metrics;
 pub mod network;
@@ -64,7 +65,7 @@ use trace::TraceHasher;
 pub const EVENT_HISTORY: usize = 20_000;
 
 /// What the event queue holds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Due {
     Wakeup(Party),
     Deliver(Envelope),
@@ -75,6 +76,7 @@ enum Due {
     MaintenanceTimer,
 }
 
+#[derive(Clone)]
 pub struct Simulation {
     seed: u64,
     now: Millis,
@@ -234,19 +236,6 @@ impl Simulation {
     /// Extra delay on every message to or from `broker` (a slowed broker).
     pub fn slow_delay(&self, broker: crate::ground::BrokerId) -> u64 {
         self.replication.slow_delay(broker)
-    }
-
-    /// A group's total lag sampled every `lag_interval_ms`, oldest first.
-    pub fn lag_history(&self, group: &str) -> Vec<u64> {
-        self.metrics
-            .lag
-            .get(group)
-            .map(|h| h.iter().copied().collect())
-            .unwrap_or_default()
-    }
-
-    pub fn lag_interval_ms(&self) -> Millis {
-        self.metrics.interval()
     }
 
     /// Fingerprint of every event so far.

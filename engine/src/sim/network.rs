@@ -42,6 +42,7 @@ pub(super) enum Fate {
     },
 }
 
+#[derive(Clone)]
 pub(super) struct Network {
     pub delay_ms: Millis,
     pub rules: Vec<Rule>,

@@ -9,6 +9,7 @@ use std::collections::BinaryHeap;
 
 use crate::ground::Millis;
 
+#[derive(Clone)]
 struct Entry<T> {
     at: Millis,
     seq: u64,
@@ -33,6 +34,7 @@ impl<T> Ord for Entry<T> {
     }
 }
 
+#[derive(Clone)]
 pub struct EventQueue<T> {
     heap: BinaryHeap<Entry<T>>,
     next_seq: u64,

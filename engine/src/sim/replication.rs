@@ -22,7 +22,7 @@ use crate::protocol::{
 };
 
 /// A follower fetch the leader holds until data arrives or `replica.fetch.wait.max.ms` passes.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct ParkedReplicaFetch {
     leader: BrokerId,
     deadline: Millis,
@@ -30,7 +30,7 @@ struct ParkedReplicaFetch {
 }
 
 /// An acks=all produce request waiting for the ISR (`DelayedProduce`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct DelayedProduce {
     pub producer: Party,
     pub broker: BrokerId,
@@ -45,7 +45,7 @@ pub(super) struct DelayedProduce {
 /// passes it: the coordinator writes markers with acks=all (`KafkaApis`
 /// handleWriteTxnMarkersRequest, `requiredAcks = -1`). If the leader changes first, the marker is
 /// written again at the new leader.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct DelayedMarker {
     /// The leader that appended it.
     pub broker: BrokerId,
@@ -61,7 +61,7 @@ pub(super) struct DelayedMarker {
 type Pair = (BrokerId, BrokerId);
 
 /// The replication state the brokers keep besides their logs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Replication {
     /// (follower, leader, request id) of each fetch in flight.
     in_flight: Vec<(BrokerId, BrokerId, u64)>,
