@@ -13,7 +13,8 @@
 //! sends a protocol message. `tests/layers.rs` reads the sources and keeps it so.
 //!
 //! ```text
-//!  6 faces      scenario (files, runner)   view (the read model the page renders)   vectors
+//!  6 faces      scenario (files, runner)   timeline (action log, checkpoints, markers)
+//!               view (the read model the page renders)   vectors
 //!               ─────────────────────────────────────────────────────────────────────────────
 //!  5 driver     sim: clock, event queue, network and faults, controller, replication,
 //!               applying actions
@@ -51,6 +52,7 @@ pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
+pub mod timeline;
 #[cfg(feature = "cli")]
 pub mod vectors;
 pub mod view;
@@ -68,6 +70,7 @@ pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig}
 pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
 pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
 pub use sim::Simulation;
+pub use timeline::{Logged, Marker, MarkerKind, Timeline};
 pub use view::Snapshot;
 
 // Shared with the page so that the wasm module carries one copy of each (see `ground`).

@@ -65,6 +65,11 @@ const LAYERS: &[(&str, u32, &str)] = &[
         "5 driver: clock, queue, network, controller, replication, applying actions",
     ),
     ("scenario", 60, "6 faces: scenario files and their runner"),
+    (
+        "timeline",
+        61,
+        "6 faces: the session as a timeline (action log, checkpoints, markers)",
+    ),
     ("view", 60, "6 faces: the read model the page renders"),
     (
         "vectors",
