@@ -68,7 +68,7 @@ impl Replica {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReplicaFetchResult {
     /// Batches from the fetch offset on (possibly none).
-    Batches(Vec<RecordBatch>),
+    Batches(Vec<std::sync::Arc<RecordBatch>>),
     /// The follower's log holds batches of an epoch the leader's log does not continue: it must
     /// truncate to this offset first (the `divergingEpoch` of a fetch response, KIP-595).
     Diverging { truncate_to: i64 },
@@ -391,7 +391,7 @@ impl Partition {
         effects.high_watermark_moved = self.maybe_advance_high_watermark();
         let mut out = Vec::new();
         let mut bytes = 0u32;
-        for b in self.log.batches_from(fetch_offset) {
+        for b in self.log.shared_batches_from(fetch_offset) {
             if bytes > 0 && bytes + b.size_bytes > max_bytes {
                 break;
             }

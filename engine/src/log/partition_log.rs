@@ -12,6 +12,7 @@
 //! active segment rolls once it takes a quarter of the bound.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -230,25 +231,28 @@ impl PartitionLog {
         }
         let base = self.log_end_offset;
         batch.base_offset = base;
-        self.place(batch, now);
+        self.place(Arc::new(batch), now);
         base
     }
 
     /// Appends a batch a leader sent, at the offset it has there: after compaction the leader's
     /// log has gaps, which the copy keeps.
-    pub fn append_replicated(&mut self, batch: RecordBatch, now: Millis) -> i64 {
+    /// The batch is shared with the leader's log unless its offset moves.
+    pub fn append_replicated(&mut self, batch: Arc<RecordBatch>, now: Millis) -> i64 {
         if self.should_roll(&batch) {
             self.roll(now);
         }
         let base = batch.base_offset.max(self.log_end_offset);
         let header = BatchHeader::of(&batch);
-        self.place(
-            RecordBatch {
+        let batch = if base == batch.base_offset {
+            batch
+        } else {
+            Arc::new(RecordBatch {
                 base_offset: base,
-                ..batch
-            },
-            now,
-        );
+                ..RecordBatch::clone(&batch)
+            })
+        };
+        self.place(batch, now);
         self.track(header, base);
         let start = self.log_start_offset;
         self.aborted_txns.retain(|a| a.last_offset >= start);
@@ -256,7 +260,7 @@ impl PartitionLog {
     }
 
     /// Puts a batch whose base offset is set at the end of the active segment.
-    fn place(&mut self, batch: RecordBatch, now: Millis) {
+    fn place(&mut self, batch: Arc<RecordBatch>, now: Millis) {
         self.sparse |= batch.control.is_some()
             || batch.is_transactional
             || batch.base_offset != self.log_end_offset;
@@ -268,7 +272,7 @@ impl PartitionLog {
         self.records += batch.record_count() as u64;
         self.size_bytes += batch.size_bytes as u64;
         let interval = self.config.index_interval_bytes;
-        self.active().append(batch, interval);
+        self.active().append_shared(batch, interval);
         self.enforce_memory_bound(now);
     }
 
@@ -634,6 +638,17 @@ impl PartitionLog {
         segments.flat_map(move |(_, seg)| {
             let start = if first { seg.position_of(from) } else { 0 };
             first = false;
+            seg.batches()[start..].iter().map(Arc::as_ref)
+        })
+    }
+
+    /// As [`PartitionLog::batches_from`], the batches themselves, to share (a follower's fetch).
+    pub fn shared_batches_from(&self, from: i64) -> impl Iterator<Item = &Arc<RecordBatch>> {
+        let (from, segments) = self.segments_from(from);
+        let mut first = true;
+        segments.flat_map(move |(_, seg)| {
+            let start = if first { seg.position_of(from) } else { 0 };
+            first = false;
             seg.batches()[start..].iter()
         })
     }
@@ -657,7 +672,7 @@ impl PartitionLog {
         self.segments
             .values()
             .rev()
-            .find_map(|s| s.batches().last())
+            .find_map(|s| s.batches().last().map(Arc::as_ref))
     }
 
     /// The batch holding `offset`, if it is still in the log.

@@ -3,6 +3,11 @@
 //! As in Kafka, the index gets one entry (relative offset -> batch position) every
 //! `index.interval.bytes` of appended data, and a lookup is a floor search in the index followed
 //! by a short forward scan.
+//!
+//! Batches are shared (`Arc`): a batch never changes once appended, so a copy of the log (a
+//! timeline checkpoint) and a follower's replica hold the leader's batches, not copies of them.
+
+use std::sync::Arc;
 
 use super::RecordBatch;
 use crate::ground::Millis;
@@ -17,7 +22,7 @@ struct IndexEntry {
 pub struct Segment {
     pub base_offset: i64,
     pub created_at: Millis,
-    batches: Vec<RecordBatch>,
+    batches: Vec<Arc<RecordBatch>>,
     index: Vec<IndexEntry>,
     bytes_since_index_entry: u32,
     size_bytes: u64,
@@ -44,6 +49,11 @@ impl Segment {
     }
 
     pub fn append(&mut self, batch: RecordBatch, index_interval_bytes: u32) {
+        self.append_shared(Arc::new(batch), index_interval_bytes);
+    }
+
+    /// Appends a batch another log holds too (a follower's copy of its leader's).
+    pub fn append_shared(&mut self, batch: Arc<RecordBatch>, index_interval_bytes: u32) {
         if self.bytes_since_index_entry >= index_interval_bytes || self.index.is_empty() {
             self.index.push(IndexEntry {
                 relative_offset: (batch.base_offset - self.base_offset) as u32,
@@ -71,14 +81,18 @@ impl Segment {
     }
 
     /// Replaces the batches with the cleaner's rewrite of them, rebuilding index and totals.
-    pub fn replace_batches(&mut self, batches: Vec<RecordBatch>, index_interval_bytes: u32) {
+    pub fn replace_batches(
+        &mut self,
+        batches: impl IntoIterator<Item = Arc<RecordBatch>>,
+        index_interval_bytes: u32,
+    ) {
         *self = Segment::new(self.base_offset, self.created_at);
         for b in batches {
-            self.append(b, index_interval_bytes);
+            self.append_shared(b, index_interval_bytes);
         }
     }
 
-    pub fn batches(&self) -> &[RecordBatch] {
+    pub fn batches(&self) -> &[Arc<RecordBatch>] {
         &self.batches
     }
 

@@ -11,6 +11,7 @@
 //! holes inside. Offsets, keys, values and timestamps are the same either way.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::PartitionLog;
 use crate::ground::Millis;
@@ -127,7 +128,8 @@ impl PartitionLog {
         for &(base, next) in &segments {
             let old = self.segments[&base].batches().to_vec();
             let mut kept_batches = Vec::with_capacity(old.len());
-            for mut b in old {
+            for b in old {
+                let mut b = Arc::unwrap_or_clone(b);
                 if let Some(control) = b.control {
                     let seen = match control {
                         ControlType::Commit => &mut committed_seen,
@@ -188,7 +190,7 @@ impl PartitionLog {
             }
             let seg = self.segments.get_mut(&base).expect("listed");
             let (records_before, bytes_before) = (seg.records(), seg.size_bytes());
-            seg.replace_batches(kept_batches, interval);
+            seg.replace_batches(kept_batches.into_iter().map(Arc::new), interval);
             self.records = self.records - records_before + seg.records();
             self.size_bytes = self.size_bytes - bytes_before + seg.size_bytes();
             self.clean_offset = self.clean_offset.max(next);

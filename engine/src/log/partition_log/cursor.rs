@@ -4,13 +4,14 @@
 //! forward through the batches (a few comparisons when the offsets are close).
 
 use std::collections::btree_map;
+use std::sync::Arc;
 
 use super::PartitionLog;
 use crate::log::{RecordBatch, Segment};
 
 pub struct BatchCursor<'a> {
     segments: btree_map::Range<'a, i64, Segment>,
-    current: &'a [RecordBatch],
+    current: &'a [Arc<RecordBatch>],
     pos: usize,
 }
 
@@ -43,7 +44,7 @@ impl<'a> BatchCursor<'a> {
                 }
                 let (lo, hi) = (step / 2, step.min(rest.len()));
                 self.pos += lo + rest[lo..hi].partition_point(|b| b.last_offset() < offset);
-                let b = &self.current[self.pos];
+                let b: &'a RecordBatch = &self.current[self.pos];
                 return (b.base_offset <= offset).then_some(b);
             }
             match self.segments.next() {
