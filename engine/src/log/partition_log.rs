@@ -633,13 +633,7 @@ impl PartitionLog {
     /// Batches that hold offsets `from..`, in offset order, starting with the one containing
     /// `from` (or the first after it).
     pub fn batches_from(&self, from: i64) -> impl Iterator<Item = &RecordBatch> {
-        let (from, segments) = self.segments_from(from);
-        let mut first = true;
-        segments.flat_map(move |(_, seg)| {
-            let start = if first { seg.position_of(from) } else { 0 };
-            first = false;
-            seg.batches()[start..].iter().map(Arc::as_ref)
-        })
+        self.shared_batches_from(from).map(Arc::as_ref)
     }
 
     /// As [`PartitionLog::batches_from`], the batches themselves, to share (a follower's fetch).

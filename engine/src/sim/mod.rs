@@ -261,7 +261,7 @@ impl Simulation {
     }
 
     /// Events with a sequence number at or after `seq` still in the history.
-    pub fn events_since(&self, seq: u64) -> impl Iterator<Item = &Event> {
+    pub fn events_since(&self, seq: u64) -> impl DoubleEndedIterator<Item = &Event> {
         let first = self.events.front().map_or(0, |e| e.seq);
         let skip = seq.saturating_sub(first) as usize;
         self.events.iter().skip(skip)

@@ -117,20 +117,19 @@ impl Checkpoints {
     /// The latest checkpoint at or before `time` whose logged actions are within the first
     /// `logged` of the log: a copy of its simulation and its cursor.
     pub fn restore(&self, time: Millis, logged: usize) -> Option<(Simulation, Cursor)> {
-        self.list
-            .iter()
-            .rev()
-            .find(|c| c.cursor.time <= time && c.cursor.logged <= logged)
-            .map(|c| (c.sim.clone(), c.cursor))
+        self.find(time, logged).map(|c| (c.sim.clone(), c.cursor))
     }
 
     /// The cursor of the checkpoint `restore` would use, without copying anything.
     pub fn nearest(&self, time: Millis, logged: usize) -> Option<Cursor> {
+        self.find(time, logged).map(|c| c.cursor)
+    }
+
+    fn find(&self, time: Millis, logged: usize) -> Option<&Checkpoint> {
         self.list
             .iter()
             .rev()
             .find(|c| c.cursor.time <= time && c.cursor.logged <= logged)
-            .map(|c| c.cursor)
     }
 
     /// A fork at `time` kept the first `logged` actions of the log: checkpoints later than the

@@ -14,7 +14,6 @@
 //! (the page may have stopped a frame in the middle of one), then applies and is logged at it.
 
 use crate::action::{Action, Applied};
-use crate::event::Event;
 use crate::ground::{ActionError, Millis};
 use crate::scenario::{Scenario, TimedAction};
 use crate::sim::Simulation;
@@ -171,31 +170,36 @@ impl Timeline {
         }
     }
 
-    /// The time of the next action due, scenario's or logged.
-    fn next_action_at(&self) -> Option<Millis> {
-        let s = self.schedule.get(self.scheduled).map(|a| a.at);
-        let l = self.log.get(self.logged).map(|a| a.at);
+    /// The next action due and its time: the scenario's (true) before the log's at equal times.
+    fn next_action(&self) -> Option<(Millis, bool)> {
+        let s = self.schedule.get(self.scheduled).map(|a| (a.at, true));
+        let l = self.log.get(self.logged).map(|a| (a.at, false));
         match (s, l) {
-            (Some(s), Some(l)) => Some(s.min(l)),
+            (Some(s), Some(l)) => Some(if s.0 <= l.0 { s } else { l }),
             (s, l) => s.or(l),
         }
     }
 
-    /// Applies the next action due: the scenario's first at equal times. A scenario action the
-    /// engine refuses is skipped (the file is at fault, not the session); a logged one cannot
-    /// be refused, since it was accepted on this very path.
+    fn next_action_at(&self) -> Option<Millis> {
+        self.next_action().map(|(at, _)| at)
+    }
+
+    /// Applies the next action due. A scenario action the engine refuses is skipped (the file
+    /// is at fault, not the session); a logged one cannot be refused, since it was accepted on
+    /// this very path.
     fn apply_next(&mut self) {
-        let s = self.schedule.get(self.scheduled).map(|a| a.at);
-        let l = self.log.get(self.logged).map(|a| a.at);
-        if s.is_some() && (l.is_none() || s <= l) {
-            let action = self.schedule[self.scheduled].action.clone();
-            self.scheduled += 1;
-            let _ = self.sim.apply(action);
-        } else if l.is_some() {
-            let action = self.log[self.logged].action.clone();
-            self.logged += 1;
-            let _ = self.sim.apply(action);
-        }
+        let action = match self.next_action() {
+            Some((_, true)) => {
+                self.scheduled += 1;
+                self.schedule[self.scheduled - 1].action.clone()
+            }
+            Some((_, false)) => {
+                self.logged += 1;
+                self.log[self.logged - 1].action.clone()
+            }
+            None => return,
+        };
+        let _ = self.sim.apply(action);
     }
 
     fn scan(&mut self) {
@@ -360,8 +364,6 @@ impl Timeline {
         let before = self
             .sim
             .events_since(0)
-            .collect::<Vec<&Event>>()
-            .into_iter()
             .rev()
             .find(|e| e.time < now)
             .map_or(0, |e| e.time);
