@@ -2,14 +2,14 @@
 //! bench-100k: 24 partitions, two producers of 50,000 records/s, three groups of four) played
 //! for `MINUTES` virtual minutes, then a seek to points spread over it, each timed. Prints the
 //! checkpoints kept, their estimated bytes and the seek times (median, worst).
-//! `cargo run --release -p brokerlab-engine --example scrub [MINUTES=10]`
+//! `cargo run --release -p brokerlab-engine --example scrub [MINUTES=10] [RECORDS_PER_S=100000]`
 //! A figure, not a test: the page's figure comes from Chromium, where the engine runs slower.
 
 use std::time::Instant;
 
 use brokerlab_engine::{Scenario, Timeline};
 
-fn bench_100k() -> Scenario {
+fn bench(rate: u64) -> Scenario {
     let mut consumers = Vec::new();
     for g in ["billing", "analytics", "audit"] {
         for i in 1..=4 {
@@ -19,7 +19,7 @@ fn bench_100k() -> Scenario {
         }
     }
     let producer = |name: &str| {
-        serde_json::json!({"name": name, "load": {"topic": "events", "rate": 50_000,
+        serde_json::json!({"name": name, "load": {"topic": "events", "rate": rate / 2,
             "keys": {"type": "uniform", "keys": 10_000}, "value_bytes": 100}})
     };
     serde_json::from_value(serde_json::json!({
@@ -37,12 +37,16 @@ fn main() {
         .nth(1)
         .and_then(|m| m.parse().ok())
         .unwrap_or(10);
+    let rate: u64 = std::env::args()
+        .nth(2)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(100_000);
     let end = minutes * 60_000;
-    let mut t = Timeline::new(bench_100k()).expect("starts");
+    let mut t = Timeline::new(bench(rate)).expect("starts");
     let wall = Instant::now();
     t.advance_to(end);
     println!(
-        "played {minutes} min at 100,000 records/s in {:.1} s; {} checkpoints kept, ~{} MB, at {:?} s",
+        "played {minutes} min at {rate} records/s in {:.1} s; {} checkpoints kept, ~{} MB, at {:?} s",
         wall.elapsed().as_secs_f64(),
         t.checkpoints().len(),
         t.checkpoints().bytes() >> 20,

@@ -222,7 +222,7 @@ fn a_saved_session_replays_to_its_time_with_its_future_kept() {
 fn checkpoints_stay_within_their_budget_and_thin_out_evenly() {
     let mut s = demo();
     s.producers[0].load.as_mut().unwrap().rate = 50;
-    let budget = 64 << 20;
+    let budget = 16 << 20;
     let mut t = Timeline::with_budget(s, budget).unwrap();
     for minute in 1..=10 {
         t.advance_to(minute * 60_000);
@@ -234,7 +234,8 @@ fn checkpoints_stay_within_their_budget_and_thin_out_evenly() {
     }
     let times: Vec<u64> = t.checkpoints().times().collect();
     assert_eq!(times[0], 0, "the first is always kept");
-    assert!(times.len() >= 3, "{times:?}");
+    let own: Vec<u64> = t.checkpoints().own_bytes().collect();
+    assert!(times.len() >= 8, "{times:?} {own:?}");
     // No stretch without a checkpoint is more than a few times the average.
     let gaps: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     let mean = gaps.iter().sum::<u64>() / gaps.len() as u64;

@@ -1,7 +1,13 @@
 //! What a simulation takes in memory, estimated: the bound on the timeline's checkpoints.
 
+use std::sync::Arc;
+
 use super::Simulation;
 use crate::event::Event;
+use crate::log::RecordBatch;
+
+/// An event in the history, with what its strings hold on the heap (estimated).
+const EVENT_BYTES: u64 = std::mem::size_of::<Event>() as u64 + 48;
 
 impl Simulation {
     /// About how many bytes the simulation holds: every replica's log, the event history and
@@ -19,9 +25,45 @@ impl Simulation {
                         .sum::<u64>()
             })
             .sum();
-        let events = self.events.len() as u64 * (std::mem::size_of::<Event>() as u64 + 48);
+        logs + self.approx_bytes_outside_logs()
+    }
+
+    /// The part of `approx_bytes` that is not a log's batches: the event history, the queue and
+    /// the parties.
+    pub fn approx_bytes_outside_logs(&self) -> u64 {
+        self.events.len() as u64 * EVENT_BYTES + self.approx_bytes_copied()
+    }
+
+    /// What a copy of the simulation copies rather than shares: the queue, the parties and the
+    /// open chunk of the event history (it shares sealed history chunks and log batches).
+    pub fn approx_bytes_copied(&self) -> u64 {
+        let open_events = self.events.chunks().1 as u64 * EVENT_BYTES;
         let queue = self.queue.len() as u64 * 64;
         let parties = (self.producers.len() + self.consumers.len() + self.processors.len()) as u64;
-        logs + events + queue + parties * (16 << 10) + (64 << 10)
+        open_events + queue + parties * (16 << 10) + (64 << 10)
+    }
+
+    /// Forgets all but the newest `n` events of the history (a checkpoint keeps only what a
+    /// view reads after a seek: the run itself never reads its history).
+    pub fn forget_events_but(&mut self, n: usize) {
+        self.events.keep_last(n);
+    }
+
+    /// The sealed chunks of the event history (shared by copies) and the bytes each holds.
+    pub fn shared_event_chunks(&self) -> impl Iterator<Item = (*const Event, u64)> + use<'_> {
+        self.events
+            .chunks()
+            .0
+            .map(|c| (c.as_ptr(), c.len() as u64 * EVENT_BYTES))
+    }
+
+    /// Every batch every replica holds, once per replica that holds it (a follower's replica
+    /// shares its leader's batches, so the same batch can come more than once).
+    pub fn shared_batches(&self) -> impl Iterator<Item = &Arc<RecordBatch>> {
+        self.cluster.partitions().flat_map(|p| {
+            std::iter::once(&p.log)
+                .chain(p.followers.iter().map(|r| &r.log))
+                .flat_map(|log| log.segments().flat_map(|s| s.batches()))
+        })
     }
 }

@@ -26,6 +26,7 @@ mod apply;
 mod broker;
 mod controller;
 mod footprint;
+mod history;
 mod maintenance;
 mod metrics;
 pub mod network;
@@ -35,7 +36,6 @@ pub mod rebalances;
 mod replication;
 pub mod trace;
 
-use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
 use crate::event::{Event, EventKind};
@@ -98,7 +98,7 @@ pub struct Simulation {
     audit: DeliveryAudit,
     metrics: Metrics,
     rebalances: rebalances::Rebalances,
-    events: VecDeque<Event>,
+    events: history::EventHistory,
     next_event_seq: u64,
     trace: TraceHasher,
     next_producer_id: i64,
@@ -151,7 +151,7 @@ impl Simulation {
             audit: DeliveryAudit::default(),
             metrics: Metrics::new(250, 240),
             rebalances: rebalances::Rebalances::default(),
-            events: VecDeque::new(),
+            events: history::EventHistory::new(EVENT_HISTORY),
             next_event_seq: 0,
             trace: TraceHasher::default(),
             next_producer_id: 0,
@@ -263,8 +263,7 @@ impl Simulation {
     /// Events with a sequence number at or after `seq` still in the history.
     pub fn events_since(&self, seq: u64) -> impl DoubleEndedIterator<Item = &Event> {
         let first = self.events.front().map_or(0, |e| e.seq);
-        let skip = seq.saturating_sub(first) as usize;
-        self.events.iter().skip(skip)
+        self.events.iter_from(seq.saturating_sub(first) as usize)
     }
 
     /// Entries waiting in the event queue (a measure of the simulation's memory).
@@ -290,10 +289,7 @@ impl Simulation {
         self.next_event_seq += 1;
         event.time.hash(&mut self.trace);
         event.kind.hash(&mut self.trace);
-        if self.events.len() == EVENT_HISTORY {
-            self.events.pop_front();
-        }
-        self.events.push_back(event);
+        self.events.push(event);
     }
 
     /// Moves time to `t`, processing every event due up to and including `t`.

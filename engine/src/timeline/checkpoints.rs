@@ -6,6 +6,15 @@
 //! store has a bound in bytes; when a new checkpoint would exceed it, the one whose removal
 //! leaves the smallest stretch of work between its neighbours goes (never the first), so the
 //! checkpoints thin out evenly over the session as it grows, as a long video's keyframes would.
+//!
+//! A copy shares the log's batches with the simulation it was copied from (they never change once
+//! appended), so what a checkpoint costs is what it holds alone: its event history, queue and
+//! parties, plus the batches its kept predecessor does not hold (appended since, or rewritten by
+//! the cleaner). A batch lives in a run of consecutive checkpoints (a log appends at its end and
+//! evicts at its start), so these costs add up to what the store holds.
+
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::ground::Millis;
 use crate::sim::Simulation;
@@ -15,10 +24,14 @@ pub const CHECKPOINT_EVERY_MS: Millis = 5_000;
 /// Work (queue entries processed) between checkpoints while much happens: a replay of this
 /// many entries takes about 50 ms in the page at 100,000 records/s.
 pub const CHECKPOINT_EVERY_EVENTS: u64 = 400_000;
-/// The store's bound: what the copies take together (an estimate, see
-/// `Simulation::approx_bytes`). The first checkpoint and the newest are always kept, even if
+/// The store's bound: what the copies take together, batches they share counted once (an
+/// estimate, see `Simulation::approx_bytes`). The first checkpoint and the newest are always kept, even if
 /// they alone take more.
 pub const CHECKPOINT_BUDGET_BYTES: u64 = 96 << 20;
+/// Events of the history a checkpoint keeps: enough for the page's event feed and for stepping
+/// back an instant after a seek (the full history is `EVENT_HISTORY`, and at low rates it is
+/// most of what a checkpoint would hold).
+pub const CHECKPOINT_EVENTS: usize = 2_048;
 
 /// Where a checkpoint stands on the session: its time and how far the action schedules had got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +48,7 @@ struct Checkpoint {
     cursor: Cursor,
     /// Work done to get here (`Simulation::events_processed`).
     work: u64,
+    /// What this copy holds that its kept predecessor does not (see the module comment).
     bytes: u64,
     sim: Simulation,
 }
@@ -89,12 +103,14 @@ impl Checkpoints {
     pub fn take(&mut self, sim: &Simulation, cursor: Cursor) {
         debug_assert!(self.list.last().is_none_or(|c| c.cursor.time < cursor.time
             || (c.cursor.time == cursor.time && c.cursor.logged < cursor.logged)));
-        let bytes = sim.approx_bytes();
+        let mut copy = sim.clone();
+        copy.forget_events_but(CHECKPOINT_EVENTS);
+        let bytes = own_bytes(&copy, self.list.last().map(|c| &c.sim));
         self.list.push(Checkpoint {
             cursor,
             work: sim.events_processed(),
             bytes,
-            sim: sim.clone(),
+            sim: copy,
         });
         self.bytes += bytes;
         while self.bytes > self.budget && self.list.len() > 2 {
@@ -111,7 +127,10 @@ impl Checkpoints {
             return;
         };
         let gone = self.list.remove(i);
-        self.bytes -= gone.bytes;
+        // Its successor now follows its predecessor: it holds alone what `gone` held with it.
+        let next = own_bytes(&self.list[i].sim, Some(&self.list[i - 1].sim));
+        self.bytes = self.bytes - gone.bytes - self.list[i].bytes + next;
+        self.list[i].bytes = next;
     }
 
     /// The latest checkpoint at or before `time` whose logged actions are within the first
@@ -123,6 +142,11 @@ impl Checkpoints {
     /// The cursor of the checkpoint `restore` would use, without copying anything.
     pub fn nearest(&self, time: Millis, logged: usize) -> Option<Cursor> {
         self.find(time, logged).map(|c| c.cursor)
+    }
+
+    /// What each checkpoint holds alone, oldest first (for tests and benchmarks).
+    pub fn own_bytes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.list.iter().map(|c| c.bytes)
     }
 
     fn find(&self, time: Millis, logged: usize) -> Option<&Checkpoint> {
@@ -142,4 +166,29 @@ impl Checkpoints {
             self.bytes = self.list.iter().map(|c| c.bytes).sum();
         }
     }
+}
+
+/// What `sim` holds that `before` does not: what a copy copies (queue, parties, the open chunk
+/// of the event history), every replica's pointers to its batches, and the batches and sealed
+/// history chunks `before` does not share with it.
+fn own_bytes(sim: &Simulation, before: Option<&Simulation>) -> u64 {
+    let pointers = sim.shared_batches().count() * std::mem::size_of::<Arc<()>>();
+    let held: HashSet<*const crate::log::RecordBatch> = before
+        .map(|b| b.shared_batches().map(Arc::as_ptr).collect())
+        .unwrap_or_default();
+    let mut counted = HashSet::new();
+    let batches: u64 = sim
+        .shared_batches()
+        .filter(|b| !held.contains(&Arc::as_ptr(b)) && counted.insert(Arc::as_ptr(b)))
+        .map(|b| b.memory_bytes())
+        .sum();
+    let held_chunks: HashSet<_> = before
+        .map(|b| b.shared_event_chunks().map(|(p, _)| p).collect())
+        .unwrap_or_default();
+    let chunks: u64 = sim
+        .shared_event_chunks()
+        .filter(|(p, _)| !held_chunks.contains(p))
+        .map(|(_, bytes)| bytes)
+        .sum();
+    batches + chunks + pointers as u64 + sim.approx_bytes_copied()
 }
