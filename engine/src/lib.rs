@@ -70,6 +70,8 @@ pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig}
 pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
 pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
 pub use sim::Simulation;
+#[cfg(feature = "link")]
+pub use timeline::Session;
 pub use timeline::{Logged, Marker, MarkerKind, Timeline};
 pub use view::Snapshot;
 

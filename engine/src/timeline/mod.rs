@@ -3,9 +3,13 @@
 //! exports all derive from it.
 
 pub mod checkpoints;
+#[cfg(feature = "link")]
+pub mod link;
 pub mod marker;
 pub mod session;
 
 pub use checkpoints::Checkpoints;
+#[cfg(feature = "link")]
+pub use link::Session;
 pub use marker::{Marker, MarkerKind};
 pub use session::{Logged, Timeline};

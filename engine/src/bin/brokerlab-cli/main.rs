@@ -5,6 +5,9 @@
 //! `brokerlab-cli run SCENARIO.json` runs a scenario headless and prints its JSON report;
 //! `--log` prints its protocol log instead, one line per event in Kafka's words (produce and
 //! fetch requests and responses left out, as the page's log filters do by default).
+//! `brokerlab-cli run --link 'URL'` opens a share link (`#s=v1...`) as the page does and prints
+//! the report at the link's time, whose `trace_hash` is the one the page's "About this run"
+//! shows: a link can be checked headless, and a bug report can carry one.
 //!
 //! A run that takes more than two seconds draws a progress bar on stderr (on a terminal), and
 //! Ctrl-C stops it between two steps of simulated time: `run` then prints the report as things
@@ -32,7 +35,8 @@ const USAGE: &str = "usage:
   brokerlab-cli vectors FILE...            run conformance vector files
   brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
                                            (--twice: run it again and check the trace hashes match)
-  brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log";
+  brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log
+  brokerlab-cli run --link 'URL'           open a share link and print the report at its time";
 
 /// Most characters of a file name shown: more than a name's, since its end says which file.
 const PATH_CHARS: usize = 256;
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("vectors") if args.len() > 1 => vectors_cmd(&args[1..]),
+        Some("run") if args.len() == 3 && args[1] == "--link" => link_cmd(&args[2]),
         Some("run") if args.len() > 1 && args.iter().any(|a| a == "--log") => log_cmd(&args[1]),
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
         _ => {
@@ -101,6 +106,30 @@ fn read_scenario(path: &str) -> Result<Scenario, ExitCode> {
         complain(path, format_args!("not a valid scenario: {e}"));
         ExitCode::from(2)
     })
+}
+
+fn link_cmd(link: &str) -> ExitCode {
+    let opened = brokerlab_engine::Session::from_link(link).and_then(|s| s.open());
+    match opened {
+        Ok(t) => {
+            let report = Report::from_simulation(t.sim());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).expect("reports serialise")
+            );
+            eprintln!(
+                "opened the link at {} ms ({} actions logged); trace hash {}",
+                t.now(),
+                t.log().len(),
+                report.trace_hash
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            complain("--link", e);
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn log_cmd(path: &str) -> ExitCode {
