@@ -326,3 +326,26 @@ proptest! {
         prop_assert_eq!(t.sim().snapshot(), before.sim().snapshot());
     }
 }
+
+/// Acting while scrubbed back with no later action in the log still changes the future: the
+/// checkpoints and markers of the old future must go, or a later seek would restore them.
+#[test]
+fn acting_in_the_past_with_no_later_actions_forgets_the_old_future() {
+    let mut t = Timeline::new(demo()).unwrap();
+    t.advance_to(20_000);
+    t.seek(7_000);
+    t.apply(Action::KillBroker { broker: 1 }).unwrap();
+    assert_eq!(t.end(), 7_000, "the old future is gone");
+    assert!(t.markers().iter().all(|m| m.time <= 7_000));
+    t.seek(20_000);
+    t.advance_to(20_000);
+    let mut s = demo();
+    s.actions.push(brokerlab_engine::TimedAction {
+        at: 7_000,
+        action: Action::KillBroker { broker: 1 },
+    });
+    same(t.sim(), &straight(&s, 20_000), "after acting in the past");
+    assert!(t.can_undo_fork(), "the old future can be brought back once");
+    assert!(t.undo_fork());
+    assert_eq!(t.end(), 20_000);
+}

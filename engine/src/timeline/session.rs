@@ -162,6 +162,14 @@ impl Timeline {
         self.dropped.is_some()
     }
 
+    /// What the last fork dropped, while it can be undone: when it forked, how many logged
+    /// actions it dropped and how far the old run had reached.
+    pub fn last_fork(&self) -> Option<(Millis, usize, Millis)> {
+        self.dropped
+            .as_ref()
+            .map(|d| (d.at, d.log.len(), d.reached))
+    }
+
     fn cursor(&self) -> Cursor {
         Cursor {
             time: self.sim.now(),
@@ -267,7 +275,9 @@ impl Timeline {
         let seq = self.sim.next_event_seq();
         let applied = self.sim.apply(action.clone())?;
         let now = self.sim.now();
-        if self.logged < self.log.len() {
+        // Acting before the furthest time reached forks, later actions in the log or not: the
+        // future recorded (checkpoints, markers) was the old one.
+        if self.logged < self.log.len() || now < self.reached {
             let kept_markers = self
                 .markers
                 .iter()
