@@ -271,3 +271,43 @@ fn panel_regions_catch_up_one_per_frame_and_all_at_once_after_an_action() {
         "an action shows everywhere"
     );
 }
+
+/// Through the page's reducer: actions enter the timeline's log; a seek back restores the
+/// engine's state and drops the protocol log's lines from later events; acting there forks and
+/// Undo brings the later part back.
+#[wasm_bindgen_test]
+fn the_playground_scrubs_forks_and_undoes_through_its_timeline() {
+    use std::rc::Rc;
+
+    use brokerlab::app::state::{Msg, Playground};
+    use brokerlab_engine::Action;
+    use yew::Reducible;
+
+    let mut state = Rc::new(Playground::demo());
+    for _ in 0..40 {
+        state = state.reduce(Msg::Frame { dt_ms: 100.0 });
+    }
+    let kill = |broker| Msg::Apply {
+        action: Action::KillBroker { broker },
+        source: "test",
+    };
+    state = state.reduce(kill(1));
+    for _ in 0..20 {
+        state = state.reduce(Msg::Frame { dt_ms: 100.0 });
+    }
+    let end = state.snapshot.time;
+    assert_eq!(state.timeline.borrow().log().len(), 1);
+    state = state.reduce(Msg::Seek(1_000));
+    assert_eq!(state.snapshot.time, 1_000);
+    assert!(!state.playing, "a seek pauses");
+    let next_seq = state.timeline.borrow().sim().next_event_seq();
+    assert_eq!(state.history.next_seq, next_seq, "the history went back too");
+    state = state.reduce(kill(2));
+    let fork = state.fork.expect("acting scrubbed back forks");
+    assert_eq!((fork.0, fork.1, fork.2), (1_000, 1, end));
+    state = state.reduce(Msg::UndoFork);
+    assert!(state.fork.is_none());
+    let t = state.timeline.borrow();
+    assert_eq!((t.log().len(), t.end()), (1, end));
+    assert!(matches!(t.log()[0].action, Action::KillBroker { broker: 1 }));
+}

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{Action, Simulation, Snapshot};
+use brokerlab_engine::{Action, Snapshot, Timeline};
 use yew::prelude::*;
 
 use super::log::History;
@@ -33,12 +33,12 @@ impl PartialEq for View {
 #[derive(Clone)]
 pub struct Engine {
     pub dispatch: UseReducerDispatcher<Playground>,
-    pub sim: Rc<RefCell<Simulation>>,
+    pub timeline: Rc<RefCell<Timeline>>,
 }
 
 impl PartialEq for Engine {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &other.sim)
+        Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
 

@@ -116,6 +116,25 @@ impl History {
         }
     }
 
+    /// Forgets what came from events numbered `next_seq` or later, and group phases after
+    /// `now`: the simulation went back (the engine numbers events the same on every replay).
+    pub fn rewind(&mut self, next_seq: u64, now: u64) {
+        if next_seq >= self.next_seq {
+            return;
+        }
+        for buf in &mut self.buffers {
+            while buf.back().is_some_and(|l| l.seq >= next_seq) {
+                buf.pop_back();
+            }
+        }
+        for (_, phases) in self.phases.iter_mut() {
+            while phases.back().is_some_and(|p| p.from > now) {
+                phases.pop_back();
+            }
+        }
+        self.next_seq = next_seq;
+    }
+
     /// The newest `max` lines of the enabled categories containing `filter`, oldest first.
     pub fn lines(&self, enabled: &[Category], filter: &str, max: usize) -> Vec<LogLine> {
         let filter = filter.to_ascii_lowercase();

@@ -4,12 +4,15 @@ pub mod colors;
 pub mod context;
 pub mod decimal;
 pub mod demo;
+pub mod files;
 pub mod format;
 pub mod log;
+pub mod scenarios;
 pub mod state;
 
 use yew::prelude::*;
 
+use crate::components::action_log::ActionLog;
 use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
 use crate::components::producers_column::ProducersColumn;
@@ -37,21 +40,37 @@ pub fn App() -> Html {
     };
     let view = view_of(&state.latest());
     let [producers, topics, groups, log] = &state.panels;
+    // A session or scenario file dropped anywhere on the page opens (see `files::import`).
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                files::import(file, dispatch.clone());
+            }
+        })
+    };
     let engine = Engine {
         dispatch: state.dispatcher(),
-        sim: state.sim.clone(),
+        timeline: state.timeline.clone(),
     };
     html! {
         <ContextProvider<PlaygroundContext> context={state.clone()}>
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
-            <div class="app">
+            <div class="app" {ondragover} {ondrop}>
                 <Header />
                 <main class="flow" aria-label="Cluster">
                     <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
                 </main>
+                <ActionLog />
                 <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
                 if state.show_shortcuts { <Shortcuts /> }
             </div>

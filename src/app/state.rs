@@ -1,14 +1,17 @@
-//! The playground's state: one engine, the latest snapshot, the time controls and the history
-//! read from the engine's events.
+//! The playground's state: one session timeline (the engine with its action log and
+//! checkpoints), the latest snapshot, the time controls and the history read from the engine's
+//! events.
 //!
-//! The engine lives behind an `Rc<RefCell<_>>` and is never cloned: `reduce` applies the message
-//! to it and returns a new state value holding a fresh snapshot `Rc`, which is what makes Yew
-//! re-render. Effects (the frame loop, the keyboard) live in hooks and only dispatch messages.
+//! The timeline lives behind an `Rc<RefCell<_>>` and is never cloned: `reduce` applies the
+//! message to it and returns a new state value holding a fresh snapshot `Rc`, which is what makes
+//! Yew re-render. Effects (the frame loop, the keyboard) live in hooks and only dispatch
+//! messages. Every action goes through the timeline, so the action log is the whole session:
+//! share links, exports, step back and scrub all derive from it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{quoted, Action, Scenario, Simulation, Snapshot};
+use brokerlab_engine::{quoted, Action, Scenario, Session, Snapshot, Timeline};
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
@@ -44,7 +47,10 @@ pub type PlaygroundContext = UseReducerHandle<Playground>;
 
 #[derive(Clone)]
 pub struct Playground {
-    pub sim: Rc<RefCell<Simulation>>,
+    pub timeline: Rc<RefCell<Timeline>>,
+    /// Where the session came from, for "About this run" and file names: a scenario's file
+    /// name, "a shared link" or an imported file's name.
+    pub origin: Rc<str>,
     /// Taken every frame: the clock and the strips.
     pub snapshot: Rc<Snapshot>,
     /// Taken four times a second and after every action: the panels.
@@ -69,6 +75,10 @@ pub struct Playground {
     pub show_shortcuts: bool,
     /// Counts notices so that the same message twice still shows as new.
     pub notice_id: u32,
+    /// The last action forked the session (it was taken scrubbed back): when, how many logged
+    /// actions it dropped and how far the old run had reached. Shown with an Undo until the
+    /// next action.
+    pub fork: Option<(u64, usize, u64)>,
 }
 
 /// A region's snapshot and history.
@@ -94,6 +104,8 @@ impl PartialEq for Playground {
             && self.notice == other.notice
             && self.behind == other.behind
             && self.show_shortcuts == other.show_shortcuts
+            && self.fork == other.fork
+            && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
 
@@ -108,8 +120,25 @@ pub enum Msg {
         source: &'static str,
     },
     TogglePlay,
-    /// Process the next event.
+    /// On to the end of the next instant in which something happens.
     Step,
+    /// Back to the end of the latest earlier instant in which something happened.
+    StepBack,
+    /// To a time of the session (the timeline slider, an action in the log, a marker).
+    Seek(u64),
+    /// To the previous (false) or next (true) marker.
+    Marker(bool),
+    /// Bring back what the last fork dropped.
+    UndoFork,
+    /// Replace the session (a scenario from the menu, a link, an imported file); `origin` says
+    /// where it came from.
+    Open {
+        timeline: Box<Timeline>,
+        origin: String,
+        playing: bool,
+    },
+    /// Show a message in the header (a refused link or file).
+    Say(Result<String, String>),
     SetSpeed(f64),
     Faster,
     Slower,
@@ -127,16 +156,17 @@ pub enum Msg {
 
 impl Playground {
     pub fn demo() -> Self {
-        Self::from_scenario(demo_scenario(DEMO_SEED))
+        Self::from_scenario(demo_scenario(DEMO_SEED), "first-look".into())
     }
 
-    /// The scenario named in the page address (`?scenario=NAME&seed=N`), or the demo. Anyone can
-    /// write a link: what the address says is quoted back escaped and cut.
+    /// The session the page address asks for: a share link's state (`#s=`), a scenario
+    /// (`?scenario=NAME`: a file of `scenarios/` or a built-in), else the demo; `seed=`,
+    /// `speed=` and `paused=1` as given. Anyone can write a link: what the address says is quoted
+    /// back escaped and cut, and a link that cannot open leaves the demo running with the reason.
     pub fn from_location() -> Self {
-        let search = gloo::utils::window()
-            .location()
-            .search()
-            .unwrap_or_default();
+        let location = gloo::utils::window().location();
+        let search = location.search().unwrap_or_default();
+        let hash = location.hash().unwrap_or_default();
         let param = |key: &str| {
             search
                 .trim_start_matches('?')
@@ -159,18 +189,44 @@ impl Playground {
                     DEMO_SEED
                 }),
         };
-        let scenario = match param("scenario") {
-            None => demo_scenario(seed),
-            Some(name) => super::demo::builtin(&name, seed).unwrap_or_else(|| {
-                problems.push(format!(
-                    "There is no built-in scenario {} (there are {}); showing first-look.",
-                    quoted(&name),
-                    super::demo::BUILTIN.join(", ")
-                ));
-                demo_scenario(seed)
-            }),
+        let mut opened = None;
+        if hash.len() > 1 {
+            match Session::from_link(&hash).and_then(Session::open) {
+                Ok(t) => opened = Some((t, "a shared link".to_string())),
+                Err(e) => problems.push(format!("This link cannot be opened: {e}")),
+            }
+        }
+        let from_link = opened.is_some();
+        let mut playground = match opened {
+            Some((t, origin)) => Self::from_timeline(t, origin),
+            None => {
+                let (scenario, origin) = match param("scenario") {
+                    None => (demo_scenario(seed), "first-look".to_string()),
+                    Some(name) => match scenario_named(&name, seed) {
+                        Ok(s) => (s, name),
+                        Err(e) => {
+                            problems.push(e);
+                            (demo_scenario(seed), "first-look".to_string())
+                        }
+                    },
+                };
+                Self::from_scenario(scenario, origin)
+            }
         };
-        let mut playground = Self::from_scenario(scenario);
+        if let Some(speed) = param("speed").and_then(|s| super::decimal::parse(&s)) {
+            if SPEEDS.contains(&speed) {
+                playground.speed = speed;
+            } else {
+                problems.push(format!(
+                    "speed={} is not one of the speeds offered; using 1x.",
+                    quoted(&param("speed").unwrap_or_default())
+                ));
+            }
+        }
+        // A link shows a moment: it opens paused there, whoever made it.
+        if param("paused").as_deref() == Some("1") || from_link {
+            playground.playing = false;
+        }
         if !problems.is_empty() {
             playground.notice_id += 1;
             playground.notice = Some(Notice {
@@ -182,13 +238,17 @@ impl Playground {
         playground
     }
 
-    pub fn from_scenario(scenario: Scenario) -> Self {
+    pub fn from_scenario(scenario: Scenario, origin: String) -> Self {
         // Display, not `expect`'s Debug: the page carries no Debug printing of strings otherwise.
-        let sim = scenario
-            .start()
+        let timeline = Timeline::new(scenario)
             .unwrap_or_else(|e| panic!("the built-in scenario is invalid: {e}"));
+        Self::from_timeline(timeline, origin)
+    }
+
+    pub fn from_timeline(timeline: Timeline, origin: String) -> Self {
+        let sim = timeline.sim();
         let mut history = History::default();
-        history.ingest(&sim);
+        history.ingest(sim);
         let snapshot = Rc::new(sim.snapshot());
         let history = Rc::new(history);
         let panel = PanelView {
@@ -196,13 +256,14 @@ impl Playground {
             history: history.clone(),
         };
         Playground {
-            sim: Rc::new(RefCell::new(sim)),
+            scenario: Rc::new(timeline.scenario().clone()),
+            timeline: Rc::new(RefCell::new(timeline)),
+            origin: origin.into(),
             view_snapshot: snapshot.clone(),
             snapshot,
             history,
             since_view_ms: 0.0,
             panels: std::array::from_fn(|_| panel.clone()),
-            scenario: Rc::new(scenario),
             playing: true,
             speed: 1.0,
             carry: 0.0,
@@ -210,6 +271,7 @@ impl Playground {
             behind: false,
             show_shortcuts: false,
             notice_id: 0,
+            fork: None,
         }
     }
 
@@ -224,9 +286,13 @@ impl Playground {
 
     /// Fresh snapshots and history; the regions keep what they show.
     fn fresh_view(&self) -> Self {
-        let sim = self.sim.borrow();
+        let timeline = self.timeline.borrow();
+        let sim = timeline.sim();
         let mut history = (*self.history).clone();
-        history.ingest(&sim);
+        // After a move back (a seek, a step back, an undone fork) the lines from later events
+        // go; the engine numbers events the same on every replay, so the rest stand.
+        history.rewind(sim.next_event_seq(), sim.now());
+        history.ingest(sim);
         let snapshot = Rc::new(sim.snapshot());
         Playground {
             view_snapshot: snapshot.clone(),
@@ -235,6 +301,19 @@ impl Playground {
             since_view_ms: 0.0,
             ..self.clone()
         }
+    }
+
+    /// After moving on the timeline (step, step back, seek): paused, everything refreshed.
+    fn moved(&self, change: impl FnOnce(&mut Timeline)) -> Rc<Self> {
+        Rc::new(self.moved_state(change))
+    }
+
+    fn moved_state(&self, change: impl FnOnce(&mut Timeline)) -> Self {
+        change(&mut self.timeline.borrow_mut());
+        let mut next = self.refreshed();
+        next.playing = false;
+        next.carry = 0.0;
+        next
     }
 
     pub fn latest(&self) -> PanelView {
@@ -251,7 +330,7 @@ impl Playground {
             self.fresh_view()
         } else {
             Playground {
-                snapshot: Rc::new(self.sim.borrow().snapshot()),
+                snapshot: Rc::new(self.timeline.borrow().sim().snapshot()),
                 since_view_ms: self.since_view_ms + dt_ms,
                 ..self.clone()
             }
@@ -286,12 +365,12 @@ impl Reducible for Playground {
                     });
                 }
                 let (reached, target) = {
-                    let mut sim = self.sim.borrow_mut();
-                    let target = sim.now() + whole as u64;
+                    let mut timeline = self.timeline.borrow_mut();
+                    let target = timeline.now() + whole as u64;
                     let start = wall_ms();
                     let mut spent = 0;
                     let reached = loop {
-                        if sim.advance_to_bounded(target, FRAME_EVENT_CHUNK) {
+                        if timeline.advance_to_bounded(target, FRAME_EVENT_CHUNK) {
                             break true;
                         }
                         spent += FRAME_EVENT_CHUNK;
@@ -307,8 +386,15 @@ impl Reducible for Playground {
                 Rc::new(next)
             }
             Msg::Apply { action, source } => {
-                let result = self.sim.borrow_mut().apply(action);
+                let (result, fork) = {
+                    let mut timeline = self.timeline.borrow_mut();
+                    let result = timeline.apply(action);
+                    (result, timeline.last_fork())
+                };
                 let mut next = self.refreshed();
+                if result.is_ok() {
+                    next.fork = fork;
+                }
                 next.notice_id += 1;
                 next.notice = Some(Notice {
                     id: next.notice_id,
@@ -322,10 +408,68 @@ impl Reducible for Playground {
                 carry: 0.0,
                 ..(*self).clone()
             }),
-            Msg::Step => {
-                self.sim.borrow_mut().step();
-                let mut next = self.refreshed();
-                next.playing = false;
+            Msg::Step => self.moved(|t| {
+                t.step();
+            }),
+            Msg::StepBack => self.moved(|t| {
+                t.step_back();
+            }),
+            Msg::Seek(time) => self.moved(|t| t.seek(time)),
+            Msg::Marker(forward) => self.moved(|t| {
+                let now = t.now();
+                let target = if forward {
+                    t.markers().iter().find(|m| m.time > now).map(|m| m.time)
+                } else {
+                    t.markers()
+                        .iter()
+                        .rev()
+                        .find(|m| m.time < now)
+                        .map(|m| m.time)
+                };
+                if let Some(time) = target {
+                    t.seek(time);
+                }
+            }),
+            Msg::UndoFork => {
+                let mut next = self.moved_state(|t| {
+                    t.undo_fork();
+                });
+                next.fork = None;
+                next.notice_id += 1;
+                next.notice = Some(Notice {
+                    id: next.notice_id,
+                    source: "timeline",
+                    result: Ok(
+                        "The later part of the run is back; the action that forked it is gone."
+                            .into(),
+                    ),
+                });
+                Rc::new(next)
+            }
+            Msg::Open {
+                timeline,
+                origin,
+                playing,
+            } => {
+                let mut next = Playground::from_timeline(*timeline, origin);
+                next.speed = self.speed;
+                next.playing = playing;
+                next.notice_id = self.notice_id + 1;
+                next.notice = Some(Notice {
+                    id: next.notice_id,
+                    source: "header",
+                    result: Ok(format!("Opened {}.", next.origin)),
+                });
+                Rc::new(next)
+            }
+            Msg::Say(result) => {
+                let mut next = (*self).clone();
+                next.notice_id += 1;
+                next.notice = Some(Notice {
+                    id: next.notice_id,
+                    source: "header",
+                    result,
+                });
                 Rc::new(next)
             }
             Msg::SetSpeed(speed) => Rc::new(Playground {
@@ -347,7 +491,7 @@ impl Reducible for Playground {
             Msg::Reset { seed } => {
                 let mut scenario = (*self.scenario).clone();
                 scenario.seed = seed;
-                let mut next = Playground::from_scenario(scenario);
+                let mut next = Playground::from_scenario(scenario, self.origin.to_string());
                 next.speed = self.speed;
                 // A restart keeps the clock as it was: paused stays paused.
                 next.playing = self.playing;
@@ -383,5 +527,21 @@ impl Reducible for Playground {
                 }
             }
         }
+    }
+}
+
+/// A scenario by the name `?scenario=` gives: a file of `scenarios/` or a built-in.
+pub fn scenario_named(name: &str, seed: u64) -> Result<Scenario, String> {
+    if let Some(s) = super::demo::builtin(name, seed) {
+        return Ok(s);
+    }
+    match super::scenarios::by_file(name) {
+        Some(f) => Session::from_file(f.json)
+            .map(|s| s.scenario)
+            .map_err(|e| format!("The scenario {} cannot be opened: {e}", quoted(name))),
+        None => Err(format!(
+            "There is no scenario {} (the Scenarios menu lists them); showing first-look.",
+            quoted(name)
+        )),
     }
 }

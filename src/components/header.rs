@@ -1,9 +1,12 @@
-//! The top bar: name, play/pause, step, speed, virtual clock, seed and restart, shortcuts.
+//! The top bar: name, play/pause, step, speed, virtual clock, seed and restart, the session's
+//! tools, shortcuts, and the session's timeline under them (it stays in view as the page scrolls).
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
+use super::session_tools::SessionTools;
+use super::timeline_bar::TimelineBar;
 use crate::app::state::SPEEDS;
 use crate::app::{decimal, format};
 use crate::app::{Msg, PlaygroundContext};
@@ -96,7 +99,7 @@ pub fn Header() -> Html {
                     title="Play or pause (Space)">
                     { if state.playing { "Pause" } else { "Play" } }
                 </button>
-                <button class="btn" onclick={step} aria-label="Step to the next event" title="Step to the next event (→)">
+                <button class="btn" onclick={step} aria-label="Step forward" title="On to the next instant in which something happens (→)">
                     {"Step"}
                 </button>
                 <label class="inline">
@@ -125,8 +128,10 @@ pub fn Header() -> Html {
                     <span class="field-error" role="alert">{ err.clone() }</span>
                 }
             </form>
+            <SessionTools />
             <button class="btn icon" onclick={shortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{"?"}</button>
             <NoticeLine source="header" />
+            <TimelineBar />
         </header>
     }
 }

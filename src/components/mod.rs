@@ -1,6 +1,7 @@
 //! Components: one per file, each rendering from the playground context or its props and
 //! sending actions back as messages.
 
+pub mod action_log;
 pub mod broker_bar;
 pub mod consumer_form;
 pub mod consumer_row;
@@ -20,8 +21,10 @@ pub mod producers_column;
 pub mod protocol_log;
 pub mod rebalance_timeline;
 pub mod replica_badges;
+pub mod session_tools;
 pub mod shortcuts;
 pub mod sparkline;
+pub mod timeline_bar;
 pub mod topic_form;
 pub mod topic_panel;
 pub mod topics_column;

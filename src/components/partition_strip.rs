@@ -123,7 +123,7 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
     let hover = use_state(|| None::<usize>);
     {
         let canvas = canvas.clone();
-        let sim = state.sim.clone();
+        let sim = state.timeline.clone();
         let topic = props.topic.clone();
         let (partition, hw, end, per_cell, dark) = (
             props.partition,
@@ -148,7 +148,10 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
             ),
             move |_| {
                 if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                    let cells = sim.borrow().strip(&topic, partition, end, CELLS, per_cell);
+                    let cells = sim
+                        .borrow()
+                        .sim()
+                        .strip(&topic, partition, end, CELLS, per_cell);
                     let mut memory = memory.borrow_mut();
                     memory.update(&cells, per_cell, now);
                     let fading: Vec<(i64, Option<u32>, f64)> = memory
@@ -214,7 +217,7 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         if from < log_start.max(0) || from >= log_end {
             return None;
         }
-        let recs = state.sim.borrow().records(&props.topic, props.partition, from, 3.min(props.per_cell as usize));
+        let recs = state.timeline.borrow().sim().records(&props.topic, props.partition, from, 3.min(props.per_cell as usize));
         let first = recs.first()?.clone();
         let last_offset = (from + props.per_cell as i64 - 1).min(log_end - 1);
         let key = first.key.clone().map_or("null".to_string(), |k| format!("\"{k}\""));

@@ -1,4 +1,5 @@
-//! Keyboard shortcuts: Space play/pause, Right arrow (or `.`) step, Up/Down (or `+`/`-`)
+//! Keyboard shortcuts: Space play/pause, Right arrow (or `.`) step, Left arrow (or `,`) step
+//! back, `[`/`]` previous/next marker on the timeline, Up/Down (or `+`/`-`)
 //! speed, `?` the shortcut list, Escape closes it. Keys typed into a form field are left alone,
 //! and so is Space on a focused button, link or disclosure, which it presses.
 
@@ -39,6 +40,9 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
             let msg = match e.key().as_str() {
                 " " => Msg::TogglePlay,
                 "ArrowRight" | "." => Msg::Step,
+                "ArrowLeft" | "," => Msg::StepBack,
+                "[" => Msg::Marker(false),
+                "]" => Msg::Marker(true),
                 "ArrowUp" | "+" | "=" => Msg::Faster,
                 "ArrowDown" | "-" => Msg::Slower,
                 "?" => Msg::ToggleShortcuts,

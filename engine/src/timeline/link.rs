@@ -57,9 +57,23 @@ impl Session {
         }
     }
 
+    /// The session up to the time on screen as a scenario file the command line runs (the
+    /// logged actions merged into its `actions`, `duration_ms` the time on screen): what the
+    /// page's Export downloads.
+    /// Compact JSON, as links carry it: one serializer, not two, in the page.
+    pub fn scenario_file(t: &Timeline) -> String {
+        serde_json::to_string(&t.to_scenario()).expect("a scenario serializes")
+    }
+
+    /// The session as a file Import opens (and `from_file` reads): for sessions whose link
+    /// would be too long to paste.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a session serializes")
+    }
+
     /// The link's fragment value: `v1.d.<payload>` (without `#s=`).
     pub fn to_fragment(&self) -> String {
-        let json = serde_json::to_vec(self).expect("a session serializes");
+        let json = self.to_json().into_bytes();
         let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
         format!(
             "v{VERSION}.{CODEC_DEFLATE}.{}",
@@ -136,13 +150,14 @@ impl Session {
                 text.len()
             ));
         }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("The file is not JSON: {e}."))?;
-        if value.get("scenario").is_some() {
-            return Session::from_json(text.as_bytes());
+        // One reader (`from_slice`) for both kinds: each serde_json reader type is a whole copy
+        // of the scenario's parsing code in the page.
+        let json = text.as_bytes();
+        if is_session(json) {
+            return Session::from_json(json);
         }
-        let scenario: Scenario = field_errors(serde_path_to_error::deserialize(value))
-            .map_err(|e| format!("The file is not a valid scenario: {e}"))?;
+        let scenario: Scenario = serde_json::from_slice(json)
+            .map_err(|e| format!("The file is not a valid scenario: {}", located(json, &e)))?;
         let session = Session {
             time: scenario.duration_ms,
             end: scenario.duration_ms,
@@ -154,8 +169,7 @@ impl Session {
     }
 
     fn from_json(json: &[u8]) -> Result<Session, String> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let session: Session = field_errors(serde_path_to_error::deserialize(&mut de))?;
+        let session: Session = serde_json::from_slice(json).map_err(|e| located(json, &e))?;
         session.check()?;
         Ok(session)
     }
@@ -215,6 +229,15 @@ impl Session {
     }
 }
 
+/// Whether a JSON text is a session (an object whose first key is `scenario`, as `to_fragment`
+/// and the page's downloads write it) rather than a scenario file.
+fn is_session(json: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&json[..json.len().min(64)]);
+    text.trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with("\"scenario\""))
+}
+
 /// The state part of a link: after `#s=` in an address or fragment, or the value itself.
 fn fragment_value(link: &str) -> Result<&str, String> {
     if let Some(at) = link.find("#") {
@@ -237,18 +260,85 @@ fn fragment_value(link: &str) -> Result<&str, String> {
     )
 }
 
-/// Serde's message with the path of the field it is about (`scenario.producers[0].load.rate`).
-fn field_errors<T, E: std::fmt::Display>(
-    r: Result<T, serde_path_to_error::Error<E>>,
-) -> Result<T, String> {
-    r.map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." {
-            format!("{}.", e.inner())
-        } else {
-            format!("{path}: {}.", e.inner())
+/// Serde's message with the path of the field it is about (`scenario.producers[0].load.rate`),
+/// found from where the parser stopped: serde_json says the line and column only.
+fn located(json: &[u8], e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    // "... at line L column C": the path says more to a reader than the position.
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    let mut offset = 0;
+    for _ in 1..e.line() {
+        offset += json[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(json.len() - offset, |n| n + 1);
+    }
+    match json_path(json, (offset + e.column()).saturating_sub(1)) {
+        Some(path) if !path.is_empty() => format!("{path}: {message}."),
+        _ => format!("{message}."),
+    }
+}
+
+/// The path (`a.b[2].c`) of the value around byte `at` of a JSON text, read by a small scanner
+/// that tracks objects, arrays and keys (the text parsed up to `at`, so it is well formed there).
+fn json_path(json: &[u8], at: usize) -> Option<String> {
+    enum Level {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Level> = Vec::new();
+    let mut i = 0;
+    let mut expecting_key = false;
+    while i < json.len().min(at + 1) {
+        match json[i] {
+            b'{' => {
+                stack.push(Level::Object(None));
+                expecting_key = true;
+            }
+            b'[' => stack.push(Level::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Level::Array(n)) => *n += 1,
+                Some(Level::Object(_)) => expecting_key = true,
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < json.len() && json[i] != b'"' {
+                    i += if json[i] == b'\\' { 2 } else { 1 };
+                }
+                if expecting_key {
+                    if let Some(Level::Object(key)) = stack.last_mut() {
+                        *key = Some(
+                            String::from_utf8_lossy(&json[start..i.min(json.len())]).into_owned(),
+                        );
+                    }
+                    expecting_key = false;
+                }
+            }
+            _ => {}
         }
-    })
+        i += 1;
+    }
+    let mut path = String::new();
+    for level in &stack {
+        match level {
+            Level::Object(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Level::Object(None) => {}
+            Level::Array(n) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    Some(path)
 }
 
 /// A piece of a foreign link, quoted and cut short for a message.
@@ -366,6 +456,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!((s.time, s.end, s.log.len()), (4000, 4000, 0));
+        let session = session();
+        assert_eq!(Session::from_file(&session.to_json()).unwrap(), session);
         let e = Session::from_file(r#"{"seed": 1, "topics": [{"name": 5}], "duration_ms": 1}"#)
             .unwrap_err();
         assert!(e.contains("topics[0].name: invalid type"), "{e}");

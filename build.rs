@@ -1,0 +1,36 @@
+//! Builds the scenario menu into the page: every file in `scenarios/`, by its file name (the
+//! `?scenario=` parameter), its name and description, and its text (parsed when opened).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut out = String::from("pub const SCENARIO_FILES: &[ScenarioFile] = &[\n");
+    for path in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+        writeln!(
+            out,
+            "    ScenarioFile {{ file: {stem:?}, name: {:?}, description: {:?}, json: include_str!({:?}) }},",
+            field("name"),
+            field("description"),
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenario_files.rs");
+    std::fs::write(dest, out).unwrap();
+}

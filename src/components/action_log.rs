@@ -1,0 +1,41 @@
+//! The action log: every action the session took, at its virtual time, in Kafka's words (the
+//! engine's confirmation). Each jumps there; those after the time on screen are dimmed: playing
+//! on applies them again, acting before them drops them (a fork).
+
+use yew::prelude::*;
+
+use crate::app::{format, Msg, PlaygroundContext};
+
+#[component]
+pub fn ActionLog() -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let (entries, applied) = {
+        let t = state.timeline.borrow();
+        let entries: Vec<(u64, String)> =
+            t.log().iter().map(|l| (l.at, l.summary.clone())).collect();
+        (entries, t.applied())
+    };
+    let count = entries.len();
+    html! {
+        <details class="panel action-log">
+            <summary>{ format!("Action log ({count})") }</summary>
+            if entries.is_empty() {
+                <p class="hint">{"Nothing yet: what you do in the forms, buttons and keys is listed here with its time."}</p>
+            } else {
+                <ol aria-label="Actions taken">
+                    { for entries.into_iter().enumerate().map(|(i, (at, summary))| {
+                        let state = state.clone();
+                        let jump = Callback::from(move |_: MouseEvent| state.dispatch(Msg::Seek(at)));
+                        html! {
+                            <li class={classes!((i >= applied).then_some("ahead"))}>
+                                <button class="link" onclick={jump} aria-label={format!("Go to {}: {summary}", format::time(at))}>
+                                    <time>{ format::time(at) }</time>{" "}{ summary.clone() }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
+        </details>
+    }
+}

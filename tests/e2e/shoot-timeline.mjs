@@ -1,0 +1,24 @@
+// Screenshots of the timeline for a look: node tests/e2e/shoot-timeline.mjs (artifacts/timeline-*.png).
+import { startServer, launch, openPage, shot } from './harness.mjs';
+const server = await startServer();
+const browser = await launch();
+const { page, problems } = await openPage(browser, server.url, { width: 1366, height: 768 });
+await page.getByRole('heading', { name: 'brokerlab' }).waitFor();
+await page.waitForTimeout(2500);
+await page.getByRole('button', { name: 'Kill broker 1' }).click();
+await page.getByLabel('Speed').selectOption('4');
+await page.waitForTimeout(3000);
+await page.getByRole('button', { name: 'Pause', exact: true }).click();
+await page.getByRole('slider', { name: 'Session time' }).focus();
+await page.keyboard.press('PageDown');
+await page.keyboard.press('PageDown');
+await page.getByRole('button', { name: 'Share' }).click();
+await page.screenshot({ path: 'artifacts/timeline-share.png' });
+await page.getByRole('button', { name: 'Share' }).click();
+await page.getByRole('button', { name: 'Scenarios' }).click();
+await page.screenshot({ path: 'artifacts/timeline-menu.png' });
+await page.getByRole('button', { name: 'Scenarios' }).click();
+await page.getByRole('button', { name: 'About this run' }).click();
+await page.screenshot({ path: 'artifacts/timeline-about.png' });
+console.log(problems.join('\n') || 'no problems');
+await browser.close(); server.close();
