@@ -32,12 +32,13 @@ async function pause(page) {
   await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
 }
 
+// The command line: the build `cargo test -p brokerlab-engine` left (scripts/test.sh runs it
+// first), a release build, or a fresh debug build.
 function cli() {
-  const bin = join(ROOT, 'target/release/brokerlab-cli');
-  if (!existsSync(bin)) {
-    execFileSync('cargo', ['build', '-q', '--release', '-p', 'brokerlab-engine', '--bin', 'brokerlab-cli'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  return bin;
+  const built = ['debug', 'release'].map((p) => join(ROOT, `target/${p}/brokerlab-cli`)).find(existsSync);
+  if (built) return built;
+  execFileSync('cargo', ['build', '-q', '-p', 'brokerlab-engine', '--bin', 'brokerlab-cli'], { cwd: ROOT, stdio: 'inherit' });
+  return join(ROOT, 'target/debug/brokerlab-cli');
 }
 
 test('a shared link opens in a fresh page to the same moment, trace hash and action log', async () => {
