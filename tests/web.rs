@@ -301,7 +301,10 @@ fn the_playground_scrubs_forks_and_undoes_through_its_timeline() {
     assert_eq!(state.snapshot.time, 1_000);
     assert!(!state.playing, "a seek pauses");
     let next_seq = state.timeline.borrow().sim().next_event_seq();
-    assert_eq!(state.history.next_seq, next_seq, "the history went back too");
+    assert_eq!(
+        state.history.next_seq, next_seq,
+        "the history went back too"
+    );
     state = state.reduce(kill(2));
     let fork = state.fork.expect("acting scrubbed back forks");
     assert_eq!((fork.0, fork.1, fork.2), (1_000, 1, end));
@@ -309,5 +312,8 @@ fn the_playground_scrubs_forks_and_undoes_through_its_timeline() {
     assert!(state.fork.is_none());
     let t = state.timeline.borrow();
     assert_eq!((t.log().len(), t.end()), (1, end));
-    assert!(matches!(t.log()[0].action, Action::KillBroker { broker: 1 }));
+    assert!(matches!(
+        t.log()[0].action,
+        Action::KillBroker { broker: 1 }
+    ));
 }

@@ -177,9 +177,20 @@ test('export downloads a scenario file the command line runs to the trace hash t
   const report = JSON.parse(execFileSync(cli(), ['run', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   assert.equal(report.trace_hash, shown.hash);
   assert.equal(report.time_ms, shown.time);
-  // And the file imports back to the same moment.
+  // And the file imports back to the same moment, from the picker and dropped on the page.
   await page.getByLabel('Import a scenario or session file').setInputFiles(file);
   await page.getByText(/^Opened brokerlab-/).waitFor();
+  assert.deepEqual(await about(page), shown);
+  await page.reload();
+  await page.getByRole('table', { name: 'Partitions of orders' }).waitFor();
+  await page.evaluate(([text, name]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], name, { type: 'application/json' }));
+    const target = document.querySelector('.app');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [readFileSync(file, 'utf8'), 'dropped.json']);
+  await page.getByText('Opened dropped.json.').waitFor();
   assert.deepEqual(await about(page), shown);
   assert.deepEqual(problems, []);
   await page.close();

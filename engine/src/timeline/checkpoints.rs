@@ -99,6 +99,14 @@ impl Checkpoints {
         }
     }
 
+    /// The time by which the next checkpoint is due when little happens: a long advance stops
+    /// there, so that a jump ahead (a seek, opening a link) leaves checkpoints on its way.
+    pub fn due_by(&self) -> Millis {
+        self.list
+            .last()
+            .map_or(0, |c| c.cursor.time.saturating_add(CHECKPOINT_EVERY_MS))
+    }
+
     /// Keeps a copy of `sim` at `cursor` (which must be later than every checkpoint kept).
     pub fn take(&mut self, sim: &Simulation, cursor: Cursor) {
         debug_assert!(self.list.last().is_none_or(|c| c.cursor.time < cursor.time

@@ -231,6 +231,9 @@ impl Timeline {
             let next = self.next_action_at().filter(|&a| a <= t);
             let stop = next.unwrap_or(t);
             loop {
+                // A checkpoint falls due on the way: stop at its time (the end of an instant
+                // before `stop`, so no action is due there) and take it.
+                let slice = stop.min(self.checkpoints.due_by().max(self.sim.now()));
                 let done = self.sim.events_processed() - start;
                 let Some(left) = max_events.checked_sub(done).filter(|&l| l > 0) else {
                     // Out of budget: is there anything left to do before `stop`?
@@ -243,8 +246,15 @@ impl Timeline {
                 };
                 let reached = self
                     .sim
-                    .advance_to_bounded(stop, left.min(SCAN_EVERY_EVENTS));
+                    .advance_to_bounded(slice, left.min(SCAN_EVERY_EVENTS));
                 self.scan();
+                if reached && slice < stop {
+                    self.reached = self.reached.max(self.sim.now());
+                    if self.checkpoints.due(&self.sim) {
+                        self.checkpoints.take(&self.sim, self.cursor());
+                    }
+                    continue;
+                }
                 if reached {
                     break;
                 }
