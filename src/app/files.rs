@@ -12,7 +12,7 @@ use super::state::{Msg, Playground};
 /// on screen stays as it was until the new one is ready.
 pub fn import(file: web_sys::File, dispatch: UseReducerDispatcher<Playground>) {
     let name = file.name();
-    let max = brokerlab_engine::timeline::link::MAX_JSON_BYTES;
+    let max = Session::MAX_JSON_BYTES;
     if file.size() > max as f64 {
         dispatch.dispatch(Msg::Say(Err(format!(
             "{}: the file is {} bytes; a session or scenario file may take at most {max}.",

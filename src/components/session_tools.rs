@@ -2,7 +2,6 @@
 //! Share (a link to this moment, or a download when the link would be too long) and "About this
 //! run" with the trace hash a headless run of the link prints.
 
-use brokerlab_engine::timeline::link::COPY_LINK_CHARS;
 use brokerlab_engine::{Session, Timeline};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -149,7 +148,7 @@ pub fn SessionTools() -> Html {
         Open::Share => {
             let t = state.timeline.borrow();
             let link = share_link(&t, state.speed);
-            if link.len() <= COPY_LINK_CHARS {
+            if link.len() <= Session::COPY_LINK_CHARS {
                 let copy = {
                     let link = link.clone();
                     let copied = copied.clone();
@@ -185,7 +184,7 @@ pub fn SessionTools() -> Html {
             } else {
                 html! {
                     <div class="popover" role="dialog" aria-label="Share this moment">
-                        <p>{ format!("This session's link would be {} characters, too long to paste (links up to {COPY_LINK_CHARS}). Download it as a file instead: Import opens it.", link.len()) }</p>
+                        <p>{ format!("This session's link would be {} characters, too long to paste (links up to {}). Download it as a file instead: Import opens it.", link.len(), Session::COPY_LINK_CHARS) }</p>
                         <button class="btn primary" onclick={download_session}>{"Download session"}</button>
                     </div>
                 }

@@ -47,6 +47,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// Most bytes of JSON a session or scenario file may take (`MAX_JSON_BYTES`).
+    pub const MAX_JSON_BYTES: usize = MAX_JSON_BYTES;
+    /// Links up to this length are offered for copying (`COPY_LINK_CHARS`).
+    pub const COPY_LINK_CHARS: usize = COPY_LINK_CHARS;
+
     /// The session of a timeline as it stands.
     pub fn of(t: &Timeline) -> Session {
         Session {
