@@ -540,8 +540,10 @@ pub fn scenario_named(name: &str, seed: u64) -> Result<Scenario, String> {
             .map(|s| s.scenario)
             .map_err(|e| format!("The scenario {} cannot be opened: {e}", quoted(name))),
         None => Err(format!(
-            "There is no scenario {} (the Scenarios menu lists them); showing first-look.",
-            quoted(name)
+            "There is no scenario {} (built in: {}; the Scenarios menu lists the files of \
+             scenarios/ too); showing first-look.",
+            quoted(name),
+            super::demo::BUILTIN.join(", ")
         )),
     }
 }

@@ -40,10 +40,10 @@ after(async () => { await browser?.close(); server?.close(); });
 async function builtinScenarios() {
   const unknown = 'no-such-scenario';
   const { page, problems } = await openPage(browser, `${server.url}?scenario=${unknown}`);
-  const alert = page.getByRole('alert').filter({ hasText: `no built-in scenario "${unknown}"` });
+  const alert = page.getByRole('alert').filter({ hasText: `no scenario "${unknown}"` });
   await alert.waitFor();
   const text = await alert.textContent();
-  const listed = text.match(/\(there are ([^)]*)\)/);
+  const listed = text.match(/\(built in: ([^;)]*)/);
   assert.ok(listed, `the alert lists the built-in scenarios: ${text}`);
   assert.deepEqual(problems, []);
   await page.context().close();

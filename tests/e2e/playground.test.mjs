@@ -192,7 +192,7 @@ test('a crashed consumer stays in its group, gone, until its session times out',
 
 test('a bad scenario or seed in the address is named, and the demo runs', async () => {
   const { page, problems } = await openPage(browser, `${server.url}?scenario=nope&seed=abc`);
-  const alert = page.getByRole('alert').filter({ hasText: 'no built-in scenario "nope"' });
+  const alert = page.getByRole('alert').filter({ hasText: 'no scenario "nope"' });
   await alert.waitFor();
   assert.match(await alert.textContent(), /seed="abc" is not a whole number/);
   await page.getByRole('region', { name: 'Topic orders' }).waitFor();

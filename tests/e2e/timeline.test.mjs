@@ -203,7 +203,7 @@ test('bad links and files say what is wrong and leave the session as it was', as
     ['#s=v1.zz.AAAA', /codec "zz"/],
     ['#s=v1.d.AAA*', /not base64url/],
     ['#s=v1.d.AAAAAAAA', /does not inflate/],
-    ['?scenario=nope', /There is no scenario "nope"/],
+    ['?scenario=nope', /There is no scenario "nope" \(built in: first-look/],
   ];
   for (const [suffix, message] of cases) {
     const { page, problems } = await openPage(browser, `${server.url}${suffix}`);
