@@ -4,13 +4,15 @@
 
 use yew::prelude::*;
 
-use crate::app::{format, Msg, PlaygroundContext};
+use crate::app::{format, use_engine, use_view, Msg};
 
+/// Follows the panels' view (four times a second and after every action), not every frame.
 #[component]
 pub fn ActionLog() -> Html {
-    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let engine = use_engine();
+    let _refresh = use_view();
     let (entries, applied) = {
-        let t = state.timeline.borrow();
+        let t = engine.timeline.borrow();
         let entries: Vec<(u64, String)> =
             t.log().iter().map(|l| (l.at, l.summary.clone())).collect();
         (entries, t.applied())
@@ -24,8 +26,8 @@ pub fn ActionLog() -> Html {
             } else {
                 <ol aria-label="Actions taken">
                     { for entries.into_iter().enumerate().map(|(i, (at, summary))| {
-                        let state = state.clone();
-                        let jump = Callback::from(move |_: MouseEvent| state.dispatch(Msg::Seek(at)));
+                        let engine = engine.clone();
+                        let jump = Callback::from(move |_: MouseEvent| engine.send(Msg::Seek(at)));
                         html! {
                             <li class={classes!((i >= applied).then_some("ahead"))}>
                                 <button class="link" onclick={jump} aria-label={format!("Go to {}: {summary}", format::time(at))}>

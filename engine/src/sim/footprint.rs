@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::Simulation;
 use crate::event::Event;
-use crate::log::RecordBatch;
+use crate::log::{PartitionLog, RecordBatch};
 
 /// An event in the history, with what its strings hold on the heap (estimated).
 const EVENT_BYTES: u64 = std::mem::size_of::<Event>() as u64 + 48;
@@ -55,6 +55,13 @@ impl Simulation {
             .chunks()
             .0
             .map(|c| (c.as_ptr(), c.len() as u64 * EVENT_BYTES))
+    }
+
+    /// Each partition's leader log, by the partition's global index, in index order.
+    pub fn leader_logs(
+        &self,
+    ) -> impl Iterator<Item = (crate::ground::PartitionIdx, &PartitionLog)> {
+        self.cluster.partitions().map(|p| (p.idx, &p.log))
     }
 
     /// Every batch every replica holds, once per replica that holds it (a follower's replica

@@ -177,19 +177,38 @@ impl Checkpoints {
 }
 
 /// What `sim` holds that `before` does not: what a copy copies (queue, parties, the open chunk
-/// of the event history), every replica's pointers to its batches, and the batches and sealed
-/// history chunks `before` does not share with it.
+/// of the event history), every replica's pointers to its batches, the leaders' batches
+/// `before` does not share with it (a follower's replica shares its leader's), and the sealed
+/// history chunks `before` does not share.
+///
+/// Logs append at their end and evict at their start, so two copies of a leader log share one
+/// run of batches: a walk of both in offset order finds it without hashing every batch (a
+/// checkpoint at 100,000 records/s holds hundreds of thousands).
 fn own_bytes(sim: &Simulation, before: Option<&Simulation>) -> u64 {
     let pointers = sim.shared_batches().count() * std::mem::size_of::<Arc<()>>();
-    let held: HashSet<*const crate::log::RecordBatch> = before
-        .map(|b| b.shared_batches().map(Arc::as_ptr).collect())
-        .unwrap_or_default();
-    let mut counted = HashSet::new();
-    let batches: u64 = sim
-        .shared_batches()
-        .filter(|b| !held.contains(&Arc::as_ptr(b)) && counted.insert(Arc::as_ptr(b)))
-        .map(|b| b.memory_bytes())
-        .sum();
+    let mut old_logs = before
+        .into_iter()
+        .flat_map(Simulation::leader_logs)
+        .peekable();
+    let mut batches = 0;
+    for (idx, log) in sim.leader_logs() {
+        while old_logs.peek().is_some_and(|(i, _)| *i < idx) {
+            old_logs.next();
+        }
+        let old = old_logs.peek().filter(|(i, _)| *i == idx).map(|(_, l)| *l);
+        let mut old = old
+            .into_iter()
+            .flat_map(|l| l.segments().flat_map(|s| s.batches()))
+            .peekable();
+        for b in log.segments().flat_map(|s| s.batches()) {
+            while old.peek().is_some_and(|o| o.base_offset < b.base_offset) {
+                old.next();
+            }
+            if !old.peek().is_some_and(|o| Arc::ptr_eq(o, b)) {
+                batches += b.memory_bytes();
+            }
+        }
+    }
     let held_chunks: HashSet<_> = before
         .map(|b| b.shared_event_chunks().map(|(p, _)| p).collect())
         .unwrap_or_default();
