@@ -142,33 +142,28 @@ fn the_command_line_opens_a_link_and_runs_the_export_to_the_same_trace_hash() {
             .output()
             .unwrap()
     };
+    // A successful run's JSON report.
+    let report = |args: &[&str]| -> serde_json::Value {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
     let hash = format!("{:016x}", t.sim().trace_hash());
     let link = format!("https://example.org/#s={}", Session::of(&t).to_fragment());
-    let out = run(&["run", "--link", &link]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["trace_hash"], hash.as_str());
-    assert_eq!(report["time_ms"], 12_345);
+    let opened = report(&["run", "--link", &link]);
+    assert_eq!(opened["trace_hash"], hash.as_str());
+    assert_eq!(opened["time_ms"], 12_345);
 
+    // The file the page's Export downloads.
     let file = std::env::temp_dir().join(format!("brokerlab-export-{}.json", std::process::id()));
-    std::fs::write(
-        &file,
-        serde_json::to_string_pretty(&t.to_scenario()).unwrap(),
-    )
-    .unwrap();
-    let out = run(&["run", file.to_str().unwrap()]);
+    std::fs::write(&file, Session::scenario_file(&t)).unwrap();
+    let exported = report(&["run", file.to_str().unwrap()]);
     let _ = std::fs::remove_file(&file);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["trace_hash"], hash.as_str());
+    assert_eq!(exported["trace_hash"], hash.as_str());
 
     let out = run(&["run", "--link", "https://example.org/#s=v9.d.AAAA"]);
     assert_eq!(out.status.code(), Some(2));

@@ -1,4 +1,5 @@
-//! What a simulation takes in memory, estimated: the bound on the timeline's checkpoints.
+//! What a simulation takes in memory, estimated, and what a copy of it shares: the timeline's
+//! checkpoints are bounded by what each holds alone (`timeline/checkpoints.rs`).
 
 use std::sync::Arc;
 
@@ -10,30 +11,6 @@ use crate::log::{PartitionLog, RecordBatch};
 const EVENT_BYTES: u64 = std::mem::size_of::<Event>() as u64 + 48;
 
 impl Simulation {
-    /// About how many bytes the simulation holds: every replica's log, the event history and
-    /// the queue, plus a share for each party. An estimate for bounding copies (the timeline's
-    /// checkpoints), within a factor of two of what an allocator counts.
-    pub fn approx_bytes(&self) -> u64 {
-        let logs: u64 = self
-            .cluster
-            .partitions()
-            .map(|p| {
-                p.log.memory_bytes()
-                    + p.followers
-                        .iter()
-                        .map(|r| r.log.memory_bytes())
-                        .sum::<u64>()
-            })
-            .sum();
-        logs + self.approx_bytes_outside_logs()
-    }
-
-    /// The part of `approx_bytes` that is not a log's batches: the event history, the queue and
-    /// the parties.
-    pub fn approx_bytes_outside_logs(&self) -> u64 {
-        self.events.len() as u64 * EVENT_BYTES + self.approx_bytes_copied()
-    }
-
     /// What a copy of the simulation copies rather than shares: the queue, the parties and the
     /// open chunk of the event history (it shares sealed history chunks and log batches).
     pub fn approx_bytes_copied(&self) -> u64 {

@@ -16,7 +16,6 @@ pub struct EventHistory {
     /// Events of the first sealed chunk already dropped from the history.
     skip: usize,
     open: Vec<Event>,
-    len: usize,
     cap: usize,
 }
 
@@ -26,13 +25,12 @@ impl EventHistory {
             sealed: VecDeque::new(),
             skip: 0,
             open: Vec::with_capacity(CHUNK),
-            len: 0,
             cap,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.sealed.len() * CHUNK - self.skip + self.open.len()
     }
 
     pub fn front(&self) -> Option<&Event> {
@@ -41,58 +39,38 @@ impl EventHistory {
 
     /// Adds `event`, dropping the oldest when the history is full.
     pub fn push(&mut self, event: Event) {
-        if self.len == self.cap {
-            self.pop_front();
-        }
+        self.keep_last(self.cap.saturating_sub(1));
         self.open.push(event);
-        self.len += 1;
         if self.open.len() == CHUNK {
             let full = std::mem::replace(&mut self.open, Vec::with_capacity(CHUNK));
             self.sealed.push_back(full.into());
         }
     }
 
-    fn pop_front(&mut self) {
-        match self.sealed.front() {
-            Some(first) => {
-                self.skip += 1;
-                if self.skip == first.len() {
-                    self.sealed.pop_front();
-                    self.skip = 0;
-                }
-            }
-            None if !self.open.is_empty() => {
-                self.open.remove(0);
-            }
-            None => return,
-        }
-        self.len -= 1;
-    }
-
-    /// Forgets all but the newest `n` events.
+    /// Forgets all but the newest `n` events: whole sealed chunks first, then the start of the
+    /// first one (skipped, since a copy may share it), then the start of the open chunk.
     pub fn keep_last(&mut self, n: usize) {
-        while self.len > n {
+        let mut excess = self.len().saturating_sub(n);
+        while excess > 0 {
             let Some(first) = self.sealed.front() else {
-                let drop = self.len - n;
-                self.open.drain(..drop);
-                self.len = n;
+                self.open.drain(..excess);
                 return;
             };
             let in_first = first.len() - self.skip;
-            if self.len - in_first >= n {
+            if excess >= in_first {
                 self.sealed.pop_front();
                 self.skip = 0;
-                self.len -= in_first;
+                excess -= in_first;
             } else {
-                self.skip += self.len - n;
-                self.len = n;
+                self.skip += excess;
+                excess = 0;
             }
         }
     }
 
     /// The events from the `pos`-th oldest on.
     pub fn iter_from(&self, pos: usize) -> impl DoubleEndedIterator<Item = &Event> {
-        let at = self.skip + pos.min(self.len);
+        let at = self.skip + pos.min(self.len());
         let (chunk, offset) = (at / CHUNK, at % CHUNK);
         let sealed_events = self.sealed.len() * CHUNK;
         let sealed = self

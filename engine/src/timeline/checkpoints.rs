@@ -25,7 +25,7 @@ pub const CHECKPOINT_EVERY_MS: Millis = 5_000;
 /// many entries takes about 50 ms in the page at 100,000 records/s.
 pub const CHECKPOINT_EVERY_EVENTS: u64 = 400_000;
 /// The store's bound: what the copies take together, batches they share counted once (an
-/// estimate, see `Simulation::approx_bytes`). The first checkpoint and the newest are always kept, even if
+/// estimate, see `own_bytes`). The first checkpoint and the newest are always kept, even if
 /// they alone take more.
 pub const CHECKPOINT_BUDGET_BYTES: u64 = 96 << 20;
 /// Events of the history a checkpoint keeps: enough for the page's event feed and for stepping
