@@ -317,3 +317,19 @@ fn the_playground_scrubs_forks_and_undoes_through_its_timeline() {
         Action::KillBroker { broker: 1 }
     ));
 }
+
+/// The Scenarios menu lists the built-ins and then the files of `scenarios/`; `?scenario=NAME`
+/// finds a built-in first, so a file with a built-in's name could never be opened.
+#[wasm_bindgen_test]
+fn no_built_in_scenario_shares_a_name_with_a_scenario_file() {
+    use brokerlab::app::demo::{builtin, BUILTIN};
+    use brokerlab::app::scenarios::SCENARIO_FILES;
+
+    for name in BUILTIN {
+        assert!(builtin(name, 1).is_some(), "{name} is built in");
+        assert!(
+            SCENARIO_FILES.iter().all(|f| f.file != *name),
+            "{name} is both a built-in and a file of scenarios/"
+        );
+    }
+}

@@ -8,12 +8,13 @@ use brokerlab_engine::{KeyDistribution, LoadConfig};
 
 pub const DEMO_SEED: u64 = 42;
 
-/// The built-in scenarios' names, for the message about an unknown one.
+/// The built-in scenarios' names (`?scenario=NAME`), as the Scenarios menu lists them before
+/// the files of `scenarios/`. No name may be a file's name too, or one would hide the other.
 pub const BUILTIN: &[&str] = &[
     "first-look",
     "bench-100k",
     "memory-bound",
-    "rebalance-protocols",
+    "three-protocols",
 ];
 
 /// A built-in scenario by name (`?scenario=NAME` in the page address).
@@ -22,7 +23,7 @@ pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
         "first-look" => Some(demo_scenario(seed)),
         "bench-100k" => Some(bench_scenario(seed)),
         "memory-bound" => Some(memory_bound_scenario(seed)),
-        "rebalance-protocols" => Some(rebalance_protocols_scenario(seed)),
+        "three-protocols" => Some(rebalance_protocols_scenario(seed)),
         _ => None,
     }
 }

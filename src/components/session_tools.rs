@@ -2,40 +2,33 @@
 //! Share (a link to this moment, or a download when the link would be too long) and "About this
 //! run" with the trace hash a headless run of the link prints.
 
+use std::rc::Rc;
+
 use brokerlab_engine::{Session, Timeline};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::app::demo::{builtin, BUILTIN};
 use crate::app::scenarios::SCENARIO_FILES;
 use crate::app::state::scenario_named;
 use crate::app::{files, format, Msg, PlaygroundContext};
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Open {
     None,
     Scenarios,
-    Share,
+    /// The moment as it was when Share was pressed: what the panel offers does not move on
+    /// while the clock runs (nor is it rebuilt every frame).
+    Share(Rc<Shared>),
     About,
 }
 
-/// The built-in scenarios the menu lists before the files: (address name, title, description).
-const BUILT_IN: &[(&str, &str, &str)] = &[
-    (
-        "first-look",
-        "First look",
-        "One topic of three partitions, a keyed producer, a group of two.",
-    ),
-    (
-        "bench-100k",
-        "100,000 records/s",
-        "24 partitions, two producers, three groups of four.",
-    ),
-    (
-        "memory-bound",
-        "The playground's memory bound",
-        "Old segments go when the logs fill their share of memory.",
-    ),
-];
+#[derive(PartialEq)]
+struct Shared {
+    time: u64,
+    link: String,
+    session: Session,
+}
 
 /// The page's address with `?scenario=NAME` (the seed and a link's state dropped): reloading
 /// opens the same scenario.
@@ -47,9 +40,9 @@ fn remember_scenario(name: &str) {
     }
 }
 
-/// The link to this moment: the page's address with readable view options (`speed`) and the
+/// The link to `session`: the page's address with readable view options (`speed`) and the
 /// session in the fragment.
-fn share_link(t: &Timeline, speed: f64) -> String {
+fn share_link(session: &Session, speed: f64) -> String {
     let location = gloo::utils::window().location();
     let base = format!(
         "{}{}",
@@ -61,7 +54,7 @@ fn share_link(t: &Timeline, speed: f64) -> String {
     } else {
         format!("?speed={}", crate::app::decimal::short(speed, 2))
     };
-    format!("{base}{query}#s={}", Session::of(t).to_fragment())
+    format!("{base}{query}#s={}", session.to_fragment())
 }
 
 #[component]
@@ -75,10 +68,32 @@ pub fn SessionTools() -> Html {
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
             copied.set(None);
-            open.set(if *open == which { Open::None } else { which });
+            open.set(if *open == which {
+                Open::None
+            } else {
+                which.clone()
+            });
         })
     };
-    let choose = |name: &'static str| {
+    let share = {
+        let state = state.clone();
+        let open = open.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            copied.set(None);
+            if matches!(*open, Open::Share(_)) {
+                open.set(Open::None);
+                return;
+            }
+            let session = Session::of(&state.timeline.borrow());
+            open.set(Open::Share(Rc::new(Shared {
+                time: session.time,
+                link: share_link(&session, state.speed),
+                session,
+            })));
+        })
+    };
+    let choose = |name: &'static str| -> Callback<MouseEvent> {
         let state = state.clone();
         let open = open.clone();
         Callback::from(move |_: MouseEvent| {
@@ -118,25 +133,17 @@ pub fn SessionTools() -> Html {
             );
         })
     };
-    let download_session = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            let t = state.timeline.borrow();
-            let name = files::file_name(&state.origin, t.now()).replace(".json", ".session.json");
-            files::download(&name, &Session::of(&t).to_json());
-        })
-    };
-    let panel = match *open {
+    let panel = match &*open {
         Open::None => html! {},
         Open::Scenarios => html! {
             <div class="popover menu" role="dialog" aria-label="Scenarios">
                 <h2>{"Scenarios"}</h2>
                 <ul>
-                    { for BUILT_IN.iter().map(|&(file, name, description)| html! {
+                    { for BUILTIN.iter().filter_map(|&file| builtin(file, state.scenario.seed).map(|s| html! {
                         <li><button class="menu-item" onclick={choose(file)}>
-                            <strong>{ name }</strong><span>{ description }</span>
+                            <strong>{ s.name.unwrap_or_default() }</strong><span>{ s.description.unwrap_or_default() }</span>
                         </button></li>
-                    }) }
+                    })) }
                     { for SCENARIO_FILES.iter().map(|f| html! {
                         <li><button class="menu-item" onclick={choose(f.file)}>
                             <strong>{ f.name }</strong><span>{ f.description }</span>
@@ -145,9 +152,8 @@ pub fn SessionTools() -> Html {
                 </ul>
             </div>
         },
-        Open::Share => {
-            let t = state.timeline.borrow();
-            let link = share_link(&t, state.speed);
+        Open::Share(shared) => {
+            let link = shared.link.clone();
             if link.len() <= Session::COPY_LINK_CHARS {
                 let copy = {
                     let link = link.clone();
@@ -167,7 +173,7 @@ pub fn SessionTools() -> Html {
                 html! {
                     <div class="popover" role="dialog" aria-label="Share this moment">
                         <label class="stack">
-                            <span>{ format!("A link to this moment ({}, {} characters): whoever opens it sees this state.", format::time(t.now()), link.len()) }</span>
+                            <span>{ format!("A link to this moment ({}, {} characters): whoever opens it sees this state.", format::time(shared.time), link.len()) }</span>
                             <input readonly=true value={link} aria-label="Share link" onfocus={Callback::from(|e: FocusEvent| {
                                 let i: HtmlInputElement = e.target_unchecked_into();
                                 i.select();
@@ -182,6 +188,15 @@ pub fn SessionTools() -> Html {
                     </div>
                 }
             } else {
+                let download_session = {
+                    let shared = shared.clone();
+                    let origin = state.origin.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        let name = files::file_name(&origin, shared.time)
+                            .replace(".json", ".session.json");
+                        files::download(&name, &shared.session.to_json());
+                    })
+                };
                 html! {
                     <div class="popover" role="dialog" aria-label="Share this moment">
                         <p>{ format!("This session's link would be {} characters, too long to paste (links up to {}). Download it as a file instead: Import opens it.", link.len(), Session::COPY_LINK_CHARS) }</p>
@@ -225,7 +240,7 @@ pub fn SessionTools() -> Html {
                 <input type="file" accept=".json,application/json" onchange={on_import} aria-label="Import a scenario or session file" />
             </label>
             <button class="btn" onclick={export}>{"Export"}</button>
-            <button class="btn" onclick={toggle(Open::Share)} aria-expanded={(*open == Open::Share).to_string()}>{"Share"}</button>
+            <button class="btn" onclick={share} aria-expanded={matches!(*open, Open::Share(_)).to_string()}>{"Share"}</button>
             <button class="btn" onclick={toggle(Open::About)} aria-expanded={(*open == Open::About).to_string()}>{"About this run"}</button>
             { panel }
         </div>

@@ -40,10 +40,9 @@ pub fn value_text(now: u64, end: u64, markers: &[Marker]) -> String {
 pub fn TimelineBar() -> Html {
     let state = use_context::<PlaygroundContext>().expect("playground context");
     let track = use_node_ref();
-    let (now, end, markers) = {
-        let t = state.timeline.borrow();
-        (t.now(), t.end(), t.markers().to_vec())
-    };
+    // Read in place every frame: the markers are not copied out of the timeline.
+    let timeline = state.timeline.borrow();
+    let (now, end, markers) = (timeline.now(), timeline.end(), timeline.markers());
     let span = end.max(1);
     let pct = |ms: u64| ms as f64 * 100.0 / span as f64;
     let send = |msg: fn() -> Msg| {
@@ -106,7 +105,7 @@ pub fn TimelineBar() -> Html {
                     title="Previous marker ([)">{"⟨ Marker"}</button>
                 <div class="track" ref={track} role="slider" tabindex="0" aria-label="Session time"
                     aria-valuemin="0" aria-valuemax={end.to_string()} aria-valuenow={now.to_string()}
-                    aria-valuetext={value_text(now, end, &markers)} {onkeydown} {onpointerdown}>
+                    aria-valuetext={value_text(now, end, markers)} {onkeydown} {onpointerdown}>
                     <div class="fill" style={format!("width:{:.3}%", pct(now))}></div>
                     { for markers.iter().map(|m| html! {
                         <span class={classes!("marker", kind_class(&m.kind))} style={format!("left:{:.3}%", pct(m.time))}

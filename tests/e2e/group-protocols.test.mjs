@@ -69,7 +69,7 @@ test('a consumer-protocol group joins by heartbeat, reconciles without stopping,
 });
 
 test('the same join under eager, cooperative and consumer protocols: the cost tables tell them apart', async () => {
-  const { page, problems } = await openPage(browser, `${server.url}?scenario=rebalance-protocols`);
+  const { page, problems } = await openPage(browser, `${server.url}?scenario=three-protocols`);
   await page.getByLabel('Speed').selectOption('8');
   for (const g of ['eager', 'cooperative', 'consumer']) await page.getByRole('region', { name: `Group ${g}` }).waitFor();
   await until('every group stable with two members', async () =>
