@@ -28,7 +28,13 @@ impl BrokerLab {
 
     /// Applies an action (`{type: "create_topic", name: "orders", partitions: 6}`, ...).
     pub fn apply(&mut self, action: JsValue) -> Result<String, JsError> {
-        let action: Action = serde_wasm_bindgen::from_value(action)
+        // Through its JSON text: the one reader of the scenario format (`scenario::json`), with
+        // the same messages as a scenario file.
+        let text = js_sys::JSON::stringify(&action)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| JsError::new("Not a valid action: expected an object with a type."))?;
+        let action = Action::parse(&text)
             .map_err(|e| JsError::new(&message(format_args!("Not a valid action: {e}"))))?;
         self.sim
             .apply(action)

@@ -22,7 +22,7 @@ fn bench(rate: u64) -> Scenario {
         serde_json::json!({"name": name, "load": {"topic": "events", "rate": rate / 2,
             "keys": {"type": "uniform", "keys": 10_000}, "value_bytes": 100}})
     };
-    serde_json::from_value(serde_json::json!({
+    brokerlab_engine::scenario::json::read(&serde_json::json!({
         "seed": 1,
         "topics": [{"name": "events", "partitions": 24}],
         "producers": [producer("web"), producer("mobile")],

@@ -564,7 +564,7 @@ fn run_scenario(s: &Scenario, stats: &Stats) -> Result<(), TestCaseError> {
 /// action to a small running simulation if it decodes.
 fn decode_and_run(text: &str, stats: &Stats) -> Result<(), TestCaseError> {
     let _watch = watch(text.to_string());
-    match serde_json::from_str::<Scenario>(text) {
+    match brokerlab_engine::scenario::json::parse::<Scenario>(text) {
         Ok(s) => {
             bump(&stats.decoded);
             run_scenario(&s, stats)?;
@@ -574,7 +574,7 @@ fn decode_and_run(text: &str, stats: &Stats) -> Result<(), TestCaseError> {
             stats.decode_message(&e.to_string());
         }
     }
-    match serde_json::from_str::<Action>(text) {
+    match brokerlab_engine::scenario::json::parse::<Action>(text) {
         Ok(a) => {
             bump(&stats.decoded);
             let mut sim = small_sim();
@@ -596,7 +596,7 @@ fn decode_and_run(text: &str, stats: &Stats) -> Result<(), TestCaseError> {
 /// A running simulation with a topic `t`, a producer `p` writing to it and a consumer `c` in
 /// group `g`, so that generated actions have something to act on.
 fn small_sim() -> Simulation {
-    let s: Scenario = serde_json::from_value(serde_json::json!({
+    let s: Scenario = brokerlab_engine::scenario::json::read(&serde_json::json!({
         "seed": 7,
         "topics": [{ "name": "t", "partitions": 3 }, { "name": "u", "partitions": 1 }],
         "producers": [{ "name": "p", "load": { "topic": "t", "rate": 200 } }],
@@ -1579,8 +1579,8 @@ fn arbitrary_bytes_never_panic_the_decoders() {
         |bytes| {
             let _watch = watch(format!("{bytes:?}"));
             for r in [
-                serde_json::from_slice::<Scenario>(&bytes).map(|_| ()),
-                serde_json::from_slice::<Action>(&bytes).map(|_| ()),
+                brokerlab_engine::scenario::json::parse::<Scenario>(&bytes).map(|_| ()),
+                brokerlab_engine::scenario::json::parse::<Action>(&bytes).map(|_| ()),
             ] {
                 match r {
                     Ok(()) => bump(&stats.decoded),
@@ -1655,8 +1655,8 @@ fn seed_scenarios_run_within_bounds() {
     let stats = Stats::default();
     let started = Instant::now();
     for (name, doc) in seeds() {
-        let s: Scenario =
-            serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let s: Scenario = brokerlab_engine::scenario::json::read(&doc.clone())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let _watch = watch(name.clone());
         run_scenario(&s, &stats).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
@@ -1696,7 +1696,7 @@ fn generated_actions_in_random_sequences_keep_the_simulation_bounded() {
             let _watch = watch(format!(
                 "seed {seed}, cluster {cluster:?}, prelude {prelude}, ops {ops:?}"
             ));
-            let cluster = serde_json::from_value(Value::Object(cluster.clone()))
+            let cluster = brokerlab_engine::scenario::json::read(&Value::Object(cluster.clone()))
                 .map_err(|e| TestCaseError::fail(format!("cluster {cluster:?}: {e}")))?;
             let mut sim = match Simulation::new(seed, cluster) {
                 Ok(sim) => sim,
@@ -1708,7 +1708,7 @@ fn generated_actions_in_random_sequences_keep_the_simulation_bounded() {
             };
             bump(&stats.runs);
             if prelude {
-                let s: Scenario = serde_json::from_value(serde_json::json!({
+                let s: Scenario = brokerlab_engine::scenario::json::read(&serde_json::json!({
                     "seed": 0,
                     "topics": [{ "name": "t", "partitions": 3 }, { "name": "u", "partitions": 1 }],
                     "producers": [{ "name": "p", "load": { "topic": "t", "rate": 200 } }],
@@ -1734,15 +1734,16 @@ fn generated_actions_in_random_sequences_keep_the_simulation_bounded() {
                     Op::Act(data) => {
                         let json = gen_action(&mut Src::new(data));
                         let text = json.to_string();
-                        match serde_json::from_str::<Action>(&text) {
+                        match brokerlab_engine::scenario::json::parse::<Action>(&text) {
                             Ok(a) => {
                                 bump(&stats.decoded);
                                 // What decodes re-encodes to itself.
-                                let again: Action =
-                                    serde_json::from_value(serde_json::to_value(&a).unwrap())
-                                        .map_err(|e| {
-                                            TestCaseError::fail(format!("{a:?} re-encoded: {e}"))
-                                        })?;
+                                let again: Action = brokerlab_engine::scenario::json::read(
+                                    &serde_json::to_value(&a).unwrap(),
+                                )
+                                .map_err(|e| {
+                                    TestCaseError::fail(format!("{a:?} re-encoded: {e}"))
+                                })?;
                                 prop_assert_eq!(&again, &a);
                                 apply(&mut sim, a, &stats)?;
                             }
@@ -1782,7 +1783,7 @@ fn generated_actions_in_random_sequences_keep_the_simulation_bounded() {
 /// Runs a scenario file's text to its end within the events budget and returns how many
 /// wake-ups stalled.
 fn stalls(text: &str) -> u64 {
-    let s: Scenario = serde_json::from_str(text).unwrap();
+    let s: Scenario = brokerlab_engine::scenario::json::parse(text).unwrap();
     let mut sim = s.start().unwrap();
     while sim.now() < s.duration_ms {
         let t = sim.now() + 100;
@@ -1823,7 +1824,7 @@ fn a_consumer_asks_to_be_woken_at_its_poll_deadline_only_when_it_can_miss_it() {
 /// ten. `buffer.memory` now bounds it: `send()` blocks while the pool is full.
 #[test]
 fn a_producer_faster_than_its_cluster_keeps_its_accumulator_bounded() {
-    let s: Scenario = serde_json::from_str(
+    let s: Scenario = brokerlab_engine::scenario::json::parse(
         r#"{"seed":1,"topics":[{"name":"t","partitions":1}],"producers":[{"load":{"topic":"t","rate":10000000}}],"duration_ms":60000}"#,
     )
     .unwrap();
@@ -1853,7 +1854,7 @@ fn decode_errors_are_short_and_printable() {
         &stats,
         |(seed, rounds, data)| {
             let text = mutate(seeds()[seed].1.clone(), &mut Src::new(&data), rounds);
-            if let Err(e) = serde_json::from_str::<Scenario>(&text) {
+            if let Err(e) = brokerlab_engine::scenario::json::parse::<Scenario>(&text) {
                 let msg = brokerlab_engine::ground::quote::message(e);
                 if let Some(p) = message_problem(&msg) {
                     return Err(TestCaseError::fail(format!(
@@ -1882,7 +1883,7 @@ fn error_messages_are_short_and_printable() {
         &stats,
         |(ops, seed, rounds, data)| {
             let text = mutate(seeds()[seed].1.clone(), &mut Src::new(&data), rounds);
-            if let Ok(s) = serde_json::from_str::<Scenario>(&text) {
+            if let Ok(s) = brokerlab_engine::scenario::json::parse::<Scenario>(&text) {
                 if let Err(msg) = s.start() {
                     if let Some(p) = message_problem(&msg) {
                         return Err(TestCaseError::fail(format!(
@@ -1896,7 +1897,7 @@ fn error_messages_are_short_and_printable() {
             for op in &ops {
                 if let Op::Act(data) = op {
                     let text = gen_action(&mut Src::new(data)).to_string();
-                    if let Ok(a) = serde_json::from_str::<Action>(&text) {
+                    if let Ok(a) = brokerlab_engine::scenario::json::parse::<Action>(&text) {
                         if let Err(e) = sim.apply(a) {
                             let msg = e.to_string();
                             if let Some(p) = message_problem(&msg) {

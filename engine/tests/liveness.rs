@@ -9,7 +9,8 @@ use brokerlab_engine::Scenario;
 
 fn load(path: PathBuf) -> Scenario {
     let text = std::fs::read_to_string(&path).unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    brokerlab_engine::scenario::json::parse(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Runs a scenario with at most `max_events` queue entries between actions, so that a spin

@@ -103,7 +103,7 @@ fn a_dead_leaders_unanswered_requests_are_retried_at_once_and_deduplicated() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/hostile/leader-bounce-idempotent-retries.json");
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let mut disconnected = 0;
     let mut last = 0;
     let sim = scenario
@@ -146,7 +146,7 @@ fn a_send_that_fails_at_once_on_a_full_pool_lets_time_go_on() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/hostile/max-block-zero-full-pool.json");
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let mut sim = scenario.start().unwrap();
     assert!(
         sim.advance_to_bounded(scenario.duration_ms, 2_000_000),
@@ -174,7 +174,7 @@ fn a_transaction_ends_only_after_a_blocked_send_returns_and_aborts_if_it_failed(
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/hostile/blocked-send-when-the-transaction-ends.json");
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let sim = scenario.run_to_end().unwrap();
     assert_eq!(sim.stalled_wakeups(), 0);
     let p = sim.snapshot().producers.remove(0);
@@ -197,7 +197,7 @@ fn a_transaction_begun_by_hand_does_not_catch_up_on_the_time_before_it() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/hostile/hand-transaction-after-a-long-pause.json");
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let mut sim = scenario.start().unwrap();
     sim.advance_to(26_436);
     let sent = |sim: &brokerlab_engine::Simulation| {
@@ -229,7 +229,7 @@ fn a_transaction_begun_by_hand_does_not_catch_up_on_the_time_before_it() {
 /// records outnumbered deliveries. Each partition is counted once.
 #[test]
 fn a_group_reading_a_processors_input_and_output_counts_each_record_once() {
-    let scenario: brokerlab_engine::Scenario = serde_json::from_str(
+    let scenario: brokerlab_engine::Scenario = brokerlab_engine::scenario::json::parse(
         r#"{"seed":7,"cluster":{"brokers":1},
             "topics":[{"name":"t0","partitions":2},{"name":"t1","partitions":2}],
             "producers":[{"name":"p","load":{"topic":"t0","rate":200}}],
@@ -264,7 +264,7 @@ fn a_group_reading_a_processors_input_and_output_counts_each_record_once() {
 /// `groupSegmentsBySize` does.
 #[test]
 fn a_compacted_log_keeps_few_segments_however_much_was_written() {
-    let scenario: brokerlab_engine::Scenario = serde_json::from_str(
+    let scenario: brokerlab_engine::Scenario = brokerlab_engine::scenario::json::parse(
         r#"{"seed":3,"cluster":{"brokers":1,"log.cleaner.backoff.ms":1000},
             "topics":[{"name":"users","partitions":1,
                        "config":{"cleanup.policy":"compact","segment.bytes":4096}}],
@@ -293,7 +293,7 @@ fn an_automatic_transaction_does_not_catch_up_on_its_commit() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/hostile/auto-transaction-catch-up.json");
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let mut sim = scenario.start().unwrap();
     let mut actions = scenario.actions.clone();
     actions.sort_by_key(|a| a.at);

@@ -399,7 +399,7 @@ fn replication_high_watermark_stands_still_under_min_isr() {
         .join("../scenarios")
         .join(file);
     let mut scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     // Just before the brokers return.
     scenario.actions.retain(|a| a.at < 24_000);
     scenario.duration_ms = 24_000;
@@ -459,7 +459,7 @@ fn eos_7_a_marker_the_new_leader_lacks_is_written_again() {
         .join("../scenarios")
         .join(file);
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     let sim = scenario.run_to_end().unwrap();
     use brokerlab_engine::event::EventKind;
     let offsets: Vec<i64> = sim
@@ -507,7 +507,7 @@ fn replication_5_consumers_detect_truncation_and_seek_to_the_divergence_point() 
         .join("../scenarios")
         .join(file);
     let scenario: brokerlab_engine::Scenario =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap()).unwrap();
     use brokerlab_engine::event::{EventKind, ValidationOutcome};
     let (mut truncated, mut next) = (Vec::new(), 0);
     scenario

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use brokerlab_engine::{Action, Scenario, Session, Timeline};
 
 fn demo() -> Scenario {
-    serde_json::from_value(serde_json::json!({
+    brokerlab_engine::scenario::json::read(&serde_json::json!({
         "seed": 11,
         "topics": [{"name": "orders", "partitions": 3, "config": {"replication.factor": 3}}],
         "cluster": {"brokers": 3},

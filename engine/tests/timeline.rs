@@ -19,7 +19,8 @@ fn scenario_files() -> Vec<(String, Scenario)> {
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            let s: Scenario = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let s: Scenario = brokerlab_engine::scenario::json::parse(&text)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             (name, s)
         })
         .collect();
@@ -74,7 +75,7 @@ fn seeking_back_and_forth_gives_the_straight_run_for_every_scenario_file() {
 }
 
 fn demo() -> Scenario {
-    serde_json::from_value(serde_json::json!({
+    brokerlab_engine::scenario::json::read(&serde_json::json!({
         "seed": 7,
         "topics": [{"name": "orders", "partitions": 4, "config": {"replication.factor": 3}}],
         "cluster": {"brokers": 3},

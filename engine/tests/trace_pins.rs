@@ -36,8 +36,8 @@ fn current() -> BTreeMap<String, String> {
             continue;
         };
         let text = std::fs::read_to_string(&path).unwrap();
-        let scenario: Scenario =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let scenario: Scenario = brokerlab_engine::scenario::json::parse(&text)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = scenario.run().unwrap_or_else(|e| panic!("{name}: {e}"));
         let json = serde_json::to_string(&report).unwrap();
         out.insert(
@@ -107,7 +107,8 @@ fn observing_a_run_in_slices_does_not_change_it() {
     for name in ["replication-5-truncation-detection", "rebalance-range"] {
         let path = root().join(format!("../scenarios/{name}.json"));
         let scenario: Scenario =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            brokerlab_engine::scenario::json::parse(std::fs::read_to_string(path).unwrap())
+                .unwrap();
         let whole = Report::from_simulation(&scenario.run_to_end().unwrap());
         let mut looks = 0;
         let sliced = scenario.run_observed(100, |_| looks += 1).unwrap();

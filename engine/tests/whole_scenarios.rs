@@ -445,7 +445,7 @@ fn advance(sim: &mut Simulation, target: u64, c: &mut Checks) -> Result<(), Test
 
 /// Runs one scenario with every check; returns the most memory it held and its bound.
 fn run(json: &Value) -> Result<(i64, i64), TestCaseError> {
-    let scenario: Scenario = serde_json::from_value(json.clone())
+    let scenario: Scenario = brokerlab_engine::scenario::json::read(&json.clone())
         .map_err(|e| TestCaseError::fail(format!("the generator made an invalid file: {e}")))?;
     let no_loss_expected = clients(json, "producers", "add_producer")
         .all(|p| p["config"]["acks"].as_str().unwrap_or("all") == "all")

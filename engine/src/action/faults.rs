@@ -1,13 +1,12 @@
 //! Network faults as a user asks for them: which links between producers and brokers lose,
 //! refuse or delay produce traffic. The driver's network (`sim::network`, the driver) applies them.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::{ActionError, BrokerId};
 
 /// A fault setting for the links between producers and brokers.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LinkFaults {
     /// Only the links of this producer (every producer when unset).
     pub producer: Option<String>,

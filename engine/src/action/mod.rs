@@ -8,7 +8,7 @@ mod faults;
 
 pub use faults::LinkFaults;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cluster::TopicConfig;
 use crate::consumer::ConsumerConfig;
@@ -16,8 +16,8 @@ use crate::log::record::Header;
 use crate::producer::{LoadConfig, ProducerConfig};
 
 /// Where `reset_offsets` moves a group's offsets (`kafka-consumer-groups --reset-offsets`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResetTo {
     /// `--to-earliest`: the log start offset.
     Earliest,
@@ -33,21 +33,19 @@ pub enum ResetTo {
 }
 
 /// A partition named by topic and number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PartitionRef {
     pub topic: String,
     pub partition: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// `CreateTopics`.
     CreateTopic {
         name: String,
         partitions: u32,
-        #[serde(default)]
         config: TopicConfig,
     },
     /// `DeleteTopics`.
@@ -60,11 +58,8 @@ pub enum Action {
         partitions: u32,
     },
     AddProducer {
-        #[serde(default)]
         name: Option<String>,
-        #[serde(default)]
         config: ProducerConfig,
-        #[serde(default)]
         load: Option<LoadConfig>,
     },
     RemoveProducer {
@@ -84,25 +79,17 @@ pub enum Action {
     ProduceRecord {
         producer: String,
         topic: String,
-        #[serde(default)]
         partition: Option<u32>,
-        #[serde(default)]
         key: Option<String>,
-        #[serde(default)]
         value: Option<String>,
-        #[serde(default)]
         headers: Vec<Header>,
     },
     AddConsumer {
-        #[serde(default)]
         name: Option<String>,
-        #[serde(default)]
         config: ConsumerConfig,
         /// Topics to subscribe to (with a group.id), or to read entirely without one.
-        #[serde(default)]
         topics: Vec<String>,
         /// Explicit partitions (`assign()`), instead of `topics`.
-        #[serde(default)]
         assign: Option<Vec<PartitionRef>>,
     },
     /// `close()` the consumer: commit, leave the group, go away.
@@ -150,11 +137,9 @@ pub enum Action {
         input: String,
         output: String,
         /// Consumer group (the processor's name when unset).
-        #[serde(default)]
         group: Option<String>,
         guarantee: crate::processor::Guarantee,
         /// Time spent per record, in microseconds.
-        #[serde(default)]
         processing_us: u64,
     },
     /// The processor's process dies mid-work: no commit, no abort, no LeaveGroup.
@@ -177,7 +162,6 @@ pub enum Action {
     /// has offsets for when unset). Only for a group without active members.
     ResetOffsets {
         group: String,
-        #[serde(default)]
         topic: Option<String>,
         to: ResetTo,
     },

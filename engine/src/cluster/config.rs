@@ -1,7 +1,7 @@
 //! Cluster-wide settings: broker count, network delay, coordinator settings and the simulation's
 //! memory bound. Field names are Kafka's configuration names where one exists.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::ActionError;
 
@@ -16,8 +16,7 @@ pub const LOG_MEMORY_MAX: u64 = 1 << 30;
 /// exceeded by at most this much per replica.
 pub const LOG_MEMORY_MIN_SHARE: u64 = 16 << 10;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClusterConfig {
     pub brokers: u32,
     /// One-way network delay between any client and any broker (simulation setting).

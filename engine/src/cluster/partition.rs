@@ -9,7 +9,7 @@
 //! the leader epoch and records where the new epoch starts; a follower whose log goes beyond that
 //! point truncates to it (KIP-101), which is how unclean elections lose acknowledged data.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::{BrokerId, PartitionIdx, TopicId};
 use crate::ground::{ErrorCode, Millis};
@@ -17,7 +17,7 @@ use crate::log::producer_state::SequenceCheck;
 use crate::log::{BatchOrigin, ControlType, PartitionLog, RecordBatch};
 
 /// `isolation.level`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IsolationLevel {
     ReadUncommitted,

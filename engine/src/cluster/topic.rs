@@ -1,6 +1,6 @@
 //! Topics: names (with Kafka's rules), partitions and per-topic configuration.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ClusterConfig;
 use crate::ground::quote::quoted;
@@ -23,7 +23,7 @@ pub struct Topic {
 }
 
 /// `cleanup.policy`: what happens to old data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CleanupPolicy {
     /// Delete whole segments past `retention.ms` / `retention.bytes`.
     #[serde(rename = "delete")]
@@ -31,7 +31,7 @@ pub enum CleanupPolicy {
     /// Keep the latest record of every key.
     #[serde(rename = "compact")]
     Compact,
-    #[serde(rename = "compact,delete", alias = "delete,compact")]
+    #[serde(rename = "compact,delete")]
     CompactDelete,
 }
 
@@ -54,8 +54,7 @@ impl CleanupPolicy {
 }
 
 /// Per-topic configuration, with Kafka's names and defaults.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicConfig {
     #[serde(rename = "replication.factor")]
     pub replication_factor: u32,

@@ -1,14 +1,14 @@
 //! Consumer configuration with Kafka's names and defaults (`ConsumerConfig`), plus the two
 //! settings that stand for the application around the consumer (`sim.` prefix).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cluster::IsolationLevel;
 use crate::ground::ActionError;
 use crate::protocol::{AssignorName, GroupProtocol, ServerAssignor};
 
 /// `auto.offset.reset`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OffsetResetStrategy {
     Earliest,
@@ -26,8 +26,7 @@ impl OffsetResetStrategy {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConsumerConfig {
     #[serde(rename = "group.id")]
     pub group_id: Option<String>,

@@ -1,6 +1,6 @@
 //! One record inside a batch, and Kafka's rule for how many bytes it takes.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::KeyId;
 
@@ -22,7 +22,7 @@ pub struct RecordMeta {
 }
 
 /// A record header, as typed by a user.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Header {
     pub key: String,
     pub value: String,

@@ -17,7 +17,7 @@
 //! the processor's consumer and producer are ordinary clients of the simulation, driven by
 //! this small state machine between polls.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::consumer::{Consumer, DeliveredRecord};
 use crate::event::EventKind;
@@ -26,7 +26,7 @@ use crate::party::Ctx;
 use crate::producer::transaction::TxnClientState;
 use crate::producer::Producer;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Guarantee {
     ExactlyOnce,

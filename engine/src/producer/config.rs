@@ -1,6 +1,6 @@
 //! Producer configuration with Kafka's names and Kafka 4.0's defaults (`ProducerConfig`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::protocol::Acks;
 
@@ -8,7 +8,7 @@ use crate::ground::ActionError;
 
 /// `partitioner.class`: the built-in logic (keyed murmur2, sticky for null keys) or the opt-in
 /// `RoundRobinPartitioner`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PartitionerKind {
     BuiltIn,
@@ -20,8 +20,7 @@ pub enum PartitionerKind {
 /// in the page.
 pub const MAX_BUFFER_MEMORY: u64 = 64 * 1024 * 1024;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProducerConfig {
     #[serde(rename = "batch.size")]
     pub batch_size: u32,
@@ -230,16 +229,6 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("Must set acks to all"));
-    }
-
-    #[test]
-    fn config_reads_kafka_names_from_json() {
-        let c: ProducerConfig =
-            serde_json::from_str(r#"{"linger.ms": 50, "acks": "1", "batch.size": 1000}"#).unwrap();
-        assert_eq!(c.linger_ms, 50);
-        assert_eq!(c.acks, Acks::Leader);
-        assert_eq!(c.batch_size, 1000);
-        assert!(serde_json::from_str::<ProducerConfig>(r#"{"lingerms": 5}"#).is_err());
     }
 
     #[test]

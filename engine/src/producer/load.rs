@@ -5,7 +5,7 @@
 //! Records are produced at millisecond resolution: the k-th record of a load started at `t0`
 //! with rate `r` has the timestamp `t0 + floor(1000 k / r)`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::{ActionError, Millis, Rng};
 use crate::log::keys::MAX_GENERATED_KEYS;
@@ -16,8 +16,8 @@ pub const MAX_RATE: u64 = 10_000_000;
 /// Largest generated value.
 pub const MAX_VALUE_BYTES: u32 = 1_000_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum KeyDistribution {
     /// Null keys: the sticky partitioner places them.
     None,
@@ -65,27 +65,23 @@ impl KeyDistribution {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoadConfig {
     pub topic: String,
     /// Records per second of simulated time.
     pub rate: u64,
-    #[serde(default = "default_keys")]
+    /// [`LoadConfig::DEFAULT_KEYS`] when a file leaves it out.
     pub keys: KeyDistribution,
-    #[serde(default = "default_value_bytes")]
+    /// [`LoadConfig::DEFAULT_VALUE_BYTES`] when a file leaves it out.
     pub value_bytes: u32,
 }
 
-fn default_keys() -> KeyDistribution {
-    KeyDistribution::Uniform { keys: 100 }
-}
-
-fn default_value_bytes() -> u32 {
-    100
-}
-
 impl LoadConfig {
+    /// The keys of a load that does not say: 100 keys, each equally likely.
+    pub const DEFAULT_KEYS: KeyDistribution = KeyDistribution::Uniform { keys: 100 };
+    /// The value size of a load that does not say.
+    pub const DEFAULT_VALUE_BYTES: u32 = 100;
+
     pub fn validate(&self) -> Result<(), ActionError> {
         if self.rate > MAX_RATE {
             return Err(ActionError::InvalidConfig(format!(

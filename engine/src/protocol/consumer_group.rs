@@ -1,14 +1,14 @@
 //! The wire words of the consumer group protocol (KIP-848): which protocol a consumer speaks,
 //! the server assignor it asks for, and the `ConsumerGroupHeartbeat` request and response.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::ErrorCode;
 use crate::protocol::TopicPartition;
 
 /// `group.protocol`: `classic` (JoinGroup, SyncGroup, client-side assignors) or `consumer`
 /// (KIP-848: ConsumerGroupHeartbeat, the coordinator assigns).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupProtocol {
     #[default]
@@ -26,7 +26,7 @@ impl GroupProtocol {
 }
 
 /// `group.remote.assignor`: a server-side assignor of `group.consumer.assignors`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServerAssignor {
     /// `UniformAssignor`, the broker's default.

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ground::small_map::SmallMap;
 
-/// `partition.assignment.strategy` values, by the names the assignors register.
+/// `partition.assignment.strategy` values, by the names the assignors register. (`Deserialize`
+/// for the test vectors; scenario files are read by `scenario::json`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AssignorName {
     #[serde(rename = "range")]

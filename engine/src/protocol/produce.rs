@@ -1,13 +1,13 @@
 //! Produce: a producer's batches to partition leaders, and what each leader answered.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cluster::Appended;
 use crate::ground::{ErrorCode, PartitionIdx};
 use crate::log::RecordBatch;
 
 /// `acks`: how many replicas must have a batch before the leader answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Acks {
     /// `acks=0`: no response; the send counts as done when it leaves.
     #[serde(rename = "0")]
@@ -16,7 +16,7 @@ pub enum Acks {
     #[serde(rename = "1")]
     Leader,
     /// `acks=all` (`-1`): the leader answers once the in-sync replicas have it.
-    #[serde(rename = "all", alias = "-1")]
+    #[serde(rename = "all")]
     All,
 }
 

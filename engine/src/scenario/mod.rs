@@ -2,6 +2,8 @@
 //! file drives a lesson, a shared link, an embedded figure, a headless test and a benchmark.
 //! The format is documented in `docs/scenario-format.md`.
 
+#[cfg(feature = "json")]
+pub mod json;
 pub mod report;
 pub mod runner;
 pub mod work;

@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Report;
 use crate::action::Action;
@@ -15,41 +15,29 @@ use crate::sim::Simulation;
 /// The longest scenario the runner accepts (one simulated day).
 pub const MAX_DURATION_MS: Millis = 24 * 3600 * 1000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicSpec {
     pub name: String,
     pub partitions: u32,
-    #[serde(default)]
     pub config: TopicConfig,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProducerSpec {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub config: ProducerConfig,
-    #[serde(default)]
     pub load: Option<LoadConfig>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConsumerSpec {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub config: ConsumerConfig,
-    #[serde(default)]
     pub topics: Vec<String>,
-    #[serde(default)]
     pub assign: Option<Vec<crate::action::PartitionRef>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TimedAction {
     /// Virtual time in ms at which the action is applied.
     pub at: Millis,
@@ -57,23 +45,15 @@ pub struct TimedAction {
 }
 
 /// A whole run as data: seed, cluster, what exists at time 0, what happens later, how long.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
     pub seed: u64,
-    #[serde(default)]
     pub cluster: ClusterConfig,
-    #[serde(default)]
     pub topics: Vec<TopicSpec>,
-    #[serde(default)]
     pub producers: Vec<ProducerSpec>,
-    #[serde(default)]
     pub consumers: Vec<ConsumerSpec>,
-    #[serde(default)]
     pub actions: Vec<TimedAction>,
     pub duration_ms: Millis,
 }

@@ -217,7 +217,7 @@ mod tests {
     use crate::scenario::TimedAction;
 
     fn scenario(json: &str) -> Scenario {
-        serde_json::from_str(json).expect("a scenario")
+        crate::scenario::json::parse(json).expect("a scenario")
     }
 
     #[test]

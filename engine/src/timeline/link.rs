@@ -10,9 +10,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ground::Millis;
+use crate::scenario::json::{parse, At, FromJson, Obj};
 use crate::scenario::{Scenario, TimedAction};
 
 use super::Timeline;
@@ -31,18 +32,15 @@ pub const MAX_VIRTUAL_MS: Millis = 24 * 60 * 60 * 1000;
 pub const COPY_LINK_CHARS: usize = 2_000;
 
 /// A session as data: what a link carries and what opening it restores.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Session {
     pub scenario: Scenario,
     /// The actions the user took, in time order (including those after `time` when the
     /// link was made scrubbed back: the timeline keeps them until a fork).
-    #[serde(default)]
     pub log: Vec<TimedAction>,
     /// The time on screen, ms.
     pub time: Millis,
     /// The furthest time the session had reached (the timeline's span); at least `time`.
-    #[serde(default)]
     pub end: Millis,
 }
 
@@ -155,14 +153,12 @@ impl Session {
                 text.len()
             ));
         }
-        // One reader (`from_slice`) for both kinds: each serde_json reader type is a whole copy
-        // of the scenario's parsing code in the page.
         let json = text.as_bytes();
         if is_session(json) {
             return Session::from_json(json);
         }
-        let scenario: Scenario = serde_json::from_slice(json)
-            .map_err(|e| format!("The file is not a valid scenario: {}", located(json, &e)))?;
+        let scenario: Scenario =
+            parse(json).map_err(|e| format!("The file is not a valid scenario: {e}"))?;
         let session = Session {
             time: scenario.duration_ms,
             end: scenario.duration_ms,
@@ -174,7 +170,7 @@ impl Session {
     }
 
     fn from_json(json: &[u8]) -> Result<Session, String> {
-        let session: Session = serde_json::from_slice(json).map_err(|e| located(json, &e))?;
+        let session: Session = parse(json)?;
         session.check()?;
         Ok(session)
     }
@@ -234,6 +230,19 @@ impl Session {
     }
 }
 
+impl FromJson for Session {
+    fn from_json(v: &serde_json::Value, at: &At) -> Result<Self, String> {
+        let o = Obj::new(v, at, "a session (an object with scenario, log and time)")?;
+        let s = Session {
+            scenario: o.req("scenario")?,
+            log: o.or_default("log")?,
+            time: o.req("time")?,
+            end: o.or_default("end")?,
+        };
+        o.done(s)
+    }
+}
+
 /// Whether a JSON text is a session (an object whose first key is `scenario`, as `to_fragment`
 /// and the page's downloads write it) rather than a scenario file.
 fn is_session(json: &[u8]) -> bool {
@@ -265,87 +274,6 @@ fn fragment_value(link: &str) -> Result<&str, String> {
     )
 }
 
-/// Serde's message with the path of the field it is about (`scenario.producers[0].load.rate`),
-/// found from where the parser stopped: serde_json says the line and column only.
-fn located(json: &[u8], e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    // "... at line L column C": the path says more to a reader than the position.
-    let message = message
-        .rfind(" at line ")
-        .map_or(message.as_str(), |at| &message[..at]);
-    let mut offset = 0;
-    for _ in 1..e.line() {
-        offset += json[offset..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(json.len() - offset, |n| n + 1);
-    }
-    match json_path(json, (offset + e.column()).saturating_sub(1)) {
-        Some(path) if !path.is_empty() => format!("{path}: {message}."),
-        _ => format!("{message}."),
-    }
-}
-
-/// The path (`a.b[2].c`) of the value around byte `at` of a JSON text, read by a small scanner
-/// that tracks objects, arrays and keys (the text parsed up to `at`, so it is well formed there).
-fn json_path(json: &[u8], at: usize) -> Option<String> {
-    enum Level {
-        Object(Option<String>),
-        Array(usize),
-    }
-    let mut stack: Vec<Level> = Vec::new();
-    let mut i = 0;
-    let mut expecting_key = false;
-    while i < json.len().min(at + 1) {
-        match json[i] {
-            b'{' => {
-                stack.push(Level::Object(None));
-                expecting_key = true;
-            }
-            b'[' => stack.push(Level::Array(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Level::Array(n)) => *n += 1,
-                Some(Level::Object(_)) => expecting_key = true,
-                None => {}
-            },
-            b'"' => {
-                let start = i + 1;
-                i += 1;
-                while i < json.len() && json[i] != b'"' {
-                    i += if json[i] == b'\\' { 2 } else { 1 };
-                }
-                if expecting_key {
-                    if let Some(Level::Object(key)) = stack.last_mut() {
-                        *key = Some(
-                            String::from_utf8_lossy(&json[start..i.min(json.len())]).into_owned(),
-                        );
-                    }
-                    expecting_key = false;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let mut path = String::new();
-    for level in &stack {
-        match level {
-            Level::Object(Some(k)) => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-            }
-            Level::Object(None) => {}
-            Level::Array(n) => path.push_str(&format!("[{n}]")),
-        }
-    }
-    Some(path)
-}
-
 /// A piece of a foreign link, quoted and cut short for a message.
 fn shown(s: &str) -> String {
     let cut: String = s.chars().take(16).collect();
@@ -361,7 +289,7 @@ mod tests {
     use super::*;
 
     fn scenario() -> Scenario {
-        serde_json::from_str(
+        Scenario::parse(
             r#"{"seed": 3, "topics": [{"name": "t", "partitions": 2}],
                 "producers": [{"name": "p", "load": {"topic": "t", "rate": 100}}],
                 "duration_ms": 0}"#,
@@ -372,8 +300,8 @@ mod tests {
     fn session() -> Session {
         Session {
             scenario: scenario(),
-            log: vec![serde_json::from_str(
-                r#"{"at": 2000, "action": {"type": "set_rate", "producer": "p", "rate": 10}}"#,
+            log: vec![parse(
+                br#"{"at": 2000, "action": {"type": "set_rate", "producer": "p", "rate": 10}}"#,
             )
             .unwrap()],
             time: 1500,

@@ -102,7 +102,7 @@ fn read_scenario(path: &str) -> Result<Scenario, ExitCode> {
         complain(path, e);
         ExitCode::from(2)
     })?;
-    serde_json::from_str(&text).map_err(|e| {
+    Scenario::parse(&text).map_err(|e| {
         complain(path, format_args!("not a valid scenario: {e}"));
         ExitCode::from(2)
     })
