@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The page's memory benchmark: the engine in headless Chromium (wasm, release profile) running
-# first-look for 24 simulated hours and 100,000 records/s for one, printing the wasm memory as it
+# first-look for 24 simulated hours and 100,000 records/s for one, in a timeline with its
+# checkpoints as the page runs it, printing the wasm memory as it
 # goes. The aim is 128 MB, flat once every log holds its share of sim.log.memory.bytes.
 # Usage: scripts/bench-memory.sh
 set -euo pipefail

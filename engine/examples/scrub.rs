@@ -2,7 +2,7 @@
 //! bench-100k: 24 partitions, two producers of 50,000 records/s, three groups of four) played
 //! for `MINUTES` virtual minutes, then a seek to points spread over it, each timed. Prints the
 //! checkpoints kept, their estimated bytes and the seek times (median, worst).
-//! `cargo run --release -p brokerlab-engine --example scrub [MINUTES=10] [RECORDS_PER_S=100000]`
+//! `[BUDGET_MB=96] cargo run --release -p brokerlab-engine --example scrub [MINUTES=10] [RECORDS_PER_S=100000]`
 //! A figure, not a test: the page's figure comes from Chromium, where the engine runs slower.
 
 use std::time::Instant;
@@ -42,7 +42,15 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(100_000);
     let end = minutes * 60_000;
-    let mut t = Timeline::new(bench(rate)).expect("starts");
+    // `BUDGET_MB=48` tries another checkpoint budget than the page's.
+    let budget = std::env::var("BUDGET_MB")
+        .ok()
+        .and_then(|b| b.parse::<u64>().ok())
+        .map_or(
+            brokerlab_engine::timeline::checkpoints::CHECKPOINT_BUDGET_BYTES,
+            |mb| mb << 20,
+        );
+    let mut t = Timeline::with_budget(bench(rate), budget).expect("starts");
     let wall = Instant::now();
     t.advance_to(end);
     println!(
@@ -51,6 +59,13 @@ fn main() {
         t.checkpoints().len(),
         t.checkpoints().bytes() >> 20,
         t.checkpoints().times().map(|ms| ms / 1000).collect::<Vec<_>>()
+    );
+    println!(
+        "each holds alone (MB): {:?}",
+        t.checkpoints()
+            .own_bytes()
+            .map(|b| b >> 20)
+            .collect::<Vec<_>>()
     );
     // Points spread over the session, visited out of order (as a user scrubs).
     let mut times_ms: Vec<f64> = Vec::new();

@@ -243,6 +243,40 @@ fn checkpoints_stay_within_their_budget_and_thin_out_evenly() {
     assert!(gaps.iter().all(|&g| g <= mean * 4), "{gaps:?}");
 }
 
+/// At a rate where a log's window is much of the budget, a checkpoint far from the others holds
+/// a whole window alone, and one in a run holds only what its successor no longer does: the
+/// store keeps a dense run behind the running simulation (stepping back stays a short replay),
+/// sparser into the past, and the first, within the budget.
+#[test]
+fn when_log_windows_outweigh_the_budget_a_dense_run_stays_behind_the_present() {
+    let mut s = demo();
+    s.cluster.log_memory_bytes = 4 << 20;
+    s.producers[0].load.as_mut().unwrap().rate = 5_000;
+    let budget = 6 << 20;
+    let mut t = Timeline::with_budget(s, budget).unwrap();
+    t.advance_to(120_000);
+    let times: Vec<u64> = t.checkpoints().times().collect();
+    let own: Vec<u64> = t.checkpoints().own_bytes().collect();
+    assert!(t.checkpoints().bytes() <= budget, "{times:?} {own:?}");
+    assert_eq!(times[0], 0, "{times:?}");
+    // A window here is about 1.4 MB (4 MB of logs over 4 partitions of 3 replicas, 5 s of
+    // records holding most of one): the budget holds the first and about four more.
+    assert!(
+        times.len() >= 4,
+        "a run, not only the first and the newest: {times:?} {own:?}"
+    );
+    assert_eq!(
+        times[times.len() - 3..],
+        [110_000, 115_000, 120_000],
+        "dense behind the present: {times:?}"
+    );
+    let gaps: Vec<u64> = times[1..].windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps.windows(2).all(|g| g[0] >= g[1]),
+        "sparser into the past: {times:?}"
+    );
+}
+
 /// A random session: actions at random times, then a fork at a random earlier time.
 #[derive(Clone, Debug)]
 enum Op {

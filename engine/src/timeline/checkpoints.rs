@@ -9,9 +9,12 @@
 //!
 //! A copy shares the log's batches with the simulation it was copied from (they never change once
 //! appended), so what a checkpoint costs is what it holds alone: its event history, queue and
-//! parties, plus the batches its kept predecessor does not hold (appended since, or rewritten by
-//! the cleaner). A batch lives in a run of consecutive checkpoints (a log appends at its end and
-//! evicts at its start), so these costs add up to what the store holds.
+//! parties, plus the batches nothing later holds (evicted, or rewritten by the cleaner, before
+//! its successor was taken). A batch lives in a run of consecutive checkpoints ending at most at
+//! the running simulation (a log appends at its end and evicts at its start), so charging each
+//! checkpoint for the batches its successor does not share counts every batch once; the newest
+//! shares its batches with the running simulation, which holds them anyway. That is the memory
+//! the store adds to the page's, and what its bound counts.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -24,10 +27,13 @@ pub const CHECKPOINT_EVERY_MS: Millis = 5_000;
 /// Work (queue entries processed) between checkpoints while much happens: a replay of this
 /// many entries takes about 50 ms in the page at 100,000 records/s.
 pub const CHECKPOINT_EVERY_EVENTS: u64 = 400_000;
-/// The store's bound: what the copies take together, batches they share counted once (an
-/// estimate, see `own_bytes`). The first checkpoint and the newest are always kept, even if
-/// they alone take more.
-pub const CHECKPOINT_BUDGET_BYTES: u64 = 96 << 20;
+/// The store's bound: what the copies add to the running simulation's memory, batches they
+/// share counted once (an estimate, see `own_bytes`). The page's aim is 128 MB in all and the
+/// running simulation takes up to ~70 MB with its logs at `sim.log.memory.bytes` (64 MB); at
+/// 100,000 records/s the page's wasm memory reached 153 MB with 48 MB here (the copy being
+/// taken, allocator slack) and stays at 120 MB with 24 (`scripts/bench-memory.sh`). The first
+/// checkpoint and the newest are always kept, even if they alone take more.
+pub const CHECKPOINT_BUDGET_BYTES: u64 = 24 << 20;
 /// Events of the history a checkpoint keeps: enough for the page's event feed and for stepping
 /// back an instant after a seek (the full history is `EVENT_HISTORY`, and at low rates it is
 /// most of what a checkpoint would hold).
@@ -48,8 +54,12 @@ struct Checkpoint {
     cursor: Cursor,
     /// Work done to get here (`Simulation::events_processed`).
     work: u64,
-    /// What this copy holds that its kept predecessor does not (see the module comment).
+    /// What this copy holds that its kept successor (or, for the newest, the running
+    /// simulation when it was taken) does not: see the module comment.
     bytes: u64,
+    /// If this one went: what its predecessor would then hold alone (computed when first
+    /// needed, forgotten when a neighbour changes).
+    predecessor_without: Option<u64>,
     sim: Simulation,
 }
 
@@ -113,11 +123,20 @@ impl Checkpoints {
             || (c.cursor.time == cursor.time && c.cursor.logged < cursor.logged)));
         let mut copy = sim.clone();
         copy.forget_events_but(CHECKPOINT_EVENTS);
-        let bytes = own_bytes(&copy, self.list.last().map(|c| &c.sim));
+        // The newest so far is followed by this copy from now on: it holds alone what this
+        // copy no longer holds.
+        if let Some(last) = self.list.last_mut() {
+            let held = own_bytes(&last.sim, Some(&copy));
+            self.bytes = self.bytes - last.bytes + held;
+            last.bytes = held;
+            last.predecessor_without = None;
+        }
+        let bytes = own_bytes(&copy, Some(sim));
         self.list.push(Checkpoint {
             cursor,
             work: sim.events_processed(),
             bytes,
+            predecessor_without: None,
             sim: copy,
         });
         self.bytes += bytes;
@@ -126,19 +145,54 @@ impl Checkpoints {
         }
     }
 
-    /// Removes the checkpoint (not the first, not the newest) whose neighbours are closest in
-    /// work, so that no stretch of replay grows more than it must.
+    /// Removes the checkpoint (not the first, not the newest) that frees the most memory for
+    /// the replay it adds, weighed by its age: its score is the bytes its removal frees, times
+    /// the work since it, over the work between its neighbours. Where copies cost about the
+    /// same (low rates) the checkpoints thin out with age, dense behind the present (stepping
+    /// back is a short replay) and sparser into the past. Where a log's window is much of the
+    /// budget (high rates), a checkpoint far from the others holds a whole window alone while
+    /// one in a run holds only what its successor no longer does, so the far ones go first and
+    /// a dense run stays behind the present, as far back as the budget reaches.
     fn thin(&mut self) {
         let last = self.list.len() - 1;
-        let Some(i) = (1..last).min_by_key(|&i| self.list[i + 1].work - self.list[i - 1].work)
-        else {
+        let now = self.list[last].work;
+        let mut best: Option<(usize, f64)> = None;
+        for i in 1..last {
+            let freed = self.freed_without(i);
+            let gap = self.list[i + 1].work - self.list[i - 1].work;
+            let age = now - self.list[i].work;
+            let score = freed as f64 * (age + 1) as f64 / (gap + 1) as f64;
+            if best.is_none_or(|(_, b)| score > b) {
+                best = Some((i, score));
+            }
+        }
+        let Some((i, _)) = best else {
             return;
         };
+        let held = self.held_without(i);
         let gone = self.list.remove(i);
-        // Its successor now follows its predecessor: it holds alone what `gone` held with it.
-        let next = own_bytes(&self.list[i].sim, Some(&self.list[i - 1].sim));
-        self.bytes = self.bytes - gone.bytes - self.list[i].bytes + next;
-        self.list[i].bytes = next;
+        self.bytes = self.bytes - gone.bytes - self.list[i - 1].bytes + held;
+        self.list[i - 1].bytes = held;
+        // Both neighbours now have another neighbour.
+        self.list[i - 1].predecessor_without = None;
+        self.list[i].predecessor_without = None;
+    }
+
+    /// Without checkpoint `i`, its predecessor is followed by its successor: what the
+    /// predecessor would then hold alone.
+    fn held_without(&mut self, i: usize) -> u64 {
+        if let Some(held) = self.list[i].predecessor_without {
+            return held;
+        }
+        let held = own_bytes(&self.list[i - 1].sim, Some(&self.list[i + 1].sim));
+        self.list[i].predecessor_without = Some(held);
+        held
+    }
+
+    /// The bytes removing checkpoint `i` would free.
+    fn freed_without(&mut self, i: usize) -> u64 {
+        let before = self.list[i].bytes + self.list[i - 1].bytes;
+        before.saturating_sub(self.held_without(i))
     }
 
     /// The latest checkpoint at or before `time` whose logged actions are within the first
@@ -176,40 +230,43 @@ impl Checkpoints {
     }
 }
 
-/// What `sim` holds that `before` does not: what a copy copies (queue, parties, the open chunk
-/// of the event history), every replica's pointers to its batches, the leaders' batches
-/// `before` does not share with it (a follower's replica shares its leader's), and the sealed
-/// history chunks `before` does not share.
+/// What `sim` holds that `other` (the next checkpoint, or the running simulation) does not:
+/// what a copy copies (queue, parties, the open chunk of the event history), every replica's
+/// pointers to its batches, the leaders' batches `other` does not share with it (a follower's
+/// replica shares its leader's), and the sealed history chunks `other` does not share.
 ///
 /// Logs append at their end and evict at their start, so two copies of a leader log share one
 /// run of batches: a walk of both in offset order finds it without hashing every batch (a
 /// checkpoint at 100,000 records/s holds hundreds of thousands).
-fn own_bytes(sim: &Simulation, before: Option<&Simulation>) -> u64 {
+fn own_bytes(sim: &Simulation, other: Option<&Simulation>) -> u64 {
     let pointers = sim.shared_batches().count() * std::mem::size_of::<Arc<()>>();
-    let mut old_logs = before
+    let mut other_logs = other
         .into_iter()
         .flat_map(Simulation::leader_logs)
         .peekable();
     let mut batches = 0;
     for (idx, log) in sim.leader_logs() {
-        while old_logs.peek().is_some_and(|(i, _)| *i < idx) {
-            old_logs.next();
+        while other_logs.peek().is_some_and(|(i, _)| *i < idx) {
+            other_logs.next();
         }
-        let old = old_logs.peek().filter(|(i, _)| *i == idx).map(|(_, l)| *l);
-        let mut old = old
+        let theirs = other_logs
+            .peek()
+            .filter(|(i, _)| *i == idx)
+            .map(|(_, l)| *l);
+        let mut theirs = theirs
             .into_iter()
             .flat_map(|l| l.segments().flat_map(|s| s.batches()))
             .peekable();
         for b in log.segments().flat_map(|s| s.batches()) {
-            while old.peek().is_some_and(|o| o.base_offset < b.base_offset) {
-                old.next();
+            while theirs.peek().is_some_and(|o| o.base_offset < b.base_offset) {
+                theirs.next();
             }
-            if !old.peek().is_some_and(|o| Arc::ptr_eq(o, b)) {
+            if !theirs.peek().is_some_and(|o| Arc::ptr_eq(o, b)) {
                 batches += b.memory_bytes();
             }
         }
     }
-    let held_chunks: HashSet<_> = before
+    let held_chunks: HashSet<_> = other
         .map(|b| b.shared_event_chunks().map(|(p, _)| p).collect())
         .unwrap_or_default();
     let chunks: u64 = sim
