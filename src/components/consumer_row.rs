@@ -120,20 +120,9 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 .and_then(|(_, _, l)| *l)
         })
         .sum();
-    let idle = c.state == "Stable" && c.assigned.is_empty();
-    let status = if c.paused {
-        "paused".to_string()
-    } else if idle {
-        "idle: no partitions (more members than partitions)".to_string()
-    } else if c.state == "Reconciling" {
-        "committing before it revokes…".to_string()
-    } else if c.state != "Stable" && c.state != "Assigned" {
-        format!("{}…", c.state.to_ascii_lowercase())
-    } else if c.busy {
-        "processing".to_string()
-    } else {
-        "polling".to_string()
-    };
+    // Worked out by the engine, with the cause when it reads nothing (`view::ConsumerStatus`).
+    let idle = c.status.is_stuck();
+    let status = c.status.text();
     html! {
         <li class={classes!("member", idle.then_some("idle"), c.paused.then_some("paused"))}
             aria-label={format!("Consumer {}", c.name)}>
@@ -146,7 +135,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 }
                 <span class="member-lag" title="Sum of (high watermark − committed offset) over its partitions">{ format!("lag {}", format::signed(lag)) }</span>
             </div>
-            <div class="chips" aria-label={format!("Partitions of {}", c.name)}>
+            <div class="chips" role="group" aria-label={format!("Partitions of {}", c.name)}>
                 { for c.assigned.iter().map(|a| {
                     let lag = props.lags.iter().find(|(t, p, _)| *t == a.topic && *p == a.partition).and_then(|(_, _, l)| *l);
                     html! {

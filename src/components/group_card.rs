@@ -85,7 +85,12 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             <header class="card-head">
                 <span class="swatch" style={format!("background:{color}")}></span>
                 <h3>{ &g.group_id }</h3>
-                <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
+                if g.coordinator_down {
+                    // The state the coordinator last had: nobody can reach it to change it.
+                    <span class="badge dead" aria-label={format!("Coordinator unavailable (last state {})", g.state)}>{"Coordinator unavailable"}</span>
+                } else {
+                    <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
+                }
                 <span class="muted small">{ epoch_text(g) }</span>
             </header>
             <p class="muted small">
@@ -99,6 +104,12 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 { leader_client.map(|c| format!(" · leader {c}")).unwrap_or_default() }
                 { g.coordinator.map(|b| format!(" · coordinator broker {b} (__consumer_offsets-{})", g.coordinator_partition)).unwrap_or_default() }
             </p>
+            if let Some((until, delay)) = g.initial_delay {
+                <p class="group-note small" role="status">{ format!(
+                    "A new group waits group.initial.rebalance.delay.ms ({}) for more members before its first rebalance: until {}.",
+                    format::duration(delay), format::time(until)
+                ) }</p>
+            }
             <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
                 { for members.into_iter().map(|c| html! {
                     <ConsumerRow key={c.index} member_state={member_state(c.index)} consumer={Rc::new(c.clone())} lags={lags.clone()} />
@@ -117,7 +128,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                                 }
                             }</span>
                         </div>
-                        <div class="chips" aria-label={format!("Partitions of {}", m.client)}>
+                        <div class="chips" role="group" aria-label={format!("Partitions of {}", m.client)}>
                             { for m.assignment.iter().map(|(t, p)| html! { <span class="chip" key={format!("{t}-{p}")}>{ format!("{t}-{p}") }</span> }) }
                         </div>
                     </li>

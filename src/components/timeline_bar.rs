@@ -12,6 +12,7 @@ use web_sys::{HtmlElement, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
+use crate::app::decimal::fixed;
 use crate::app::{format, Msg, PlaygroundContext};
 
 fn kind_class(kind: &MarkerKind) -> &'static str {
@@ -106,12 +107,12 @@ pub fn TimelineBar() -> Html {
                 <div class="track" ref={track} role="slider" tabindex="0" aria-label="Session time"
                     aria-valuemin="0" aria-valuemax={end.to_string()} aria-valuenow={now.to_string()}
                     aria-valuetext={value_text(now, end, markers)} {onkeydown} {onpointerdown}>
-                    <div class="fill" style={format!("width:{:.3}%", pct(now))}></div>
+                    <div class="fill" style={format!("width:{}%", fixed(pct(now), 3))}></div>
                     { for markers.iter().map(|m| html! {
-                        <span class={classes!("marker", kind_class(&m.kind))} style={format!("left:{:.3}%", pct(m.time))}
+                        <span class={classes!("marker", kind_class(&m.kind))} style={format!("left:{}%", fixed(pct(m.time), 3))}
                             title={format!("{}: {}", format::time(m.time), m.text)} aria-hidden="true"></span>
                     }) }
-                    <div class="thumb" style={format!("left:{:.3}%", pct(now))} aria-hidden="true"></div>
+                    <div class="thumb" style={format!("left:{}%", fixed(pct(now), 3))} aria-hidden="true"></div>
                 </div>
                 <button class="btn small" onclick={send(|| Msg::Marker(true))} aria-label="Next marker"
                     title="Next marker (])">{"Marker ⟩"}</button>

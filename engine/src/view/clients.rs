@@ -83,6 +83,8 @@ pub struct ConsumerView {
     pub topics: Vec<String>,
     pub assigned: Vec<AssignedView>,
     pub stats: ConsumerStats,
+    /// What it is doing, with the cause when it reads nothing.
+    pub status: super::ConsumerStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,6 +195,7 @@ pub(super) fn consumer_view(sim: &Simulation, c: &crate::consumer::Consumer) -> 
             })
             .collect(),
         stats: c.stats.clone(),
+        status: super::ConsumerStatus::of(sim, c),
     }
 }
 

@@ -55,6 +55,12 @@ pub struct GroupView {
     pub protocol: Option<String>,
     pub leader: Option<String>,
     pub coordinator: Option<BrokerId>,
+    /// The coordinator's broker is down or its partition has no leader: the state shown is the
+    /// last one known, and nothing can join, sync or commit.
+    pub coordinator_down: bool,
+    /// The first rebalance of a new group waits `group.initial.rebalance.delay.ms` (the delay,
+    /// in ms) for more members, until this time (Kafka's `InitialDelayedJoin`).
+    pub initial_delay: Option<(Millis, u64)>,
     /// `__consumer_offsets` partition of the group.
     pub coordinator_partition: u32,
     pub topics: Vec<String>,
@@ -158,6 +164,16 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
         },
         leader: g.leader.clone(),
         coordinator: sim.cluster().coordinator_for(CONSUMER_OFFSETS, &g.group_id),
+        coordinator_down: sim
+            .cluster()
+            .available_coordinator(CONSUMER_OFFSETS, &g.group_id)
+            .is_none(),
+        initial_delay: match g.join_timer {
+            Some(crate::coordinator::group::state::JoinTimer::Initial {
+                deadline, delay, ..
+            }) => Some((deadline, delay)),
+            _ => None,
+        },
         coordinator_partition: crate::ground::hash::coordinator_partition(
             &g.group_id,
             offsets_topic.map_or(50, |t| t.partitions.len() as u32),

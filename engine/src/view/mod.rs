@@ -15,12 +15,14 @@ mod cluster;
 mod describe;
 mod groups;
 mod records;
+mod status;
 mod strip;
 
 pub use clients::{AssignedView, ConsumerView, ProcessorView, ProducerView};
 pub use cluster::{BrokerView, PartitionView, ReplicaView, TopicView};
 pub use groups::{GroupPartitionView, GroupView, MemberView};
 pub use records::RecordView;
+pub use status::ConsumerStatus;
 pub use strip::StripCell;
 
 // The words views and events are written in, for readers that name them.
