@@ -14,4 +14,11 @@ pub mod hooks;
 /// Mounts the playground on `<body>`.
 pub fn mount() {
     yew::Renderer::<app::App>::new().render();
+    // The page's "Loading…" placeholder (index.html) has done its job.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        loading.remove();
+    }
 }
