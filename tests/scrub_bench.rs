@@ -10,36 +10,29 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/browser.rs"]
-mod browser;
+fn now_ms() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
 
-use browser::{now_ms, Breather};
-
-async fn scrub(name: &str, scenario: brokerlab_engine::Scenario, minutes: u64) {
+fn scrub(name: &str, scenario: brokerlab_engine::Scenario, minutes: u64) {
     let end = minutes * 60_000;
     let mut t = Timeline::new(scenario).expect("built-in scenario starts");
     let start = now_ms();
-    let mut breather = Breather::new();
-    let mut at = 0;
-    while at < end {
-        at = (at + 10_000).min(end);
-        t.advance_to(at);
-        breather.maybe().await;
-    }
+    t.advance_to(end);
     console_log!(
         "scrub {name}: played {minutes} min in {:.1} s; {} checkpoints, ~{} MB",
         (now_ms() - start) / 1e3,
         t.checkpoints().len(),
         t.checkpoints().bytes() >> 20
     );
-    let mut times: Vec<f64> = Vec::new();
-    for i in 0..20u64 {
-        let target = (i * 7_919 * 1_000 + 3_333) % end;
-        let w = now_ms();
-        t.seek(target);
-        times.push(now_ms() - w);
-        breather.maybe().await;
-    }
+    let mut times: Vec<f64> = (0..20u64)
+        .map(|i| {
+            let target = (i * 7_919 * 1_000 + 3_333) % end;
+            let w = now_ms();
+            t.seek(target);
+            now_ms() - w
+        })
+        .collect();
     times.sort_by(f64::total_cmp);
     console_log!(
         "scrub {name}: seek median {:.0} ms, worst {:.0} ms over {} points",
@@ -50,11 +43,11 @@ async fn scrub(name: &str, scenario: brokerlab_engine::Scenario, minutes: u64) {
 }
 
 #[wasm_bindgen_test]
-async fn first_look_for_10_minutes() {
-    scrub("first-look", demo_scenario(42), 10).await;
+fn first_look_for_10_minutes() {
+    scrub("first-look", demo_scenario(42), 10);
 }
 
 #[wasm_bindgen_test]
-async fn hundred_thousand_records_per_second_for_10_minutes() {
-    scrub("bench-100k", bench_scenario(42), 10).await;
+fn hundred_thousand_records_per_second_for_10_minutes() {
+    scrub("bench-100k", bench_scenario(42), 10);
 }

@@ -52,6 +52,17 @@ fn main() {
         );
     let mut t = Timeline::with_budget(bench(rate), budget).expect("starts");
     let wall = Instant::now();
+    if std::env::var("TRACE_CHECKPOINTS").is_ok() {
+        // Every checkpoint list as the session plays, with what each holds alone (MB).
+        let mut at = 0;
+        while at < end {
+            at += 2_500;
+            t.advance_to(at);
+            let times: Vec<u64> = t.checkpoints().times().map(|ms| ms / 100).collect();
+            let own: Vec<u64> = t.checkpoints().own_bytes().map(|b| b >> 20).collect();
+            println!("{:>6.1} s: {times:?} (0.1 s) {own:?} MB", at as f64 / 1e3);
+        }
+    }
     t.advance_to(end);
     println!(
         "played {minutes} min at {rate} records/s in {:.1} s; {} checkpoints kept, ~{} MB, at {:?} s",

@@ -265,9 +265,10 @@ fn when_log_windows_outweigh_the_budget_a_dense_run_stays_behind_the_present() {
         times.len() >= 4,
         "a run, not only the first and the newest: {times:?} {own:?}"
     );
-    assert_eq!(
-        times[times.len() - 3..],
-        [110_000, 115_000, 120_000],
+    let newest = &times[times.len() - 3..];
+    assert_eq!(newest[2], 120_000, "{times:?}");
+    assert!(
+        newest.windows(2).all(|w| w[1] - w[0] <= 5_000),
         "dense behind the present: {times:?}"
     );
     let gaps: Vec<u64> = times[1..].windows(2).map(|w| w[1] - w[0]).collect();

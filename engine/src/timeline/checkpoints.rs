@@ -24,6 +24,9 @@ use crate::sim::Simulation;
 
 /// Virtual time between checkpoints while little happens.
 pub const CHECKPOINT_EVERY_MS: Millis = 5_000;
+/// The shortest: where a stretch of 5 s of records is a large part of the budget (100,000
+/// records/s), checkpoints come closer together so that each costs less and a run of them fits.
+pub const CHECKPOINT_EVERY_MS_MIN: Millis = 2_500;
 /// Work (queue entries processed) between checkpoints while much happens: a replay of this
 /// many entries takes about 50 ms in the page at 100,000 records/s.
 pub const CHECKPOINT_EVERY_EVENTS: u64 = 400_000;
@@ -57,6 +60,9 @@ struct Checkpoint {
     /// What this copy holds that its kept successor (or, for the newest, the running
     /// simulation when it was taken) does not: see the module comment.
     bytes: u64,
+    /// What the copy cost when taken, before anything it holds was evicted from the running
+    /// simulation: its pointers, queue and parties.
+    fixed: u64,
     /// If this one went: what its predecessor would then hold alone (computed when first
     /// needed, forgotten when a neighbour changes).
     predecessor_without: Option<u64>,
@@ -68,6 +74,10 @@ pub struct Checkpoints {
     list: Vec<Checkpoint>,
     bytes: u64,
     budget: u64,
+    /// Virtual time between checkpoints now: halved while the records of one stretch cost more
+    /// than a sixth of the budget and more than twice what every copy costs anyway (its
+    /// pointers, queue and parties), doubled back while they cost less than a twenty-fourth.
+    every_ms: Millis,
 }
 
 impl Checkpoints {
@@ -76,6 +86,7 @@ impl Checkpoints {
             list: Vec::new(),
             bytes: 0,
             budget,
+            every_ms: CHECKPOINT_EVERY_MS,
         }
     }
 
@@ -103,7 +114,7 @@ impl Checkpoints {
             None => true,
             Some(last) => {
                 sim.now() > last.cursor.time
-                    && (sim.now() - last.cursor.time >= CHECKPOINT_EVERY_MS
+                    && (sim.now() - last.cursor.time >= self.every_ms
                         || sim.events_processed() - last.work >= CHECKPOINT_EVERY_EVENTS)
             }
         }
@@ -114,7 +125,7 @@ impl Checkpoints {
     pub fn due_by(&self) -> Millis {
         self.list
             .last()
-            .map_or(0, |c| c.cursor.time.saturating_add(CHECKPOINT_EVERY_MS))
+            .map_or(0, |c| c.cursor.time.saturating_add(self.every_ms))
     }
 
     /// Keeps a copy of `sim` at `cursor` (which must be later than every checkpoint kept).
@@ -130,12 +141,19 @@ impl Checkpoints {
             self.bytes = self.bytes - last.bytes + held;
             last.bytes = held;
             last.predecessor_without = None;
+            let records = held.saturating_sub(last.fixed);
+            if records > self.budget / 6 && records > 2 * last.fixed {
+                self.every_ms = (self.every_ms / 2).max(CHECKPOINT_EVERY_MS_MIN);
+            } else if records < self.budget / 24 {
+                self.every_ms = (self.every_ms * 2).min(CHECKPOINT_EVERY_MS);
+            }
         }
         let bytes = own_bytes(&copy, Some(sim));
         self.list.push(Checkpoint {
             cursor,
             work: sim.events_processed(),
             bytes,
+            fixed: bytes,
             predecessor_without: None,
             sim: copy,
         });
