@@ -131,3 +131,35 @@ fn with_every_broker_down_members_cannot_reach_their_coordinator() {
         ConsumerStatus::Polling | ConsumerStatus::Processing
     )));
 }
+
+#[test]
+fn a_processor_whose_topics_were_deleted_warns_instead_of_looking_busy() {
+    let mut sim = start();
+    sim.apply(Action::CreateTopic {
+        name: "totals".into(),
+        partitions: 1,
+        config: Default::default(),
+    })
+    .unwrap();
+    sim.apply(Action::AddProcessor {
+        name: "sum".into(),
+        input: "orders".into(),
+        output: "totals".into(),
+        group: None,
+        guarantee: brokerlab_engine::Guarantee::ExactlyOnce,
+        processing_us: 0,
+    })
+    .unwrap();
+    sim.advance_to(10_000);
+    assert_eq!(sim.snapshot().processors[0].warning, None);
+    sim.apply(Action::DeleteTopic {
+        name: "orders".into(),
+    })
+    .unwrap();
+    sim.advance_to(15_000);
+    let warning = sim.snapshot().processors[0].warning.clone().unwrap();
+    assert!(
+        warning.contains("input topic \"orders\" does not exist"),
+        "{warning}"
+    );
+}

@@ -20,6 +20,8 @@ pub fn FaultsPanel() -> Html {
     let delay = use_state(|| "0".to_string());
     let error = use_state(|| None::<String>);
     let active = view.snapshot.faults.first().cloned();
+    // Every rule in force (a scenario or a link may set several; the form sets one).
+    let summary = LinkFaults::summarize(&view.snapshot.faults);
     let onsubmit = {
         let (engine, error) = (engine.clone(), error.clone());
         let (drop_responses, drop_requests, reject, delay) = (
@@ -62,8 +64,8 @@ pub fn FaultsPanel() -> Html {
         <details class="card form-card faults">
             <summary>
                 {"Network faults"}
-                if let Some(f) = &active {
-                    <span class="badge preparing">{ summary(f) }</span>
+                if let Some(s) = summary {
+                    <span class="badge preparing">{ s }</span>
                 }
             </summary>
             <form class="form" {onsubmit} aria-label="Network faults" novalidate=true oninput={engine.clear_on_edit("faults", Some(error.clone()))}>
@@ -85,23 +87,4 @@ pub fn FaultsPanel() -> Html {
             </form>
         </details>
     }
-}
-
-/// The faults in force, in a few words: every setting that is not zero.
-fn summary(f: &LinkFaults) -> String {
-    let pct = |x: f64| crate::app::decimal::short(x, 2);
-    let mut parts = Vec::new();
-    if f.drop_requests_percent > 0.0 {
-        parts.push(format!("{}% requests lost", pct(f.drop_requests_percent)));
-    }
-    if f.drop_responses_percent > 0.0 {
-        parts.push(format!("{}% responses lost", pct(f.drop_responses_percent)));
-    }
-    if f.reject_requests_percent > 0.0 {
-        parts.push(format!("{}% refused", pct(f.reject_requests_percent)));
-    }
-    if f.extra_delay_ms > 0 {
-        parts.push(format!("+{} ms", f.extra_delay_ms));
-    }
-    parts.join(" · ")
 }

@@ -60,6 +60,9 @@ pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
                     { if crashed { "Restart" } else { "Crash" } }
                 </button>
             </div>
+            if let Some(w) = &p.warning {
+                <p class="warn small" role="status">{ w.clone() }</p>
+            }
             <p class="muted small">
                 { if eos { "exactly once: a transaction per poll, input offsets committed inside it (sendOffsetsToTransaction)" }
                   else { "at least once: idempotent producer, auto commit every 5 s" } }

@@ -26,6 +26,16 @@ fn kind_class(kind: &MarkerKind) -> &'static str {
     }
 }
 
+/// The marker colours, in the key beside the bar.
+const LEGEND: [(&str, &str); 6] = [
+    ("m-rebalance", "Rebalance (a new generation)"),
+    ("m-election", "Leader election"),
+    ("m-broker", "Broker killed or restarted"),
+    ("m-txn", "Transaction committed or aborted"),
+    ("m-fault", "Network fault rules changed"),
+    ("m-reset", "Offsets reset"),
+];
+
 /// What the slider says about a time: the time, the span, and the latest thing that happened at
 /// or before it.
 pub fn value_text(now: u64, end: u64, markers: &[Marker]) -> String {
@@ -117,6 +127,14 @@ pub fn TimelineBar() -> Html {
                 <button class="btn small" onclick={send(|| Msg::Marker(true))} aria-label="Next marker"
                     title="Next marker (])">{"Marker ⟩"}</button>
                 <span class="timeline-span" aria-hidden="true">{ format!("{} / {}", format::time(now), format::time(end)) }</span>
+                <details class="marker-legend">
+                    <summary aria-label="Key to the marker colours">{"Key"}</summary>
+                    <ul class="legend-list">
+                        { for LEGEND.iter().map(|(class, what)| html! {
+                            <li><span class={classes!("swatch-mark", *class)} aria-hidden="true"></span>{ *what }</li>
+                        }) }
+                    </ul>
+                </details>
             </div>
             { for fork }
             <NoticeLine source="timeline" />

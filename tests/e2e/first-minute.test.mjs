@@ -28,3 +28,15 @@ test('a module that cannot load says so instead of a blank page', async () => {
   await page.goto(server.url);
   await page.getByRole('status').filter({ hasText: /brokerlab could not start: .*WebAssembly/ }).waitFor();
 });
+
+test('the timeline has a key to its marker colours', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(server.url);
+  const key = page.locator('details.marker-legend summary');
+  assert.equal(await key.getAttribute('aria-label'), 'Key to the marker colours');
+  await key.click();
+  const items = page.locator('details.marker-legend li');
+  assert.equal(await items.count(), 6);
+  await items.filter({ hasText: 'Rebalance (a new generation)' }).waitFor();
+  await items.filter({ hasText: 'Broker killed or restarted' }).waitFor();
+});

@@ -103,6 +103,9 @@ pub struct ProcessorView {
     pub consumer: String,
     pub producer: String,
     pub stats: crate::processor::ProcessorStats,
+    /// Why it does nothing useful although its phase looks normal: a topic it reads or writes
+    /// does not exist (deleted, or never created).
+    pub warning: Option<String>,
 }
 
 fn avg(v: &[u32]) -> f64 {
@@ -224,6 +227,29 @@ pub(super) fn processor_views(sim: &Simulation) -> Vec<ProcessorView> {
             consumer: format!("{}-consumer", p.name),
             producer: format!("{}-producer", p.name),
             stats: p.stats.clone(),
+            warning: processor_warning(sim, &p.input, &p.output),
         })
         .collect()
+}
+
+/// A processor whose input topic is gone reads nothing; one whose output is gone cannot write.
+fn processor_warning(sim: &Simulation, input: &str, output: &str) -> Option<String> {
+    let missing = |t: &str| sim.cluster().topic_by_name(t).is_none();
+    let quoted = crate::ground::quote::quoted;
+    match (missing(input), missing(output)) {
+        (false, false) => None,
+        (true, false) => Some(format!(
+            "its input topic {} does not exist (deleted?): nothing to read",
+            quoted(input)
+        )),
+        (false, true) => Some(format!(
+            "its output topic {} does not exist (deleted?): what it writes fails",
+            quoted(output)
+        )),
+        (true, true) => Some(format!(
+            "its topics {} and {} do not exist (deleted?): nothing to read or write",
+            quoted(input),
+            quoted(output)
+        )),
+    }
 }
