@@ -333,3 +333,37 @@ fn no_built_in_scenario_shares_a_name_with_a_scenario_file() {
         );
     }
 }
+
+/// Number fields read `1e12` and long runs of digits as numbers, so that the message names the
+/// limit, and say what is wrong with the rest in the field's own words (issue 15).
+#[wasm_bindgen_test]
+fn number_fields_read_what_people_type() {
+    use brokerlab::components::fields::{parse_f64, parse_u64};
+    assert_eq!(parse_u64("Rate", "1e12"), Ok(1_000_000_000_000));
+    assert_eq!(parse_u64("Rate", " 42 "), Ok(42));
+    assert_eq!(
+        parse_u64("Rate", ""),
+        Err("Rate is empty: enter a whole number.".into())
+    );
+    assert_eq!(
+        parse_u64("Rate", "-5"),
+        Err("Rate must be 0 or more.".into())
+    );
+    assert_eq!(
+        parse_u64("Rate", "2.5"),
+        Err("Rate must be a whole number.".into())
+    );
+    assert_eq!(
+        parse_u64("Rate", "fast"),
+        Err("Rate must be a number.".into())
+    );
+    assert!(parse_u64("Rate", "99999999999999999999999")
+        .unwrap_err()
+        .contains("far too large"));
+    assert_eq!(parse_f64("Share", "2.5e2"), Ok(250.0));
+    assert_eq!(parse_f64("Share", "1e12"), Ok(1e12));
+    assert_eq!(
+        parse_f64("Share", " "),
+        Err("Share is empty: enter a number.".into())
+    );
+}

@@ -85,28 +85,40 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
             })
         })
     };
+    // The processing time field's own message: shown beside it, cleared on edit.
+    let processing_error = use_state(|| None::<String>);
     let on_processing = {
         let (d, n, processing_ms) = (dispatch.clone(), name.clone(), processing_ms.clone());
+        let error = processing_error.clone();
         Callback::from(move |e: Event| {
             let i: HtmlInputElement = e.target_unchecked_into();
             processing_ms.set(i.value());
-            let ms = crate::app::decimal::parse(&i.value()).unwrap_or(-1.0);
-            let us = if ms.is_finite() && ms >= 0.0 {
-                (ms * 1000.0).round() as u64
-            } else {
-                u64::MAX
-            };
-            d(Action::SetProcessingTime {
-                consumer: n.clone(),
-                us,
-            });
+            let label = "Processing time (ms/record)";
+            match super::fields::parse_f64(label, &i.value()) {
+                Err(m) => error.set(Some(m)),
+                Ok(ms) if ms < 0.0 => error.set(Some(format!("{label} must be 0 or more."))),
+                Ok(ms) if ms > 60_000.0 => error.set(Some(format!(
+                    "{label} must be at most 60000 (a minute per record)."
+                ))),
+                Ok(ms) => {
+                    error.set(None);
+                    d(Action::SetProcessingTime {
+                        consumer: n.clone(),
+                        us: (ms * 1000.0).round() as u64,
+                    });
+                }
+            }
         })
     };
     let on_typing = {
         let processing_ms = processing_ms.clone();
+        let error = processing_error.clone();
         Callback::from(move |e: InputEvent| {
             let i: HtmlInputElement = e.target_unchecked_into();
             processing_ms.set(i.value());
+            if error.is_some() {
+                error.set(None);
+            }
         })
     };
     let lag: i64 = c
@@ -166,6 +178,9 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 <button class="btn small subtle" onclick={on_remove} aria-label={format!("Remove {}", c.name)} title="close(): commit and leave the group">{"Remove"}</button>
                 <button class="btn small subtle" onclick={on_crash} aria-label={format!("Crash {}", c.name)} title="kill -9: no commit, no LeaveGroup">{"Crash"}</button>
             </div>
+            if let Some(m) = &*processing_error {
+                <p class="notice error" role="alert">{ m.clone() }</p>
+            }
         </li>
     }
 }

@@ -97,17 +97,62 @@ pub fn setter<F: Clone + 'static>(
     })
 }
 
-/// Parses a whole number field, with a message naming the field.
-pub fn parse_u64(label: &str, text: &str) -> Result<u64, String> {
-    text.trim()
-        .parse::<u64>()
-        .map_err(|_| format!("{label} must be a whole number."))
+/// What a number field holds, read as a person means it: `1e12` is a number (a field then names
+/// its limit, where "must be a whole number" sent people looking for a typo), and so is a long
+/// run of digits.
+enum Reading {
+    Empty,
+    NotANumber,
+    Value(f64),
 }
 
-/// Parses a decimal number field.
+fn reading(text: &str) -> Reading {
+    let t = text.trim();
+    if t.is_empty() {
+        return Reading::Empty;
+    }
+    if let Some(v) = crate::app::decimal::parse(t) {
+        return Reading::Value(v);
+    }
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a decimal reads exactly: far beyond any field's limit.
+        let huge = 10f64.powi(unsigned.len().min(400) as i32 - 1);
+        return Reading::Value(if t.starts_with('-') { -huge } else { huge });
+    }
+    if let Some((m, e)) = t.split_once(['e', 'E']) {
+        if let (Some(m), Ok(e)) = (crate::app::decimal::parse(m), e.parse::<i32>()) {
+            return Reading::Value(m * 10f64.powi(e.clamp(-400, 400)));
+        }
+    }
+    Reading::NotANumber
+}
+
+/// Parses a whole number field, with a message naming the field: empty, not a number, negative,
+/// with a fraction, or beyond what any setting takes. A number too large for the setting itself
+/// reaches the engine, whose message names the setting's limit.
+pub fn parse_u64(label: &str, text: &str) -> Result<u64, String> {
+    if let Ok(n) = text.trim().parse::<u64>() {
+        return Ok(n);
+    }
+    match reading(text) {
+        Reading::Empty => Err(format!("{label} is empty: enter a whole number.")),
+        Reading::NotANumber => Err(format!("{label} must be a number.")),
+        Reading::Value(v) if v < 0.0 => Err(format!("{label} must be 0 or more.")),
+        Reading::Value(v) if v.fract() != 0.0 => Err(format!("{label} must be a whole number.")),
+        Reading::Value(v) if v >= u64::MAX as f64 => {
+            Err(format!("{label} is far too large (at most {}).", u64::MAX))
+        }
+        Reading::Value(v) => Ok(v as u64),
+    }
+}
+
+/// Parses a decimal number field (exponents included), with a message naming the field when it
+/// is empty or not a number; its range is the caller's or the engine's to check.
 pub fn parse_f64(label: &str, text: &str) -> Result<f64, String> {
-    match crate::app::decimal::parse(text) {
-        Some(v) => Ok(v),
-        None => Err(format!("{label} must be a number.")),
+    match reading(text) {
+        Reading::Empty => Err(format!("{label} is empty: enter a number.")),
+        Reading::NotANumber => Err(format!("{label} must be a number.")),
+        Reading::Value(v) => Ok(v),
     }
 }

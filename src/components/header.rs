@@ -70,15 +70,16 @@ pub fn Header() -> Html {
         let seed_error = seed_error.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match seed_input.trim().parse::<u64>() {
+            match super::fields::parse_u64("Seed", &seed_input) {
                 Ok(seed) if seed <= 9_007_199_254_740_991 => {
                     seed_error.set(None);
                     state.dispatch(Msg::Reset { seed });
                     remember_seed(seed);
                 }
-                _ => seed_error.set(Some(
-                    "The seed is a whole number from 0 to 2^53 - 1.".into(),
+                Ok(_) => seed_error.set(Some(
+                    "Seed must be at most 9007199254740991 (2^53 - 1).".into(),
                 )),
+                Err(m) => seed_error.set(Some(m)),
             }
         })
     };
@@ -117,7 +118,7 @@ pub fn Header() -> Html {
                     <span class="behind" role="status">{"at capacity: slower than asked"}</span>
                 }
             </div>
-            <form class="seed" onsubmit={restart} aria-label="Seed">
+            <form class="seed" onsubmit={restart} aria-label="Seed" novalidate=true>
                 <label class="inline">
                     <span>{"Seed"}</span>
                     <input type="number" min="0" value={(*seed_input).clone()} oninput={on_seed}

@@ -45,13 +45,17 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         .enumerate()
         .filter(|(_, g)| g.topics.contains(&t.name))
         .collect();
+    let grow_error = use_state(|| None::<String>);
     let on_grow = {
         let (engine, grow_to, name) = (engine.clone(), grow_to.clone(), t.name.clone());
+        let error = grow_error.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let partitions = parse_u64("Partitions", &grow_to)
-                .unwrap_or(0)
-                .min(u32::MAX as u64) as u32;
+            let partitions = match parse_u64("Partitions", &grow_to) {
+                Ok(n) => n.min(u32::MAX as u64) as u32,
+                Err(m) => return error.set(Some(m)),
+            };
+            error.set(None);
             engine.apply(
                 Action::IncreasePartitions {
                     topic: name.clone(),
@@ -110,7 +114,8 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                         format!("{} · {} offsets · {} kept", partitions_text, format::count(total as u64), format::count(kept))
                     }
                 }</span>
-                <form class="inline-form" onsubmit={on_grow} aria-label={format!("Increase partitions of {}", t.name)}>
+                <form class="inline-form" onsubmit={on_grow} aria-label={format!("Increase partitions of {}", t.name)}
+                    novalidate=true oninput={engine.clear_on_edit("topic-panel", Some(grow_error.clone()))}>
                     <label class="inline">
                         <span>{"Partitions"}</span>
                         <input type="number" min="1" max="256" value={(*grow_to).clone()} class="narrow"
@@ -119,6 +124,9 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                                 let i: web_sys::HtmlInputElement = e.target_unchecked_into(); g.set(i.value()); }) }} />
                     </label>
                     <button class="btn" type="submit">{"Increase"}</button>
+                    if let Some(m) = &*grow_error {
+                        <span class="field-error" role="alert">{ m.clone() }</span>
+                    }
                 </form>
                 <button class="btn subtle" onclick={on_delete} aria-label={format!("Delete topic {}", t.name)}>{"Delete"}</button>
             </header>

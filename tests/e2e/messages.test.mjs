@@ -47,3 +47,50 @@ test('a processor whose input topic was deleted warns instead of showing a plain
     .filter({ hasText: 'its input topic "orders" does not exist (deleted?): nothing to read' }).waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('number fields name the field and the real limit, inline, and clear on edit', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+
+  // Rate 1e12: a number, over the limit (it said "must be a whole number").
+  await page.getByText('Add producer', { exact: true }).first().click();
+  const form = page.getByRole('form', { name: 'Add producer' });
+  await form.getByLabel('Rate (records/s)').fill('1e12');
+  await form.getByRole('button', { name: 'Add producer' }).click();
+  await form.getByRole('alert').filter({ hasText: /at most 10000000/ }).waitFor();
+  await form.getByLabel('Rate (records/s)').fill('100');
+  assert.equal(await form.getByRole('alert').count(), 0, 'the message clears on edit');
+
+  // A consumer's processing time: negative, then 1e12 (it said "at most a minute" with an
+  // internal config name, and "must be a number").
+  const ms = page.getByLabel('Processing time per record of billing-1 in milliseconds');
+  const row = page.getByRole('listitem', { name: 'Consumer billing-1' });
+  await ms.fill('-3');
+  await ms.press('Enter');
+  await ms.blur();
+  await row.getByRole('alert').filter({ hasText: 'Processing time (ms/record) must be 0 or more.' }).waitFor();
+  await ms.fill('1e12');
+  await ms.blur();
+  await row.getByRole('alert').filter({ hasText: 'Processing time (ms/record) must be at most 60000' }).waitFor();
+  assert.doesNotMatch(await row.textContent(), /sim\.processing/);
+  await ms.fill('2');
+  assert.equal(await row.getByRole('alert').count(), 0);
+
+  // Increase partitions: an inline message (the form validated natively, silently).
+  const grow = page.getByRole('form', { name: 'Increase partitions of orders' });
+  await grow.getByLabel('New partition count for orders').fill('');
+  await grow.getByRole('button', { name: 'Increase' }).click();
+  await grow.getByRole('alert').filter({ hasText: 'Partitions is empty: enter a whole number.' }).waitFor();
+  await grow.getByLabel('New partition count for orders').fill('9');
+  assert.equal(await grow.getByRole('alert').count(), 0);
+
+  // A negative seed (it did nothing), and one past 2^53 - 1.
+  const seed = page.getByRole('form', { name: 'Seed' });
+  await seed.getByLabel('Seed').fill('-5');
+  await seed.getByRole('button', { name: 'Restart' }).click();
+  await seed.getByRole('alert').filter({ hasText: 'Seed must be 0 or more.' }).waitFor();
+  await seed.getByLabel('Seed').fill('1e16');
+  await seed.getByRole('button', { name: 'Restart' }).click();
+  await seed.getByRole('alert').filter({ hasText: 'Seed must be at most 9007199254740991' }).waitFor();
+  assert.deepEqual(problems, []);
+});

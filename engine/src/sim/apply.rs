@@ -21,18 +21,24 @@ fn unknown(kind: &str, name: &str) -> ActionError {
     }
 }
 
-pub(super) fn validate_client_name(name: &str) -> Result<(), ActionError> {
+/// A producer's, consumer's or processor's name (`kind`, as the message names it).
+pub(super) fn validate_client_name(kind: &str, name: &str) -> Result<(), ActionError> {
     if name.is_empty() || name.len() > 64 {
-        return Err(ActionError::InvalidConfig(
-            "A client name has 1 to 64 characters.".into(),
-        ));
+        return Err(ActionError::InvalidConfig(format!(
+            "A {kind} name has 1 to 64 characters{}.",
+            if name.is_empty() {
+                "; this one is empty"
+            } else {
+                ""
+            }
+        )));
     }
     if !name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
     {
         return Err(ActionError::InvalidConfig(format!(
-            "Client name {} may only contain ASCII alphanumerics, '.', '_' and '-'.",
+            "The {kind} name {} may only contain ASCII letters and digits, '.', '_' and '-'.",
             quoted(name)
         )));
     }
@@ -165,7 +171,7 @@ impl Simulation {
                 }
                 let name = match name {
                     Some(n) => {
-                        validate_client_name(&n)?;
+                        validate_client_name("producer", &n)?;
                         if self.producer_index(&n).is_ok() {
                             return Err(ActionError::ClientExists {
                                 kind: "producer".into(),
@@ -599,7 +605,7 @@ impl Simulation {
         }
         let name = match name {
             Some(n) => {
-                validate_client_name(&n)?;
+                validate_client_name("consumer", &n)?;
                 if self.consumer_index(&n).is_ok() {
                     return Err(ActionError::ClientExists {
                         kind: "consumer".into(),

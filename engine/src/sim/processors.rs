@@ -134,7 +134,7 @@ impl Simulation {
         guarantee: Guarantee,
         processing_us: u64,
     ) -> Result<Applied, ActionError> {
-        super::apply::validate_client_name(&name)?;
+        super::apply::validate_client_name("processor", &name)?;
         if self.processor_index(&name).is_ok() {
             return Err(ActionError::ClientExists {
                 kind: "processor".into(),
