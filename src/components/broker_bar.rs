@@ -55,6 +55,13 @@ pub fn BrokerBar() -> Html {
     let now = view.snapshot.time;
     html! {
         <div class="broker-area">
+            if !view.snapshot.brokers.iter().any(|b| b.alive) {
+                <p class="cluster-down" role="alert">
+                    <strong>{"The cluster is unavailable: every broker is down. "}</strong>
+                    {"Producers keep records in their buffers and fail them after delivery.timeout.ms; \
+                      consumers cannot fetch, join their groups or commit. Restart a broker to bring it back."}
+                </p>
+            }
             <ul class="brokers" aria-label="Brokers">
                 { for view.snapshot.brokers.iter().map(|b| {
                     let id = b.id;

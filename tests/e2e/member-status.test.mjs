@@ -37,12 +37,16 @@ test('after its topic is deleted a member says the topic does not exist', async 
   assert.deepEqual(problems, []);
 });
 
-test('with every broker down the group card and its members say the coordinator is unreachable', async () => {
+test('with every broker down a banner says the cluster is unavailable, and the group card and its members that the coordinator is unreachable', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await group(page, 'billing').getByLabel('State Stable').waitFor({ timeout: 15000 });
   for (const b of [1, 2, 3]) await page.getByRole('button', { name: `Kill broker ${b}` }).click();
   await group(page, 'billing').getByLabel(/Coordinator unavailable/).waitFor({ timeout: 15000 });
   await member(page, 'billing-1').filter({ hasText: /cannot reach its group coordinator/ }).waitFor();
   assert.equal(await group(page, 'billing').getByLabel('State Stable', { exact: true }).count(), 0, 'no green Stable badge');
+  await page.getByRole('alert').filter({ hasText: 'The cluster is unavailable: every broker is down.' }).waitFor();
+  await checkA11y(page, '.broker-area');
+  await page.getByRole('button', { name: 'Restart broker 2' }).click();
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'The cluster is unavailable' }).count(), 0, 'gone with one broker back');
   assert.deepEqual(problems, []);
 });
