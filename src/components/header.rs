@@ -96,7 +96,7 @@ pub fn Header() -> Html {
                 <span class="tagline">{"Kafka, simulated faithfully in your browser"}</span>
             </div>
             <div class="controls" role="group" aria-label="Time">
-                <button class="btn primary play" onclick={toggle} aria-pressed={(!state.playing).to_string()}
+                <button class="btn primary play" onclick={toggle}
                     title="Play or pause (Space)">
                     { if state.playing { "Pause" } else { "Play" } }
                 </button>
@@ -111,7 +111,7 @@ pub fn Header() -> Html {
                         }) }
                     </select>
                 </label>
-                <output class="clock" aria-label="Simulated time" title="Virtual time since the cluster started">
+                <output class="clock" aria-label="Simulated time" aria-live="off" title="Virtual time since the cluster started">
                     { format::time(snap.time) }
                 </output>
                 if state.behind {

@@ -40,3 +40,13 @@ test('the timeline has a key to its marker colours', async () => {
   await items.filter({ hasText: 'Rebalance (a new generation)' }).waitFor();
   await items.filter({ hasText: 'Broker killed or restarted' }).waitFor();
 });
+
+test('Play/Pause says what it does by its label alone, and the running clock is not announced', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(server.url);
+  const pause = page.getByRole('button', { name: 'Pause', exact: true });
+  await pause.waitFor();
+  assert.equal(await pause.getAttribute('aria-pressed'), null, 'a label that changes, not a toggle state');
+  // <output> is a live region by default: the clock changed several times a second.
+  assert.equal(await page.getByLabel('Simulated time').getAttribute('aria-live'), 'off');
+});
