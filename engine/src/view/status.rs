@@ -6,13 +6,11 @@
 
 use serde::Serialize;
 
+use crate::cluster::CONSUMER_OFFSETS;
 use crate::consumer::{Consumer, MemberState};
 use crate::coordinator::group::state::JoinTimer;
 use crate::ground::{BrokerId, Millis};
 use crate::sim::Simulation;
-
-/// The group coordinator's topic: its partition leader for a group is the group's coordinator.
-const CONSUMER_OFFSETS: &str = "__consumer_offsets";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
