@@ -31,10 +31,15 @@ struct SlotAudit {
     /// [producer][key]: the latest delivered record of that key.
     key_last: Vec<Vec<KeyLast>>,
     key_last_interned: BTreeMap<(u32, u32), KeyLast>,
-    /// [producer][partition]: (deliveries, duplicates), so that a report over some partitions
-    /// counts deliveries of the same records as its distinct ones (a group whose members have
-    /// left, or that reads other topics now, keeps its history of the others).
-    counts: Vec<Vec<(u64, u64)>>,
+    /// [producer][partition]: (deliveries, duplicates, re-reads after a reset), so that a report
+    /// over some partitions counts deliveries of the same records as its distinct ones (a group
+    /// whose members have left, or that reads other topics now, keeps its history of the others).
+    counts: Vec<Vec<(u64, u64, u64)>>,
+    /// [read partition]: one past the highest offset delivered from it.
+    read_end: Vec<i64>,
+    /// [read partition]: an offset reset moved the group back from here: records read again
+    /// below it were asked for (a replay), not duplicates.
+    rewound_from: Vec<i64>,
     deliveries: u64,
     duplicates: u64,
     order_violations: u64,
@@ -85,8 +90,12 @@ pub struct AuditReport {
     pub consumed: u64,
     /// Distinct records handed to the application.
     pub unique_consumed: u64,
-    /// Deliveries of a record already delivered (re-reads and records appended twice).
+    /// Deliveries of a record already delivered that nobody asked for: redeliveries after a
+    /// retry appended a record twice, a crash or a rebalance before a commit.
     pub duplicates: u64,
+    /// Deliveries of a record already delivered because an offset reset moved the group back
+    /// over it (`kafka-consumer-groups --reset-offsets`): a replay, counted apart.
+    pub reread_after_reset: u64,
     /// Acknowledged records not delivered although an earlier and a later record of the same
     /// producer and partition were (lost to the group: skipped, or deleted before it read them).
     pub gaps: u64,
@@ -236,12 +245,33 @@ impl DeliveryAudit {
         // Usually a run starts past everything delivered so far: no duplicates to look for.
         let before = (!set.is_after_end(first)).then(|| set.restricted(first, first + n));
         set.insert(first, first + n);
-        let duplicates = before.as_ref().map_or(0, |b| b.len());
+        let mut duplicates = before.as_ref().map_or(0, |b| b.len());
+        let read_end = grow(&mut s.read_end, at.partition as usize);
+        *read_end = (*read_end).max(at.offset + n as i64);
+        // Of those, the ones read below where a reset moved the group back from were asked for.
+        let rewound_from = s
+            .rewound_from
+            .get(at.partition as usize)
+            .copied()
+            .unwrap_or(0);
+        let rereads = match &before {
+            Some(b) if duplicates > 0 && at.offset < rewound_from => (0..n)
+                .filter(|&i| at.offset + (i as i64) < rewound_from && b.contains(first + i))
+                .count()
+                as u64,
+            _ => 0,
+        };
+        duplicates -= rereads;
+        if rewound_from > 0 && at.offset + n as i64 >= rewound_from {
+            // The replay is over: a later redelivery down there is a duplicate again.
+            s.rewound_from[at.partition as usize] = 0;
+        }
         s.deliveries += n;
         s.duplicates += duplicates;
         let counts = grow(grow(&mut s.counts, producer as usize), partition as usize);
         counts.0 += n;
         counts.1 += duplicates;
+        counts.2 += rereads;
         let keys = grow(&mut s.key_last, producer as usize);
         for (i, r) in records.iter().enumerate() {
             if r.key == NULL_KEY {
@@ -273,6 +303,19 @@ impl DeliveryAudit {
                 read_partition: at.partition,
                 offset,
             };
+        }
+    }
+
+    /// An offset reset set the committed offset of `slot` in `partition` to `offset`: if that is
+    /// behind what the group has read there, what it reads again up to there is a replay.
+    pub fn on_offsets_reset(&mut self, slot: u32, partition: PartitionIdx, offset: i64) {
+        let Some(s) = self.slots.get_mut(slot as usize) else {
+            return;
+        };
+        let read_end = s.read_end.get(partition as usize).copied().unwrap_or(0);
+        if offset < read_end {
+            let from = grow(&mut s.rewound_from, partition as usize);
+            *from = (*from).max(read_end);
         }
     }
 
@@ -322,11 +365,12 @@ impl DeliveryAudit {
         if let Some(s) = s {
             for (producer, per_partition) in s.delivered.iter().enumerate() {
                 for &p in partitions {
-                    if let Some(&(deliveries, duplicates)) =
+                    if let Some(&(deliveries, duplicates, rereads)) =
                         s.counts.get(producer).and_then(|v| v.get(p as usize))
                     {
                         r.consumed += deliveries;
                         r.duplicates += duplicates;
+                        r.reread_after_reset += rereads;
                     }
                     if let Some(d) = per_partition.get(p as usize) {
                         r.unique_consumed += d.len();
@@ -379,6 +423,42 @@ mod tests {
         assert_eq!(r.gaps, 10, "60..70 was skipped");
         assert_eq!(r.not_yet_consumed, 60);
         assert_eq!(r.duplicates, 0);
+    }
+
+    #[test]
+    fn records_read_again_after_an_offset_reset_are_a_replay_not_duplicates() {
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_acked(0, 0, 0, 100);
+        a.on_delivered(g, 0, 0, 0, &recs(60), at(0, 0));
+        // A redelivery nobody asked for (a rebalance before a commit): a duplicate.
+        a.on_delivered(g, 0, 0, 50, &recs(10), at(0, 50));
+        // Reset to offset 20, behind the 60 read: 20..60 read again is the replay asked for,
+        // and reading on from 60 is new.
+        a.on_offsets_reset(g, 0, 20);
+        a.on_delivered(g, 0, 0, 20, &recs(30), at(0, 20));
+        a.on_delivered(g, 0, 0, 50, &recs(20), at(0, 50));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!((r.duplicates, r.reread_after_reset), (10, 40));
+        assert_eq!(r.consumed, 60 + 10 + 30 + 20);
+        assert_eq!(r.unique_consumed, 70);
+        // The replay is over: a later redelivery below 60 is a duplicate again.
+        a.on_delivered(g, 0, 0, 40, &recs(5), at(0, 40));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!((r.duplicates, r.reread_after_reset), (15, 40));
+    }
+
+    #[test]
+    fn a_reset_forward_or_of_another_partition_changes_nothing() {
+        let mut a = DeliveryAudit::default();
+        let g = a.slot("g");
+        a.on_acked(0, 0, 0, 100);
+        a.on_delivered(g, 0, 0, 0, &recs(30), at(0, 0));
+        a.on_offsets_reset(g, 0, 80);
+        a.on_offsets_reset(g, 1, 0);
+        a.on_delivered(g, 0, 0, 10, &recs(5), at(0, 10));
+        let r = a.report(Some(g), &[0]);
+        assert_eq!((r.duplicates, r.reread_after_reset), (5, 0));
     }
 
     #[test]

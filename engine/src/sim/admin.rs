@@ -77,6 +77,11 @@ impl Simulation {
         self.groups
             .reset_offsets(self.now, group, &offsets)
             .map_err(ActionError::InvalidState)?;
+        if let Some(slot) = self.audit.slot_of(group) {
+            for &(p, offset) in &offsets {
+                self.audit.on_offsets_reset(slot, p, offset);
+            }
+        }
         let described = match to {
             ResetTo::Earliest => "the earliest offsets".to_string(),
             ResetTo::Latest => "the latest offsets".to_string(),

@@ -9,11 +9,13 @@
 //! * [`Simulation::records`]: records of a partition as a reader sees them.
 //! * [`Simulation::strip`]: the tail of a partition summarised for drawing.
 //! * [`Simulation::describe`]: an event as one line of text, in Kafka's words.
+//! * [`narrator::Narrator`]: the few sentences a screen reader hears as the run goes.
 
 mod clients;
 mod cluster;
 mod describe;
 mod groups;
+pub mod narrator;
 mod records;
 mod status;
 mod strip;
