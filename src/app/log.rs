@@ -8,7 +8,8 @@ use brokerlab_engine::SmallMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use brokerlab_engine::view::{Category, Event, EventKind};
+use brokerlab_engine::view::narrator::{announcement, Narrator};
+use brokerlab_engine::view::{Category, Event, EventKind, Snapshot};
 use brokerlab_engine::Simulation;
 
 /// Lines kept per category.
@@ -68,6 +69,11 @@ pub struct History {
     pub phases: SmallMap<String, VecDeque<Phase>>,
     /// Sequence number of the next event to read.
     pub next_seq: u64,
+    narrator: Narrator,
+    /// What the live region says now: the newest few sentences of the narrator (rebalances,
+    /// broker deaths, elections, aborts, a group falling behind), and a count that changes
+    /// with each announcement so the same words twice are spoken twice.
+    pub spoken: (u32, Rc<str>),
 }
 
 impl History {
@@ -75,6 +81,8 @@ impl History {
     pub fn ingest(&mut self, sim: &Simulation) {
         let events: Vec<&Event> = sim.events_since(self.next_seq).collect();
         self.next_seq = sim.next_event_seq();
+        let lines = self.narrator.events(events.iter().copied());
+        self.speak(&lines);
         let mut remaining = [0usize; CATEGORIES.len()];
         for e in &events {
             remaining[slot(e.kind.category())] += 1;
@@ -113,6 +121,18 @@ impl History {
                 category: e.kind.category(),
                 text: sim.describe(e).into(),
             });
+        }
+    }
+
+    /// Announces groups whose unread records crossed the narrator's thresholds.
+    pub fn narrate_lag(&mut self, snapshot: &Snapshot) {
+        let lines = self.narrator.lag(snapshot);
+        self.speak(&lines);
+    }
+
+    fn speak(&mut self, lines: &[String]) {
+        if !lines.is_empty() {
+            self.spoken = (self.spoken.0.wrapping_add(1), announcement(lines).into());
         }
     }
 

@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::components::action_log::ActionLog;
 use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
+use crate::components::narrator::Narrator;
 use crate::components::producers_column::ProducersColumn;
 use crate::components::protocol_log::ProtocolLog;
 use crate::components::shortcuts::Shortcuts;
@@ -64,14 +65,17 @@ pub fn App() -> Html {
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
             <div class="app" {ondragover} {ondrop}>
+                // The first stop of the Tab key: past the header's dozen controls to the picture.
+                <a class="skip-link" href="#cluster">{"Skip to the cluster"}</a>
                 <Header />
-                <main class="flow" aria-label="Cluster">
+                <main class="flow" id="cluster" tabindex="-1" aria-label="Cluster">
                     <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
                 </main>
                 <ActionLog />
                 <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
+                <Narrator />
                 if state.show_shortcuts { <Shortcuts /> }
             </div>
         </ContextProvider<View>>

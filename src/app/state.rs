@@ -294,6 +294,7 @@ impl Playground {
         history.rewind(sim.next_event_seq(), sim.now());
         history.ingest(sim);
         let snapshot = Rc::new(sim.snapshot());
+        history.narrate_lag(&snapshot);
         Playground {
             view_snapshot: snapshot.clone(),
             snapshot,

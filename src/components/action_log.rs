@@ -24,7 +24,7 @@ pub fn ActionLog() -> Html {
             if entries.is_empty() {
                 <p class="hint">{"Nothing yet: what you do in the forms, buttons and keys is listed here with its time."}</p>
             } else {
-                <ol aria-label="Actions taken">
+                <ol aria-label="Actions taken" tabindex="0">
                     { for entries.into_iter().enumerate().map(|(i, (at, summary))| {
                         let engine = engine.clone();
                         let jump = Callback::from(move |_: MouseEvent| engine.send(Msg::Seek(at)));

@@ -7,6 +7,8 @@ use brokerlab_engine::{ConsumerConfig, OffsetResetStrategy};
 use brokerlab_engine::{GroupProtocol, ServerAssignor};
 use yew::prelude::*;
 
+use super::drawer::Drawer;
+
 use super::fields::{parse_f64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
@@ -147,8 +149,7 @@ pub fn ConsumerForm() -> Html {
         })
     };
     html! {
-        <details class="card form-card" open=true>
-            <summary>{"Add consumer"}</summary>
+        <Drawer title="Add consumer">
             <form class="form" {onsubmit} aria-label="Add consumer" novalidate=true oninput={engine.clear_on_edit("consumer-form", Some(local_error.clone()))}>
                 <div class="row">
                     <TextField label="Group (group.id)" value={form.group.clone()} list="known-groups" placeholder="empty: no group"
@@ -182,6 +183,6 @@ pub fn ConsumerForm() -> Html {
                 if let Some(e) = &*local_error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 <NoticeLine source="consumer-form" />
             </form>
-        </details>
+        </Drawer>
     }
 }

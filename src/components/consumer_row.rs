@@ -20,6 +20,9 @@ pub struct ConsumerRowProps {
     /// coordinator sees them.
     #[prop_or_default]
     pub member_state: Option<AttrValue>,
+    /// The group card's compact form: no controls (its Details button brings them back).
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[component]
@@ -159,6 +162,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                     }
                 }) }
             </div>
+            if !props.compact {
             <div class="member-controls">
                 <button class="btn small" onclick={on_pause} aria-label={format!("{} {}", if c.paused { "Resume" } else { "Pause" }, c.name)}
                     disabled={!c.paused && c.assigned.is_empty()}
@@ -178,6 +182,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
                 <button class="btn small subtle" onclick={on_remove} aria-label={format!("Remove {}", c.name)} title="close(): commit and leave the group">{"Remove"}</button>
                 <button class="btn small subtle" onclick={on_crash} aria-label={format!("Crash {}", c.name)} title="kill -9: no commit, no LeaveGroup">{"Crash"}</button>
             </div>
+            }
             if let Some(m) = &*processing_error {
                 <p class="notice error" role="alert">{ m.clone() }</p>
             }

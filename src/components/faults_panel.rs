@@ -6,6 +6,8 @@ use brokerlab_engine::Action;
 use brokerlab_engine::LinkFaults;
 use yew::prelude::*;
 
+use super::drawer::Drawer;
+
 use super::fields::{parse_f64, parse_u64, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
@@ -61,13 +63,7 @@ pub fn FaultsPanel() -> Html {
         }
     };
     html! {
-        <details class="card form-card faults">
-            <summary>
-                {"Network faults"}
-                if let Some(s) = summary {
-                    <span class="badge preparing">{ s }</span>
-                }
-            </summary>
+        <Drawer title="Network faults" badge={summary.map(AttrValue::from)}>
             <form class="form" {onsubmit} aria-label="Network faults" novalidate=true oninput={engine.clear_on_edit("faults", Some(error.clone()))}>
                 <p class="muted small">{"On every producer→broker connection. A lost message breaks the connection until request.timeout.ms."}</p>
                 <div class="row">
@@ -85,6 +81,6 @@ pub fn FaultsPanel() -> Html {
                 if let Some(e) = &*error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 <NoticeLine source="faults" />
             </form>
-        </details>
+        </Drawer>
     }
 }

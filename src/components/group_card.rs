@@ -6,6 +6,7 @@ use std::rc::Rc;
 use brokerlab_engine::view::GroupView;
 use yew::prelude::*;
 
+use super::compact::{use_compact, DetailsToggle};
 use super::consumer_row::ConsumerRow;
 use super::offset_reset::OffsetReset;
 use super::rebalance_timeline::RebalanceTimeline;
@@ -43,6 +44,7 @@ fn epoch_text(g: &GroupView) -> String {
 #[component]
 pub fn GroupCard(props: &GroupCardProps) -> Html {
     let view = use_view();
+    let compact = use_compact();
     let g = &props.group;
     let members: Vec<_> = view
         .snapshot
@@ -81,7 +83,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
         Some(format!("{state} · epoch {epoch}{revoking}").into())
     };
     html! {
-        <section class="card group" aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
+        <section class={classes!("card", "group", compact.then_some("compact"))} aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
             <header class="card-head">
                 <span class="swatch" style={format!("background:{color}")}></span>
                 <h3>{ &g.group_id }</h3>
@@ -92,7 +94,9 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
                 }
                 <span class="muted small">{ epoch_text(g) }</span>
+                <DetailsToggle compact={compact.clone()} of={g.group_id.clone()} />
             </header>
+            if !*compact {
             <p class="muted small">
                 if kip848 {
                     <span title="group.protocol=consumer (KIP-848): members heartbeat with ConsumerGroupHeartbeat; the coordinator computes the assignment and each member moves to it on its own">{"consumer protocol (KIP-848)"}</span>
@@ -104,6 +108,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 { leader_client.map(|c| format!(" · leader {c}")).unwrap_or_default() }
                 { g.coordinator.map(|b| format!(" · coordinator broker {b} (__consumer_offsets-{})", g.coordinator_partition)).unwrap_or_default() }
             </p>
+            }
             if let Some((until, delay)) = g.initial_delay {
                 <p class="group-note small" role="status">{ format!(
                     "A new group waits group.initial.rebalance.delay.ms ({}) for more members before its first rebalance: until {}.",
@@ -112,7 +117,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             }
             <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
                 { for members.into_iter().map(|c| html! {
-                    <ConsumerRow key={c.index} member_state={member_state(c.index)} consumer={Rc::new(c.clone())} lags={lags.clone()} />
+                    <ConsumerRow key={c.index} compact={*compact} member_state={member_state(c.index)} consumer={Rc::new(c.clone())} lags={lags.clone()} />
                 }) }
                 // Members whose consumer is gone (crashed, or removed without LeaveGroup): the
                 // coordinator still counts them, and their partitions wait, until the session
@@ -150,6 +155,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <Sparkline values={Rc::new(g.lag_history.clone())} interval_ms={g.lag_interval_ms} color={color.clone()}
                     label={format!("Lag of {} over time", g.group_id)} />
             </div>
+            if !*compact {
             <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
                 <div title="records acknowledged to producers in the group's partitions, also those written before it started reading (auto.offset.reset=latest skips them). A record whose acknowledgement was lost is written but not counted here, so Consumed can be larger">
                     <dt>{"Acknowledged"}</dt><dd>{ format::count(a.produced) }</dd>
@@ -157,7 +163,15 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <div title="records handed to the group's consumers, redeliveries included">
                     <dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd>
                 </div>
-                <div><dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd></div>
+                <div title="deliveries of a record already delivered that nobody asked for: a retry appended it twice, or a crash or rebalance came before a commit">
+                    <dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd>
+                </div>
+                if a.reread_after_reset > 0 {
+                    // Asked for, so not in red: the group was moved back with an offset reset.
+                    <div title="records read again because an offset reset moved the group back over them: a replay, not duplicates">
+                        <dt>{"Re-read after reset"}</dt><dd>{ format::count(a.reread_after_reset) }</dd>
+                    </div>
+                }
                 <div title="acknowledged records no replica has any more (a leader election threw them away)">
                     <dt>{"Lost"}</dt><dd class={classes!((a.lost > 0).then_some("bad"))}>{ format::count(a.lost) }</dd>
                 </div>
@@ -177,6 +191,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             <RebalanceTimeline group={g.group_id.clone()} rebalances={Rc::new(g.rebalances.clone())}
                 epoch_word={if kip848 { "epoch" } else { "gen" }} />
             <OffsetReset group={g.clone()} />
+            }
         </section>
     }
 }

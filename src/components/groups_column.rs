@@ -22,10 +22,13 @@ pub fn GroupsColumn() -> Html {
         .collect();
     html! {
         <section class="column groups-column" aria-labelledby="groups-title">
-            <h2 id="groups-title">{"Consumer groups"}</h2>
+            <div class="column-head">
+                <h2 id="groups-title">{"Consumer groups"}</h2>
+                <div class="tools"><ConsumerForm /></div>
+            </div>
             <NoticeLine source="consumer-row" />
             if snap.groups.is_empty() && loose.is_empty() {
-                <p class="empty">{"No consumers yet. Add one below."}</p>
+                <p class="empty">{"No consumers yet: Add consumer starts one."}</p>
             }
             { for snap.groups.iter().enumerate().map(|(i, g)| html! {
                 <GroupCard key={g.group_id.clone()} group={Rc::new(g.clone())} color_index={i} />
@@ -41,7 +44,6 @@ pub fn GroupsColumn() -> Html {
                     </ul>
                 </section>
             }
-            <ConsumerForm />
         </section>
     }
 }

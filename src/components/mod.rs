@@ -3,13 +3,16 @@
 
 pub mod action_log;
 pub mod broker_bar;
+pub mod compact;
 pub mod consumer_form;
 pub mod consumer_row;
+pub mod drawer;
 pub mod faults_panel;
 pub mod fields;
 pub mod group_card;
 pub mod groups_column;
 pub mod header;
+pub mod narrator;
 pub mod notice;
 pub mod offset_reset;
 pub mod partition_strip;

@@ -8,6 +8,8 @@ use brokerlab_engine::Action;
 use brokerlab_engine::Guarantee;
 use yew::prelude::*;
 
+use super::compact::{use_compact, DetailsToggle};
+use super::drawer::Drawer;
 use super::fields::{parse_f64, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{format, use_engine, use_view};
@@ -29,6 +31,7 @@ fn phase_class(phase: &str) -> &'static str {
 #[component]
 pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
     let engine = use_engine();
+    let compact = use_compact();
     let p = &props.processor;
     let crashed = p.phase == "Crashed";
     let onclick = {
@@ -59,10 +62,12 @@ pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
                 <button class="btn small" {onclick} aria-label={format!("{} {}", if crashed { "Restart" } else { "Crash" }, p.name)}>
                     { if crashed { "Restart" } else { "Crash" } }
                 </button>
+                <DetailsToggle compact={compact.clone()} of={p.name.clone()} />
             </div>
             if let Some(w) = &p.warning {
                 <p class="warn small" role="status">{ w.clone() }</p>
             }
+            if !*compact {
             <p class="muted small">
                 { if eos { "exactly once: a transaction per poll, input offsets committed inside it (sendOffsetsToTransaction)" }
                   else { "at least once: idempotent producer, auto commit every 5 s" } }
@@ -72,6 +77,7 @@ pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
                 { format!("{} processed · {} transactions committed · {} crashes · incarnation {}",
                     format::count(p.stats.records_processed), format::count(p.stats.transactions_committed), p.stats.crashes, p.incarnation) }
             </p>
+            }
         </article>
     }
 }
@@ -142,9 +148,9 @@ pub fn ProcessorForm() -> Html {
     };
     let opts: Vec<(String, String)> = topics.iter().map(|t| (t.clone(), t.clone())).collect();
     html! {
-        <details class="card form-card">
-            <summary>{"Add processor (consume → transform → produce)"}</summary>
+        <Drawer title="Add processor">
             <form class="form" {onsubmit} aria-label="Add processor" novalidate=true oninput={engine.clear_on_edit("processors", Some(error.clone()))}>
+                <p class="muted small">{"Consume → transform → produce: reads one topic, writes another, commits its offsets."}</p>
                 if topics.len() < 2 {
                     <p class="muted small">{"A processor reads one topic and writes another: create a second topic first."}</p>
                 }
@@ -161,7 +167,7 @@ pub fn ProcessorForm() -> Html {
                 <button class="btn primary" type="submit">{"Add processor"}</button>
                 if let Some(e) = &*error { <p class="notice error" role="alert">{ e.clone() }</p> }
             </form>
-        </details>
+        </Drawer>
     }
 }
 
@@ -174,7 +180,6 @@ pub fn ProcessorsSection() -> Html {
             { for view.snapshot.processors.iter().map(|p| html! {
                 <ProcessorCard key={p.index} processor={Rc::new(p.clone())} />
             }) }
-            <ProcessorForm />
         </>
     }
 }

@@ -4,6 +4,8 @@ use brokerlab_engine::Action;
 use brokerlab_engine::{murmur2, quoted, to_positive};
 use yew::prelude::*;
 
+use super::drawer::Drawer;
+
 use super::fields::{SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
@@ -82,8 +84,7 @@ pub fn ProduceRecord() -> Html {
         })
     };
     html! {
-        <details class="card form-card" open=true>
-            <summary>{"Produce one record"}</summary>
+        <Drawer title="Produce one record">
             <form class="form" {onsubmit} aria-label="Produce one record" novalidate=true oninput={engine.clear_on_edit("produce-record", None)}>
                 <div class="row">
                     <SelectField label="Producer" value={producer_v} options={producers.iter().map(|p| (p.clone(), p.clone())).collect::<Vec<_>>()}
@@ -100,6 +101,6 @@ pub fn ProduceRecord() -> Html {
                 <button class="btn primary" type="submit">{"Send"}</button>
                 <NoticeLine source="produce-record" />
             </form>
-        </details>
+        </Drawer>
     }
 }

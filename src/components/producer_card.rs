@@ -49,6 +49,9 @@ fn acks_text(a: Acks) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct ProducerCardProps {
     pub producer: Rc<ProducerView>,
+    /// The most records in any recent batch of any producer: every card's batch bars share this
+    /// scale, so 5 records a batch never looks like 80.
+    pub batch_scale: u32,
 }
 
 #[component]
@@ -107,13 +110,9 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
         (true, _, _) => "idempotent · awaiting InitProducerId".to_string(),
         (false, _, _) => "not idempotent".to_string(),
     };
-    let max_batch = s
-        .recent_batch_records
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let max_batch = props.batch_scale.max(1);
+    let own_max = s.recent_batch_records.iter().copied().max().unwrap_or(0);
+    let latest = s.recent_batch_records.last().copied().unwrap_or(0);
     html! {
         <article class="card producer" aria-label={format!("Producer {}", p.name)}>
             <header class="card-head">
@@ -189,11 +188,15 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 }
             </div>
             if !s.recent_batch_records.is_empty() {
-                <div class="bars" role="img" aria-label={format!("Records in the last {} batches of {}", s.recent_batch_records.len(), p.name)}>
+                <div class="bars" role="img" aria-label={format!("Records in the last {} batches of {}: latest {latest}, most {own_max}, on a scale of 0 to {max_batch} shared by all producers", s.recent_batch_records.len(), p.name)}>
                     { for s.recent_batch_records.iter().map(|&n| html! {
                         <span class="bar" style={format!("height:{}%", fixed((n as f64 / max_batch as f64 * 100.0).max(4.0), 1))}></span>
                     }) }
                 </div>
+                <p class="bars-scale small muted" aria-hidden="true">
+                    <span>{ format!("records per batch: latest {latest}, most {own_max}") }</span>
+                    <span>{ format!("scale 0–{max_batch}, all producers") }</span>
+                </p>
             }
         </article>
     }

@@ -5,6 +5,8 @@ use brokerlab_engine::Action;
 use brokerlab_engine::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
 use yew::prelude::*;
 
+use super::drawer::Drawer;
+
 use super::fields::{parse_f64, parse_u64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view, Msg};
@@ -154,8 +156,7 @@ pub fn ProducerForm() -> Html {
         form.topic.clone()
     };
     html! {
-        <details class="card form-card">
-            <summary>{"Add producer"}</summary>
+        <Drawer title="Add producer">
             <form class="form" {onsubmit} aria-label="Add producer" novalidate=true oninput={engine.clear_on_edit("producer-form", Some(local_error.clone()))}>
                 <TextField label="Name (client.id)" value={form.name.clone()} placeholder="optional" oninput={set(|f, v| f.name = v)} />
                 <SelectField label="Topic" value={topic_value}
@@ -193,6 +194,6 @@ pub fn ProducerForm() -> Html {
                 if let Some(e) = &*local_error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 <NoticeLine source="producer-form" />
             </form>
-        </details>
+        </Drawer>
     }
 }

@@ -1,4 +1,5 @@
-//! The left of the picture: producers, and forms to add one or send a single record.
+//! The left of the picture: producers; in its head, the drawers to add one, send a single
+//! record or break the network.
 
 use std::rc::Rc;
 
@@ -14,19 +15,26 @@ use crate::app::use_view;
 #[component]
 pub fn ProducersColumn() -> Html {
     let view = use_view();
+    let batch_scale = view
+        .snapshot
+        .producers
+        .iter()
+        .flat_map(|p| p.stats.recent_batch_records.iter().copied())
+        .max()
+        .unwrap_or(1);
     html! {
         <section class="column producers-column" aria-labelledby="producers-title">
-            <h2 id="producers-title">{"Producers"}</h2>
+            <div class="column-head">
+                <h2 id="producers-title">{"Producers"}</h2>
+                <div class="tools"><ProducerForm /><ProduceRecord /><FaultsPanel /></div>
+            </div>
             <NoticeLine source="producer-card" />
             if view.snapshot.producers.is_empty() {
-                <p class="empty">{"No producers yet. Add one below."}</p>
+                <p class="empty">{"No producers yet: Add producer starts one."}</p>
             }
             { for view.snapshot.producers.iter().map(|p| html! {
-                <ProducerCard key={p.index} producer={Rc::new(p.clone())} />
+                <ProducerCard key={p.index} producer={Rc::new(p.clone())} {batch_scale} />
             }) }
-            <ProduceRecord />
-            <ProducerForm />
-            <FaultsPanel />
         </section>
     }
 }

@@ -60,7 +60,7 @@ pub fn ProtocolLog() -> Html {
                 <input type="search" placeholder="Filter, e.g. JoinGroup" value={(*filter).clone()} oninput={on_filter}
                     aria-label="Filter the protocol log" />
             </header>
-            <ol class="log-lines" aria-label="Events, newest first">
+            <ol class="log-lines" aria-label="Events, newest first" tabindex="0">
                 { for lines.iter().rev().map(|l| html! {
                     <li key={l.seq} class={format!("cat-{}", category_label(l.category).to_ascii_lowercase())}>
                         <time>{ format!("{:>8}", format!("{}.{:03}", l.time / 1000, l.time % 1000)) }</time>

@@ -6,6 +6,8 @@ use brokerlab_engine::Action;
 use brokerlab_engine::{validate_topic_name, CleanupPolicy, TopicConfig};
 use yew::prelude::*;
 
+use super::drawer::Drawer;
+
 use super::fields::{parse_u64, setter, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{format, use_engine, use_view};
@@ -144,8 +146,8 @@ pub fn TopicForm() -> Html {
     let compacts = form.cleanup.contains("compact");
     let deletes = form.cleanup.contains("delete");
     html! {
-        <form class="card form" {onsubmit} aria-label="Create topic" novalidate=true oninput={engine.clear_on_edit("topic-form", Some(error.clone()))}>
-            <h3>{"Create topic"}</h3>
+        <Drawer title="Create topic">
+        <form class="form" {onsubmit} aria-label="Create topic" novalidate=true oninput={engine.clear_on_edit("topic-form", Some(error.clone()))}>
             <div class="row">
                 <TextField label="Topic name" value={form.name.clone()} placeholder="e.g. payments"
                     error={name_error}
@@ -194,5 +196,6 @@ pub fn TopicForm() -> Html {
             if let Some(e) = &*error { <p class="field-error" role="alert">{ e.clone() }</p> }
             <NoticeLine source="topic-form" />
         </form>
+        </Drawer>
     }
 }

@@ -131,6 +131,9 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 <button class="btn subtle" onclick={on_delete} aria-label={format!("Delete topic {}", t.name)}>{"Delete"}</button>
             </header>
             <p class="muted small topic-settings">{ settings.join(" · ") }</p>
+            // On a phone the table scrolls sideways inside its card, never the page; the scroller
+            // takes focus so that a keyboard can scroll it too.
+            <div class="table-scroll" tabindex="0" role="region" aria-label={format!("Partition table of {}", t.name)}>
             <table class="partitions" aria-label={format!("Partitions of {}", t.name)}>
                 <thead><tr>
                     <th scope="col">{"Partition"}</th>
@@ -211,6 +214,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 }) }
                 </tbody>
             </table>
+            </div>
             if evicted > 0 {
                 <p class="muted small memory-note" role="note">
                     { format!("* The playground's memory bound (sim.log.memory.bytes, not Kafka's retention) removed {} of this topic's oldest records: each partition replica keeps about {} of records in your browser.",

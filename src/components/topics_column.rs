@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::broker_bar::BrokerBar;
 use super::notice::NoticeLine;
-use super::processor_panel::ProcessorsSection;
+use super::processor_panel::{ProcessorForm, ProcessorsSection};
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
 use crate::app::{use_engine, use_view};
@@ -26,14 +26,16 @@ pub fn TopicsColumn() -> Html {
     let dark = prefers_dark();
     html! {
         <section class="column topics-column" aria-labelledby="topics-title">
-            <h2 id="topics-title">{"Brokers and topics"}</h2>
+            <div class="column-head">
+                <h2 id="topics-title">{"Brokers and topics"}</h2>
+                <div class="tools"><TopicForm /><ProcessorForm /></div>
+            </div>
             <BrokerBar />
             <NoticeLine source="topic-panel" />
             { for view.snapshot.topics.iter().map(|t| html! {
                 <TopicPanel key={t.name.clone()} topic={Rc::new(t.clone())} {dark} />
             }) }
             <ProcessorsSection />
-            <TopicForm />
         </section>
     }
 }

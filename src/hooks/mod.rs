@@ -1,4 +1,5 @@
-//! Effects at the edges of the app: the frame loop and the keyboard.
+//! Effects at the edges of the app: the frame loop, the keyboard, focus in dialogs.
 
+pub mod focus_trap;
 pub mod use_animation_frame;
 pub mod use_keyboard;

@@ -30,6 +30,13 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
             if in_field && e.key() != "Escape" {
                 return;
             }
+            // In an open drawer or dialog the keys are the dialog's: Escape closes it natively.
+            if target
+                .as_ref()
+                .is_some_and(|el| el.closest("dialog").ok().flatten().is_some())
+            {
+                return;
+            }
             let presses = target.as_ref().is_some_and(|el| {
                 matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
                     || el.get_attribute("role").as_deref() == Some("button")

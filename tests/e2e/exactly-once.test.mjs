@@ -1,7 +1,7 @@
 // Exactly-once, shown in the browser: lost responses make duplicates; idempotence removes them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot, until } from './harness.mjs';
+import { startServer, launch, openPage, shot, until, openForm, closeDrawers } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -10,14 +10,13 @@ after(async () => { await browser?.close(); server?.close(); });
 async function lossyRun(page, idempotence) {
   await page.getByRole('heading', { name: 'brokerlab' }).waitFor();
   await page.getByLabel('Speed').selectOption('16');
-  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  const topicForm = await openForm(page, 'Create topic');
   await topicForm.getByLabel('Topic name').fill('payments');
   await topicForm.getByLabel('Partitions', { exact: true }).fill('3');
   await topicForm.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('table', { name: 'Partitions of payments' }).waitFor();
 
-  await page.getByText('Add producer', { exact: true }).first().click();
-  const form = page.getByRole('form', { name: 'Add producer' });
+  const form = await openForm(page, 'Add producer');
   await form.getByLabel('Name (client.id)').fill('gateway');
   await form.getByLabel('Topic', { exact: true }).selectOption('payments');
   await form.getByLabel('Rate (records/s)').fill('400');
@@ -26,18 +25,18 @@ async function lossyRun(page, idempotence) {
   await form.getByRole('button', { name: 'Add producer' }).click();
   await page.getByRole('article', { name: 'Producer gateway' }).waitFor();
 
-  const consumerForm = page.getByRole('form', { name: 'Add consumer' });
+  const consumerForm = await openForm(page, 'Add consumer');
   await consumerForm.getByLabel('Group (group.id)').fill('ledger');
   await consumerForm.getByLabel('Topic', { exact: true }).selectOption('payments');
   await consumerForm.getByLabel('auto.offset.reset').selectOption('earliest');
   await consumerForm.getByLabel('Name (client.id)').fill('ledger-1');
   await consumerForm.getByRole('button', { name: 'Add consumer' }).click();
 
-  await page.getByText('Network faults', { exact: true }).click();
-  const faults = page.getByRole('form', { name: 'Network faults' });
+  const faults = await openForm(page, 'Network faults');
   await faults.getByLabel('Lost responses (%)').fill('20');
   await faults.getByRole('button', { name: 'Apply faults' }).click();
   await faults.getByRole('status').waitFor();
+  await closeDrawers(page);
   return page.getByRole('region', { name: 'Group ledger' });
 }
 
@@ -74,8 +73,7 @@ test('an outage longer than delivery.timeout.ms: the idempotent producer bumps i
   const card = page.getByRole('article', { name: 'Producer checkout' });
   await card.getByText('idempotent · producer id 0 · epoch 0').waitFor();
   await page.getByLabel('Speed').selectOption('64');
-  await page.getByText('Network faults', { exact: true }).click();
-  const faults = page.getByRole('form', { name: 'Network faults' });
+  const faults = await openForm(page, 'Network faults');
   await faults.getByLabel('Lost requests (%)').fill('100');
   await faults.getByRole('button', { name: 'Apply faults' }).click();
   await page.getByText('100% requests lost').waitFor();

@@ -3,14 +3,14 @@
 // reconciliation state, and measures what a rebalance cost each member.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot, until, checkA11y } from './harness.mjs';
+import { startServer, launch, openPage, shot, until, checkA11y, openForm, closeDrawers } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
 async function addConsumer(page, group, topic, name, protocol) {
-  const form = page.getByRole('form', { name: 'Add consumer' });
+  const form = await openForm(page, 'Add consumer');
   await form.getByLabel('Group (group.id)').fill(group);
   await form.getByLabel('Topic', { exact: true }).selectOption(topic);
   await form.getByLabel('Group protocol and assignor').selectOption({ label: protocol });
@@ -30,7 +30,7 @@ async function counts(page, consumers) {
 test('a consumer-protocol group joins by heartbeat, reconciles without stopping, and says what it cost', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.getByLabel('Speed').selectOption('8');
-  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  const topicForm = await openForm(page, 'Create topic');
   await topicForm.getByLabel('Topic name').fill('orders');
   await topicForm.getByLabel('Partitions', { exact: true }).fill('6');
   await topicForm.getByRole('button', { name: 'Create' }).click();

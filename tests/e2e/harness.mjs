@@ -45,9 +45,9 @@ export async function openPage(browser, url, { width = 1400, height = 900, color
   return { page, problems };
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, { fullPage = true } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
 // Polls `check` until it returns something truthy (and returns that), or fails saying `what`.
@@ -69,7 +69,24 @@ export async function checkA11y(page, selector = 'body') {
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async (sel) => {
     const r = await window.axe.run(sel, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0]?.target?.join(' ')}`);
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0]?.target?.join(' ')} (${v.nodes[0]?.html?.slice(0, 120)}; ${v.nodes[0]?.any?.[0]?.message ?? ''})`);
   }, selector);
   if (violations.length) throw new Error(`accessibility violations in ${selector}:\n${violations.join('\n')}`);
+}
+
+// Forms live in drawers (modal dialogs) opened from their column's head. While one is open the
+// page behind is inert, so a test closes it before clicking anything else.
+export async function closeDrawers(page) {
+  for (const d of await page.locator('dialog.drawer[open]').all()) {
+    await d.getByRole('button', { name: 'Close', exact: true }).click();
+  }
+}
+
+// Opens the drawer titled `title` (closing any other) and returns its form, named the same.
+export async function openForm(page, title) {
+  await closeDrawers(page);
+  await page.locator('button.drawer-open').filter({ has: page.getByText(title, { exact: true }) }).click();
+  const form = page.getByRole('form', { name: title });
+  await form.waitFor();
+  return form;
 }

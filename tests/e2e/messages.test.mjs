@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { startServer, launch, openPage } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { startServer, launch, openPage, openForm, closeDrawers, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -26,7 +27,7 @@ test('the network-faults badge summarises every rule in force, with where it app
     duration_ms: 1000,
   };
   const { page, problems } = await openPage(browser, link({ scenario, log: [], time: 1000, end: 1000 }));
-  const faults = page.locator('details.faults summary');
+  const faults = page.locator('button.drawer-open', { hasText: 'Network faults' });
   await faults.getByText('2 rules: 20% responses lost; producer "web" → broker 2: 2.5% refused · +50 ms').waitFor();
   assert.deepEqual(problems, []);
 });
@@ -53,8 +54,7 @@ test('number fields name the field and the real limit, inline, and clear on edit
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
 
   // Rate 1e12: a number, over the limit (it said "must be a whole number").
-  await page.getByText('Add producer', { exact: true }).first().click();
-  const form = page.getByRole('form', { name: 'Add producer' });
+  const form = await openForm(page, 'Add producer');
   await form.getByLabel('Rate (records/s)').fill('1e12');
   await form.getByRole('button', { name: 'Add producer' }).click();
   await form.getByRole('alert').filter({ hasText: /at most 10000000/ }).waitFor();
@@ -63,6 +63,7 @@ test('number fields name the field and the real limit, inline, and clear on edit
 
   // A consumer's processing time: negative, then 1e12 (it said "at most a minute" with an
   // internal config name, and "must be a number").
+  await closeDrawers(page);
   const ms = page.getByLabel('Processing time per record of billing-1 in milliseconds');
   const row = page.getByRole('listitem', { name: 'Consumer billing-1' });
   await ms.fill('-3');
@@ -92,5 +93,57 @@ test('number fields name the field and the real limit, inline, and clear on edit
   await seed.getByLabel('Seed').fill('1e16');
   await seed.getByRole('button', { name: 'Restart' }).click();
   await seed.getByRole('alert').filter({ hasText: 'Seed must be at most 9007199254740991' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('records read again after an offset reset are a replay, not duplicates in red', async () => {
+  const scenario = JSON.parse(await readFile(new URL('../../scenarios/storage-6-replay.json', import.meta.url)));
+  const { page, problems } = await openPage(browser, link({ scenario, log: [], time: 25000, end: 25000 }));
+  const audit = page.getByLabel('Delivery audit of billing');
+  const value = (name) => audit.locator('div').filter({ has: page.getByText(name, { exact: true }) }).locator('dd');
+  await value('Re-read after reset').waitFor();
+  const reread = Number((await value('Re-read after reset').textContent()).replace(/,/g, ''));
+  const acked = Number((await value('Acknowledged').textContent()).replace(/,/g, ''));
+  assert.equal(reread, acked, 'every record read again once');
+  assert.equal(await value('Duplicates').textContent(), '0');
+  assert.equal(await value('Re-read after reset').getAttribute('class'), null, 'not marked bad');
+  assert.deepEqual(problems, []);
+});
+
+test("the producers' batch bars share one scale, with the numbers shown", async () => {
+  const scenario = {
+    seed: 8,
+    topics: [{ name: 'orders', partitions: 1 }],
+    producers: [
+      { name: 'few', load: { topic: 'orders', rate: 50 } },
+      { name: 'many', load: { topic: 'orders', rate: 4000 }, config: { 'linger.ms': 20 } },
+    ],
+    duration_ms: 3000,
+  };
+  const { page, problems } = await openPage(browser, link({ scenario, log: [], time: 3000, end: 3000 }));
+  const bars = (name) => page.getByRole('article', { name: `Producer ${name}` }).getByRole('img', { name: /^Records in the last/ });
+  const label = async (name) => (await bars(name).getAttribute('aria-label'));
+  await bars('many').waitFor();
+  const scale = (l) => l.match(/scale of 0 to (\d+)/)[1];
+  const [few, many] = [await label('few'), await label('many')];
+  assert.equal(scale(few), scale(many), `one scale: ${few} / ${many}`);
+  const most = (l) => Number(l.match(/most (\d+)/)[1]);
+  assert.ok(most(many) > 5 * most(few), `the busy producer batches more: ${few} / ${many}`);
+  // The bars of the quiet producer are short on that scale.
+  const height = await bars('few').locator('.bar').last().evaluate((b) => parseFloat(b.style.height));
+  assert.ok(height < 30, `a small batch draws a short bar: ${height}%`);
+  await page.getByRole('article', { name: 'Producer few' }).getByText(/scale 0–\d+, all producers/).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('the narrator speaks a broker death and the elections after it, politely', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  const region = page.getByRole('status', { name: 'What happens' });
+  assert.equal(await region.getAttribute('aria-live'), 'polite');
+  await page.getByLabel('Speed').selectOption('8');
+  await page.getByRole('button', { name: 'Kill broker 1' }).click();
+  await until('the death is spoken', async () => /Broker 1 was killed\.|fenced broker 1|new leader/i.test(await region.textContent()));
+  await until('the elections are spoken', async () => /New leader for|elected new leaders/.test(await region.textContent()), 20000);
+  assert.ok((await region.textContent()).length < 400, 'a few sentences, not the log');
   assert.deepEqual(problems, []);
 });

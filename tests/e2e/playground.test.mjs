@@ -1,7 +1,7 @@
 // The playground as a user meets it: everything found by role and accessible name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot, until } from './harness.mjs';
+import { startServer, launch, openPage, shot, until, openForm, closeDrawers } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -23,12 +23,13 @@ async function waitForCounts(page, consumers, expected, timeout = 20000) {
 }
 
 async function addConsumer(page, group, topic, name) {
-  const form = page.getByRole('form', { name: 'Add consumer' });
+  const form = await openForm(page, 'Add consumer');
   await form.getByLabel('Group (group.id)').fill(group);
   await form.getByLabel('Topic', { exact: true }).selectOption(topic);
   await form.getByLabel('Name (client.id)').fill(name);
   await form.getByRole('button', { name: 'Add consumer' }).click();
   await page.getByRole('listitem', { name: `Consumer ${name}` }).waitFor();
+  await closeDrawers(page);
 }
 
 test('a user builds a topic, a keyed producer and a group, and watches it rebalance and lag', async () => {
@@ -37,7 +38,7 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
   await page.getByLabel('Speed').selectOption('8');
 
   // A topic of 6 partitions.
-  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  const topicForm = await openForm(page, 'Create topic');
   await topicForm.getByLabel('Topic name').fill('payments');
   await topicForm.getByLabel('Partitions', { exact: true }).fill('6');
   await topicForm.getByRole('button', { name: 'Create' }).click();
@@ -46,8 +47,7 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
   assert.equal(await table.locator('tbody tr').count(), 6);
 
   // A keyed producer.
-  await page.getByText('Add producer', { exact: true }).first().click();
-  const producerForm = page.getByRole('form', { name: 'Add producer' });
+  const producerForm = await openForm(page, 'Add producer');
   await producerForm.getByLabel('Name (client.id)').fill('gateway');
   await producerForm.getByLabel('Topic', { exact: true }).selectOption('payments');
   await producerForm.getByLabel('Rate (records/s)').fill('400');
@@ -109,7 +109,7 @@ test('a user builds a topic, a keyed producer and a group, and watches it rebala
 
 test('an invalid topic name is rejected with a message and nothing changes', async () => {
   const { page, problems } = await openPage(browser, server.url);
-  const topicForm = page.getByRole('form', { name: 'Create topic' });
+  const topicForm = await openForm(page, 'Create topic');
   await topicForm.waitFor();
   await topicForm.getByLabel('Topic name').fill('bad name!');
   const fieldAlert = topicForm.getByRole('alert').first();

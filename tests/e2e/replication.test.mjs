@@ -2,7 +2,7 @@
 // replay a group by resetting its offsets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot, until } from './harness.mjs';
+import { startServer, launch, openPage, shot, until, openForm, closeDrawers } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -104,7 +104,7 @@ test('resetting a stopped group to the earliest offsets replays the history', as
   await dialog.getByText(/Reset group "billing" to the earliest offsets/).waitFor();
   const produced = await auditValue(page, 'billing', 'Consumed');
   // A consumer joins the group again and reads everything a second time.
-  const form = page.getByRole('form', { name: 'Add consumer' });
+  const form = await openForm(page, 'Add consumer');
   await form.getByLabel('Group (group.id)').fill('billing');
   await form.getByLabel('Name (client.id)').fill('billing-3');
   await form.getByRole('button', { name: 'Add consumer' }).click();

@@ -2,7 +2,7 @@
 // and with cleanup.policy=compact lose old records while the offsets stay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, shot, until } from './harness.mjs';
+import { startServer, launch, openPage, shot, until, openForm, closeDrawers } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -10,7 +10,7 @@ after(async () => { await browser?.close(); server?.close(); });
 
 
 async function createTopic(page, name, settings) {
-  const form = page.getByRole('form', { name: 'Create topic' });
+  const form = await openForm(page, 'Create topic');
   await form.getByLabel('Topic name').fill(name);
   await form.getByLabel('Partitions', { exact: true }).fill('1');
   if (!(await form.getByLabel('Replication factor').isVisible())) {
@@ -25,10 +25,7 @@ async function createTopic(page, name, settings) {
 }
 
 async function addProducer(page, name, topic, keys) {
-  const form = page.getByRole('form', { name: 'Add producer' });
-  if (!(await form.getByLabel('Name (client.id)').isVisible())) {
-    await page.getByText('Add producer', { exact: true }).first().click();
-  }
+  const form = await openForm(page, 'Add producer');
   await form.getByLabel('Name (client.id)').fill(name);
   await form.getByLabel('Topic', { exact: true }).selectOption(topic);
   await form.getByLabel('Rate (records/s)').fill('100');
@@ -38,6 +35,7 @@ async function addProducer(page, name, topic, keys) {
   }
   await form.getByRole('button', { name: 'Add producer' }).click();
   await page.getByRole('article', { name: `Producer ${name}` }).waitFor();
+  await closeDrawers(page);
 }
 
 const size = async (page, topic) => page.getByLabel(`Size of ${topic}`).textContent();
