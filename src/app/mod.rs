@@ -6,6 +6,7 @@ pub mod decimal;
 pub mod demo;
 pub mod files;
 pub mod format;
+pub mod intro;
 pub mod log;
 pub mod scenarios;
 pub mod state;
@@ -15,6 +16,7 @@ use yew::prelude::*;
 use crate::components::action_log::ActionLog;
 use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
+use crate::components::intro::Intro;
 use crate::components::narrator::Narrator;
 use crate::components::producers_column::ProducersColumn;
 use crate::components::protocol_log::ProtocolLog;
@@ -69,6 +71,7 @@ pub fn App() -> Html {
                 <a class="skip-link" href="#cluster">{"Skip to the cluster"}</a>
                 <Header />
                 <main class="flow" id="cluster" tabindex="-1" aria-label="Cluster">
+                    if state.show_intro { <Intro /> }
                     <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
                     <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>

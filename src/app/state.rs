@@ -40,6 +40,11 @@ pub const VIEW_REFRESH_MS: f64 = 250.0;
 /// log): re-rendering all of them in one frame took longer than a frame at 60 Hz.
 pub const PANEL_SLOTS: usize = 4;
 
+/// The notice source of the broker cards' buttons, whose outcomes are all kept ...
+pub const BROKERS: &str = "brokers";
+/// ... up to this many.
+pub const BROKER_NOTICES: usize = 6;
+
 /// Speeds offered, in virtual milliseconds per real millisecond.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
@@ -73,8 +78,13 @@ pub struct Playground {
     /// The simulation could not keep up with the requested speed in the last frame.
     pub behind: bool,
     pub show_shortcuts: bool,
+    /// The three-sentence intro above the columns: on a first visit, or asked for again.
+    pub show_intro: bool,
     /// Counts notices so that the same message twice still shows as new.
     pub notice_id: u32,
+    /// The outcomes of the latest kills, restarts and delays of brokers, oldest first: each
+    /// stays readable when the next broker is killed (one notice would keep only the last).
+    pub broker_notices: Rc<Vec<Notice>>,
     /// The last action forked the session (it was taken scrubbed back): when, how many logged
     /// actions it dropped and how far the old run had reached. Shown with an Undo until the
     /// next action.
@@ -104,6 +114,7 @@ impl PartialEq for Playground {
             && self.notice == other.notice
             && self.behind == other.behind
             && self.show_shortcuts == other.show_shortcuts
+            && self.show_intro == other.show_intro
             && self.fork == other.fork
             && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
@@ -147,6 +158,8 @@ pub enum Msg {
         seed: u64,
     },
     ToggleShortcuts,
+    /// Show (true) or dismiss (false) the intro.
+    Intro(bool),
     /// Close the shortcut list if it is open.
     ToggleShortcutsOff,
     DismissNotice,
@@ -270,7 +283,9 @@ impl Playground {
             notice: None,
             behind: false,
             show_shortcuts: false,
+            show_intro: super::intro::first_visit(),
             notice_id: 0,
+            broker_notices: Rc::default(),
             fork: None,
         }
     }
@@ -397,11 +412,20 @@ impl Reducible for Playground {
                     next.fork = fork;
                 }
                 next.notice_id += 1;
-                next.notice = Some(Notice {
+                let notice = Notice {
                     id: next.notice_id,
                     source,
                     result: result.map(|a| a.summary).map_err(|e| e.to_string()),
-                });
+                };
+                if source == BROKERS {
+                    let mut kept = (*self.broker_notices).clone();
+                    if kept.len() == BROKER_NOTICES {
+                        kept.remove(0);
+                    }
+                    kept.push(notice.clone());
+                    next.broker_notices = Rc::new(kept);
+                }
+                next.notice = Some(notice);
                 Rc::new(next)
             }
             Msg::TogglePlay => Rc::new(Playground {
@@ -503,6 +527,15 @@ impl Reducible for Playground {
                     result: Ok(format!("Started over with seed {seed}.")),
                 });
                 Rc::new(next)
+            }
+            Msg::Intro(show) => {
+                if !show {
+                    super::intro::remember_seen();
+                }
+                Rc::new(Playground {
+                    show_intro: show,
+                    ..(*self).clone()
+                })
             }
             Msg::ToggleShortcuts => Rc::new(Playground {
                 show_shortcuts: !self.show_shortcuts,

@@ -6,8 +6,8 @@ use brokerlab_engine::view::BrokerView;
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
-use super::notice::NoticeLine;
-use crate::app::{format, use_engine, use_view};
+use crate::app::state::BROKERS;
+use crate::app::{format, use_engine, use_view, PlaygroundContext};
 
 /// Extra one-way delays the "Delay" menu offers, in ms.
 const DELAYS: [(u64, &str); 4] = [
@@ -52,6 +52,10 @@ fn status(b: &BrokerView, now: u64) -> (String, &'static str) {
 pub fn BrokerBar() -> Html {
     let view = use_view();
     let engine = use_engine();
+    let kept = use_context::<PlaygroundContext>()
+        .expect("inside the playground")
+        .broker_notices
+        .clone();
     let now = view.snapshot.time;
     html! {
         <div class="broker-area">
@@ -70,18 +74,18 @@ pub fn BrokerBar() -> Html {
                         .then(|| format!("coordinator of {}", b.coordinator_of.join(", ")));
                     let on_kill = {
                         let engine = engine.clone();
-                        Callback::from(move |_| engine.apply(Action::KillBroker { broker: id }, "brokers"))
+                        Callback::from(move |_| engine.apply(Action::KillBroker { broker: id }, BROKERS))
                     };
                     let on_restart = {
                         let engine = engine.clone();
-                        Callback::from(move |_| engine.apply(Action::RestartBroker { broker: id }, "brokers"))
+                        Callback::from(move |_| engine.apply(Action::RestartBroker { broker: id }, BROKERS))
                     };
                     let on_delay = {
                         let engine = engine.clone();
                         Callback::from(move |e: Event| {
                             let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
                             let delay_ms = s.value().parse().unwrap_or(0);
-                            engine.apply(Action::SlowBroker { broker: id, delay_ms }, "brokers");
+                            engine.apply(Action::SlowBroker { broker: id, delay_ms }, BROKERS);
                         })
                     };
                     html! {
@@ -115,7 +119,15 @@ pub fn BrokerBar() -> Html {
                     }
                 }) }
             </ul>
-            <NoticeLine source="brokers" />
+            // Every recent outcome, newest last, so a second kill does not hide the first.
+            if !kept.is_empty() {
+                <ul class="broker-notices" aria-label="Broker actions">
+                    { for kept.iter().map(|n| match &n.result {
+                        Ok(m) => html! { <li key={n.id}><p class="notice ok" role="status">{ m.clone() }</p></li> },
+                        Err(m) => html! { <li key={n.id}><p class="notice error" role="alert">{ m.clone() }</p></li> },
+                    }) }
+                </ul>
+            }
         </div>
     }
 }

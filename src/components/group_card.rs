@@ -11,6 +11,7 @@ use super::consumer_row::ConsumerRow;
 use super::offset_reset::OffsetReset;
 use super::rebalance_timeline::RebalanceTimeline;
 use super::sparkline::Sparkline;
+use super::term::Term;
 use crate::app::{colors, format, use_view};
 
 #[derive(Properties, PartialEq)]
@@ -91,9 +92,11 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     // The state the coordinator last had: nobody can reach it to change it.
                     <span class="badge dead" aria-label={format!("Coordinator unavailable (last state {})", g.state)}>{"Coordinator unavailable"}</span>
                 } else {
-                    <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
+                    <Term of={g.state.clone()} class="badge-term">
+                        <span class={classes!("badge", state_class(&g.state))} aria-label={format!("State {}", g.state)}>{ &g.state }</span>
+                    </Term>
                 }
-                <span class="muted small">{ epoch_text(g) }</span>
+                <Term of="generation" class="muted small">{ epoch_text(g) }</Term>
                 <DetailsToggle compact={compact.clone()} of={g.group_id.clone()} />
             </header>
             if !*compact {
@@ -144,7 +147,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             }
             <div class="lag-row">
                 <div>
-                    <span class="label">{"Lag (high watermark − committed)"}</span>
+                    <span class="label"><Term of="lag">{"Lag"}</Term>{" (high watermark − committed)"}</span>
                     <strong class="lag-total" aria-label={format!("Total lag of {}", g.group_id)}>{ format::count(g.total_lag) }</strong>
                     if let Some(ms) = auto_commit_ms {
                         <span class="label commit-note" title="Committed offsets move only when a consumer commits: lag climbs between commits and drops at each one">

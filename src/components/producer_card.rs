@@ -9,6 +9,7 @@ use brokerlab_engine::{KeyDistribution, PartitionerKind};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::term::Term;
 use crate::app::decimal::{fixed, short};
 use crate::app::{format, use_engine, Msg};
 
@@ -106,9 +107,11 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
         }
     };
     let idempotence = match (p.idempotent, p.producer_id, p.producer_epoch) {
-        (true, Some(id), Some(epoch)) => format!("idempotent · producer id {id} · epoch {epoch}"),
-        (true, _, _) => "idempotent · awaiting InitProducerId".to_string(),
-        (false, _, _) => "not idempotent".to_string(),
+        (true, Some(id), Some(epoch)) => html! {
+            <>{ format!("idempotent · producer id {id} · ") }<Term of="producer-epoch">{ format!("epoch {epoch}") }</Term></>
+        },
+        (true, _, _) => html! { {"idempotent · awaiting InitProducerId"} },
+        (false, _, _) => html! { {"not idempotent"} },
     };
     let max_batch = props.batch_scale.max(1);
     let own_max = s.recent_batch_records.iter().copied().max().unwrap_or(0);
@@ -141,7 +144,7 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
             }
             <p class="config">
                 if p.keys.is_some() { { keys_text(&p.keys) }{" · "}{ format!("{} B values", p.value_bytes) }{" · "} }
-                { acks_text(p.acks) }{" · "}{ format!("linger.ms={}", p.linger_ms) }{" · "}
+                <Term of="acks">{ acks_text(p.acks) }</Term>{" · "}{ format!("linger.ms={}", p.linger_ms) }{" · "}
                 { format!("batch.size={}", format::count(p.batch_size as u64)) }
                 if p.partitioner == PartitionerKind::RoundRobin { {" · round-robin"} }
             </p>

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::fields::parse_u64;
 use super::partition_strip::{Mark, PartitionStrip, CELLS};
 use super::replica_badges::ReplicaBadges;
+use super::term::Term;
 use crate::app::{colors, format, use_engine, use_view};
 
 #[derive(Properties, PartialEq)]
@@ -138,10 +139,10 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 <thead><tr>
                     <th scope="col">{"Partition"}</th>
                     <th scope="col" class="strip-col">{ if per == 1 { "Newest records, one cell per record".to_string() } else { format!("Newest records, one cell per {per}") } }</th>
-                    <th scope="col"><abbr title="Replicas in assignment order: leader filled, in-sync followers outlined, out-of-sync dashed">{"Replicas"}</abbr></th>
-                    <th scope="col"><abbr title="Log start offset">{"Start"}</abbr></th>
-                    <th scope="col"><abbr title="High watermark: consumers read below it">{"HW"}</abbr></th>
-                    <th scope="col"><abbr title="Log end offset: where the next record goes">{"LEO"}</abbr></th>
+                    <th scope="col"><Term of="replicas">{"Replicas"}</Term></th>
+                    <th scope="col"><Term of="log-start-offset">{"Start"}</Term></th>
+                    <th scope="col"><Term of="high-watermark">{"HW"}</Term></th>
+                    <th scope="col"><Term of="log-end-offset">{"LEO"}</Term></th>
                     if !groups.is_empty() { <th scope="col" class="owners-col">{"Owner"}</th> }
                 </tr></thead>
                 <tbody>
@@ -226,9 +227,13 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                     { for groups.iter().map(|(gi, g)| html! {
                         <span class="legend-item">
                             <span class="swatch" style={format!("background:{}", colors::series_color(*gi))}></span>
-                            { format!("{} committed offset", g.group_id) }
+                            { format!("{} ", g.group_id) }<Term of="committed-offset">{"committed offset"}</Term>
                         </span>
                     }) }
+                    if t.partitions.iter().any(|p| p.last_stable_offset < p.high_watermark) {
+                        <span class="legend-item"><span class="lso-swatch" aria-hidden="true"></span>
+                            <Term of="last-stable-offset">{"last stable offset"}</Term></span>
+                    }
                     <span class="legend-item muted">{"cells coloured by key; grey = null key"}</span>
                 </p>
             }

@@ -1,6 +1,6 @@
 //! Keyboard shortcuts: Space play/pause, Right arrow (or `.`) step, Left arrow (or `,`) step
 //! back, `[`/`]` previous/next marker on the timeline, Up/Down (or `+`/`-`)
-//! speed, `?` the shortcut list, Escape closes it. Keys typed into a form field are left alone,
+//! speed, `?` the shortcut list (Escape closes it, natively). Keys typed into a form field are left alone,
 //! and so is Space on a focused button, link or disclosure, which it presses.
 
 use gloo::events::{EventListener, EventListenerOptions};
@@ -27,7 +27,7 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
                 matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
                     || el.is_content_editable()
             });
-            if in_field && e.key() != "Escape" {
+            if in_field {
                 return;
             }
             // In an open drawer or dialog the keys are the dialog's: Escape closes it natively.
@@ -53,7 +53,8 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
                 "ArrowUp" | "+" | "=" => Msg::Faster,
                 "ArrowDown" | "-" => Msg::Slower,
                 "?" => Msg::ToggleShortcuts,
-                "Escape" => Msg::ToggleShortcutsOff,
+                // Escape is left to the browser: it closes the dialog, drawer or explanation
+                // that is open (preventing it would keep a popover open).
                 _ => return,
             };
             // Space would also scroll the page.

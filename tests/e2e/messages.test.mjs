@@ -147,3 +147,16 @@ test('the narrator speaks a broker death and the elections after it, politely', 
   assert.ok((await region.textContent()).length < 400, 'a few sentences, not the log');
   assert.deepEqual(problems, []);
 });
+
+test('every kill notice stays readable, not only the last one', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('button', { name: 'Kill broker 1' }).click();
+  await page.getByRole('button', { name: 'Kill broker 2' }).click();
+  const notices = page.getByRole('list', { name: 'Broker actions' }).getByRole('listitem');
+  await until('two notices', async () => (await notices.count()) === 2);
+  const texts = await notices.allTextContents();
+  assert.match(texts[0], /broker 1/i);
+  assert.match(texts[1], /broker 2/i);
+  for (const n of await notices.all()) assert.ok(await n.isVisible());
+  assert.deepEqual(problems, []);
+});

@@ -10,10 +10,12 @@
 //! * [`Simulation::strip`]: the tail of a partition summarised for drawing.
 //! * [`Simulation::describe`]: an event as one line of text, in Kafka's words.
 //! * [`narrator::Narrator`]: the few sentences a screen reader hears as the run goes.
+//! * [`glossary::GLOSSARY`]: Kafka's words explained, for the page and the CLI.
 
 mod clients;
 mod cluster;
 mod describe;
+pub mod glossary;
 mod groups;
 pub mod narrator;
 mod records;

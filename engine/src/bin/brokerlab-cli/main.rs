@@ -9,6 +9,9 @@
 //! the report at the link's time, whose `trace_hash` is the one the page's "About this run"
 //! shows: a link can be checked headless, and a bug report can carry one.
 //!
+//! `brokerlab-cli glossary [TERM]` prints the explanations the page shows for Kafka's words (all,
+//! or those whose key or term contains TERM).
+//!
 //! A run that takes more than two seconds draws a progress bar on stderr (on a terminal), and
 //! Ctrl-C stops it between two steps of simulated time: `run` then prints the report as things
 //! stood (`"interrupted": true`), `--log` the events so far, and both exit with 130.
@@ -36,7 +39,8 @@ const USAGE: &str = "usage:
   brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
                                            (--twice: run it again and check the trace hashes match)
   brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log
-  brokerlab-cli run --link 'URL'           open a share link and print the report at its time";
+  brokerlab-cli run --link 'URL'           open a share link and print the report at its time
+  brokerlab-cli glossary [TERM]            explain Kafka's words as the page does";
 
 /// Most characters of a file name shown: more than a name's, since its end says which file.
 const PATH_CHARS: usize = 256;
@@ -58,11 +62,32 @@ fn main() -> ExitCode {
         Some("run") if args.len() == 3 && args[1] == "--link" => link_cmd(&args[2]),
         Some("run") if args.len() > 1 && args.iter().any(|a| a == "--log") => log_cmd(&args[1]),
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
+        Some("glossary") if args.len() <= 2 => glossary_cmd(args.get(1).map(String::as_str)),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+fn glossary_cmd(filter: Option<&str>) -> ExitCode {
+    use brokerlab_engine::view::glossary::GLOSSARY;
+    let wanted = filter.unwrap_or("").to_ascii_lowercase();
+    let found: Vec<_> = GLOSSARY
+        .iter()
+        .filter(|e| e.key.contains(&wanted) || e.term.to_ascii_lowercase().contains(&wanted))
+        .collect();
+    if found.is_empty() {
+        eprintln!(
+            "no term matches {}; `brokerlab-cli glossary` lists them all",
+            quoted(&wanted).up_to(PATH_CHARS)
+        );
+        return ExitCode::from(2);
+    }
+    for e in found {
+        println!("{}\n  {}\n", e.term, e.meaning);
+    }
+    ExitCode::SUCCESS
 }
 
 fn vectors_cmd(files: &[String]) -> ExitCode {

@@ -1,0 +1,114 @@
+//! Kafka's words as brokerlab uses them, one short explanation each. The page shows them where
+//! the words appear (a term opens its explanation by click, tap or keyboard) and the intro lists
+//! them; the CLI prints them (`brokerlab-cli glossary`). One list, so the page and the command
+//! line never explain a word two ways.
+
+/// One entry: a stable key the page refers to, the term as Kafka writes it, and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub key: &'static str,
+    pub term: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn e(key: &'static str, term: &'static str, meaning: &'static str) -> Entry {
+    Entry { key, term, meaning }
+}
+
+/// Every entry, in the order a learner meets them.
+pub const GLOSSARY: &[Entry] = &[
+    e("offset", "Offset",
+      "A record's position in its partition: 0, 1, 2 ... in the order the leader appended them. Offsets are never reused, not even after records are deleted."),
+    e("log-start-offset", "Log start offset",
+      "The first offset the partition still holds. Retention and compaction delete old segments and move it forward; a consumer asking for less is out of range and follows auto.offset.reset."),
+    e("high-watermark", "High watermark (HW)",
+      "One past the last offset every in-sync replica has copied. Consumers read only below it, so they never see a record that a leader change could still throw away."),
+    e("log-end-offset", "Log end offset (LEO)",
+      "One past the last offset the leader has appended. Records between the high watermark and the log end offset are written but not yet replicated to the whole ISR."),
+    e("last-stable-offset", "Last stable offset (LSO)",
+      "The first offset of the oldest transaction still open (or the high watermark if none is). read_committed consumers read only below it, and skip records of aborted transactions."),
+    e("replicas", "Replicas",
+      "The brokers holding a copy of the partition, in assignment order. The leader (filled) takes every write; followers copy from it, and only in-sync ones (outlined, not dashed) count for acks=all and the high watermark."),
+    e("isr", "ISR (in-sync replicas)",
+      "The leader and the followers that are caught up with it (within replica.lag.time.max.ms). acks=all waits for all of them; with fewer than min.insync.replicas the leader refuses acks=all writes."),
+    e("leader-epoch", "Leader epoch",
+      "A number that grows with every leader election of a partition. Followers and consumers use it to notice a new leader and to cut off records the old one wrote that the new one does not have."),
+    e("producer-epoch", "Producer epoch",
+      "Part of an idempotent or transactional producer's identity (producer id, epoch). A new producer with the same transactional.id bumps it, and the old one, a zombie, is fenced."),
+    e("generation", "Generation",
+      "The number of a consumer group's assignment: every completed rebalance makes a new one. Commits from an older generation are refused, so a member that missed a rebalance cannot overwrite offsets. (Under KIP-848 it is the group epoch.)"),
+    e("state-empty", "Empty",
+      "The group has no members. Its committed offsets stay (until offsets.retention.minutes) and can be reset."),
+    e("state-preparing-rebalance", "PreparingRebalance",
+      "The coordinator is waiting for every member to (re)join with JoinGroup. Members stop fetching until the new assignment arrives (eager) or keep what they keep (cooperative)."),
+    e("state-completing-rebalance", "CompletingRebalance",
+      "Everyone has joined; the coordinator waits for the leader's assignment in SyncGroup and hands each member its partitions."),
+    e("state-stable", "Stable",
+      "Every member has its partitions and reads. It stays so until a member joins, leaves, misses its session timeout, or the subscribed topics change."),
+    e("state-dead", "Dead",
+      "The group is gone: deleted, or its coordinator moved away. Nothing can join it."),
+    e("state-assigning", "Assigning (KIP-848)",
+      "Consumer protocol: the coordinator is computing a new target assignment after the group epoch changed."),
+    e("state-reconciling", "Reconciling (KIP-848)",
+      "Consumer protocol: members are moving to the target assignment, each on its own heartbeats: revoking first, then taking partitions once their old owners released them."),
+    e("committed-offset", "Committed offset",
+      "Where the group will resume: the offset stored in __consumer_offsets by a commit (automatic every auto.commit.interval.ms, or by hand). It moves only when the consumer commits."),
+    e("position", "Position",
+      "The offset a consumer will fetch next. It runs ahead of the committed offset between commits; after a crash the group restarts from the committed offset and reads that gap again."),
+    e("lag", "Lag",
+      "How far a group is behind: high watermark minus committed offset, per partition and summed. It climbs between commits even when the group keeps up, and grows for good when it cannot."),
+    e("acks", "acks",
+      "How many replicas must have a batch before the producer hears it succeeded: 0 (nobody waits), 1 (the leader) or all (every in-sync replica)."),
+];
+
+/// The entry with this key.
+pub fn entry(key: &str) -> Option<&'static Entry> {
+    GLOSSARY.iter().find(|e| e.key == key)
+}
+
+/// The entry that explains a consumer group state as the coordinator names it.
+pub fn group_state(state: &str) -> Option<&'static Entry> {
+    entry(match state {
+        "Empty" => "state-empty",
+        "PreparingRebalance" => "state-preparing-rebalance",
+        "CompletingRebalance" => "state-completing-rebalance",
+        "Stable" => "state-stable",
+        "Dead" => "state-dead",
+        "Assigning" => "state-assigning",
+        "Reconciling" => "state-reconciling",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_explanations_short() {
+        for (i, a) in GLOSSARY.iter().enumerate() {
+            assert!(
+                GLOSSARY[i + 1..].iter().all(|b| b.key != a.key),
+                "{}",
+                a.key
+            );
+            let sentences = a.meaning.matches(". ").count() + 1;
+            assert!(sentences <= 3, "{}: {sentences} sentences", a.key);
+        }
+    }
+
+    #[test]
+    fn every_group_state_the_coordinator_names_is_explained() {
+        for state in [
+            "Empty",
+            "PreparingRebalance",
+            "CompletingRebalance",
+            "Stable",
+            "Dead",
+            "Assigning",
+            "Reconciling",
+        ] {
+            assert!(group_state(state).is_some(), "{state}");
+        }
+    }
+}
