@@ -7,7 +7,8 @@
 //! left edge. Segment boundaries are notches, the active segment is underlined once there are
 //! several. Records that retention or the cleaner remove fade out where they were; offsets
 //! compaction emptied stay as hollow cells. Hovering a cell shows its records' offsets, key,
-//! producer id, epoch and sequence numbers.
+//! producer id, epoch and sequence numbers; so do a tap on it, and, with the strip focused, the
+//! arrow keys (Home and End for the oldest and newest record), spoken as they move.
 
 use brokerlab_engine::view::ControlType;
 use wasm_bindgen::JsCast;
@@ -196,6 +197,40 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |_| hover.set(None))
     };
+    // A tap picks the cell under it, as hovering does.
+    let onclick = onmousemove.clone();
+    // The cells holding the oldest and the newest record in the window.
+    let first_cell =
+        ((log_start.max(0) - window_start).max(0) / props.per_cell.max(1) as i64) as usize;
+    let first_cell = first_cell.min(CELLS - 1);
+    let onkeydown = {
+        let hover = hover.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let at = (*hover).unwrap_or(CELLS - 1);
+            let next = match e.key().as_str() {
+                "ArrowLeft" => at.saturating_sub(1).max(first_cell),
+                "ArrowRight" => (at + 1).min(CELLS - 1),
+                "Home" => first_cell,
+                "End" => CELLS - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            hover.set(Some(next));
+        })
+    };
+    // Focus starts on the newest record; leaving puts the inspector away.
+    let onfocus = {
+        let hover = hover.clone();
+        Callback::from(move |_: FocusEvent| {
+            if hover.is_none() {
+                hover.set(Some(CELLS - 1));
+            }
+        })
+    };
+    let onblur = {
+        let hover = hover.clone();
+        Callback::from(move |_: FocusEvent| hover.set(None))
+    };
     let label = {
         let mut s = format!(
             "{}-{}: log start offset {}, high watermark {}, log end offset {}",
@@ -253,9 +288,10 @@ pub fn PartitionStrip(props: &StripProps) -> Html {
         })
     });
     html! {
-        <div class="strip" role="img" aria-label={label}>
-            <canvas ref={canvas} height={(HEIGHT as u32).to_string()} {onmousemove} {onmouseleave}></canvas>
-            { tooltip.unwrap_or_default() }
+        <div class="strip" role="group" tabindex="0" data-own-keys="true" aria-label={label}
+            aria-description="Left and right arrows inspect the records" {onkeydown} {onfocus} {onblur}>
+            <canvas ref={canvas} height={(HEIGHT as u32).to_string()} {onmousemove} {onmouseleave} {onclick} aria-hidden="true"></canvas>
+            <div class="strip-live" aria-live="polite">{ tooltip.unwrap_or_default() }</div>
         </div>
     }
 }

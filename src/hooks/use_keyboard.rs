@@ -30,11 +30,14 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
             if in_field {
                 return;
             }
-            // In an open drawer or dialog the keys are the dialog's: Escape closes it natively.
-            if target
-                .as_ref()
-                .is_some_and(|el| el.closest("dialog").ok().flatten().is_some())
-            {
+            // In an open drawer or dialog the keys are the dialog's (Escape closes it natively),
+            // and a focused partition strip takes the arrows to inspect its records.
+            if target.as_ref().is_some_and(|el| {
+                el.closest("dialog[open], [data-own-keys]")
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }) {
                 return;
             }
             let presses = target.as_ref().is_some_and(|el| {

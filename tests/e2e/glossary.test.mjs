@@ -68,3 +68,30 @@ test('the intro shows once, goes with Got it, stays gone, and comes back on aski
   await intro.waitFor();
   await context.close();
 });
+
+test('the record inspector works by keyboard: focus a strip, arrows move, the record is spoken', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.getByRole('region', { name: 'Group billing' }).waitFor();
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const clock = await page.getByLabel('Simulated time').textContent();
+  const strip = page.getByRole('group', { name: /^orders-1: log start offset/ });
+  await strip.focus();
+  const tip = strip.getByRole('tooltip');
+  await tip.waitFor();
+  const newest = await tip.textContent();
+  assert.match(newest, /^offset \d+key "[^"]*" · value .*producer id \d+ · epoch \d+ · sequence \d+/);
+  await page.keyboard.press('ArrowLeft');
+  const before = await tip.textContent();
+  const offset = (t) => Number(t.match(/^offset (\d+)/)[1]);
+  assert.equal(offset(before), offset(newest) - 1, 'one record back');
+  await page.keyboard.press('Home');
+  assert.equal(offset(await tip.textContent()), 0, 'the oldest record');
+  await page.keyboard.press('End');
+  assert.equal(offset(await tip.textContent()), offset(newest));
+  assert.equal(await page.getByLabel('Simulated time').textContent(), clock, 'the arrows did not step the simulation');
+  assert.equal(await strip.locator('[aria-live="polite"]').count(), 1, 'what the inspector shows is spoken');
+  await page.keyboard.press('Tab');
+  await tip.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+});

@@ -156,7 +156,9 @@ test('keyboard: space pauses, the right arrow steps, ? lists the shortcuts', asy
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await dialog.waitFor();
   await page.keyboard.press('Escape');
+  // Closed at once (no longer a dialog to assistive technology), gone from the page a frame later.
   await dialog.waitFor({ state: 'detached' });
+  await page.locator('dialog.dialog').waitFor({ state: 'detached' });
   // Space on a focused button presses that button; the simulation stays as it is.
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
