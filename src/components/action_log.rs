@@ -19,6 +19,8 @@ pub fn ActionLog() -> Html {
     };
     let count = entries.len();
     html! {
+        // A landmark of its own, as the protocol log is: everything on the page is in one.
+        <section aria-label="Action log">
         <details class="panel action-log">
             <summary>{ format!("Action log ({count})") }</summary>
             if entries.is_empty() {
@@ -39,5 +41,6 @@ pub fn ActionLog() -> Html {
                 </ol>
             }
         </details>
+        </section>
     }
 }

@@ -104,7 +104,9 @@ pub fn OffsetReset(props: &OffsetResetProps) -> Html {
         _ => "Offset",
     };
     html! {
-        <form class="reset-dialog" role="dialog" aria-label={format!("Reset offsets of {id}")} onsubmit={on_reset} novalidate=true oninput={engine.clear_on_edit("offset-reset", Some(error.clone()))}>
+        // A non-modal dialog holding a form (role=dialog is not allowed on the form itself).
+        <div class="reset-dialog" role="dialog" aria-label={format!("Reset offsets of {id}")}>
+        <form class="stack-form" onsubmit={on_reset} aria-label={format!("Reset offsets of {id}")} novalidate=true oninput={engine.clear_on_edit("offset-reset", Some(error.clone()))}>
             <div class="dialog-head">
                 <strong>{ format!("Reset offsets of {id}") }</strong>
                 <button type="button" class="btn subtle" onclick={toggle} aria-label="Close">{"×"}</button>
@@ -140,8 +142,9 @@ pub fn OffsetReset(props: &OffsetResetProps) -> Html {
             </div>
             if let Some(e) = &*error { <p class="field-error" role="alert">{ e.clone() }</p> }
             <button class="btn primary" type="submit" disabled={!inactive}>{"Reset offsets"}</button>
-            <p class="muted small">{"Consumers that join afterwards start from the new offsets; the audit counts what they read again as duplicates."}</p>
+            <p class="muted small">{"Consumers that join afterwards start from the new offsets; the audit counts what they read again as re-read after the reset, apart from duplicates."}</p>
             <NoticeLine source="offset-reset" />
         </form>
+        </div>
     }
 }

@@ -44,6 +44,21 @@ for (const [width, height] of [[1280, 720], [1366, 768]]) {
   });
 }
 
+test('the bench view (24 partitions, three groups) keeps its owner column inside the card at 1280x720', async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?scenario=bench-100k`, { width: 1280, height: 720 });
+  const table = page.getByRole('table', { name: 'Partitions of events' });
+  await table.waitFor();
+  await page.getByRole('region', { name: 'Group billing' }).waitFor();
+  const [right, cardRight, scroll, client] = await table.evaluate((t) => [t.getBoundingClientRect().right,
+    t.closest('.card').getBoundingClientRect().right, t.parentElement.scrollWidth, t.parentElement.clientWidth]);
+  assert.ok(right <= cardRight, `the table ends inside its card: ${right} > ${cardRight}`);
+  assert.equal(scroll, client, 'and needs no sideways scroll at this width');
+  const [pageScroll, inner] = await pageWidth(page);
+  assert.ok(pageScroll <= inner);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('on a 390 px phone the columns stack, nothing is cut off, the partition table scrolls in its card', async () => {
   const { page, problems } = await openPage(browser, server.url, { width: 390, height: 844 });
   await ready(page);
@@ -162,6 +177,24 @@ for (const colorScheme of ['light', 'dark']) {
     }
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Details of billing' }).click();
+    await checkA11y(page);
+    // Later: the group stable with its partitions, then each dialog and menu open, and a dead
+    // broker.
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByRole('region', { name: 'Group billing' }).getByLabel('State Stable').waitFor({ timeout: 15000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.waitForTimeout(800); // chips animate in
+    await checkA11y(page);
+    await page.getByRole('button', { name: 'Reset offsets of billing' }).click();
+    await checkA11y(page);
+    await page.keyboard.press('Escape');
+    for (const menu of ['Scenarios', 'About this run']) {
+      await page.getByRole('button', { name: menu }).click();
+      await checkA11y(page);
+      await page.keyboard.press('Escape');
+    }
+    await page.getByRole('button', { name: 'Kill broker 1' }).click();
+    await page.getByText('Action log').click();
     await checkA11y(page);
     assert.deepEqual(problems, []);
     await page.context().close();
