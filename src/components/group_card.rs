@@ -118,6 +118,12 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                     format::duration(delay), format::time(until)
                 ) }</p>
             }
+            if !*compact {
+                <p class="muted small chips-note">
+                    {"Each member's partitions, with their lag. A consumer's "}<Term of="position">{"position"}</Term>
+                    {" runs ahead of the group's "}<Term of="committed-offset">{"committed offset"}</Term>{" between commits."}
+                </p>
+            }
             <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
                 { for members.into_iter().map(|c| html! {
                     <ConsumerRow key={c.index} compact={*compact} member_state={member_state(c.index)} consumer={Rc::new(c.clone())} lags={lags.clone()} />

@@ -60,6 +60,11 @@ test('number fields name the field and the real limit, inline, and clear on edit
   await form.getByRole('alert').filter({ hasText: /at most 10000000/ }).waitFor();
   await form.getByLabel('Rate (records/s)').fill('100');
   assert.equal(await form.getByRole('alert').count(), 0, 'the message clears on edit');
+  // The value size names the field as labelled (it said "Values must be ...").
+  await form.getByLabel('Value size (bytes)').fill('1e12');
+  await form.getByRole('button', { name: 'Add producer' }).click();
+  await form.getByText('Value size (value_bytes) must be at most 1000000 bytes.').waitFor();
+  await form.getByLabel('Value size (bytes)').fill('100');
 
   // A consumer's processing time: negative, then 1e12 (it said "at most a minute" with an
   // internal config name, and "must be a number").

@@ -90,7 +90,7 @@ impl LoadConfig {
         }
         if self.value_bytes > MAX_VALUE_BYTES {
             return Err(ActionError::InvalidConfig(format!(
-                "Values must be at most {MAX_VALUE_BYTES} bytes."
+                "Value size (value_bytes) must be at most {MAX_VALUE_BYTES} bytes."
             )));
         }
         self.keys.validate()
