@@ -74,6 +74,41 @@ fn seeking_back_and_forth_gives_the_straight_run_for_every_scenario_file() {
     }
 }
 
+/// A seek spread over frames (`seek_begin`, then bounded steps, as the page does for a long
+/// replay) ends in the state `seek` reaches; stopped half way it is a valid earlier state.
+#[test]
+fn a_seek_in_small_steps_reaches_the_same_state_as_one_seek() {
+    for (name, s) in scenario_files().into_iter().take(6) {
+        let end = s.duration_ms;
+        let mut t = Timeline::new(s.clone()).unwrap();
+        t.advance_to(end);
+        for cut in [end / 3 + 1, end * 2 / 3 + 7] {
+            let target = t.seek_begin(cut);
+            assert_eq!(target, cut);
+            let mut steps = 0;
+            while !t.advance_to_bounded(target, 500) {
+                steps += 1;
+                assert!(t.now() <= cut, "{name}: never past the target");
+            }
+            same(
+                t.sim(),
+                &straight(&s, cut),
+                &format!("{name} at {cut} ms in {steps} steps"),
+            );
+        }
+        // Stopped half way: the state at that time, straight.
+        let target = t.seek_begin(end / 5);
+        t.advance_to_bounded(target, 200);
+        let at = t.now();
+        t.advance_to(at);
+        same(
+            t.sim(),
+            &straight(&s, at),
+            &format!("{name} stopped at {at} ms"),
+        );
+    }
+}
+
 fn demo() -> Scenario {
     brokerlab_engine::scenario::json::read(&serde_json::json!({
         "seed": 7,

@@ -9,6 +9,7 @@ pub mod format;
 pub mod intro;
 pub mod log;
 pub mod scenarios;
+pub mod seeking;
 pub mod state;
 
 use yew::prelude::*;

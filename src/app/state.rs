@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
 use super::log::History;
+use super::seeking::Seeking;
 
 /// Most queue entries one animation frame may process, so a frame never stalls the page.
 pub const FRAME_EVENT_BUDGET: u64 = 200_000;
@@ -27,7 +28,7 @@ const FRAME_SIM_BUDGET_MS: f64 = 8.0;
 const FRAME_EVENT_CHUNK: u64 = 4_000;
 
 /// Milliseconds from the page's clock (`performance.now()`); 0 where there is none.
-fn wall_ms() -> f64 {
+pub(super) fn wall_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
@@ -89,6 +90,8 @@ pub struct Playground {
     /// actions it dropped and how far the old run had reached. Shown with an Undo until the
     /// next action.
     pub fork: Option<(u64, usize, u64)>,
+    /// A long seek carried on over frames (see `seeking`).
+    pub seeking: Option<Seeking>,
 }
 
 /// A region's snapshot and history.
@@ -116,6 +119,7 @@ impl PartialEq for Playground {
             && self.show_shortcuts == other.show_shortcuts
             && self.show_intro == other.show_intro
             && self.fork == other.fork
+            && self.seeking == other.seeking
             && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
@@ -141,6 +145,8 @@ pub enum Msg {
     Marker(bool),
     /// Bring back what the last fork dropped.
     UndoFork,
+    /// Stop a long seek where its replay got to.
+    StopSeek,
     /// Replace the session (a scenario from the menu, a link, an imported file); `origin` says
     /// where it came from.
     Open {
@@ -286,13 +292,14 @@ impl Playground {
             show_intro: super::intro::first_visit(),
             notice_id: 0,
             broker_notices: Rc::default(),
+            seeking: None,
             fork: None,
         }
     }
 
     /// A new state value after the engine changed: fresh snapshots, history caught up, every
     /// region showing them.
-    fn refreshed(&self) -> Self {
+    pub(super) fn refreshed(&self) -> Self {
         let mut next = self.fresh_view();
         let latest = next.latest();
         next.panels = std::array::from_fn(|_| latest.clone());
@@ -362,11 +369,46 @@ impl Playground {
     }
 }
 
+impl Msg {
+    /// Whether the message acts on the run, so that a seek under way stops where it got to.
+    fn stops_seek(&self) -> bool {
+        matches!(
+            self,
+            Msg::Apply { .. }
+                | Msg::TogglePlay
+                | Msg::Step
+                | Msg::StepBack
+                | Msg::UndoFork
+                | Msg::StopSeek
+                | Msg::Open { .. }
+                | Msg::Reset { .. }
+        )
+    }
+}
+
 impl Reducible for Playground {
     type Action = Msg;
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let this = match self.seeking {
+            Some(_) if msg.stops_seek() => {
+                let mut next = self.refreshed();
+                next.seeking = None;
+                Rc::new(next)
+            }
+            _ => self,
+        };
+        this.reduce_now(msg)
+    }
+}
+
+impl Playground {
+    fn reduce_now(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
+            Msg::StopSeek => self,
+            Msg::Frame { .. } if self.seeking.is_some() => {
+                self.seek_frame(self.seeking.expect("a seek under way"))
+            }
             Msg::Frame { dt_ms } => {
                 if !self.playing {
                     return self;
@@ -439,22 +481,26 @@ impl Reducible for Playground {
             Msg::StepBack => self.moved(|t| {
                 t.step_back();
             }),
-            Msg::Seek(time) => self.moved(|t| t.seek(time)),
-            Msg::Marker(forward) => self.moved(|t| {
-                let now = t.now();
-                let target = if forward {
-                    t.markers().iter().find(|m| m.time > now).map(|m| m.time)
-                } else {
-                    t.markers()
-                        .iter()
-                        .rev()
-                        .find(|m| m.time < now)
-                        .map(|m| m.time)
+            Msg::Seek(time) => self.seek_to(time),
+            Msg::Marker(forward) => {
+                let target = {
+                    let t = self.timeline.borrow();
+                    let now = t.now();
+                    if forward {
+                        t.markers().iter().find(|m| m.time > now).map(|m| m.time)
+                    } else {
+                        t.markers()
+                            .iter()
+                            .rev()
+                            .find(|m| m.time < now)
+                            .map(|m| m.time)
+                    }
                 };
-                if let Some(time) = target {
-                    t.seek(time);
+                match target {
+                    Some(time) => self.seek_to(time),
+                    None => self,
                 }
-            }),
+            }
             Msg::UndoFork => {
                 let mut next = self.moved_state(|t| {
                     t.undo_fork();

@@ -1,7 +1,7 @@
 //! The session's timeline under the header: an ARIA slider from 0 to the furthest time reached,
 //! with markers where something happened (rebalances, elections, kills and restarts,
-//! transactions, fault rules, offset resets), step back and marker buttons, and the notice of a
-//! fork with its Undo.
+//! transactions, fault rules, offset resets), step back and marker buttons, the notice of a
+//! fork with its Undo, and the progress of a long seek with its Stop.
 //!
 //! Keys on the slider: arrows step back and forward by instants, PageUp/PageDown jump a tenth of
 //! the session, Home/End go to its ends. The page-wide keys (`←`, `→`, `[`, `]`) are in
@@ -137,6 +137,13 @@ pub fn TimelineBar() -> Html {
                 </details>
             </div>
             { for fork }
+            if let Some(s) = state.seeking {
+                <p class="notice seek" role="status">
+                    { format!("Replaying to {}: {}% ", format::time(s.to), (s.progress(now) * 100.0).floor()) }
+                    <progress max="100" value={fixed(s.progress(now) * 100.0, 0)} aria-hidden="true"></progress>
+                    {" "}<button class="btn small" onclick={send(|| Msg::StopSeek)}>{"Stop here"}</button>
+                </p>
+            }
             <NoticeLine source="timeline" />
         </section>
     }

@@ -339,23 +339,38 @@ impl Timeline {
     /// `t` is ahead of it and no checkpoint is closer, otherwise from the latest checkpoint at or
     /// before `t`, replaying the actions logged since.
     pub fn seek(&mut self, t: Millis) {
+        let t = self.seek_begin(t);
+        self.advance_to(t);
+    }
+
+    /// The first half of [`Timeline::seek`], for a caller that spreads a long replay over
+    /// frames: restores the checkpoint the seek starts from (if it does not go on from the
+    /// state on screen) and returns the target, `t` cut to the session's end. Calling
+    /// [`Timeline::advance_to_bounded`] with the target until it returns true finishes the seek,
+    /// with the same result as `seek`; stopping half way leaves a valid state at an earlier time.
+    pub fn seek_begin(&mut self, t: Millis) -> Millis {
         let t = t.min(self.end());
         let best = self.checkpoints.nearest(t, self.log.len());
         let ahead = self.sim.now() <= t;
         if !(ahead && best.is_none_or(|c| c.time <= self.sim.now())) {
-            self.restore(t);
+            self.restore_checkpoint(t);
         }
+        t
+    }
+
+    /// Restores the latest checkpoint at or before `t` (there is always the one at time 0) and
+    /// replays to `t`.
+    fn restore(&mut self, t: Millis) {
+        self.restore_checkpoint(t);
         self.advance_to(t);
     }
 
-    /// Restores the latest checkpoint at or before `t` (there is always the one at time 0).
-    fn restore(&mut self, t: Millis) {
+    fn restore_checkpoint(&mut self, t: Millis) {
         if let Some((sim, c)) = self.checkpoints.restore(t, self.log.len()) {
             self.sim = sim;
             self.scheduled = c.scheduled;
             self.logged = c.logged;
         }
-        self.advance_to(t);
     }
 
     /// On to the end of the next instant in which something happens. Returns its time, or
