@@ -166,35 +166,35 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             </div>
             if !*compact {
             <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
-                <div title="records acknowledged to producers in the group's partitions, also those written before it started reading (auto.offset.reset=latest skips them). A record whose acknowledgement was lost is written but not counted here, so Consumed can be larger">
-                    <dt>{"Acknowledged"}</dt><dd>{ format::count(a.produced) }</dd>
+                <div>
+                    <dt><Term of="audit-acknowledged" /></dt><dd>{ format::count(a.produced) }</dd>
                 </div>
-                <div title="records handed to the group's consumers, redeliveries included">
-                    <dt>{"Consumed"}</dt><dd>{ format::count(a.consumed) }</dd>
+                <div>
+                    <dt><Term of="audit-consumed" /></dt><dd>{ format::count(a.consumed) }</dd>
                 </div>
-                <div title="deliveries of a record already delivered that nobody asked for: a retry appended it twice, or a crash or rebalance came before a commit">
-                    <dt>{"Duplicates"}</dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd>
+                <div>
+                    <dt><Term of="duplicates" /></dt><dd class={classes!((a.duplicates > 0).then_some("bad"))}>{ format::count(a.duplicates) }</dd>
                 </div>
                 if a.reread_after_reset > 0 {
                     // Asked for, so not in red: the group was moved back with an offset reset.
-                    <div title="records read again because an offset reset moved the group back over them: a replay, not duplicates">
-                        <dt>{"Re-read after reset"}</dt><dd>{ format::count(a.reread_after_reset) }</dd>
+                    <div>
+                        <dt><Term of="reread-after-reset" /></dt><dd>{ format::count(a.reread_after_reset) }</dd>
                     </div>
                 }
-                <div title="acknowledged records no replica has any more (a leader election threw them away)">
-                    <dt>{"Lost"}</dt><dd class={classes!((a.lost > 0).then_some("bad"))}>{ format::count(a.lost) }</dd>
+                <div>
+                    <dt><Term of="lost" /></dt><dd class={classes!((a.lost > 0).then_some("bad"))}>{ format::count(a.lost) }</dd>
                 </div>
-                <div title="acknowledged records the group never got although it read past them (skipped by an offset reset, or deleted before it read them)">
-                    <dt>{"Skipped"}</dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd>
+                <div>
+                    <dt><Term of="skipped" /></dt><dd class={classes!((a.gaps > 0).then_some("bad"))}>{ format::count(a.gaps) }</dd>
                 </div>
-                <div><dt>{"Out of order"}</dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
+                <div><dt><Term of="out-of-order" /></dt><dd class={classes!((a.order_violations > 0).then_some("bad"))}>{ format::count(a.order_violations) }</dd></div>
                 if a.evicted > 0 {
-                    <div title="acknowledged records the playground's memory bound (sim.log.memory.bytes, not Kafka's retention) removed before the group read them">
-                        <dt>{"Evicted (memory)"}</dt><dd class="warn">{ format::count(a.evicted) }</dd>
+                    <div>
+                        <dt><Term of="evicted" /></dt><dd class="warn">{ format::count(a.evicted) }</dd>
                     </div>
                 }
                 if a.aborted_seen > 0 {
-                    <div><dt>{"Aborted seen"}</dt><dd class="warn" title="records of aborted transactions, delivered to read_uncommitted consumers">{ format::count(a.aborted_seen) }</dd></div>
+                    <div><dt><Term of="aborted-seen" /></dt><dd class="warn">{ format::count(a.aborted_seen) }</dd></div>
                 }
             </dl>
             <RebalanceTimeline group={g.group_id.clone()} rebalances={Rc::new(g.rebalances.clone())}

@@ -2,6 +2,9 @@
 //! (from the engine's `view::glossary`, the one list the CLI prints too) in a popover. Click,
 //! tap, Enter or Space open it; Escape or a click elsewhere closes it (the native `popover`
 //! attribute does both). A `title` only shows on hover with a mouse: no keyboard, no touch.
+//!
+//! The explanation is put in the page only while it is open: dozens of closed ones would be
+//! hidden text that find-in-page, and anything else reading the page's text, trips over.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -32,6 +35,17 @@ fn lookup(of: &str) -> Option<&'static Entry> {
 #[component]
 pub fn Term(props: &TermProps) -> Html {
     let id = use_state(next_id);
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let shown = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|el| el.matches(":popover-open").ok())
+                .unwrap_or(false);
+            open.set(shown);
+        })
+    };
     let Some(entry) = lookup(&props.of) else {
         // Not in the glossary: the word alone (a test keeps every key the page uses listed).
         return props.children.clone();
@@ -47,8 +61,8 @@ pub fn Term(props: &TermProps) -> Html {
                 aria-description={format!("Explain {}", entry.term)}>
                 { shown }
             </button>
-            <span id={(*id).clone()} popover="auto" class="term-pop" role="note">
-                <strong>{ entry.term }</strong>{" "}{ entry.meaning }
+            <span id={(*id).clone()} popover="auto" class="term-pop" role="note" {ontoggle}>
+                if *open { <strong>{ entry.term }</strong>{" "}{ entry.meaning } }
             </span>
         </>
     }

@@ -3,7 +3,7 @@
 // three-sentence intro once, which can be dismissed and brought back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, checkA11y } from './harness.mjs';
+import { startServer, launch, openPage, checkA11y, until } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -35,6 +35,13 @@ test('a term opens its explanation by click and by keyboard, and Escape closes i
   await page.keyboard.press('Escape');
   await group.getByRole('button', { name: /^State / }).click();
   await page.getByRole('note').filter({ hasText: /^(PreparingRebalance|CompletingRebalance|Stable)/ }).waitFor();
+  await page.keyboard.press('Escape');
+  // The delivery audit's words too (they were hover-only titles).
+  await group.getByLabel('Delivery audit of billing').getByRole('button', { name: 'Duplicates', exact: true }).click();
+  await page.getByRole('note').filter({ hasText: 'that nobody asked for' }).waitFor();
+  // A closed explanation is not in the page's text.
+  await page.keyboard.press('Escape');
+  await until('the explanation leaves the page', async () => !/nobody asked for/.test(await group.textContent()));
   assert.deepEqual(problems, []);
 });
 
