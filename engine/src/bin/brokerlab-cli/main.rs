@@ -9,6 +9,9 @@
 //! the report at the link's time, whose `trace_hash` is the one the page's "About this run"
 //! shows: a link can be checked headless, and a bug report can carry one.
 //!
+//! `--narrate` prints what the page's narrator says for a screen reader instead: a few sentences
+//! about what matters (rebalances, broker deaths, elections, aborts, a group falling behind),
+//! observed every quarter second as the page refreshes.
 //! `brokerlab-cli glossary [TERM]` prints the explanations the page shows for Kafka's words (all,
 //! or those whose key or term contains TERM).
 //!
@@ -39,6 +42,7 @@ const USAGE: &str = "usage:
   brokerlab-cli run SCENARIO.json [--twice] run a scenario and print its report
                                            (--twice: run it again and check the trace hashes match)
   brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log
+  brokerlab-cli run SCENARIO.json --narrate  print what the page's narrator says, with times
   brokerlab-cli run --link 'URL'           open a share link and print the report at its time
   brokerlab-cli glossary [TERM]            explain Kafka's words as the page does";
 
@@ -61,6 +65,9 @@ fn main() -> ExitCode {
         Some("vectors") if args.len() > 1 => vectors_cmd(&args[1..]),
         Some("run") if args.len() == 3 && args[1] == "--link" => link_cmd(&args[2]),
         Some("run") if args.len() > 1 && args.iter().any(|a| a == "--log") => log_cmd(&args[1]),
+        Some("run") if args.len() > 1 && args.iter().any(|a| a == "--narrate") => {
+            narrate_cmd(&args[1])
+        }
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
         Some("glossary") if args.len() <= 2 => glossary_cmd(args.get(1).map(String::as_str)),
         _ => {
@@ -183,6 +190,41 @@ fn log_cmd(path: &str) -> ExitCode {
             }
         }
         // No bar here: the log itself scrolls on the same terminal.
+        if progress.interrupted() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    match run {
+        Ok(sim) if progress.interrupted() => {
+            say_interrupted(path, sim.now(), scenario.duration_ms, "");
+            ExitCode::from(INTERRUPTED)
+        }
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            complain(path, e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn narrate_cmd(path: &str) -> ExitCode {
+    use brokerlab_engine::view::narrator::Narrator;
+    let scenario = match read_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let progress = Progress::start(scenario.duration_ms);
+    let (mut narrator, mut next_seq) = (Narrator::default(), 0);
+    // Every 250 ms of simulated time, as the page refreshes its panels.
+    let run = scenario.run_until(250, |sim| {
+        let mut lines = narrator.events(sim.events_since(next_seq));
+        next_seq = sim.next_event_seq();
+        lines.extend(narrator.lag(&sim.snapshot()));
+        for line in lines {
+            println!("{:>9} {}", sim.now(), escaped(&line));
+        }
         if progress.interrupted() {
             ControlFlow::Break(())
         } else {
