@@ -42,7 +42,7 @@ pub fn RebalanceTimeline(props: &TimelineProps) -> Html {
         .filter(|p| p.state == "PreparingRebalance")
         .count();
     html! {
-        <div class="timeline" role="img"
+        <div class="rebalance-timeline" role="img"
             aria-label={format!("Rebalance timeline of {}: {} rebalances recorded", props.group, rebalances)}>
             <span class="label">{"Last 60 s"}</span>
             <div class="track">

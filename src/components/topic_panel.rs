@@ -234,8 +234,11 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                         <span class="legend-item"><span class="lso-swatch" aria-hidden="true"></span>
                             <Term of="last-stable-offset">{"last stable offset"}</Term></span>
                     }
-                    <span class="legend-item muted">{"cells coloured by key; grey = null key; P0 · B3: broker 3 leads partition 0, and flashes when a new "}
-                        <Term of="leader-epoch">{"leader epoch"}</Term>{" begins"}</span>
+                    <span class="legend-item muted">{"cells coloured by key; grey = null key"}</span>
+                </p>
+                <p class="legend-note muted small">
+                    {"P0 · B3: broker 3 leads partition 0; it flashes when a new "}
+                    <Term of="leader-epoch">{"leader epoch"}</Term>{" begins."}
                 </p>
             }
         </section>
