@@ -127,13 +127,18 @@ async fn app_mounts_and_shows_the_demo_topic() {
         .expect("the demo topic's partitions are shown");
     assert_eq!(table.query_selector_all("tbody tr").unwrap().length(), 6);
     let text = root.text_content().unwrap_or_default();
-    assert!(
-        table
-            .query_selector("abbr[title^='High watermark']")
-            .unwrap()
-            .is_some(),
-        "the HW column explains itself"
-    );
+    // The HW column explains itself: its heading is a glossary term that opens a popover.
+    let terms = table
+        .query_selector_all("th button.term[popovertarget]")
+        .unwrap();
+    let hw = (0..terms.length())
+        .filter_map(|i| terms.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find(|b| b.text_content().as_deref() == Some("HW"))
+        .expect("the HW heading is a glossary term");
+    let pop = document
+        .get_element_by_id(&hw.get_attribute("popovertarget").unwrap())
+        .expect("its explanation");
+    assert_eq!(pop.get_attribute("popover").as_deref(), Some("auto"));
     // The demo topic is replicated: three replica badges per partition.
     assert_eq!(table.query_selector_all(".replica").unwrap().length(), 18);
     assert!(
