@@ -79,11 +79,9 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         n => format!("{n} partitions"),
     };
     let c = &t.config;
-    let mut settings = vec![
-        format!("replication factor {}", c.replication_factor),
-        format!("min.insync.replicas {}", c.min_insync_replicas),
-        format!("cleanup.policy={}", c.cleanup_policy.as_str()),
-    ];
+    // After the replication factor and min.insync.replicas, which lead the line with the ISR
+    // explained.
+    let mut settings = vec![format!("cleanup.policy={}", c.cleanup_policy.as_str())];
     if c.cleanup_policy.deletes() {
         settings.push(if c.retention_ms < 0 {
             "kept forever".into()
@@ -131,7 +129,11 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 </form>
                 <button class="btn subtle" onclick={on_delete} aria-label={format!("Delete topic {}", t.name)}>{"Delete"}</button>
             </header>
-            <p class="muted small topic-settings">{ settings.join(" · ") }</p>
+            <p class="muted small topic-settings">
+                { format!("replication factor {} · ", c.replication_factor) }
+                <Term of="isr">{ format!("min.insync.replicas {}", c.min_insync_replicas) }</Term>
+                { format!(" · {}", settings.join(" · ")) }
+            </p>
             // On a phone the table scrolls sideways inside its card, never the page; the scroller
             // takes focus so that a keyboard can scroll it too.
             <div class="table-scroll" tabindex="0" role="region" aria-label={format!("Partition table of {}", t.name)}>

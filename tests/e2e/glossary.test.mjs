@@ -28,6 +28,10 @@ test('a term opens its explanation by click and by keyboard, and Escape closes i
   await page.getByRole('note').filter({ hasText: 'Log end offset (LEO)' }).waitFor();
   await checkA11y(page, '.term-pop:popover-open');
   await page.keyboard.press('Escape');
+  // The ISR, from the topic's min.insync.replicas.
+  await page.getByRole('button', { name: /^min\.insync\.replicas \d+$/ }).click();
+  await page.getByRole('note').filter({ hasText: 'ISR (in-sync replicas)' }).waitFor();
+  await page.keyboard.press('Escape');
   // A group's state and its generation, and the lag, explain themselves too.
   const group = page.getByRole('region', { name: 'Group billing' });
   await group.getByRole('button', { name: /^generation \d+$/ }).click();
