@@ -70,6 +70,9 @@ pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig}
 pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
 pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
 pub use sim::Simulation;
+pub use timeline::embed::{
+    Controls as EmbedControls, EmbedOptions, Region as EmbedRegion, Theme as EmbedTheme,
+};
 #[cfg(feature = "link")]
 pub use timeline::Session;
 pub use timeline::{Logged, Marker, MarkerKind, Timeline};

@@ -15,6 +15,7 @@ pub mod state;
 use yew::prelude::*;
 
 use crate::components::action_log::ActionLog;
+use crate::components::embed_header::EmbedHeader;
 use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
 use crate::components::intro::Intro;
@@ -25,6 +26,7 @@ use crate::components::shortcuts::Shortcuts;
 use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
 use crate::hooks::use_keyboard::use_keyboard;
+use brokerlab_engine::{EmbedRegion, EmbedTheme};
 pub use context::{use_engine, use_view, Engine, View};
 pub use state::{Msg, Notice, PanelView, Playground, PlaygroundContext};
 
@@ -36,6 +38,37 @@ pub fn App() -> Html {
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
     use_keyboard(state.dispatcher());
+    // `theme=light|dark` wins over the reader's system setting; `auto` follows it.
+    {
+        let theme = state.embed.theme;
+        use_effect_with(theme, move |theme| {
+            let root = gloo::utils::document().document_element();
+            if let Some(root) = root {
+                match theme {
+                    EmbedTheme::Auto => {
+                        let _ = root.remove_attribute("data-theme");
+                    }
+                    EmbedTheme::Light => {
+                        let _ = root.set_attribute("data-theme", "light");
+                    }
+                    EmbedTheme::Dark => {
+                        let _ = root.set_attribute("data-theme", "dark");
+                    }
+                }
+            }
+        });
+    }
+    let embed = state.embed.clone();
+    let figure = embed.embed;
+    let shows = |r: EmbedRegion| !figure || embed.shows(r);
+    let columns = [
+        EmbedRegion::Producers,
+        EmbedRegion::Topics,
+        EmbedRegion::Groups,
+    ]
+    .into_iter()
+    .filter(|&r| shows(r))
+    .count();
     // Each region reads its own view (see `Playground::panels`); the header the latest.
     let view_of = |panel: &PanelView| View {
         snapshot: panel.snapshot.clone(),
@@ -67,18 +100,32 @@ pub fn App() -> Html {
         <ContextProvider<PlaygroundContext> context={state.clone()}>
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
-            <div class="app" {ondragover} {ondrop}>
-                // The first stop of the Tab key: past the header's dozen controls to the picture.
-                <a class="skip-link" href="#cluster">{"Skip to the cluster"}</a>
-                <Header />
-                <main class="flow" id="cluster" tabindex="-1" aria-label="Cluster">
-                    if state.show_intro { <Intro /> }
-                    <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
-                    <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
-                    <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
-                </main>
-                <ActionLog />
-                <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
+            <div class={classes!("app", figure.then_some("embed"))} {ondragover} {ondrop}>
+                if figure {
+                    <EmbedHeader controls={embed.controls} />
+                } else {
+                    // The first stop of the Tab key: past the header's dozen controls to the picture.
+                    <a class="skip-link" href="#cluster">{"Skip to the cluster"}</a>
+                    <Header />
+                }
+                if columns > 0 {
+                    <main class={classes!("flow", format!("cols-{columns}"))} id="cluster" tabindex="-1" aria-label="Cluster">
+                        if state.show_intro { <Intro /> }
+                        if shows(EmbedRegion::Producers) {
+                            <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
+                        }
+                        if shows(EmbedRegion::Topics) {
+                            <ContextProvider<View> context={view_of(topics)}><TopicsColumn /></ContextProvider<View>>
+                        }
+                        if shows(EmbedRegion::Groups) {
+                            <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
+                        }
+                    </main>
+                }
+                if !figure { <ActionLog /> }
+                if shows(EmbedRegion::Log) {
+                    <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
+                }
                 <Narrator />
                 if state.show_shortcuts { <Shortcuts /> }
             </div>

@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{quoted, Action, Scenario, Session, Snapshot, Timeline};
+use brokerlab_engine::{quoted, Action, EmbedOptions, Scenario, Session, Snapshot, Timeline};
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
@@ -92,6 +92,9 @@ pub struct Playground {
     pub fork: Option<(u64, usize, u64)>,
     /// A long seek carried on over frames (see `seeking`).
     pub seeking: Option<Seeking>,
+    /// The page as a figure (`?embed=1`) and what it shows: read once from the address, kept
+    /// when another session opens.
+    pub embed: Rc<EmbedOptions>,
 }
 
 /// A region's snapshot and history.
@@ -193,7 +196,7 @@ impl Playground {
                 .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
                 .map(str::to_string)
         };
-        let mut problems = Vec::new();
+        let (embed, mut problems) = EmbedOptions::parse(&search);
         let seed = match param("seed") {
             None => DEMO_SEED,
             Some(s) => s
@@ -246,6 +249,14 @@ impl Playground {
         if param("paused").as_deref() == Some("1") || from_link {
             playground.playing = false;
         }
+        if let Some(play) = embed.autoplay {
+            playground.playing = play;
+        }
+        // A figure is met inside someone else's page: no intro.
+        if embed.embed {
+            playground.show_intro = false;
+        }
+        playground.embed = Rc::new(embed);
         if !problems.is_empty() {
             playground.notice_id += 1;
             playground.notice = Some(Notice {
@@ -293,6 +304,7 @@ impl Playground {
             notice_id: 0,
             broker_notices: Rc::default(),
             seeking: None,
+            embed: Rc::default(),
             fork: None,
         }
     }
@@ -524,6 +536,8 @@ impl Playground {
             } => {
                 let mut next = Playground::from_timeline(*timeline, origin);
                 next.speed = self.speed;
+                next.embed = self.embed.clone();
+                next.show_intro = self.show_intro;
                 next.playing = playing;
                 next.notice_id = self.notice_id + 1;
                 next.notice = Some(Notice {
@@ -564,6 +578,8 @@ impl Playground {
                 scenario.seed = seed;
                 let mut next = Playground::from_scenario(scenario, self.origin.to_string());
                 next.speed = self.speed;
+                next.embed = self.embed.clone();
+                next.show_intro = self.show_intro;
                 // A restart keeps the clock as it was: paused stays paused.
                 next.playing = self.playing;
                 next.notice_id = self.notice_id + 1;

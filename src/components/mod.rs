@@ -7,6 +7,7 @@ pub mod compact;
 pub mod consumer_form;
 pub mod consumer_row;
 pub mod drawer;
+pub mod embed_header;
 pub mod faults_panel;
 pub mod fields;
 pub mod group_card;

@@ -11,12 +11,21 @@ use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
 use crate::app::{use_engine, use_view};
 
+/// Whether the page is dark: `theme=` on the root when the address (or a host) set one, else the
+/// reader's system setting. The strips draw on a canvas, outside CSS's variables.
 fn prefers_dark() -> bool {
-    gloo::utils::window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches())
+    let set = gloo::utils::document()
+        .document_element()
+        .and_then(|r| r.get_attribute("data-theme"));
+    match set.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => gloo::utils::window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    }
 }
 
 #[component]

@@ -3,6 +3,7 @@
 //! exports all derive from it.
 
 pub mod checkpoints;
+pub mod embed;
 #[cfg(feature = "link")]
 pub mod link;
 pub mod marker;

@@ -1,0 +1,108 @@
+//! The compact header of a figure (`?embed=1`): play/pause, step, speed and the time (or only
+//! play/pause and the time with `controls=minimal`), and "Open in brokerlab", which opens the
+//! full page at the state on screen (the session as a share link, built when it is followed).
+
+use brokerlab_engine::{EmbedControls, Session};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::notice::NoticeLine;
+use super::timeline_bar::TimelineBar;
+use crate::app::state::SPEEDS;
+use crate::app::{decimal, format, Msg, PlaygroundContext};
+
+/// The page's own parameters that make it a figure: left out of the full page's address.
+const EMBED_PARAMS: [&str; 6] = ["embed", "view", "controls", "theme", "autoplay", "origin"];
+
+/// The full page's address: this one without the figure's parameters (the scenario, seed and
+/// speed kept), and with `fragment` (a session) if given.
+pub fn full_page_url(fragment: Option<&str>) -> String {
+    let location = gloo::utils::window().location();
+    let search = location.search().unwrap_or_default();
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !EMBED_PARAMS.contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    let query = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    };
+    let hash = fragment.map_or(String::new(), |f| format!("#s={f}"));
+    format!(
+        "{}{}{query}{hash}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    )
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EmbedHeaderProps {
+    pub controls: EmbedControls,
+}
+
+#[component]
+pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
+    let state = use_context::<PlaygroundContext>().expect("playground context");
+    let send = |msg: fn() -> Msg| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(msg()))
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let v: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(s) = decimal::parse(&v.value()) {
+                state.dispatch(Msg::SetSpeed(s));
+            }
+        })
+    };
+    // The state on screen goes with the link when it is followed (deflating the session every
+    // frame to keep an href up to date would cost more than the figure).
+    // (Events reach Yew at the root: the link is found by its ref, not the event's target.)
+    let link = use_node_ref();
+    let open_full = {
+        let state = state.clone();
+        let link = link.clone();
+        Callback::from(move |_: MouseEvent| {
+            let session = Session::of(&state.timeline.borrow());
+            let url = full_page_url(Some(&session.to_fragment()));
+            if let Some(a) = link.cast::<web_sys::Element>() {
+                let _ = a.set_attribute("href", &url);
+            }
+        })
+    };
+    let open_link = html! {
+        <a class="btn small open-full" ref={link} href={full_page_url(None)} target="_blank" rel="noopener" onclick={open_full}>
+            {"Open in brokerlab"}
+        </a>
+    };
+    if props.controls == EmbedControls::None {
+        return html! { <div class="embed-corner">{ open_link }<NoticeLine source="header" /></div> };
+    }
+    let full = props.controls == EmbedControls::Full;
+    html! {
+        <header class="header embed-header">
+            <span class="brand small-brand"><span class="logo" aria-hidden="true">{"▦"}</span>{" brokerlab"}</span>
+            <div class="controls" role="group" aria-label="Time">
+                <button class="btn primary play" onclick={send(|| Msg::TogglePlay)}>
+                    { if state.playing { "Pause" } else { "Play" } }
+                </button>
+                if full {
+                    <button class="btn" onclick={send(|| Msg::Step)} aria-label="Step forward">{"Step"}</button>
+                    <select onchange={on_speed} aria-label="Speed">
+                        { for SPEEDS.iter().map(|&s| html! {
+                            <option value={decimal::short(s, 2)} selected={s == state.speed}>{ format!("{}x", decimal::short(s, 2)) }</option>
+                        }) }
+                    </select>
+                }
+                <output class="clock" aria-label="Simulated time" aria-live="off">{ format::time(state.snapshot.time) }</output>
+            </div>
+            { open_link }
+            // What the address got wrong (an unknown view=, a link that cannot open).
+            <NoticeLine source="header" />
+            if full { <TimelineBar /> }
+        </header>
+    }
+}
