@@ -4,6 +4,8 @@
 // brokerlab" opens the full page at the state on screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { startServer, launch, openPage, shot, checkA11y } from './harness.mjs';
 
 let server, browser;
@@ -81,4 +83,32 @@ test('Open in brokerlab opens the full page at the state on screen', async () =>
   await full.getByLabel('Simulated time').filter({ hasText: shown }).waitFor();
   assert.deepEqual(problems, []);
   await page.context().close();
+});
+
+test('ctl=1 shows a light poster and fetches no module until the reader clicks', async () => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 500 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${server.url}?embed=1&ctl=1&theme=dark&scenario=eos-2-aborted-transaction`);
+  const play = page.getByRole('button', { name: '▶ Load the simulation' });
+  await play.waitFor();
+  await page.getByText('Scenario: eos-2-aborted-transaction').waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(fetched.filter((p) => /brokerlab(_bg)?\.(js|wasm)$/.test(p)), [], 'nothing of the app before the click');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()), '#10141b', 'the poster follows theme=');
+  // What the poster costs, gzipped as a static host serves it: what it fetched (the page and
+  // its styles). Five figures on a page must cost under 50 KB before any click.
+  const dist = new URL('../../dist/', import.meta.url);
+  const files = [...new Set(fetched.map((p) => (p.endsWith('/') ? 'index.html' : p.slice(1))))];
+  const gz = files.map((f) => gzipSync(readFileSync(new URL(f, dist)), { level: 9 }).length);
+  const total = gz.reduce((a, b) => a + b, 0);
+  assert.ok(total * 5 < 50_000, `five posters cost under 50 KB: ${files} = ${gz} B gzip`);
+  await checkA11y(page);
+  await shot(page, 'embed-poster-dark', { fullPage: false });
+  await play.click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: 20000 });
+  assert.ok(fetched.some((p) => p.endsWith('brokerlab_bg.wasm')), 'the module loads on the click');
+  await page.getByRole('region', { name: 'Topic payments' }).or(page.getByRole('region', { name: /^Topic / }).first()).first().waitFor();
+  await context.close();
 });
