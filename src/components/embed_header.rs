@@ -3,13 +3,12 @@
 //! full page at the state on screen (the session as a share link, built when it is followed).
 
 use brokerlab_engine::{EmbedControls, Session};
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
+use super::speed_select::SpeedSelect;
 use super::timeline_bar::TimelineBar;
-use crate::app::state::SPEEDS;
-use crate::app::{decimal, format, Msg, PlaygroundContext};
+use crate::app::{format, Msg, PlaygroundContext};
 
 /// The page's own parameters that make it a figure: left out of the full page's address.
 const EMBED_PARAMS: [&str; 6] = ["embed", "view", "controls", "theme", "autoplay", "origin"];
@@ -49,15 +48,6 @@ pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(msg()))
     };
-    let on_speed = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let v: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(s) = decimal::parse(&v.value()) {
-                state.dispatch(Msg::SetSpeed(s));
-            }
-        })
-    };
     // The state on screen goes with the link when it is followed (deflating the session every
     // frame to keep an href up to date would cost more than the figure).
     // (Events reach Yew at the root: the link is found by its ref, not the event's target.)
@@ -91,11 +81,7 @@ pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
                 </button>
                 if full {
                     <button class="btn" onclick={send(|| Msg::Step)} aria-label="Step forward">{"Step"}</button>
-                    <select onchange={on_speed} aria-label="Speed">
-                        { for SPEEDS.iter().map(|&s| html! {
-                            <option value={decimal::short(s, 2)} selected={s == state.speed}>{ format!("{}x", decimal::short(s, 2)) }</option>
-                        }) }
-                    </select>
+                    <SpeedSelect />
                 }
                 <output class="clock" aria-label="Simulated time" aria-live="off">{ format::time(state.snapshot.time) }</output>
             </div>

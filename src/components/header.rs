@@ -1,19 +1,15 @@
 //! The top bar: name, play/pause, step, speed, virtual clock, seed and restart, the session's
 //! tools, shortcuts, and the session's timeline under them (it stays in view as the page scrolls).
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
 use super::session_tools::SessionTools;
+use super::speed_select::SpeedSelect;
 use super::timeline_bar::TimelineBar;
-use crate::app::state::SPEEDS;
-use crate::app::{decimal, format};
+use crate::app::format;
 use crate::app::{Msg, PlaygroundContext};
-
-fn speed_label(s: f64) -> String {
-    format!("{}x", decimal::short(s, 2))
-}
 
 /// Writes the seed into the page address (`?seed=N`, other parameters kept), so that reloading
 /// or sharing the link replays the same run.
@@ -47,15 +43,6 @@ pub fn Header() -> Html {
     let step = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Msg::Step))
-    };
-    let on_speed = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let v: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(s) = decimal::parse(&v.value()) {
-                state.dispatch(Msg::SetSpeed(s));
-            }
-        })
     };
     let on_seed = {
         let seed_input = seed_input.clone();
@@ -105,11 +92,7 @@ pub fn Header() -> Html {
                 </button>
                 <label class="inline">
                     <span>{"Speed"}</span>
-                    <select onchange={on_speed} aria-label="Speed">
-                        { for SPEEDS.iter().map(|&s| html! {
-                            <option value={decimal::short(s, 2)} selected={s == state.speed}>{ speed_label(s) }</option>
-                        }) }
-                    </select>
+                    <SpeedSelect />
                 </label>
                 <output class="clock" aria-label="Simulated time" aria-live="off" title="Virtual time since the cluster started">
                     { format::time(snap.time) }

@@ -29,6 +29,7 @@ pub mod replica_badges;
 pub mod session_tools;
 pub mod shortcuts;
 pub mod sparkline;
+pub mod speed_select;
 pub mod term;
 pub mod timeline_bar;
 pub mod topic_form;

@@ -196,17 +196,7 @@ fn log_cmd(path: &str) -> ExitCode {
             ControlFlow::Continue(())
         }
     });
-    match run {
-        Ok(sim) if progress.interrupted() => {
-            say_interrupted(path, sim.now(), scenario.duration_ms, "");
-            ExitCode::from(INTERRUPTED)
-        }
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            complain(path, e);
-            ExitCode::FAILURE
-        }
-    }
+    finish_streamed(path, &scenario, run, &progress)
 }
 
 fn narrate_cmd(path: &str) -> ExitCode {
@@ -231,6 +221,17 @@ fn narrate_cmd(path: &str) -> ExitCode {
             ControlFlow::Continue(())
         }
     });
+    finish_streamed(path, &scenario, run, &progress)
+}
+
+/// The exit of a command that printed as the run went (`--log`, `--narrate`): 130 and where it
+/// stood if Ctrl-C cut it short, else whether it ran.
+fn finish_streamed(
+    path: &str,
+    scenario: &Scenario,
+    run: Result<brokerlab_engine::Simulation, String>,
+    progress: &Progress,
+) -> ExitCode {
     match run {
         Ok(sim) if progress.interrupted() => {
             say_interrupted(path, sim.now(), scenario.duration_ms, "");
