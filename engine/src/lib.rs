@@ -73,6 +73,11 @@ pub use sim::Simulation;
 pub use timeline::embed::{
     Controls as EmbedControls, EmbedOptions, Region as EmbedRegion, Theme as EmbedTheme,
 };
+#[cfg(feature = "json")]
+pub use timeline::host::{
+    event as figure_event, read as read_host_message, reply as figure_reply, FigureState,
+    Incoming as HostIncoming, Origins as HostOrigins, Request as HostRequest,
+};
 #[cfg(feature = "link")]
 pub use timeline::Session;
 pub use timeline::{Logged, Marker, MarkerKind, Timeline};

@@ -4,6 +4,8 @@
 
 pub mod checkpoints;
 pub mod embed;
+#[cfg(feature = "json")]
+pub mod host;
 #[cfg(feature = "link")]
 pub mod link;
 pub mod marker;

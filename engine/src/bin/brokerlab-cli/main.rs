@@ -14,6 +14,9 @@
 //! observed every quarter second as the page refreshes.
 //! `brokerlab-cli glossary [TERM]` prints the explanations the page shows for Kafka's words (all,
 //! or those whose key or term contains TERM).
+//! `brokerlab-cli message 'JSON'` reads a postMessage a host page would send a figure
+//! (`{"ns":"brokerlab","v":1,"id":1,"type":"seek","payload":{"ms":5000}}`) as the figure does, and
+//! prints the request it makes of it, or the reply refusing it; exit 1 when refused or ignored.
 //!
 //! A run that takes more than two seconds draws a progress bar on stderr (on a terminal), and
 //! Ctrl-C stops it between two steps of simulated time: `run` then prints the report as things
@@ -44,7 +47,8 @@ const USAGE: &str = "usage:
   brokerlab-cli run SCENARIO.json --log    run a scenario and print its protocol log
   brokerlab-cli run SCENARIO.json --narrate  print what the page's narrator says, with times
   brokerlab-cli run --link 'URL'           open a share link and print the report at its time
-  brokerlab-cli glossary [TERM]            explain Kafka's words as the page does";
+  brokerlab-cli glossary [TERM]            explain Kafka's words as the page does
+  brokerlab-cli message 'JSON'             read a host page's postMessage as a figure does";
 
 /// Most characters of a file name shown: more than a name's, since its end says which file.
 const PATH_CHARS: usize = 256;
@@ -70,9 +74,41 @@ fn main() -> ExitCode {
         }
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
         Some("glossary") if args.len() <= 2 => glossary_cmd(args.get(1).map(String::as_str)),
+        Some("message") if args.len() == 2 => message_cmd(&args[1]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn message_cmd(text: &str) -> ExitCode {
+    use brokerlab_engine::{figure_reply, read_host_message, HostIncoming};
+    match read_host_message(text) {
+        HostIncoming::Foreign(why) => {
+            eprintln!(
+                "ignored (one console warning in the page): {}",
+                message(why)
+            );
+            ExitCode::FAILURE
+        }
+        HostIncoming::Request { id, request: Ok(r) } => {
+            println!(
+                "request {}: {}",
+                id.as_deref().unwrap_or("(no id)"),
+                message(format_args!("{r:?}"))
+            );
+            ExitCode::SUCCESS
+        }
+        HostIncoming::Request {
+            id,
+            request: Err(e),
+        } => {
+            match id {
+                Some(id) => println!("{}", figure_reply(&id, Err(e))),
+                None => eprintln!("refused, without an id to reply to: {}", message(e)),
+            }
+            ExitCode::FAILURE
         }
     }
 }
