@@ -6,8 +6,10 @@ pub mod decimal;
 pub mod demo;
 pub mod files;
 pub mod format;
+pub mod host;
 pub mod intro;
 pub mod log;
+pub mod mount;
 pub mod scenarios;
 pub mod seeking;
 pub mod state;
@@ -25,24 +27,46 @@ use crate::components::protocol_log::ProtocolLog;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
+use crate::hooks::use_host_bridge::use_host_bridge;
 use crate::hooks::use_keyboard::use_keyboard;
 use brokerlab_engine::{EmbedRegion, EmbedTheme};
 pub use context::{use_engine, use_view, Engine, View};
+pub use mount::Mount;
 pub use state::{Msg, Notice, PanelView, Playground, PlaygroundContext};
 
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The page (the default) or a custom element.
+    #[prop_or(Mount::Page)]
+    pub mount: Mount,
+}
+
+impl Default for AppProps {
+    fn default() -> Self {
+        AppProps { mount: Mount::Page }
+    }
+}
+
 #[component]
-pub fn App() -> Html {
-    let state = use_reducer(Playground::from_location);
+pub fn App(props: &AppProps) -> Html {
+    let mount = props.mount.clone();
+    let state = {
+        let mount = mount.clone();
+        use_reducer(move || Playground::from_address(&mount.search(), &mount.hash()))
+    };
     {
         let state = state.clone();
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
-    use_keyboard(state.dispatcher());
-    // `theme=light|dark` wins over the reader's system setting; `auto` follows it.
+    use_keyboard(state.dispatcher(), mount.key_target());
+    use_host_bridge(&state, &mount);
+    // `theme=light|dark` wins over the reader's system setting; `auto` follows it. (An element's
+    // theme is its loader's: the attribute and the host page's signals.)
     {
         let theme = state.embed.theme;
+        let page = !mount.is_element();
         use_effect_with(theme, move |theme| {
-            let root = gloo::utils::document().document_element();
+            let root = gloo::utils::document().document_element().filter(|_| page);
             if let Some(root) = root {
                 match theme {
                     EmbedTheme::Auto => {
@@ -97,6 +121,7 @@ pub fn App() -> Html {
         timeline: state.timeline.clone(),
     };
     html! {
+        <ContextProvider<Mount> context={mount}>
         <ContextProvider<PlaygroundContext> context={state.clone()}>
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
@@ -132,5 +157,6 @@ pub fn App() -> Html {
         </ContextProvider<View>>
         </ContextProvider<Engine>>
         </ContextProvider<PlaygroundContext>>
+        </ContextProvider<Mount>>
     }
 }

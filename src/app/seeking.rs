@@ -51,9 +51,16 @@ impl Playground {
     /// Starts a seek to `time` (paused): done at once when the replay is short, else carried on
     /// frame by frame.
     pub(super) fn seek_to(&self, time: u64) -> Rc<Self> {
+        self.seek_within(time, false)
+    }
+
+    /// A seek that may go past the session's end (a host's `seek {ms}`): the run simulates on
+    /// to `time`, as playing would.
+    pub(super) fn seek_within(&self, time: u64, past_end: bool) -> Rc<Self> {
         let (reached, seeking) = {
             let mut timeline = self.timeline.borrow_mut();
-            let to = timeline.seek_begin(time);
+            let within = timeline.seek_begin(time);
+            let to = if past_end { time.max(within) } else { within };
             let from = timeline.now();
             (replay_some(&mut timeline, to), Seeking { from, to })
         };

@@ -11,7 +11,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use brokerlab_engine::{quoted, Action, EmbedOptions, Scenario, Session, Snapshot, Timeline};
+use brokerlab_engine::{
+    quoted, Action, EmbedOptions, HostRequest, Scenario, Session, Snapshot, Timeline,
+};
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
@@ -92,6 +94,8 @@ pub struct Playground {
     pub fork: Option<(u64, usize, u64)>,
     /// A long seek carried on over frames (see `seeking`).
     pub seeking: Option<Seeking>,
+    /// A host page's seek, answered when the replay arrives (see `host`).
+    pub host_waiting: Option<super::host::Reply>,
     /// The page as a figure (`?embed=1`) and what it shows: read once from the address, kept
     /// when another session opens.
     pub embed: Rc<EmbedOptions>,
@@ -174,6 +178,8 @@ pub enum Msg {
     DismissNotice,
     /// The user edits the form named: its last outcome is out of date.
     DismissNoticeFrom(&'static str),
+    /// A host page's request (a figure in a frame), answered through the reply.
+    Host(HostRequest, super::host::Reply),
 }
 
 impl Playground {
@@ -181,14 +187,11 @@ impl Playground {
         Self::from_scenario(demo_scenario(DEMO_SEED), "first-look".into())
     }
 
-    /// The session the page address asks for: a share link's state (`#s=`), a scenario
+    /// The session an address asks for (the page's, or a custom element's attributes): a share link's state (`#s=`), a scenario
     /// (`?scenario=NAME`: a file of `scenarios/` or a built-in), else the demo; `seed=`,
     /// `speed=` and `paused=1` as given. Anyone can write a link: what the address says is quoted
     /// back escaped and cut, and a link that cannot open leaves the demo running with the reason.
-    pub fn from_location() -> Self {
-        let location = gloo::utils::window().location();
-        let search = location.search().unwrap_or_default();
-        let hash = location.hash().unwrap_or_default();
+    pub fn from_address(search: &str, hash: &str) -> Self {
         let param = |key: &str| {
             search
                 .trim_start_matches('?')
@@ -196,7 +199,7 @@ impl Playground {
                 .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
                 .map(str::to_string)
         };
-        let (embed, mut problems) = EmbedOptions::parse(&search);
+        let (embed, mut problems) = EmbedOptions::parse(search);
         let seed = match param("seed") {
             None => DEMO_SEED,
             Some(s) => s
@@ -213,7 +216,7 @@ impl Playground {
         };
         let mut opened = None;
         if hash.len() > 1 {
-            match Session::from_link(&hash).and_then(Session::open) {
+            match Session::from_link(hash).and_then(Session::open) {
                 Ok(t) => opened = Some((t, "a shared link".to_string())),
                 Err(e) => problems.push(format!("This link cannot be opened: {e}")),
             }
@@ -304,6 +307,7 @@ impl Playground {
             notice_id: 0,
             broker_notices: Rc::default(),
             seeking: None,
+            host_waiting: None,
             embed: Rc::default(),
             fork: None,
         }
@@ -394,7 +398,7 @@ impl Msg {
                 | Msg::StopSeek
                 | Msg::Open { .. }
                 | Msg::Reset { .. }
-        )
+        ) || matches!(self, Msg::Host(r, _) if !matches!(r, HostRequest::GetState | HostRequest::Ping))
     }
 }
 
@@ -406,17 +410,19 @@ impl Reducible for Playground {
             Some(_) if msg.stops_seek() => {
                 let mut next = self.refreshed();
                 next.seeking = None;
-                Rc::new(next)
+                // A host waiting on the stopped seek hears where it got to.
+                Rc::new(next).settle()
             }
             _ => self,
         };
-        this.reduce_now(msg)
+        this.reduce_now(msg).settle()
     }
 }
 
 impl Playground {
-    fn reduce_now(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+    pub(super) fn reduce_now(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
+            Msg::Host(request, reply) => self.answer(request, reply),
             Msg::StopSeek => self,
             Msg::Frame { .. } if self.seeking.is_some() => {
                 self.seek_frame(self.seeking.expect("a seek under way"))

@@ -8,33 +8,7 @@ use yew::prelude::*;
 use super::notice::NoticeLine;
 use super::speed_select::SpeedSelect;
 use super::timeline_bar::TimelineBar;
-use crate::app::{format, Msg, PlaygroundContext};
-
-/// The page's own parameters that make it a figure: left out of the full page's address.
-const EMBED_PARAMS: [&str; 6] = ["embed", "view", "controls", "theme", "autoplay", "origin"];
-
-/// The full page's address: this one without the figure's parameters (the scenario, seed and
-/// speed kept), and with `fragment` (a session) if given.
-pub fn full_page_url(fragment: Option<&str>) -> String {
-    let location = gloo::utils::window().location();
-    let search = location.search().unwrap_or_default();
-    let kept: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|kv| !kv.is_empty() && !EMBED_PARAMS.contains(&kv.split('=').next().unwrap_or("")))
-        .collect();
-    let query = if kept.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", kept.join("&"))
-    };
-    let hash = fragment.map_or(String::new(), |f| format!("#s={f}"));
-    format!(
-        "{}{}{query}{hash}",
-        location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default()
-    )
-}
+use crate::app::{format, Mount, Msg, PlaygroundContext};
 
 #[derive(Properties, PartialEq)]
 pub struct EmbedHeaderProps {
@@ -44,6 +18,7 @@ pub struct EmbedHeaderProps {
 #[component]
 pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
     let state = use_context::<PlaygroundContext>().expect("playground context");
+    let mount = use_context::<Mount>().unwrap_or(Mount::Page);
     let send = |msg: fn() -> Msg| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(msg()))
@@ -55,16 +30,17 @@ pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
     let open_full = {
         let state = state.clone();
         let link = link.clone();
+        let mount = mount.clone();
         Callback::from(move |_: MouseEvent| {
             let session = Session::of(&state.timeline.borrow());
-            let url = full_page_url(Some(&session.to_fragment()));
+            let url = mount.full_page_url(Some(&session.to_fragment()));
             if let Some(a) = link.cast::<web_sys::Element>() {
                 let _ = a.set_attribute("href", &url);
             }
         })
     };
     let open_link = html! {
-        <a class="btn small open-full" ref={link} href={full_page_url(None)} target="_blank" rel="noopener" onclick={open_full}>
+        <a class="btn small open-full" ref={link} href={mount.full_page_url(None)} target="_blank" rel="noopener" onclick={open_full}>
             {"Open in brokerlab"}
         </a>
     };

@@ -15,8 +15,9 @@ pub fn Shortcuts() -> Html {
         let dialog = dialog.clone();
         use_effect_with((), move |_| {
             // Where focus was (the ? button, or the page), to give it back on close.
-            let before = gloo::utils::document()
-                .active_element()
+            let before = dialog
+                .cast::<web_sys::Element>()
+                .and_then(|d| crate::app::mount::active_element(&d))
                 .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
             if let Some(d) = dialog.cast::<HtmlDialogElement>() {
                 let _ = d.show_modal();

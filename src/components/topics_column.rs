@@ -9,30 +9,14 @@ use super::notice::NoticeLine;
 use super::processor_panel::{ProcessorForm, ProcessorsSection};
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
-use crate::app::{use_engine, use_view};
-
-/// Whether the page is dark: `theme=` on the root when the address (or a host) set one, else the
-/// reader's system setting. The strips draw on a canvas, outside CSS's variables.
-fn prefers_dark() -> bool {
-    let set = gloo::utils::document()
-        .document_element()
-        .and_then(|r| r.get_attribute("data-theme"));
-    match set.as_deref() {
-        Some("dark") => true,
-        Some("light") => false,
-        _ => gloo::utils::window()
-            .match_media("(prefers-color-scheme: dark)")
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.matches()),
-    }
-}
+use crate::app::mount::is_dark;
+use crate::app::{use_engine, use_view, Mount};
 
 #[component]
 pub fn TopicsColumn() -> Html {
     let view = use_view();
     let _engine = use_engine();
-    let dark = prefers_dark();
+    let dark = is_dark(&use_context::<Mount>().unwrap_or(Mount::Page));
     html! {
         <section class="column topics-column" aria-labelledby="topics-title">
             <div class="column-head">

@@ -30,7 +30,7 @@ pub fn keep_tab_inside(dialog: &Element, e: &KeyboardEvent) {
     let (Some(first), Some(last)) = (all.first(), all.last()) else {
         return e.prevent_default();
     };
-    let active = gloo::utils::document().active_element();
+    let active = crate::app::mount::active_element(dialog);
     let at = |el: &HtmlElement| {
         active
             .as_ref()

@@ -2,4 +2,5 @@
 
 pub mod focus_trap;
 pub mod use_animation_frame;
+pub mod use_host_bridge;
 pub mod use_keyboard;

@@ -1,28 +1,29 @@
 //! Keyboard shortcuts: Space play/pause, Right arrow (or `.`) step, Left arrow (or `,`) step
 //! back, `[`/`]` previous/next marker on the timeline, Up/Down (or `+`/`-`)
 //! speed, `?` the shortcut list (Escape closes it, natively). Keys typed into a form field are left alone,
-//! and so is Space on a focused button, link or disclosure, which it presses.
+//! and so is Space on a focused button, link or disclosure, which it presses. A page listens on
+//! the window; a custom element on itself, so keys act only in the element that has focus.
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, KeyboardEvent};
+use web_sys::{EventTarget, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::app::{Msg, Playground};
 
 #[hook]
-pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>) {
+pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>, on: EventTarget) {
     use_effect_with((), move |_| {
-        let window = gloo::utils::window();
         let options = EventListenerOptions::enable_prevent_default();
-        let listener = EventListener::new_with_options(&window, "keydown", options, move |e| {
+        let listener = EventListener::new_with_options(&on, "keydown", options, move |e| {
             let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                 return;
             };
             if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
-            let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
+            // The element pressed on: inside a shadow root the event's target is the host.
+            let target = e.composed_path().get(0).dyn_into::<HtmlElement>().ok();
             let in_field = target.as_ref().is_some_and(|el| {
                 matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
                     || el.is_content_editable()
