@@ -9,14 +9,15 @@ use super::notice::NoticeLine;
 use super::processor_panel::{ProcessorForm, ProcessorsSection};
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
-use crate::app::mount::is_dark;
 use crate::app::{use_engine, use_view, Mount};
+use crate::hooks::use_dark::use_dark;
 
 #[component]
 pub fn TopicsColumn() -> Html {
     let view = use_view();
     let _engine = use_engine();
-    let dark = is_dark(&use_context::<Mount>().unwrap_or(Mount::Page));
+    let mount = use_context::<Mount>().unwrap_or(Mount::Page);
+    let dark = use_dark(&mount);
     html! {
         <section class="column topics-column" aria-labelledby="topics-title">
             <div class="column-head">

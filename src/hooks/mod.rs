@@ -2,5 +2,6 @@
 
 pub mod focus_trap;
 pub mod use_animation_frame;
+pub mod use_dark;
 pub mod use_host_bridge;
 pub mod use_keyboard;

@@ -10,9 +10,18 @@ const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
                '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
-export async function startServer() {
+// `prefix`: dist/ served under a sub-path (`/docs/brokerlab/`), as a documentation site would;
+// `routes`: extra pages by path, each a function of the request URL returning HTML.
+export async function startServer({ prefix = '/', routes = {} } = {}) {
   const server = http.createServer(async (req, res) => {
-    let p = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const url = new URL(req.url, 'http://x');
+    if (routes[url.pathname]) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(routes[url.pathname](url));
+    }
+    let p = normalize(decodeURIComponent(url.pathname));
+    if (!p.startsWith(prefix)) { res.writeHead(404); return res.end('not found'); }
+    p = `/${p.slice(prefix.length)}`;
     if (p.endsWith('/')) p += 'index.html';
     try {
       const body = await readFile(join(DIST, p));
@@ -21,7 +30,8 @@ export async function startServer() {
     } catch { res.writeHead(404); res.end('not found'); }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  server.url = `http://127.0.0.1:${server.address().port}/`;
+  server.origin = `http://127.0.0.1:${server.address().port}`;
+  server.url = `${server.origin}${prefix}`;
   return server;
 }
 
