@@ -116,6 +116,13 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    // In someone else's page (an element) the page's own <main> is the main landmark: the
+    // figure is a region of it.
+    let main_tag = if mount.is_element() {
+        "section"
+    } else {
+        "main"
+    };
     let engine = Engine {
         dispatch: state.dispatcher(),
         timeline: state.timeline.clone(),
@@ -134,7 +141,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Header />
                 }
                 if columns > 0 {
-                    <main class={classes!("flow", format!("cols-{columns}"))} id="cluster" tabindex="-1" aria-label="Cluster">
+                    <@{main_tag} class={classes!("flow", format!("cols-{columns}"))} id="cluster" tabindex="-1" aria-label="Cluster">
                         if state.show_intro { <Intro /> }
                         if shows(EmbedRegion::Producers) {
                             <ContextProvider<View> context={view_of(producers)}><ProducersColumn /></ContextProvider<View>>
@@ -145,7 +152,7 @@ pub fn App(props: &AppProps) -> Html {
                         if shows(EmbedRegion::Groups) {
                             <ContextProvider<View> context={view_of(groups)}><GroupsColumn /></ContextProvider<View>>
                         }
-                    </main>
+                    </@>
                 }
                 if !figure { <ActionLog /> }
                 if shows(EmbedRegion::Log) {

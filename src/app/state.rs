@@ -255,6 +255,13 @@ impl Playground {
         if let Some(play) = embed.autoplay {
             playground.playing = play;
         }
+        // Lessons are not in this build yet: say so rather than show the sandbox silently.
+        if let Some(lesson) = param("lesson") {
+            problems.push(format!(
+                "lesson={} is not available: this version of brokerlab has no lessons yet.",
+                quoted(&lesson)
+            ));
+        }
         // A figure is met inside someone else's page: no intro.
         if embed.embed {
             playground.show_intro = false;
