@@ -4,6 +4,8 @@
 // works from a sub-path; the example page in light and dark (screenshots in artifacts/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { startServer, launch, openPage, shot, until, checkA11y } from './harness.mjs';
 
 // A documentation page of the kind each framework makes, with two elements.
@@ -39,6 +41,9 @@ test('two elements run their own simulations from one download, and keys act onl
   await clock(page, 'a').waitFor();
   await clock(page, 'b').waitFor();
   assert.equal(wasm.length, 1, `one wasm download for two elements: ${wasm}`);
+  // The loader a documentation page includes is small: at most 5 KB gzip.
+  const loader = gzipSync(readFileSync(new URL('../../dist/broker-lab.js', import.meta.url)), { level: 9 }).length;
+  assert.ok(loader <= 5000, `broker-lab.js is ${loader} B gzip`);
   assert.ok(wasm[0].includes('/docs/brokerlab/'), 'fetched next to the loader, under the sub-path');
   // a waits (autoplay=0), b plays.
   const a0 = await clock(page, 'a').textContent();
