@@ -19,6 +19,7 @@ use super::embed::Theme;
 use crate::action::Action;
 use crate::ground::quote::quoted;
 use crate::ground::Millis;
+use crate::scenario::json;
 use crate::scenario::Scenario;
 
 /// The `ns` of every message, both ways.
@@ -107,7 +108,8 @@ pub fn read(text: &str) -> Incoming {
             text.len()
         ));
     }
-    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+    // The engine's one JSON reader (`scenario::json`), shared with scenario files and links.
+    let Ok(Value::Object(m)) = json::value(text.as_bytes()) else {
         return Incoming::Foreign("not an object".into());
     };
     if m.get("ns").and_then(Value::as_str) != Some(NAMESPACE) {
@@ -136,7 +138,7 @@ pub fn read(text: &str) -> Incoming {
 
 /// The reply to a request with an `id` (`id` as JSON text, as [`read`] gave it).
 pub fn reply(id: &str, outcome: Result<Value, String>) -> String {
-    let id: Value = serde_json::from_str(id).unwrap_or(Value::Null);
+    let id = json::value(id.as_bytes()).unwrap_or(Value::Null);
     let mut m = envelope("reply");
     m.insert("id".into(), id);
     match outcome {
@@ -285,7 +287,7 @@ fn request(m: &Map<String, Value>) -> Result<Request, String> {
                 ))
             }
             (None, Some(s)) => {
-                let scenario = Scenario::parse(&s.to_string())
+                let scenario = json::read::<Scenario>(s)
                     .map_err(|e| format!("payload.scenario is not a valid scenario: {e}"))?;
                 Request::LoadScenario {
                     scenario: Box::new(scenario),
@@ -305,7 +307,7 @@ fn request(m: &Map<String, Value>) -> Result<Request, String> {
         "apply" => {
             let v = field("action")
                 .ok_or("apply needs payload.action (an action, as in a scenario file)")?;
-            let action = Action::parse(&v.to_string())
+            let action = json::read::<Action>(v)
                 .map_err(|e| format!("payload.action is not a valid action: {e}"))?;
             Request::Apply {
                 action: Box::new(action),
