@@ -45,6 +45,7 @@ pub mod consumer;
 pub mod coordinator;
 pub mod event;
 pub mod ground;
+pub mod lesson;
 pub mod log;
 pub mod party;
 pub mod processor;

@@ -70,6 +70,11 @@ const LAYERS: &[(&str, u32, &str)] = &[
         61,
         "6 faces: the session as a timeline (action log, checkpoints, markers)",
     ),
+    (
+        "lesson",
+        62,
+        "6 faces: guided lessons (steps, checks, the headless walk) over a timeline",
+    ),
     ("view", 60, "6 faces: the read model the page renders"),
     (
         "vectors",

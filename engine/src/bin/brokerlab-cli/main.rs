@@ -14,6 +14,9 @@
 //! observed every quarter second as the page refreshes.
 //! `brokerlab-cli glossary [TERM]` prints the explanations the page shows for Kafka's words (all,
 //! or those whose key or term contains TERM).
+//! `brokerlab-cli lesson lessons/NAME.json` walks a lesson headless as a learner would: every
+//! step entered, its `expect` checked, every task's solution applied and its check awaited; it
+//! prints a line per step and fails naming the step whose check does not hold.
 //! `brokerlab-cli message 'JSON'` reads a postMessage a host page would send a figure
 //! (`{"ns":"brokerlab","v":1,"id":1,"type":"seek","payload":{"ms":5000}}`) as the figure does, and
 //! prints the request it makes of it, or the reply refusing it; exit 1 when refused or ignored.
@@ -48,7 +51,8 @@ const USAGE: &str = "usage:
   brokerlab-cli run SCENARIO.json --narrate  print what the page's narrator says, with times
   brokerlab-cli run --link 'URL'           open a share link and print the report at its time
   brokerlab-cli glossary [TERM]            explain Kafka's words as the page does
-  brokerlab-cli message 'JSON'             read a host page's postMessage as a figure does";
+  brokerlab-cli message 'JSON'             read a host page's postMessage as a figure does
+  brokerlab-cli lesson LESSON.json         walk a lesson headless: every step, every task solved";
 
 /// Most characters of a file name shown: more than a name's, since its end says which file.
 const PATH_CHARS: usize = 256;
@@ -75,9 +79,71 @@ fn main() -> ExitCode {
         Some("run") if args.len() > 1 => run_cmd(&args[1], args.iter().any(|a| a == "--twice")),
         Some("glossary") if args.len() <= 2 => glossary_cmd(args.get(1).map(String::as_str)),
         Some("message") if args.len() == 2 => message_cmd(&args[1]),
+        Some("lesson") if args.len() == 2 => lesson_cmd(&args[1]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn lesson_cmd(path: &str) -> ExitCode {
+    use brokerlab_engine::lesson::{walk, Lesson};
+    use std::path::Path;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            complain(path, e);
+            return ExitCode::FAILURE;
+        }
+    };
+    let file = Path::new(path);
+    let name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("lesson");
+    // A lesson names scenarios of `scenarios/`, beside `lessons/`.
+    let scenarios = file
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."))
+        .join("scenarios");
+    let scenario_file = |s: &str| {
+        let ok = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        ok.then(|| std::fs::read_to_string(scenarios.join(format!("{s}.json"))).ok())
+            .flatten()
+    };
+    let lesson = match Lesson::parse(name, &text, scenario_file) {
+        Ok(l) => l,
+        Err(e) => {
+            complain(path, e);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}: {} steps", escaped(&lesson.title), lesson.steps.len());
+    match walk(&lesson) {
+        Ok(reports) => {
+            for (i, r) in reports.iter().enumerate() {
+                let mut line = format!("  step {} at {} ms: {}", i + 1, r.at, escaped(&r.title));
+                if let Some(e) = &r.expect {
+                    line += &format!("; shows {}", escaped(e));
+                }
+                if let Some((check, took)) = &r.task {
+                    line += &format!(
+                        "; task done ({}) {took} ms after its solution",
+                        escaped(check)
+                    );
+                }
+                println!("{line}");
+            }
+            println!("ok");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            complain(path, e);
+            ExitCode::FAILURE
         }
     }
 }
