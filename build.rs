@@ -1,5 +1,6 @@
 //! Builds the scenario menu into the page: every file in `scenarios/`, by its file name (the
-//! `?scenario=` parameter), its name and description, and its text (parsed when opened).
+//! `?scenario=` parameter), its name and description, and its text (parsed when opened); and the
+//! lessons of `lessons/` likewise (`?lesson=`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -32,5 +33,38 @@ fn main() {
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenario_files.rs");
+    std::fs::write(dest, out).unwrap();
+    lessons();
+}
+
+/// The lessons of `lessons/`, the same way: file name, title, summary and text.
+fn lessons() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("lessons/ exists")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut out = String::from("pub const LESSON_FILES: &[LessonFile] = &[\n");
+    for path in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+        writeln!(
+            out,
+            "    LessonFile {{ file: {stem:?}, title: {:?}, summary: {:?}, json: include_str!({:?}) }},",
+            field("title"),
+            field("summary"),
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("lesson_files.rs");
     std::fs::write(dest, out).unwrap();
 }

@@ -66,6 +66,9 @@ pub use consumer::{ConsumerConfig, OffsetResetStrategy};
 pub use ground::hash::{murmur2, to_positive};
 pub use ground::quote::{message, quoted};
 pub use ground::{ActionError, Millis};
+pub use lesson::{
+    enter as enter_lesson_step, Check, Lesson, Point as LessonPoint, Step as LessonStep,
+};
 pub use processor::Guarantee;
 pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
 pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};

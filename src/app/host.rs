@@ -100,14 +100,20 @@ impl Playground {
                     None => next,
                 };
             }
-            HostRequest::GotoLessonStep { lesson, .. } => {
-                return refuse(
-                    format!(
-                        "This figure has no lesson {}: brokerlab has no lessons yet.",
-                        brokerlab_engine::quoted(&lesson)
-                    ),
-                    self,
-                )
+            HostRequest::GotoLessonStep { lesson, step } => {
+                let count = super::scenarios::lesson(&lesson).map(|l| l.steps.len());
+                match count {
+                    Ok(n) if step as usize > n => {
+                        return refuse(
+                            format!("payload.step is {step}; the lesson {lesson} has {n} steps"),
+                            self,
+                        )
+                    }
+                    _ => match self.try_open_lesson(&lesson, step as usize - 1) {
+                        Ok(next) => next,
+                        Err(e) => return refuse(e, self),
+                    },
+                }
             }
             HostRequest::GetState | HostRequest::Ping => self,
         };

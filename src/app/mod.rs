@@ -8,6 +8,7 @@ pub mod files;
 pub mod format;
 pub mod host;
 pub mod intro;
+pub mod lesson;
 pub mod log;
 pub mod mount;
 pub mod scenarios;
@@ -21,6 +22,7 @@ use crate::components::embed_header::EmbedHeader;
 use crate::components::groups_column::GroupsColumn;
 use crate::components::header::Header;
 use crate::components::intro::Intro;
+use crate::components::lesson_panel::LessonPanel;
 use crate::components::narrator::Narrator;
 use crate::components::producers_column::ProducersColumn;
 use crate::components::protocol_log::ProtocolLog;
@@ -100,6 +102,9 @@ pub fn App(props: &AppProps) -> Html {
         notice: state.notice.clone(),
     };
     let view = view_of(&state.latest());
+    // A lesson shows its panel; a figure only if its view= asks for it, or says nothing.
+    let lesson_shown =
+        state.lesson.is_some() && (!figure || !embed.view_set || embed.shows(EmbedRegion::Lesson));
     let [producers, topics, groups, log] = &state.panels;
     // A session or scenario file dropped anywhere on the page opens (see `files::import`).
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
@@ -132,7 +137,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<PlaygroundContext> context={state.clone()}>
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
-            <div class={classes!("app", figure.then_some("embed"))} {ondragover} {ondrop}>
+            <div class={classes!("app", figure.then_some("embed"), lesson_shown.then_some("with-lesson"))} {ondragover} {ondrop}>
                 if figure {
                     <EmbedHeader controls={embed.controls} />
                 } else {
@@ -140,6 +145,7 @@ pub fn App(props: &AppProps) -> Html {
                     <a class="skip-link" href="#cluster">{"Skip to the cluster"}</a>
                     <Header />
                 }
+                if lesson_shown { <LessonPanel /> }
                 if columns > 0 {
                     <@{main_tag} class={classes!("flow", format!("cols-{columns}"))} id="cluster" tabindex="-1" aria-label="Cluster">
                         if state.show_intro { <Intro /> }

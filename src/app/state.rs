@@ -94,6 +94,8 @@ pub struct Playground {
     pub fork: Option<(u64, usize, u64)>,
     /// A long seek carried on over frames (see `seeking`).
     pub seeking: Option<Seeking>,
+    /// The lesson under way, if any (see `lesson`).
+    pub lesson: Option<Rc<super::lesson::LessonState>>,
     /// A host page's seek, answered when the replay arrives (see `host`).
     pub host_waiting: Option<super::host::Reply>,
     /// The page as a figure (`?embed=1`) and what it shows: read once from the address, kept
@@ -127,6 +129,7 @@ impl PartialEq for Playground {
             && self.show_intro == other.show_intro
             && self.fork == other.fork
             && self.seeking == other.seeking
+            && self.lesson == other.lesson
             && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
@@ -178,6 +181,8 @@ pub enum Msg {
     DismissNotice,
     /// The user edits the form named: its last outcome is out of date.
     DismissNoticeFrom(&'static str),
+    /// A learner's move in a lesson.
+    Lesson(super::lesson::LessonMsg),
     /// A host page's request (a figure in a frame), answered through the reply.
     Host(HostRequest, super::host::Reply),
 }
@@ -222,9 +227,20 @@ impl Playground {
             }
         }
         let from_link = opened.is_some();
-        let mut playground = match opened {
-            Some((t, origin)) => Self::from_timeline(t, origin),
-            None => {
+        let lesson = param("lesson").map(|name| {
+            let step = param("step")
+                .and_then(|s| s.parse::<usize>().ok())
+                .filter(|&s| s >= 1)
+                .unwrap_or(1);
+            Playground::with_lesson(&name, step - 1)
+        });
+        let mut playground = match (opened, lesson) {
+            (Some((t, origin)), _) => Self::from_timeline(t, origin),
+            (None, Some(Ok(p))) => p,
+            (None, lesson) => {
+                if let Some(Err(e)) = lesson {
+                    problems.push(e);
+                }
                 let (scenario, origin) = match param("scenario") {
                     None => (demo_scenario(seed), "first-look".to_string()),
                     Some(name) => match scenario_named(&name, seed) {
@@ -254,13 +270,6 @@ impl Playground {
         }
         if let Some(play) = embed.autoplay {
             playground.playing = play;
-        }
-        // Lessons are not in this build yet: say so rather than show the sandbox silently.
-        if let Some(lesson) = param("lesson") {
-            problems.push(format!(
-                "lesson={} is not available: this version of brokerlab has no lessons yet.",
-                quoted(&lesson)
-            ));
         }
         // A figure is met inside someone else's page: no intro.
         if embed.embed {
@@ -315,6 +324,7 @@ impl Playground {
             broker_notices: Rc::default(),
             seeking: None,
             host_waiting: None,
+            lesson: None,
             embed: Rc::default(),
             fork: None,
         }
@@ -405,6 +415,7 @@ impl Msg {
                 | Msg::StopSeek
                 | Msg::Open { .. }
                 | Msg::Reset { .. }
+                | Msg::Lesson(_)
         ) || matches!(self, Msg::Host(r, _) if !matches!(r, HostRequest::GetState | HostRequest::Ping))
     }
 }
@@ -430,6 +441,7 @@ impl Playground {
     pub(super) fn reduce_now(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
             Msg::Host(request, reply) => self.answer(request, reply),
+            Msg::Lesson(m) => self.lesson_msg(m),
             Msg::StopSeek => self,
             Msg::Frame { .. } if self.seeking.is_some() => {
                 self.seek_frame(self.seeking.expect("a seek under way"))

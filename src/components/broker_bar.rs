@@ -90,7 +90,7 @@ pub fn BrokerBar() -> Html {
                     };
                     html! {
                         <li key={id} class={classes!("broker", (!b.alive).then_some("dead"), (b.slow_ms > 0).then_some("slow"))}
-                            aria-label={format!("Broker {id}")}>
+                            aria-label={format!("Broker {id}")} data-point={format!("broker:{id}")}>
                             <div class="broker-head">
                                 <span class="broker-id">{ format!("Broker {id}") }</span>
                                 <span class={classes!("badge", class)} aria-label={format!("Broker {id} is {text}")}>{ text }</span>

@@ -140,7 +140,7 @@ pub fn ConsumerRow(props: &ConsumerRowProps) -> Html {
     let status = c.status.text();
     html! {
         <li class={classes!("member", idle.then_some("idle"), c.paused.then_some("paused"))}
-            aria-label={format!("Consumer {}", c.name)}>
+            aria-label={format!("Consumer {}", c.name)} data-point={format!("consumer:{}", c.name)}>
             <div class="member-head">
                 <strong>{ &c.name }</strong>
                 if c.is_leader { <span class="tag">{"leader"}</span> }

@@ -84,7 +84,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
         Some(format!("{state} · epoch {epoch}{revoking}").into())
     };
     html! {
-        <section class={classes!("card", "group", compact.then_some("compact"))} aria-label={format!("Group {}", g.group_id)} style={format!("--group-color:{color}")}>
+        <section class={classes!("card", "group", compact.then_some("compact"))} aria-label={format!("Group {}", g.group_id)} data-point={format!("group:{}", g.group_id)} style={format!("--group-color:{color}")}>
             <header class="card-head">
                 <span class="swatch" style={format!("background:{color}")}></span>
                 <h3>{ &g.group_id }</h3>

@@ -21,7 +21,7 @@ pub fn GroupsColumn() -> Html {
         .cloned()
         .collect();
     html! {
-        <section class="column groups-column" aria-labelledby="groups-title">
+        <section class="column groups-column" aria-labelledby="groups-title" data-point="groups">
             <div class="column-head">
                 <h2 id="groups-title">{"Consumer groups"}</h2>
                 <div class="tools"><ConsumerForm /></div>

@@ -14,6 +14,7 @@ pub mod group_card;
 pub mod groups_column;
 pub mod header;
 pub mod intro;
+pub mod lesson_panel;
 pub mod narrator;
 pub mod notice;
 pub mod offset_reset;

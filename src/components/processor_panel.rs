@@ -51,7 +51,7 @@ pub fn ProcessorCard(props: &ProcessorCardProps) -> Html {
     };
     let eos = p.guarantee == Guarantee::ExactlyOnce;
     html! {
-        <article class={classes!("card", "processor", crashed.then_some("crashed"))} aria-label={format!("Processor {}", p.name)}>
+        <article class={classes!("card", "processor", crashed.then_some("crashed"))} aria-label={format!("Processor {}", p.name)} data-point={format!("processor:{}", p.name)}>
             <div class="flow-line">
                 <span class="topic-ref">{ &p.input }</span>
                 <span class="arrow" aria-hidden="true">{"→"}</span>

@@ -117,7 +117,7 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
     let own_max = s.recent_batch_records.iter().copied().max().unwrap_or(0);
     let latest = s.recent_batch_records.last().copied().unwrap_or(0);
     html! {
-        <article class="card producer" aria-label={format!("Producer {}", p.name)}>
+        <article class="card producer" aria-label={format!("Producer {}", p.name)} data-point={format!("producer:{}", p.name)}>
             <header class="card-head">
                 <h3>{ &p.name }</h3>
                 <span class="arrow" aria-hidden="true">{"→"}</span>

@@ -23,7 +23,7 @@ pub fn ProducersColumn() -> Html {
         .max()
         .unwrap_or(1);
     html! {
-        <section class="column producers-column" aria-labelledby="producers-title">
+        <section class="column producers-column" aria-labelledby="producers-title" data-point="producers">
             <div class="column-head">
                 <h2 id="producers-title">{"Producers"}</h2>
                 <div class="tools"><ProducerForm /><ProduceRecord /><FaultsPanel /></div>

@@ -45,7 +45,7 @@ pub fn ProtocolLog() -> Html {
         })
     };
     html! {
-        <section class="card log" aria-labelledby="log-title">
+        <section class="card log" aria-labelledby="log-title" data-point="log">
             <header class="log-head">
                 <h2 id="log-title">{"Protocol log"}</h2>
                 <fieldset class="filters">

@@ -9,13 +9,15 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::app::demo::{builtin, BUILTIN};
-use crate::app::scenarios::SCENARIO_FILES;
+use crate::app::lesson::LessonMsg;
+use crate::app::scenarios::{LESSON_FILES, SCENARIO_FILES};
 use crate::app::state::scenario_named;
 use crate::app::{files, format, Msg, PlaygroundContext};
 
 #[derive(Clone, PartialEq)]
 enum Open {
     None,
+    Lessons,
     Scenarios,
     /// The moment as it was when Share was pressed: what the panel offers does not move on
     /// while the clock runs (nor is it rebuilt every frame).
@@ -133,8 +135,31 @@ pub fn SessionTools() -> Html {
             );
         })
     };
+    let start_lesson = |file: &'static str| {
+        let state = state.clone();
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| {
+            open.set(Open::None);
+            state.dispatch(Msg::Lesson(LessonMsg::Open {
+                name: file.to_string(),
+                step: 0,
+            }));
+        })
+    };
     let panel = match &*open {
         Open::None => html! {},
+        Open::Lessons => html! {
+            <div class="popover menu" role="dialog" aria-label="Lessons">
+                <h2>{"Lessons"}</h2>
+                <ul>
+                    { for LESSON_FILES.iter().map(|f| html! {
+                        <li><button class="menu-item" onclick={start_lesson(f.file)}>
+                            <strong>{ f.title }</strong><span>{ f.summary }</span>
+                        </button></li>
+                    }) }
+                </ul>
+            </div>
+        },
         Open::Scenarios => html! {
             <div class="popover menu" role="dialog" aria-label="Scenarios">
                 <h2>{"Scenarios"}</h2>
@@ -234,6 +259,7 @@ pub fn SessionTools() -> Html {
     };
     html! {
         <div class="session-tools" role="group" aria-label="Session" {onkeydown}>
+            <button class="btn" onclick={toggle(Open::Lessons)} aria-expanded={(*open == Open::Lessons).to_string()}>{"Lessons"}</button>
             <button class="btn" onclick={toggle(Open::Scenarios)} aria-expanded={(*open == Open::Scenarios).to_string()}>{"Scenarios"}</button>
             <label class="btn file">
                 {"Import"}

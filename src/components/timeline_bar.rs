@@ -108,7 +108,7 @@ pub fn TimelineBar() -> Html {
         }
     });
     html! {
-        <section class="timeline" aria-label="Timeline">
+        <section class="timeline" aria-label="Timeline" data-point="timeline">
             <div class="timeline-row">
                 <button class="btn small" onclick={send(|| Msg::StepBack)} aria-label="Step back"
                     title="Back to the previous instant in which something happened (←)" disabled={now == 0}>{"◀ Back"}</button>

@@ -102,7 +102,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
     let evicted: u64 = t.partitions.iter().map(|p| p.evicted_records).sum();
     let share = t.partitions.first().map_or(0, |p| p.memory_share_bytes);
     html! {
-        <section class="card topic" aria-label={format!("Topic {}", t.name)}>
+        <section class="card topic" aria-label={format!("Topic {}", t.name)} data-point={format!("topic:{}", t.name)}>
             <header class="topic-head">
                 <h3>{ &t.name }</h3>
                 <span class="muted" aria-label={format!("Size of {}", t.name)}>{
@@ -156,7 +156,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                             .map(|offset| Mark { offset, color: colors::series_color(*gi), label: format!("{} committed", g.group_id) })
                     }).collect();
                     html! {
-                        <tr key={p.partition}>
+                        <tr key={p.partition} data-point={format!("partition:{}-{}", t.name, p.partition)}>
                             <th scope="row">
                                 { format!("P{}", p.partition) }
                                 <span class="leader-slot">

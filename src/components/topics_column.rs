@@ -19,7 +19,7 @@ pub fn TopicsColumn() -> Html {
     let mount = use_context::<Mount>().unwrap_or(Mount::Page);
     let dark = use_dark(&mount);
     html! {
-        <section class="column topics-column" aria-labelledby="topics-title">
+        <section class="column topics-column" aria-labelledby="topics-title" data-point="topics">
             <div class="column-head">
                 <h2 id="topics-title">{"Brokers and topics"}</h2>
                 <div class="tools"><TopicForm /><ProcessorForm /></div>

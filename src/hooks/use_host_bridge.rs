@@ -168,8 +168,21 @@ pub fn use_host_bridge(state: &UseReducerHandle<Playground>, mount: &Mount) {
                 let mount = mount.clone();
                 let send_event = send_event.clone();
                 let last: Cell<Option<(u64, bool, u64, usize)>> = Cell::new(None);
+                let last_step: RefCell<Option<(String, usize)>> = RefCell::new(None);
                 Interval::new(STATE_EVERY_MS, move || {
                     let p = (**latest.borrow()).clone();
+                    // lesson-step: when the lesson or its step changes.
+                    let step = p
+                        .lesson
+                        .as_ref()
+                        .map(|l| (l.lesson.name.clone(), l.step + 1));
+                    if step != *last_step.borrow() {
+                        if let Some((lesson, step)) = &step {
+                            let payload = serde_json::json!({ "lesson": lesson, "step": step });
+                            send_event(&figure_event("lesson-step", payload));
+                        }
+                        *last_step.borrow_mut() = step;
+                    }
                     let key = {
                         let t = p.timeline.borrow();
                         (t.now(), p.playing, p.speed.to_bits(), t.log().len())

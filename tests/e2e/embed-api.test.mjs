@@ -182,3 +182,22 @@ test('with origin= naming another origin, the host is not heard and not told', a
   assert.equal(r.ok, true);
   await listed.page.context().close();
 });
+
+test('goto-lesson-step opens a lesson step, lesson-step tells the host, and view=lesson shows the step', async () => {
+  const { page, problems, frame, got, ask } = await openHost('embed=1&view=lesson,groups&autoplay=0');
+  await until('ready', async () => (await got()).some((m) => m.data.type === 'ready'));
+  let r = await ask('goto-lesson-step', { lesson: 'first-look', step: 4 });
+  assert.equal(r.ok, true, r.error);
+  await frame.locator('#lesson-step-title').filter({ hasText: 'A consumer group shares the partitions' }).waitFor();
+  const event = await until('lesson-step', async () => (await got()).find((m) => m.data.type === 'lesson-step'));
+  assert.deepEqual(event.data.payload, { lesson: 'first-look', step: 4 });
+  // The figure shows the lesson and the groups, not the topics.
+  assert.equal(await frame.getByRole('heading', { name: 'Brokers and topics' }).count(), 0);
+  await frame.getByRole('region', { name: 'Group billing' }).waitFor();
+  r = await ask('goto-lesson-step', { lesson: 'first-look', step: 9 });
+  assert.equal(r.error, 'payload.step is 9; the lesson first-look has 6 steps');
+  r = await ask('goto-lesson-step', { lesson: 'nope' });
+  assert.match(r.error, /^There is no lesson "nope"; the lessons are first-look/);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

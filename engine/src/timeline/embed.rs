@@ -41,6 +41,9 @@ pub struct EmbedOptions {
     pub embed: bool,
     /// What it shows, in page order; all three columns unless `view=` says.
     pub regions: Vec<Region>,
+    /// The address says `view=` (a lesson's panel shows in a figure only if it lists `lesson`,
+    /// or when it says nothing).
+    pub view_set: bool,
     pub controls: Controls,
     pub theme: Theme,
     /// `autoplay=0|1`; `None` when the address does not say (a figure then plays, as the page
@@ -53,6 +56,7 @@ impl Default for EmbedOptions {
         EmbedOptions {
             embed: false,
             regions: vec![Region::Producers, Region::Topics, Region::Groups],
+            view_set: false,
             controls: Controls::Full,
             theme: Theme::Auto,
             autoplay: None,
@@ -79,7 +83,10 @@ impl EmbedOptions {
             match key {
                 "embed" => o.embed = flag(key, value, &mut problems).unwrap_or(false),
                 "autoplay" => o.autoplay = flag(key, value, &mut problems),
-                "view" => o.regions = regions(value, &mut problems),
+                "view" => {
+                    o.regions = regions(value, &mut problems);
+                    o.view_set = true;
+                }
                 "controls" => {
                     o.controls = match value {
                         "full" => Controls::Full,
