@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::{enter_lesson_step, Lesson, Timeline};
+use brokerlab_engine::{enter_lesson_step, EmbedRegion, Lesson, Timeline};
 
 use super::state::{Notice, Playground};
 
@@ -159,6 +159,7 @@ impl Playground {
         let mut next = Playground::with_lesson(name, step)?;
         next.speed = self.speed;
         next.embed = self.embed.clone();
+        next.present = self.present;
         next.notice_id = self.notice_id;
         next.playing = self.playing || !self.embed.embed;
         Ok(Rc::new(next))
@@ -172,5 +173,17 @@ impl Playground {
             source: "lesson",
             result,
         });
+    }
+}
+
+/// The column a step's point is in (presenter mode shows only that one); `None` for the timeline,
+/// which is in the header.
+pub fn region_of(point: &str) -> Option<EmbedRegion> {
+    match point.split(':').next().unwrap_or_default() {
+        "producers" | "producer" => Some(EmbedRegion::Producers),
+        "topics" | "topic" | "partition" | "broker" | "processor" => Some(EmbedRegion::Topics),
+        "groups" | "group" | "consumer" => Some(EmbedRegion::Groups),
+        "log" => Some(EmbedRegion::Log),
+        _ => None,
     }
 }

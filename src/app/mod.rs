@@ -31,7 +31,7 @@ use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
 use crate::hooks::use_host_bridge::use_host_bridge;
 use crate::hooks::use_keyboard::use_keyboard;
-use brokerlab_engine::{EmbedRegion, EmbedTheme};
+use brokerlab_engine::{EmbedControls, EmbedRegion, EmbedTheme};
 pub use context::{use_engine, use_view, Engine, View};
 pub use mount::Mount;
 pub use state::{Msg, Notice, PanelView, Playground, PlaygroundContext};
@@ -60,7 +60,12 @@ pub fn App(props: &AppProps) -> Html {
         let state = state.clone();
         use_animation_frame(move |dt_ms| state.dispatch(Msg::Frame { dt_ms }));
     }
-    use_keyboard(state.dispatcher(), mount.key_target());
+    use_keyboard(
+        state.dispatcher(),
+        mount.key_target(),
+        state.present,
+        state.lesson.is_some(),
+    );
     use_host_bridge(&state, &mount);
     // `theme=light|dark` wins over the reader's system setting; `auto` follows it. (An element's
     // theme is its loader's: the attribute and the host page's signals.)
@@ -86,7 +91,19 @@ pub fn App(props: &AppProps) -> Html {
     }
     let embed = state.embed.clone();
     let figure = embed.embed;
-    let shows = |r: EmbedRegion| !figure || embed.shows(r);
+    // Presenter mode shows only the column the lesson's step points at (all three when it
+    // points at none, or at the timeline).
+    let present = state.present && !figure;
+    let pointed = state
+        .lesson
+        .as_ref()
+        .and_then(|l| l.lesson.steps[l.step].point.as_ref())
+        .and_then(|p| lesson::region_of(&p.0));
+    let shows = |r: EmbedRegion| match (present, pointed) {
+        (true, Some(p)) => p == r,
+        (true, None) => r != EmbedRegion::Log,
+        (false, _) => !figure || embed.shows(r),
+    };
     let columns = [
         EmbedRegion::Producers,
         EmbedRegion::Topics,
@@ -103,8 +120,8 @@ pub fn App(props: &AppProps) -> Html {
     };
     let view = view_of(&state.latest());
     // A lesson shows its panel; a figure only if its view= asks for it, or says nothing.
-    let lesson_shown =
-        state.lesson.is_some() && (!figure || !embed.view_set || embed.shows(EmbedRegion::Lesson));
+    let lesson_shown = state.lesson.is_some()
+        && (!figure || present || !embed.view_set || embed.shows(EmbedRegion::Lesson));
     let [producers, topics, groups, log] = &state.panels;
     // A session or scenario file dropped anywhere on the page opens (see `files::import`).
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
@@ -137,8 +154,10 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<PlaygroundContext> context={state.clone()}>
         <ContextProvider<Engine> context={engine}>
         <ContextProvider<View> context={view}>
-            <div class={classes!("app", figure.then_some("embed"), lesson_shown.then_some("with-lesson"))} {ondragover} {ondrop}>
-                if figure {
+            <div class={classes!("app", figure.then_some("embed"), present.then_some("present"), lesson_shown.then_some("with-lesson"))} {ondragover} {ondrop}>
+                if present {
+                    <EmbedHeader controls={EmbedControls::Full} present=true />
+                } else if figure {
                     <EmbedHeader controls={embed.controls} />
                 } else {
                     // The first stop of the Tab key: past the header's dozen controls to the picture.
@@ -160,7 +179,7 @@ pub fn App(props: &AppProps) -> Html {
                         }
                     </@>
                 }
-                if !figure { <ActionLog /> }
+                if !figure && !present { <ActionLog /> }
                 if shows(EmbedRegion::Log) {
                     <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>
                 }

@@ -94,6 +94,9 @@ pub struct Playground {
     pub fork: Option<(u64, usize, u64)>,
     /// A long seek carried on over frames (see `seeking`).
     pub seeking: Option<Seeking>,
+    /// Presenter mode (`?present=1` or the header's Present): large type, only what the lesson's
+    /// step points at, the step in a caption bar, the keys presenter remotes send.
+    pub present: bool,
     /// The lesson under way, if any (see `lesson`).
     pub lesson: Option<Rc<super::lesson::LessonState>>,
     /// A host page's seek, answered when the replay arrives (see `host`).
@@ -130,6 +133,7 @@ impl PartialEq for Playground {
             && self.fork == other.fork
             && self.seeking == other.seeking
             && self.lesson == other.lesson
+            && self.present == other.present
             && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
@@ -181,6 +185,8 @@ pub enum Msg {
     DismissNotice,
     /// The user edits the form named: its last outcome is out of date.
     DismissNoticeFrom(&'static str),
+    /// Presenter mode on (true) or off.
+    Present(bool),
     /// A learner's move in a lesson.
     Lesson(super::lesson::LessonMsg),
     /// A host page's request (a figure in a frame), answered through the reply.
@@ -271,6 +277,10 @@ impl Playground {
         if let Some(play) = embed.autoplay {
             playground.playing = play;
         }
+        if param("present").as_deref() == Some("1") {
+            playground.present = true;
+            playground.show_intro = false;
+        }
         // A figure is met inside someone else's page: no intro.
         if embed.embed {
             playground.show_intro = false;
@@ -325,6 +335,7 @@ impl Playground {
             seeking: None,
             host_waiting: None,
             lesson: None,
+            present: false,
             embed: Rc::default(),
             fork: None,
         }
@@ -442,6 +453,10 @@ impl Playground {
         match msg {
             Msg::Host(request, reply) => self.answer(request, reply),
             Msg::Lesson(m) => self.lesson_msg(m),
+            Msg::Present(present) => Rc::new(Playground {
+                present,
+                ..(*self).clone()
+            }),
             Msg::StopSeek => self,
             Msg::Frame { .. } if self.seeking.is_some() => {
                 self.seek_frame(self.seeking.expect("a seek under way"))

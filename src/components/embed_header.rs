@@ -13,6 +13,9 @@ use crate::app::{format, Mount, Msg, PlaygroundContext};
 #[derive(Properties, PartialEq)]
 pub struct EmbedHeaderProps {
     pub controls: EmbedControls,
+    /// Presenter mode: "Leave presenter mode" in place of the link to the full page.
+    #[prop_or_default]
+    pub present: bool,
 }
 
 #[component]
@@ -39,10 +42,19 @@ pub fn EmbedHeader(props: &EmbedHeaderProps) -> Html {
             }
         })
     };
-    let open_link = html! {
+    let open_link = if props.present {
+        let state = state.clone();
+        html! {
+            <button class="btn small open-full" onclick={Callback::from(move |_: MouseEvent| state.dispatch(Msg::Present(false)))}>
+                {"Leave presenter mode"}
+            </button>
+        }
+    } else {
+        html! {
         <a class="btn small open-full" ref={link} href={mount.full_page_url(None)} target="_blank" rel="noopener" onclick={open_full}>
             {"Open in brokerlab"}
         </a>
+        }
     };
     if props.controls == EmbedControls::None {
         return html! { <div class="embed-corner">{ open_link }<NoticeLine source="header" /></div> };

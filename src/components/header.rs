@@ -115,6 +115,8 @@ pub fn Header() -> Html {
             <SessionTools />
             <button class="btn" onclick={{ let s = state.clone(); Callback::from(move |_| s.dispatch(Msg::Intro(true))) }}
                 disabled={state.show_intro} title="The three sentences of how to read this page">{"Intro"}</button>
+            <button class="btn" onclick={{ let s = state.clone(); Callback::from(move |_| s.dispatch(Msg::Present(true))) }}
+                title="For a shared screen: large type, only what the lesson's step is about (Esc leaves)">{"Present"}</button>
             <button class="btn icon" onclick={shortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{"?"}</button>
             <NoticeLine source="header" />
             <TimelineBar />

@@ -9,11 +9,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{EventTarget, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::app::lesson::LessonMsg;
 use crate::app::{Msg, Playground};
 
 #[hook]
-pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>, on: EventTarget) {
-    use_effect_with((), move |_| {
+pub fn use_keyboard(
+    dispatch: UseReducerDispatcher<Playground>,
+    on: EventTarget,
+    present: bool,
+    lesson: bool,
+) {
+    use_effect_with((present, lesson), move |&(present, lesson)| {
         let options = EventListenerOptions::enable_prevent_default();
         let listener = EventListener::new_with_options(&on, "keydown", options, move |e| {
             let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
@@ -48,7 +54,22 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<Playground>, on: EventTarget)
             if presses && e.key() == " " {
                 return;
             }
-            let msg = match e.key().as_str() {
+            let key = e.key();
+            // The keys presenter remotes send: PageDown/PageUp (and the arrows) move through the
+            // lesson, `.` or `b` (the "blank screen" button) play and pause, Escape leaves.
+            let presenter = match key.as_str() {
+                _ if !present => None,
+                "PageDown" | "ArrowRight" if lesson => Some(Msg::Lesson(LessonMsg::Next)),
+                "PageUp" | "ArrowLeft" if lesson => Some(Msg::Lesson(LessonMsg::Back)),
+                "." | "b" | "B" => Some(Msg::TogglePlay),
+                "Escape" => Some(Msg::Present(false)),
+                _ => None,
+            };
+            if let Some(msg) = presenter {
+                e.prevent_default();
+                return dispatch.dispatch(msg);
+            }
+            let msg = match key.as_str() {
                 " " => Msg::TogglePlay,
                 "ArrowRight" | "." => Msg::Step,
                 "ArrowLeft" | "," => Msg::StepBack,

@@ -66,6 +66,11 @@ test('two elements run their own simulations from one download, and keys act onl
   assert.equal(await speed('b'), sb);
   assert.deepEqual(problems, []);
   await page.context().close();
+  // The full page works from the sub-path too (every URL relative).
+  const full = await openPage(browser, server.url, { width: 1280, height: 800 });
+  await full.page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  assert.deepEqual(full.problems, []);
+  await full.page.context().close();
 });
 
 test("the host page's theme signals switch an element with theme=auto; theme=dark stays dark", async () => {
