@@ -14,8 +14,10 @@ use crate::app::{use_view, Mount, Msg, PlaygroundContext};
 /// The class that outlines what a step points at.
 const POINTED: &str = "lesson-pointed";
 
-/// Outlines `point` (a `data-point` value) in the tree of `near`, and scrolls it into view.
-fn point_at(near: &Element, point: Option<&str>) {
+/// Outlines `point` (a `data-point` value) in the tree of `near`, the outline taken off anything
+/// else; scrolls it into view when `scroll`. Whether the element was there (a panel may render a
+/// frame or two after the step changed: the page refreshes its regions one per frame).
+fn point_at(near: &Element, point: Option<&str>, scroll: bool) -> bool {
     let root = near.get_root_node();
     let query = |sel: &str| -> Vec<Element> {
         let list = if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
@@ -28,16 +30,24 @@ fn point_at(near: &Element, point: Option<&str>) {
             .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
             .collect()
     };
+    let target = point.and_then(|p| {
+        query(&format!("[data-point=\"{}\"]", p.replace('"', "")))
+            .into_iter()
+            .next()
+    });
     for el in query(&format!(".{POINTED}")) {
-        let _ = el.class_list().remove_1(POINTED);
+        if Some(&el) != target.as_ref() {
+            let _ = el.class_list().remove_1(POINTED);
+        }
     }
-    let Some(point) = point else { return };
-    if let Some(el) = query(&format!("[data-point=\"{}\"]", point.replace('"', ""))).first() {
-        let _ = el.class_list().add_1(POINTED);
+    let Some(el) = target else { return false };
+    let _ = el.class_list().add_1(POINTED);
+    if scroll {
         let options = ScrollIntoViewOptions::new();
         options.set_block(ScrollLogicalPosition::Center);
         el.scroll_into_view_with_scroll_into_view_options(&options);
     }
+    true
 }
 
 /// The page address at this step (`?lesson=NAME&step=N`, other parameters dropped but the
@@ -63,25 +73,41 @@ pub fn LessonPanel() -> Html {
     let key = lesson
         .as_ref()
         .map(|l| (l.lesson.name.clone(), l.step, l.finished));
+    // The step's address, once per step.
     {
-        let panel = panel.clone();
-        let lesson = lesson.clone();
         let page = !mount.is_element() && !state.embed.embed;
-        use_effect_with(key, move |key| {
-            let point = lesson
-                .as_ref()
-                .and_then(|l| l.lesson.steps[l.step].point.as_ref().map(|p| p.0.clone()));
-            if let Some(el) = panel.cast::<Element>() {
-                point_at(&el, point.as_deref());
-            }
+        use_effect_with(key.clone(), move |key| {
             if let (Some((name, step, _)), true) = (key, page) {
                 remember_step(name, *step);
             }
-            // The outline goes with the lesson.
-            let panel = panel.clone();
+        });
+    }
+    // The outline, after every render until it is found (then scrolled to once per step), and
+    // taken off when the lesson closes.
+    let scrolled_for = use_mut_ref(|| None::<(String, usize, bool)>);
+    {
+        let panel = panel.clone();
+        let point = lesson
+            .as_ref()
+            .and_then(|l| l.lesson.steps[l.step].point.as_ref().map(|p| p.0.clone()));
+        let key = key.clone();
+        use_effect(move || {
+            if let Some(el) = panel.cast::<Element>() {
+                let scroll = *scrolled_for.borrow() != key;
+                if point_at(&el, point.as_deref(), scroll) && scroll {
+                    *scrolled_for.borrow_mut() = key;
+                }
+            }
+        });
+    }
+    {
+        let panel = panel.clone();
+        use_effect_with((), move |_| {
+            // Held from mount: by the time of the clean-up the ref is empty.
+            let el = panel.cast::<Element>();
             move || {
-                if let Some(el) = panel.cast::<Element>() {
-                    point_at(&el, None);
+                if let Some(el) = el {
+                    point_at(&el, None, false);
                 }
             }
         });

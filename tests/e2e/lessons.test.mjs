@@ -24,90 +24,136 @@ async function tabTo(page, target, limit = 120) {
   throw new Error(`Tab never reached ${target}`);
 }
 
-const panel = (page) => page.getByRole('region', { name: /./ }).filter({ has: page.locator('#lesson-step-title') });
-
 async function stepTitle(page) {
   return (await page.locator('#lesson-step-title').textContent()).trim();
 }
 
-test('first-look, by keyboard: every step, its task done by typing, Back, and the address', async () => {
-  const { page, problems } = await openPage(browser, server.url, { width: 1400, height: 900 });
-  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
-  // Dismiss the intro if a first visit shows it (by keyboard).
-  const gotIt = page.getByRole('button', { name: 'Got it' });
-  if (await gotIt.isVisible()) { await tabTo(page, gotIt); await page.keyboard.press('Enter'); }
+async function press(page, target) {
+  await tabTo(page, target);
+  await page.keyboard.press('Enter');
+}
 
-  const lessons = page.getByRole('button', { name: 'Lessons' });
-  await tabTo(page, lessons);
-  await page.keyboard.press('Enter');
-  const menu = page.getByRole('dialog', { name: 'Lessons' });
-  const first = menu.getByRole('button', { name: /First look/ });
-  await tabTo(page, first);
-  await page.keyboard.press('Enter');
+// Types into a field found by its label: select all, type, Tab on (the way a user commits it).
+async function typeInto(page, field, text) {
+  await tabTo(page, field);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Tab');
+}
+
+// Opens lesson `title` from the Lessons menu and walks it to the end by keyboard: every step
+// checked for its counter, the address and what it points at, a screenshot each; `tasks[n]` does
+// step n's task through the page's forms, then the tick is awaited; `atStep[n]` checks more.
+async function walkLesson(page, { name, title, steps, tasks = {}, atStep = {} }) {
+  await press(page, page.getByRole('button', { name: 'Lessons' }));
+  await press(page, page.getByRole('dialog', { name: 'Lessons' }).getByRole('button', { name: title }));
   await page.locator('#lesson-step-title').waitFor();
-
   const seen = [];
-  for (let n = 1; ; n++) {
-    const title = await stepTitle(page);
-    seen.push(title);
-    await until(`the address at step ${n}`, () => page.evaluate((n) => location.search === `?lesson=first-look&step=${n}`, n));
-    assert.match(await page.locator('.lesson-count').textContent(), new RegExp(`^Step ${n} of 6$`));
-    // What the step points at is outlined (and so on screen).
+  for (let n = 1; n <= steps; n++) {
+    const heading = await stepTitle(page);
+    seen.push(heading);
+    await until(`the address at step ${n}`, () => page.evaluate(([name, n]) => location.search === `?lesson=${name}&step=${n}`, [name, n]));
+    assert.equal(await page.locator('.lesson-count').textContent(), `Step ${n} of ${steps}`);
     const pointed = page.locator('.lesson-pointed');
     await pointed.first().waitFor();
     assert.ok(await pointed.first().isVisible(), `step ${n} points at something visible`);
     await page.waitForTimeout(900);
-    await shot(page, `lesson-first-look-${n}`, { fullPage: false });
-
-    if (n === 3) {
-      // The formula's numbers are the engine's: the record keyed user-42 is on partition 4.
-      assert.match(await page.locator('.lesson-body').textContent(), /1459644460 % 6 = 4/);
-      assert.equal(await pointed.first().getAttribute('data-point'), 'partition:orders-4');
+    await shot(page, `lesson-${name}-${n}`, { fullPage: false });
+    if (atStep[n]) await atStep[n]({ seen, heading, pointed });
+    if (tasks[n]) {
+      await page.locator('.task-status').filter({ hasText: /^Not yet: / }).waitFor();
+      await tasks[n]();
+      await page.locator('.task-status.done').waitFor({ timeout: 90000 });
+      await shot(page, `lesson-${name}-${n}-done`, { fullPage: false });
     }
-    if (n === 4) {
-      // Back returns to where step 3 began, and Continue comes back to step 4.
-      const seconds = async () => parseFloat(await page.getByLabel('Simulated time').first().textContent());
-      const before = await seconds();
-      const back = page.getByRole('button', { name: '← Back' });
-      await tabTo(page, back);
-      await page.keyboard.press('Enter');
-      await until('back at step 3', async () => (await stepTitle(page)) === seen[2]);
-      // Where step 3 began (its actions applied, its time simulated), paused there; the
-      // group of step 4 is not there yet.
-      assert.ok((await seconds()) < before - 7, `back in time: ${before} s -> ${await seconds()} s`);
-      await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
-      assert.equal(await page.getByRole('region', { name: 'Group billing' }).count(), 0);
-      const cont = page.getByRole('button', { name: 'Continue →' });
-      await tabTo(page, cont);
-      await page.keyboard.press('Enter');
-      await until('step 4 again', async () => (await stepTitle(page)) === title);
+    if (n < steps) {
+      await press(page, page.getByRole('button', { name: 'Continue →' }));
+      await until(`step ${n + 1}`, async () => (await stepTitle(page)) !== heading);
     }
-    if (n === 6) {
-      // The task: bring the lag back under 100 by typing each consumer's ms/record.
-      await page.locator('.task-status').filter({ hasText: /^Not yet: group billing lag is \d+, not < 2000\.$/ }).waitFor();
-      for (const c of ['billing-1', 'billing-2']) {
-        const field = page.getByLabel(`Processing time per record of ${c} in milliseconds`);
-        await tabTo(page, field);
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type('0.1');
-        await page.keyboard.press('Tab');
-      }
-      await page.locator('.task-status.done').waitFor({ timeout: 60000 });
-      await shot(page, 'lesson-first-look-6-done', { fullPage: false });
-      await checkA11y(page, '.lesson');
-      const finish = page.getByRole('button', { name: 'Finish' });
-      await tabTo(page, finish);
-      await page.keyboard.press('Enter');
-      await page.getByText('That is the end of this lesson.').waitFor();
-      break;
-    }
-    const cont = page.getByRole('button', { name: 'Continue →' });
-    await tabTo(page, cont);
-    await page.keyboard.press('Enter');
-    await until(`step ${n + 1}`, async () => (await stepTitle(page)) !== title);
   }
+  await checkA11y(page, '.lesson');
+  await press(page, page.getByRole('button', { name: 'Finish' }));
+  await page.getByText('That is the end of this lesson.').waitFor();
+  return seen;
+}
+
+async function openPlayground() {
+  const { page, problems } = await openPage(browser, server.url, { width: 1400, height: 900 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  const gotIt = page.getByRole('button', { name: 'Got it' });
+  if (await gotIt.isVisible()) await press(page, gotIt);
+  return { page, problems };
+}
+
+test('first-look, by keyboard: every step, its task done by typing, Back, and the address', async () => {
+  const { page, problems } = await openPlayground();
+  const seconds = async () => parseFloat(await page.getByLabel('Simulated time').first().textContent());
+  const seen = await walkLesson(page, {
+    name: 'first-look',
+    title: /First look/,
+    steps: 6,
+    atStep: {
+      3: async ({ pointed }) => {
+        // The formula's numbers are the engine's: the record keyed user-42 is on partition 4.
+        assert.match(await page.locator('.lesson-body').textContent(), /1459644460 % 6 = 4/);
+        assert.equal(await pointed.first().getAttribute('data-point'), 'partition:orders-4');
+      },
+      4: async ({ seen, heading }) => {
+        // Back returns to where step 3 began, paused, and Continue comes back to step 4.
+        const before = await seconds();
+        await press(page, page.getByRole('button', { name: '← Back' }));
+        await until('back at step 3', async () => (await stepTitle(page)) === seen[2]);
+        assert.ok((await seconds()) < before - 7, `back in time: ${before} s -> ${await seconds()} s`);
+        await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+        assert.equal(await page.getByRole('region', { name: 'Group billing' }).count(), 0);
+        await press(page, page.getByRole('button', { name: 'Continue →' }));
+        await until('step 4 again', async () => (await stepTitle(page)) === heading);
+      },
+    },
+    tasks: {
+      // Bring the lag back by typing each consumer's ms/record.
+      6: async () => {
+        await page.locator('.task-status').filter({ hasText: /^Not yet: group billing lag is \d+, not < 2000\.$/ }).waitFor();
+        for (const c of ['billing-1', 'billing-2']) {
+          await typeInto(page, page.getByLabel(`Processing time per record of ${c} in milliseconds`), '0.1');
+        }
+      },
+    },
+  });
   assert.equal(seen.length, 6);
   assert.equal(await page.locator('.lesson-body').getAttribute('aria-live'), 'polite');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('consumer-lag, by keyboard: scale out through the Add consumer form, idle consumers, a hot key, more partitions, a batch group', async () => {
+  const { page, problems } = await openPlayground();
+  await walkLesson(page, {
+    name: 'consumer-lag',
+    title: /A consumer falls behind/,
+    steps: 5,
+    tasks: {
+      1: async () => {
+        for (const name of ['analytics-2', 'analytics-3']) {
+          await press(page, page.locator('button.drawer-open').filter({ hasText: 'Add consumer' }));
+          const form = page.getByRole('form', { name: 'Add consumer' });
+          await typeInto(page, form.getByLabel('Group (group.id)'), 'analytics');
+          await typeInto(page, form.getByLabel('Processing (ms/record)'), '3');
+          await typeInto(page, form.getByLabel('Name (client.id)'), name);
+          await press(page, form.getByRole('button', { name: 'Add consumer' }));
+          await page.getByRole('region', { name: 'Group analytics' }).getByLabel(`Consumer ${name}`).waitFor();
+          if (await form.isVisible()) await page.keyboard.press('Escape');
+        }
+      },
+    },
+    atStep: {
+      2: async () => {
+        // The page says why the seventh consumer reads nothing.
+        await page.getByLabel('Consumer analytics-7').first().getByText('idle: no partitions (more members than partitions)').waitFor();
+      },
+      3: async ({ pointed }) => assert.equal(await pointed.first().getAttribute('data-point'), 'partition:clicks-1'),
+    },
+  });
   assert.deepEqual(problems, []);
   await page.context().close();
 });

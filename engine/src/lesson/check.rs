@@ -389,13 +389,15 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 .ok_or_else(missing)?;
             match m {
                 "partitions" => count(k.assigned.len() as u64),
-                "lag" => count(
-                    k.assigned
-                        .iter()
-                        .filter_map(|a| a.lag)
-                        .map(|l| l.max(0) as u64)
-                        .sum(),
-                ),
+                // A partition just assigned has no position until its offset is fetched: the
+                // consumer's lag is not known then, rather than 0.
+                "lag" => match k.assigned.iter().map(|a| a.lag).collect::<Option<Vec<_>>>() {
+                    Some(lags) => count(lags.iter().map(|&l| l.max(0) as u64).sum()),
+                    None => Err(format!(
+                        "consumer {} lag is not known yet (a partition without a position)",
+                        c.name
+                    )),
+                },
                 "consumed" => count(k.stats.records_consumed),
                 _ => num(k.generation.map_or(-1.0, f64::from)),
             }
