@@ -41,18 +41,25 @@ fn main() {
 fn lessons() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let files: Vec<_> = std::fs::read_dir(&dir)
         .expect("lessons/ exists")
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
-    files.sort();
+    // In the lessons' own order (`order`), then by name.
+    let mut lessons: Vec<(u64, std::path::PathBuf, serde_json::Value)> = files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+            (json["order"].as_u64().unwrap_or(u64::MAX), path, json)
+        })
+        .collect();
+    lessons.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut out = String::from("pub const LESSON_FILES: &[LessonFile] = &[\n");
-    for path in files {
+    for (_, path, json) in lessons {
         println!("cargo:rerun-if-changed={}", path.display());
-        let text = std::fs::read_to_string(&path).expect("readable");
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
         writeln!(

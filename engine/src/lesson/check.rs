@@ -70,6 +70,7 @@ pub const METRICS: [(&str, &[&str]); 8] = [
             "avg_batch_records",
             "avg_request_batches",
             "epoch",
+            "state",
             "committed_transactions",
             "aborted_transactions",
         ],
@@ -377,6 +378,11 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 "avg_batch_records" => num(p.avg_batch_records),
                 "avg_request_batches" => num(p.avg_request_batches),
                 "epoch" => num(p.producer_epoch.map_or(-1.0, f64::from)),
+                // The transaction state (READY, IN_TRANSACTION, FATAL_ERROR, ...); NONE when
+                // not transactional.
+                "state" => Ok(Value::Word(
+                    p.transaction_state.clone().unwrap_or_else(|| "NONE".into()),
+                )),
                 "committed_transactions" => count(p.transactions_committed),
                 _ => count(p.transactions_aborted),
             }

@@ -30,6 +30,7 @@ impl Lesson {
         let v = value(text.as_bytes())?;
         let at = At::ROOT;
         let o = Obj::new(&v, &at, "a lesson (an object)")?;
+        let order: u32 = o.or_default("order")?;
         let title: String = o.req("title")?;
         let summary: String = o.or_default("summary")?;
         let scenario = o
@@ -50,6 +51,7 @@ impl Lesson {
         let steps: Vec<Step> = o.req("steps")?;
         let lesson = o.done(Lesson {
             name: name.to_string(),
+            order,
             title,
             summary,
             scenario,

@@ -31,6 +31,9 @@ pub const MAX_STEP_MS: Millis = 600_000;
 pub struct Lesson {
     /// The file's name without `.json`: what `?lesson=` takes.
     pub name: String,
+    /// Where the lesson comes in the menu (the seed's questions in a learner's order: first look
+    /// 1, throughput 2, exactly-once 3, analytics 4, lag 5, Kafka or RabbitMQ 6).
+    pub order: u32,
     pub title: String,
     /// One line for the lesson menu.
     pub summary: String,
