@@ -171,6 +171,10 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 <div><dt>{"Batches per request"}</dt><dd>{ fixed(p.avg_request_batches, 1) }</dd></div>
                 <div><dt>{"In flight"}</dt><dd>{ p.in_flight_requests }</dd></div>
                 <div><dt>{"Waiting in accumulator"}</dt><dd>{ format::count(p.queued_records) }</dd></div>
+                if p.latency.records > 0 {
+                    <div class="latency"><dt><Term of="produce-latency">{"Send→ack p50 · p99"}</Term></dt>
+                        <dd>{ format!("{} · {} ms", p.latency.p50_ms, p.latency.p99_ms) }</dd></div>
+                }
                 if s.records_failed > 0 { <div><dt>{"Failed"}</dt><dd class="bad">{ format::count(s.records_failed) }</dd></div> }
             </dl>
             <div class="buffer-pool">

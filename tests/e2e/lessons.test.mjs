@@ -166,6 +166,29 @@ test('consumer-lag, by keyboard: scale out through the Add consumer form, idle c
   await page.context().close();
 });
 
+test('throughput, by keyboard: batch sizes and send-to-ack latency on the producer cards, acks, consumers in parallel, order per key', async () => {
+  const { page, problems } = await openPlayground();
+  await walkLesson(page, {
+    name: 'throughput',
+    title: /Throughput/,
+    steps: 5,
+    atStep: {
+      2: async () => {
+        // The cost is on the cards, as numbers: p50 · p99 from send() to the acknowledgement.
+        const latency = async (name) => {
+          const text = await page.getByRole('article', { name: `Producer ${name}` }).locator('.latency dd').textContent();
+          return text.match(/^(\d+) · (\d+) ms$/).slice(1).map(Number);
+        };
+        const [eagerP50] = await latency('eager');
+        const [patientP50, patientP99] = await latency('patient');
+        assert.ok(patientP50 >= 20 && patientP99 >= patientP50 && eagerP50 <= 8, `eager p50 ${eagerP50}, patient ${patientP50} · ${patientP99}`);
+      },
+    },
+  });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('exactly-once, by keyboard: a duplicate, idempotence, fencing, an aborted transaction by its button, processors crashed and restarted', async () => {
   const { page, problems } = await openPlayground();
   await walkLesson(page, {
@@ -203,7 +226,7 @@ test('?lesson=&step= opens a step; Show me does the task; a bad name is named', 
   await page.context().close();
 
   const bad = await openPage(browser, `${server.url}?lesson=no-such-lesson`, { width: 1400, height: 900 });
-  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, exactly-once, consumer-lag.' }).waitFor();
+  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, throughput, exactly-once, consumer-lag.' }).waitFor();
   await bad.page.context().close();
 });
 

@@ -71,11 +71,17 @@ pub const METRICS: [(&str, &[&str]); 8] = [
             "avg_request_batches",
             "epoch",
             "state",
+            "latency_p50",
+            "latency_p99",
+            "latency_max",
             "committed_transactions",
             "aborted_transactions",
         ],
     ),
-    ("consumer", &["partitions", "lag", "consumed", "generation"]),
+    (
+        "consumer",
+        &["partitions", "lag", "consumed", "commits", "generation"],
+    ),
     (
         "processor",
         &["processed", "transactions", "crashes", "incarnation"],
@@ -378,6 +384,10 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 "avg_batch_records" => num(p.avg_batch_records),
                 "avg_request_batches" => num(p.avg_request_batches),
                 "epoch" => num(p.producer_epoch.map_or(-1.0, f64::from)),
+                // Send to acknowledgement, over the last five to ten seconds (ms).
+                "latency_p50" => count(p.latency.p50_ms),
+                "latency_p99" => count(p.latency.p99_ms),
+                "latency_max" => count(p.latency.max_ms),
                 // The transaction state (READY, IN_TRANSACTION, FATAL_ERROR, ...); NONE when
                 // not transactional.
                 "state" => Ok(Value::Word(
@@ -405,6 +415,7 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                     )),
                 },
                 "consumed" => count(k.stats.records_consumed),
+                "commits" => count(k.stats.commits),
                 _ => num(k.generation.map_or(-1.0, f64::from)),
             }
         }

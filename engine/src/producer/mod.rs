@@ -16,6 +16,7 @@
 pub mod accumulator;
 pub mod config;
 mod idempotence;
+pub mod latency;
 pub mod load;
 pub mod partitioner;
 mod sender;
@@ -62,6 +63,10 @@ pub struct ProducerStats {
     pub send_blocked_ms: u64,
     /// Records `send()` failed after blocking `max.block.ms` (BufferExhaustedException).
     pub buffer_exhausted: u64,
+    /// Send-to-acknowledgement latency of the last seconds (read through
+    /// `ProducerView::latency`; left out of reports, which describe whole runs).
+    #[serde(skip)]
+    pub latency: latency::LatencyWindow,
 }
 
 const RECENT: usize = 32;

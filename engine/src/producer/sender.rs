@@ -251,6 +251,25 @@ impl Producer {
 
     fn complete_batch(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch) {
         let n = b.records.len() as u64;
+        // Each record's wait since send(), counted per run of records sent in the same
+        // millisecond.
+        let mut run: Option<(u32, u32)> = None;
+        for r in &b.records {
+            match run {
+                Some((delta, count)) if delta == r.ts_delta => run = Some((delta, count + 1)),
+                _ => {
+                    if let Some((delta, count)) = run {
+                        let sent = b.first_timestamp + Millis::from(delta);
+                        self.stats.latency.record(ctx.now, sent, count);
+                    }
+                    run = Some((r.ts_delta, 1));
+                }
+            }
+        }
+        if let Some((delta, count)) = run {
+            let sent = b.first_timestamp + Millis::from(delta);
+            self.stats.latency.record(ctx.now, sent, count);
+        }
         self.stats.records_acked += n;
         self.stats.batches_acked += 1;
         push_recent(&mut self.stats.recent_batch_records, n as u32);

@@ -1,5 +1,6 @@
 //! The clients as the page draws them: producers, consumers and processors.
 
+use crate::producer::latency::LatencySummary;
 use serde::Serialize;
 
 use crate::cluster::IsolationLevel;
@@ -42,6 +43,8 @@ pub struct ProducerView {
     pub avg_request_batches: f64,
     pub sticky_partition: Option<u32>,
     pub stats: ProducerStats,
+    /// Send-to-acknowledgement latency over the last five to ten seconds.
+    pub latency: LatencySummary,
     pub transactional_id: Option<String>,
     /// `TransactionManager` state of a transactional producer.
     pub transaction_state: Option<String>,
@@ -148,6 +151,7 @@ pub(super) fn producer_view(sim: &Simulation, p: &crate::producer::Producer) -> 
         avg_request_batches: avg(&p.stats.recent_request_batches),
         sticky_partition: load.and_then(|l| p.sticky_partition(l.topic)),
         stats: p.stats.clone(),
+        latency: p.stats.latency.summary(sim.now()),
         transactional_id: p.config.transactional_id.clone(),
         transaction_state: p.txn.as_ref().map(|t| t.state.as_str().to_string()),
         transactions_committed: p.txn.as_ref().map_or(0, |t| t.committed),

@@ -77,6 +77,8 @@ pub const GLOSSARY: &[Entry] = &[
       "Records of aborted transactions delivered to read_uncommitted consumers; read_committed ones skip them."),
     e("acks", "acks",
       "How many replicas must have a batch before the producer hears it succeeded: 0 (nobody waits), 1 (the leader) or all (every in-sync replica)."),
+    e("produce-latency", "Send-to-ack latency",
+      "How long a record waits from send() until the producer hears it is stored: lingering in the accumulator (linger.ms, batch.size), the produce request, and the replication acks asks for. p50: half the records waited at most this long; p99: all but one in a hundred. Over the last five to ten seconds."),
 ];
 
 /// The entry with this key.
