@@ -24,10 +24,12 @@ fn main() {
         let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
         writeln!(
             out,
-            "    ScenarioFile {{ file: {stem:?}, name: {:?}, description: {:?}, json: include_str!({:?}) }},",
+            "    ScenarioFile {{ file: {stem:?}, name: {:?}, description: {:?}, json: {:?} }},",
             field("name"),
             field("description"),
-            path.display().to_string()
+            // Compact: the page reads it and never shows it; the file's indentation would be
+            // bytes every visitor downloads.
+            serde_json::to_string(&json).expect("JSON")
         )
         .unwrap();
     }
@@ -64,10 +66,10 @@ fn lessons() {
         let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
         writeln!(
             out,
-            "    LessonFile {{ file: {stem:?}, title: {:?}, summary: {:?}, json: include_str!({:?}) }},",
+            "    LessonFile {{ file: {stem:?}, title: {:?}, summary: {:?}, json: {:?} }},",
             field("title"),
             field("summary"),
-            path.display().to_string()
+            serde_json::to_string(&json).expect("JSON")
         )
         .unwrap();
     }

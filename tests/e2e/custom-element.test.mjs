@@ -125,6 +125,12 @@ test('an attribute change rebuilds the element; removing it stops it; ctl=1 wait
   await a.getByRole('heading', { name: 'Consumer groups' }).waitFor();
   await until('topics gone', async () => (await a.getByRole('heading', { name: 'Brokers and topics' }).count()) === 0);
   assert.equal(await a.getByRole('button', { name: 'Step forward' }).count(), 0, 'controls=minimal');
+  // lesson= and step= open a lesson in the element, its panel inside the shadow root.
+  await a.evaluate((el) => { el.setAttribute('view', 'lesson,groups'); el.setAttribute('lesson', 'first-look'); el.setAttribute('step', '4'); });
+  await a.locator('#lesson-step-title').filter({ hasText: 'A consumer group shares the partitions' }).waitFor();
+  assert.equal(await a.locator('.lesson-count').textContent(), 'Step 4 of 6');
+  assert.equal(await page.evaluate(() => location.search), '?a=ctl%3D1&b=ctl%3D1', "an element leaves the page's address alone");
+  await a.evaluate((el) => { el.removeAttribute('lesson'); el.removeAttribute('step'); });
   // A bad attribute value is named, not a blank figure.
   await a.evaluate((el) => el.setAttribute('view', 'charts'));
   await a.getByRole('alert').filter({ hasText: 'view="charts" is not one of' }).waitFor();
