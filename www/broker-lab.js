@@ -22,6 +22,9 @@ function simulation() {
   module ??= import(new URL('./brokerlab.js', here).href).then(async (m) => {
     await m.default({ module_or_path: new URL('./brokerlab_bg.wasm', here) });
     return m;
+  }).catch((e) => {
+    module = undefined; // a failed download is tried again by the next element
+    throw e;
   });
   return module;
 }

@@ -112,3 +112,19 @@ fn the_command_line_walks_a_lesson() {
     assert!(text.contains("step 3 at 4000 ms: The key picks the partition; shows key user-42 on orders partition == 4"), "{text}");
     assert!(text.ends_with("ok\n"));
 }
+
+#[test]
+fn a_lag_without_committed_offsets_is_not_known_rather_than_zero() {
+    let text = r#"{
+      "title": "t",
+      "scenario": { "seed": 1, "topics": [{ "name": "t", "partitions": 2 }],
+        "producers": [{ "name": "p", "load": { "topic": "t", "rate": 100 } }],
+        "consumers": [{ "name": "c", "config": { "group.id": "g" }, "topics": ["t"] }],
+        "duration_ms": 0 },
+      "steps": [{ "title": "one", "text": "A step.", "advance_ms": 3800, "expect": "group g lag == 0" }]
+    }"#;
+    let e = walk(&Lesson::parse("small", text, |_| None).unwrap()).unwrap_err();
+    assert!(e.contains("group g lag is not known yet (a partition without a committed offset)"), "{e}");
+    let later = text.replace("\"advance_ms\": 3800", "\"advance_ms\": 9000").replace("lag == 0", "lag < 1000 and partition t-0 lag < 1000");
+    walk(&Lesson::parse("small", &later, |_| None).unwrap()).unwrap();
+}

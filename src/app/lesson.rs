@@ -18,6 +18,9 @@ pub struct LessonState {
     pub entered: Vec<u64>,
     /// The learner finished the last step.
     pub finished: bool,
+    /// Counts the steps entered (Continue, Back, opening): a task done on one visit of a step is
+    /// not done on the next.
+    pub visit: u32,
 }
 
 /// What a learner does in a lesson.
@@ -59,6 +62,7 @@ impl Playground {
             step,
             entered,
             finished: false,
+            visit: 0,
         }));
         Ok(p)
     }
@@ -84,6 +88,8 @@ impl Playground {
                 }));
                 Rc::new(next)
             }
+            LessonMsg::Next if self.seeking.is_some() => self.finish_seek().lesson_msg(msg),
+            LessonMsg::ShowMe if self.seeking.is_some() => self.finish_seek().lesson_msg(msg),
             LessonMsg::Next => {
                 let step = l.step + 1;
                 let entered = {
@@ -100,6 +106,7 @@ impl Playground {
                             step,
                             entered: times,
                             finished: false,
+                            visit: l.visit + 1,
                             ..(*l).clone()
                         }));
                         next.playing = true;
@@ -116,6 +123,7 @@ impl Playground {
                 next.lesson = Some(Rc::new(LessonState {
                     step,
                     finished: false,
+                    visit: l.visit + 1,
                     ..(*l).clone()
                 }));
                 Rc::new(next)
@@ -157,6 +165,9 @@ impl Playground {
     /// figure's options; or why it cannot open (and nothing changed).
     pub(super) fn try_open_lesson(&self, name: &str, step: usize) -> Result<Rc<Self>, String> {
         let mut next = Playground::with_lesson(name, step)?;
+        if let (Some(l), Some(before)) = (next.lesson.as_mut(), &self.lesson) {
+            Rc::make_mut(l).visit = before.visit + 1;
+        }
         next.speed = self.speed;
         next.embed = self.embed.clone();
         next.present = self.present;

@@ -71,6 +71,18 @@ impl Playground {
         Rc::new(next)
     }
 
+    /// Finishes a seek under way at once (a lesson's next step must start where the step it
+    /// returned to began, not wherever the replay had got to).
+    pub(super) fn finish_seek(self: Rc<Self>) -> Rc<Self> {
+        let Some(seeking) = self.seeking else {
+            return self;
+        };
+        self.timeline.borrow_mut().advance_to(seeking.to);
+        let mut next = self.refreshed();
+        next.seeking = None;
+        Rc::new(next)
+    }
+
     /// A frame of a seek under way.
     pub(super) fn seek_frame(&self, seeking: Seeking) -> Rc<Self> {
         let reached = replay_some(&mut self.timeline.borrow_mut(), seeking.to);

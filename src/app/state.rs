@@ -17,6 +17,7 @@ use brokerlab_engine::{
 use yew::prelude::*;
 
 use super::demo::{demo_scenario, DEMO_SEED};
+use super::lesson::LessonMsg;
 use super::log::History;
 use super::seeking::Seeking;
 
@@ -426,7 +427,7 @@ impl Msg {
                 | Msg::StopSeek
                 | Msg::Open { .. }
                 | Msg::Reset { .. }
-                | Msg::Lesson(_)
+                | Msg::Lesson(LessonMsg::Back | LessonMsg::Open { .. } | LessonMsg::Close)
         ) || matches!(self, Msg::Host(r, _) if !matches!(r, HostRequest::GetState | HostRequest::Ping))
     }
 }

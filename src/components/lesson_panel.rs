@@ -50,12 +50,13 @@ fn point_at(near: &Element, point: Option<&str>, scroll: bool) -> bool {
     true
 }
 
-/// The page address at this step (`?lesson=NAME&step=N`, other parameters dropped but the
-/// speed), so that reloading or sharing it opens the same step.
-fn remember_step(name: &str, step: usize) {
+/// The page address at this step (`?lesson=NAME&step=N`, and `present=1` in presenter mode;
+/// other parameters dropped), so that reloading or sharing it opens the same step.
+fn remember_step(name: &str, step: usize, present: bool) {
     let window = gloo::utils::window();
     if let Ok(history) = window.history() {
-        let url = format!("?lesson={name}&step={}", step + 1);
+        let present = if present { "&present=1" } else { "" };
+        let url = format!("?lesson={name}&step={}{present}", step + 1);
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
@@ -68,7 +69,7 @@ pub fn LessonPanel() -> Html {
     let panel = use_node_ref();
     // Once a task's check held, the task stays done: a lag that dips under a bound and comes
     // back with the next commit should not take the tick away.
-    let done_at = use_state(|| None::<(String, usize)>);
+    let done_at = use_state(|| None::<(String, usize, u32)>);
     let lesson = state.lesson.clone();
     let key = lesson
         .as_ref()
@@ -76,9 +77,9 @@ pub fn LessonPanel() -> Html {
     // The step's address, once per step.
     {
         let page = !mount.is_element() && !state.embed.embed;
-        use_effect_with(key.clone(), move |key| {
+        use_effect_with((key.clone(), state.present), move |(key, present)| {
             if let (Some((name, step, _)), true) = (key, page) {
-                remember_step(name, *step);
+                remember_step(name, *step, *present);
             }
         });
     }
@@ -122,7 +123,7 @@ pub fn LessonPanel() -> Html {
     let step = &l.lesson.steps[l.step];
     let count = l.lesson.steps.len();
     let last = l.step + 1 == count;
-    let here = Some((l.lesson.name.clone(), l.step));
+    let here = Some((l.lesson.name.clone(), l.step, l.visit));
     let task = step.task.as_ref().map(|t| {
         let mut out = t.check.eval(&view.snapshot);
         if out.holds && *done_at != here {

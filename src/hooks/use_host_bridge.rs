@@ -106,6 +106,7 @@ pub fn use_host_bridge(state: &UseReducerHandle<Playground>, mount: &Mount) {
             let version = serde_json::json!({ "version": env!("CARGO_PKG_VERSION") });
             send_event(&figure_event("ready", version));
 
+            let replay = dispatch.clone();
             let listener = {
                 let parent = parent.clone();
                 let mount = mount.clone();
@@ -171,6 +172,11 @@ pub fn use_host_bridge(state: &UseReducerHandle<Playground>, mount: &Mount) {
                 let last_step: RefCell<Option<(String, usize)>> = RefCell::new(None);
                 Interval::new(STATE_EVERY_MS, move || {
                     let p = (**latest.borrow()).clone();
+                    // A host waiting on a seek hears back even when the frame is hidden (no
+                    // animation frames then): the replay goes on from here too.
+                    if p.seeking.is_some() && p.host_waiting.is_some() {
+                        replay.dispatch(Msg::Frame { dt_ms: 0.0 });
+                    }
                     // lesson-step: when the lesson or its step changes.
                     let step = p
                         .lesson

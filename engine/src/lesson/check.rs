@@ -305,6 +305,12 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 .ok_or_else(missing)?;
             let a = &g.audit;
             match m {
+                // Lag needs a committed offset: a group that has not committed a partition yet
+                // has no lag there, which is not 0.
+                "lag" if g.partitions.iter().any(|p| p.lag.is_none()) => Err(format!(
+                    "group {} lag is not known yet (a partition without a committed offset)",
+                    c.name
+                )),
                 "lag" => count(g.total_lag),
                 "generation" => num(g.generation),
                 "rebalances" => count(g.rebalances.len() as u64),
@@ -344,16 +350,25 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 "isr" => count(p.isr.len() as u64),
                 "leader" => num(p.leader.map_or(-1.0, f64::from)),
                 "leader_epoch" => num(p.leader_epoch),
-                // Summed over the groups reading it.
-                _ => count(
-                    s.groups
-                        .iter()
-                        .flat_map(|g| &g.partitions)
-                        .filter(|gp| gp.topic == topic && gp.partition == n)
-                        .filter_map(|gp| gp.lag)
-                        .map(|l| l.max(0) as u64)
-                        .sum(),
-                ),
+                // Summed over the groups reading it; not known while one has no committed
+                // offset there.
+                _ => s
+                    .groups
+                    .iter()
+                    .flat_map(|g| &g.partitions)
+                    .filter(|gp| gp.topic == topic && gp.partition == n)
+                    .map(|gp| gp.lag.map(|l| l.max(0) as u64))
+                    .sum::<Option<u64>>()
+                    .map_or_else(
+                        || {
+                            Err(format!(
+                                "partition {} lag is not known yet (a group without a committed \
+                                 offset there)",
+                                c.name
+                            ))
+                        },
+                        count,
+                    ),
             }
         }
         "topic" => {
