@@ -27,4 +27,5 @@ if [ "$MODE" = release ]; then
 fi
 cp index.html dist/index.html
 cp -r www/. dist/
+scripts/minify-css.py dist/style.css
 echo "build: dist/brokerlab_bg.wasm $(stat -c%s dist/brokerlab_bg.wasm) bytes, $(gzip -9c dist/brokerlab_bg.wasm | wc -c) gzipped"
