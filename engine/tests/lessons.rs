@@ -124,7 +124,12 @@ fn a_lag_without_committed_offsets_is_not_known_rather_than_zero() {
       "steps": [{ "title": "one", "text": "A step.", "advance_ms": 3800, "expect": "group g lag == 0" }]
     }"#;
     let e = walk(&Lesson::parse("small", text, |_| None).unwrap()).unwrap_err();
-    assert!(e.contains("group g lag is not known yet (a partition without a committed offset)"), "{e}");
-    let later = text.replace("\"advance_ms\": 3800", "\"advance_ms\": 9000").replace("lag == 0", "lag < 1000 and partition t-0 lag < 1000");
+    assert!(
+        e.contains("group g lag is not known yet (a partition without a committed offset)"),
+        "{e}"
+    );
+    let later = text
+        .replace("\"advance_ms\": 3800", "\"advance_ms\": 9000")
+        .replace("lag == 0", "lag < 1000 and partition t-0 lag < 1000");
     walk(&Lesson::parse("small", &later, |_| None).unwrap()).unwrap();
 }
