@@ -51,6 +51,7 @@ pub mod party;
 pub mod processor;
 pub mod producer;
 pub mod protocol;
+pub mod rabbit;
 pub mod scenario;
 pub mod sim;
 pub mod timeline;

@@ -43,6 +43,11 @@ const LAYERS: &[(&str, u32, &str)] = &[
     ),
     ("party", 41, "4 parties: the context a party runs with"),
     ("producer", 42, "4 parties: the producer"),
+    (
+        "rabbit",
+        42,
+        "4 parties: RabbitMQ beside the log (exchanges, queues, its consumers)",
+    ),
     ("consumer", 42, "4 parties: the consumer"),
     (
         "coordinator",

@@ -1,0 +1,16 @@
+//! RabbitMQ beside the log (issue 18): a faithful model of RabbitMQ 4.x's queues, fed the same
+//! input as a Kafka topic, so that the differences between a log and a queue happen on screen
+//! rather than being recited. Reference: section 3 of `streams-queues-cli-reference.md`
+//! (RW: the RabbitMQ website's docs; RS: the rabbitmq-server sources).
+//!
+//! So far: routing (exchanges of the four types, bindings, the default exchange, exchange-to-
+//! exchange bindings) and queue declarations (type and `x-` arguments), each checked as RabbitMQ
+//! checks it. Queues holding messages, consumers with prefetch and acks, dead-lettering and
+//! confirms come next.
+
+pub mod exchange;
+pub mod queue_args;
+pub mod topic;
+
+pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
+pub use queue_args::{ArgValue, DeadLetterStrategy, Overflow, QueueArgs, QueueType};
