@@ -4,13 +4,16 @@
 //! (RW: the RabbitMQ website's docs; RS: the rabbitmq-server sources).
 //!
 //! So far: routing (exchanges of the four types, bindings, the default exchange, exchange-to-
-//! exchange bindings) and queue declarations (type and `x-` arguments), each checked as RabbitMQ
-//! checks it. Queues holding messages, consumers with prefetch and acks, dead-lettering and
-//! confirms come next.
+//! exchange bindings), queue declarations (type and `x-` arguments), each checked as RabbitMQ
+//! checks it, and a queue's messages (FIFO, TTL at the head, length limits and overflow, requeue,
+//! the quorum delivery limit, dead-lettering with `x-death`). Consumers with prefetch and acks,
+//! confirms, and the broker as a party of the simulation come next.
 
 pub mod exchange;
+pub mod queue;
 pub mod queue_args;
 pub mod topic;
 
 pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
+pub use queue::{DeathReason, Departures, Enqueued, Message, Queue};
 pub use queue_args::{ArgValue, DeadLetterStrategy, Overflow, QueueArgs, QueueType};
