@@ -6,14 +6,17 @@
 //! So far: routing (exchanges of the four types, bindings, the default exchange, exchange-to-
 //! exchange bindings), queue declarations (type and `x-` arguments), each checked as RabbitMQ
 //! checks it, and a queue's messages (FIFO, TTL at the head, length limits and overflow, requeue,
-//! the quorum delivery limit, dead-lettering with `x-death`). Consumers with prefetch and acks,
-//! confirms, and the broker as a party of the simulation come next.
+//! the quorum delivery limit, dead-lettering with `x-death`), and its consumers (round-robin push,
+//! prefetch, ack/nack/reject, requeue on close, single active consumer). Publisher confirms, costs
+//! and latency, and the broker as a party of the simulation come next.
 
+pub mod dispatch;
 pub mod exchange;
 pub mod queue;
 pub mod queue_args;
 pub mod topic;
 
+pub use dispatch::{Delivery, Dispatcher, Return, Subscriber, Tags};
 pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
 pub use queue::{DeathReason, Departures, Enqueued, Message, Queue};
 pub use queue_args::{ArgValue, DeadLetterStrategy, Overflow, QueueArgs, QueueType};
