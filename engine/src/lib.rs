@@ -53,6 +53,7 @@ pub mod producer;
 pub mod protocol;
 pub mod rabbit;
 pub mod scenario;
+pub mod share;
 pub mod sim;
 pub mod timeline;
 #[cfg(feature = "cli")]

@@ -44,6 +44,11 @@ const LAYERS: &[(&str, u32, &str)] = &[
     ("party", 41, "4 parties: the context a party runs with"),
     ("producer", 42, "4 parties: the producer"),
     (
+        "share",
+        42,
+        "4 parties: Kafka's share groups (KIP-932): share-partitions",
+    ),
+    (
         "rabbit",
         42,
         "4 parties: RabbitMQ beside the log (exchanges, queues, its consumers)",
