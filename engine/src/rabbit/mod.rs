@@ -7,15 +7,17 @@
 //! exchange bindings), queue declarations (type and `x-` arguments), each checked as RabbitMQ
 //! checks it, and a queue's messages (FIFO, TTL at the head, length limits and overflow, requeue,
 //! the quorum delivery limit, dead-lettering with `x-death`), and its consumers (round-robin push,
-//! prefetch, ack/nack/reject, requeue on close, single active consumer). Publisher confirms, costs
-//! and latency, and the broker as a party of the simulation come next.
+//! prefetch, ack/nack/reject, requeue on close, single active consumer). Publisher confirms too.
+//! Costs and latency, and the broker as a party of the simulation, come next.
 
+pub mod confirms;
 pub mod dispatch;
 pub mod exchange;
 pub mod queue;
 pub mod queue_args;
 pub mod topic;
 
+pub use confirms::{Confirm, Confirms};
 pub use dispatch::{Delivery, Dispatcher, Return, Subscriber, Tags};
 pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
 pub use queue::{DeathReason, Departures, Enqueued, Message, Queue};
