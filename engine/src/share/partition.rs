@@ -195,8 +195,7 @@ impl SharePartition {
         r.state = match kind {
             AcknowledgeType::Accept => RecordState::Acknowledged,
             AcknowledgeType::Reject => RecordState::Archived,
-            AcknowledgeType::Release if r.delivery_count >= limit => RecordState::Archived,
-            AcknowledgeType::Release => RecordState::Available,
+            AcknowledgeType::Release => released(r.delivery_count, limit),
         };
         self.advance_start();
         Ok(())
@@ -204,33 +203,22 @@ impl SharePartition {
 
     /// Locks that ran out by `now` release their records (archived at the delivery limit).
     pub fn expire_locks(&mut self, now: Millis) {
-        let limit = self.config.delivery_limit;
-        for r in self.in_flight.iter_mut() {
-            if r.state == RecordState::Acquired && r.lock_until.is_some_and(|t| t <= now) {
-                r.owner = None;
-                r.lock_until = None;
-                r.state = if r.delivery_count >= limit {
-                    RecordState::Archived
-                } else {
-                    RecordState::Available
-                };
-            }
-        }
-        self.advance_start();
+        self.give_back(|r| r.lock_until.is_some_and(|t| t <= now));
     }
 
     /// A member left (or its session expired): what it held goes back as a lock expiry would.
     pub fn release_member(&mut self, member: &str) {
+        self.give_back(|r| r.owner.as_deref() == Some(member));
+    }
+
+    /// Releases the acquired records `which` picks, as a RELEASE would.
+    fn give_back(&mut self, which: impl Fn(&InFlightRecord) -> bool) {
         let limit = self.config.delivery_limit;
         for r in self.in_flight.iter_mut() {
-            if r.state == RecordState::Acquired && r.owner.as_deref() == Some(member) {
+            if r.state == RecordState::Acquired && which(r) {
                 r.owner = None;
                 r.lock_until = None;
-                r.state = if r.delivery_count >= limit {
-                    RecordState::Archived
-                } else {
-                    RecordState::Available
-                };
+                r.state = released(r.delivery_count, limit);
             }
         }
         self.advance_start();
@@ -255,6 +243,16 @@ impl SharePartition {
             self.in_flight.pop_front();
             self.spso += 1;
         }
+    }
+}
+
+/// Where a released record goes: back to AVAILABLE, or ARCHIVED once its delivery count has
+/// reached the limit.
+fn released(delivery_count: u32, limit: u32) -> RecordState {
+    if delivery_count >= limit {
+        RecordState::Archived
+    } else {
+        RecordState::Available
     }
 }
 
