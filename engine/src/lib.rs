@@ -69,7 +69,8 @@ pub use ground::hash::{murmur2, to_positive};
 pub use ground::quote::{message, quoted};
 pub use ground::{ActionError, Millis};
 pub use lesson::{
-    enter as enter_lesson_step, Check, Lesson, Point as LessonPoint, Step as LessonStep,
+    apply_solution as apply_lesson_solution, enter as enter_lesson_step, open_at as open_lesson_at,
+    Check, Lesson, Point as LessonPoint, Step as LessonStep,
 };
 pub use processor::Guarantee;
 pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};

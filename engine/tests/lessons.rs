@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use brokerlab_engine::lesson::{walk, Lesson};
+use brokerlab_engine::open_lesson_at;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -39,6 +40,33 @@ fn every_lesson_walks_to_its_end() {
         let lesson = read(&path);
         let reports = walk(&lesson).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(reports.len(), lesson.steps.len());
+    }
+}
+
+/// Opening a lesson at any step (from the address or the menu) leaves the simulation as walking to
+/// it does: earlier tasks done by their solutions, so the step's own `expect` holds there too
+/// ("seven consumers" in step 2 of consumer-lag counts on step 1's task adding two).
+#[test]
+fn a_lesson_opened_at_any_step_is_where_its_text_says() {
+    for path in lesson_files() {
+        let lesson = read(&path);
+        for (k, step) in lesson.steps.iter().enumerate().skip(1) {
+            let (t, entered) = open_lesson_at(&lesson, k)
+                .unwrap_or_else(|e| panic!("{} step {}: {e}", path.display(), k + 1));
+            assert_eq!(entered.len(), k + 1);
+            assert!(entered.windows(2).all(|w| w[0] <= w[1]));
+            if let Some(expect) = &step.expect {
+                let out = expect.eval(&t.sim().snapshot());
+                assert!(
+                    out.holds,
+                    "{} opened at step {}: {:?} does not hold: {}",
+                    path.display(),
+                    k + 1,
+                    expect.text,
+                    out.unmet.join("; ")
+                );
+            }
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 
 use std::rc::Rc;
 
-use brokerlab_engine::{enter_lesson_step, EmbedRegion, Lesson, Timeline};
+use brokerlab_engine::{
+    apply_lesson_solution, enter_lesson_step, open_lesson_at, EmbedRegion, Lesson, Snapshot,
+};
 
 use super::state::{Notice, Playground};
 
@@ -18,9 +20,37 @@ pub struct LessonState {
     pub entered: Vec<u64>,
     /// The learner finished the last step.
     pub finished: bool,
-    /// Counts the steps entered (Continue, Back, opening): a task done on one visit of a step is
-    /// not done on the next.
-    pub visit: u32,
+    /// Where the step's task is, on this visit of the step (Continue, Back and opening start
+    /// a visit afresh).
+    pub task: TaskProgress,
+}
+
+/// A step's task on one visit of the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskProgress {
+    /// Not done yet: Continue does it for the learner (as "Show me" does), so that the next
+    /// step finds the simulation its text describes.
+    Open,
+    /// "Show me" applied the solution; the check has not held yet.
+    Shown,
+    /// The check held once. It stays done: a lag that met "below 2000" saws above it again
+    /// between commits.
+    Done,
+}
+
+impl LessonState {
+    /// This state with the task latched done if its check holds in `snapshot`.
+    pub fn latched(self: &Rc<Self>, snapshot: &Snapshot) -> Rc<Self> {
+        match &self.lesson.steps[self.step].task {
+            Some(t) if self.task != TaskProgress::Done && t.check.eval(snapshot).holds => {
+                Rc::new(LessonState {
+                    task: TaskProgress::Done,
+                    ..(**self).clone()
+                })
+            }
+            _ => self.clone(),
+        }
+    }
 }
 
 /// What a learner does in a lesson.
@@ -37,24 +67,14 @@ pub enum LessonMsg {
     Close,
 }
 
-/// Enters steps `0..=step` of `lesson` on a fresh timeline: the timeline and the entry times, or
-/// the step whose actions fail with the message.
-fn walk_to(lesson: &Lesson, step: usize) -> Result<(Timeline, Vec<u64>), String> {
-    let mut t = Timeline::new(lesson.scenario.clone())?;
-    let mut entered = Vec::new();
-    for (i, s) in lesson.steps.iter().enumerate().take(step + 1) {
-        enter_lesson_step(s, &mut t).map_err(|e| format!("Step {} of the lesson: {e}", i + 1))?;
-        entered.push(t.now());
-    }
-    Ok((t, entered))
-}
-
 impl Playground {
     /// A new playground at step `step` of lesson `name` (from the address or the menu).
     pub fn with_lesson(name: &str, step: usize) -> Result<Playground, String> {
         let lesson = super::scenarios::lesson(name)?;
         let step = step.min(lesson.steps.len() - 1);
-        let (timeline, entered) = walk_to(&lesson, step)?;
+        // Earlier steps entered and their tasks done by their solutions, as a learner who did
+        // them would have it.
+        let (timeline, entered) = open_lesson_at(&lesson, step)?;
         let mut p = Playground::from_timeline(timeline, format!("the lesson {name}"));
         p.show_intro = false;
         p.lesson = Some(Rc::new(LessonState {
@@ -62,7 +82,7 @@ impl Playground {
             step,
             entered,
             finished: false,
-            visit: 0,
+            task: TaskProgress::Open,
         }));
         Ok(p)
     }
@@ -92,9 +112,18 @@ impl Playground {
             LessonMsg::ShowMe if self.seeking.is_some() => self.finish_seek().lesson_msg(msg),
             LessonMsg::Next => {
                 let step = l.step + 1;
+                // A task left undone is done now, so that the next step starts where its text
+                // says ("seven consumers" after the task that adds them).
+                let undone = match &l.lesson.steps[l.step].task {
+                    Some(t) if l.task == TaskProgress::Open => Some(t),
+                    _ => None,
+                };
                 let entered = {
                     let mut t = self.timeline.borrow_mut();
-                    enter_lesson_step(&l.lesson.steps[step], &mut t).map(|_| t.now())
+                    undone
+                        .map_or(Ok(()), |job| apply_lesson_solution(job, &mut t))
+                        .and_then(|_| enter_lesson_step(&l.lesson.steps[step], &mut t))
+                        .map(|_| t.now())
                 };
                 let mut next = self.refreshed();
                 next.fork = None;
@@ -106,10 +135,17 @@ impl Playground {
                             step,
                             entered: times,
                             finished: false,
-                            visit: l.visit + 1,
+                            task: TaskProgress::Open,
                             ..(*l).clone()
                         }));
                         next.playing = true;
+                        if undone.is_some() {
+                            next.say(Ok(format!(
+                                "Step {}'s task was not done yet, so it was done for you, as \
+                                 Show me does it.",
+                                l.step + 1
+                            )));
+                        }
                     }
                     Err(e) => next.say(Err(format!("Step {} of the lesson: {e}", step + 1))),
                 }
@@ -123,7 +159,7 @@ impl Playground {
                 next.lesson = Some(Rc::new(LessonState {
                     step,
                     finished: false,
-                    visit: l.visit + 1,
+                    task: TaskProgress::Open,
                     ..(*l).clone()
                 }));
                 Rc::new(next)
@@ -140,6 +176,17 @@ impl Playground {
                 };
                 let mut next = self.refreshed();
                 next.playing = true;
+                if result.is_ok() {
+                    let done = next.lesson.as_ref().map(|n| n.task) == Some(TaskProgress::Done);
+                    next.lesson = Some(Rc::new(LessonState {
+                        task: if done {
+                            TaskProgress::Done
+                        } else {
+                            TaskProgress::Shown
+                        },
+                        ..(*l).clone()
+                    }));
+                }
                 next.say(
                     result
                         .map(|_| "Done as the solution does it: watch the check below.".to_string())
@@ -165,9 +212,6 @@ impl Playground {
     /// figure's options; or why it cannot open (and nothing changed).
     pub(super) fn try_open_lesson(&self, name: &str, step: usize) -> Result<Rc<Self>, String> {
         let mut next = Playground::with_lesson(name, step)?;
-        if let (Some(l), Some(before)) = (next.lesson.as_mut(), &self.lesson) {
-            Rc::make_mut(l).visit = before.visit + 1;
-        }
         next.speed = self.speed;
         next.embed = self.embed.clone();
         next.present = self.present;

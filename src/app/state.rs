@@ -363,6 +363,7 @@ impl Playground {
         let snapshot = Rc::new(sim.snapshot());
         history.narrate_lag(&snapshot);
         Playground {
+            lesson: self.lesson.as_ref().map(|l| l.latched(&snapshot)),
             view_snapshot: snapshot.clone(),
             snapshot,
             history: Rc::new(history),

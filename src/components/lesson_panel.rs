@@ -8,7 +8,7 @@ use web_sys::{Element, ScrollIntoViewOptions, ScrollLogicalPosition};
 use yew::prelude::*;
 
 use super::notice::NoticeLine;
-use crate::app::lesson::LessonMsg;
+use crate::app::lesson::{LessonMsg, TaskProgress};
 use crate::app::{use_view, Mount, Msg, PlaygroundContext};
 
 /// The class that outlines what a step points at.
@@ -67,9 +67,6 @@ pub fn LessonPanel() -> Html {
     let mount = use_context::<Mount>().unwrap_or(Mount::Page);
     let view = use_view();
     let panel = use_node_ref();
-    // Once a task's check held, the task stays done: a lag that dips under a bound and comes
-    // back with the next commit should not take the tick away.
-    let done_at = use_state(|| None::<(String, usize, u32)>);
     let lesson = state.lesson.clone();
     let key = lesson
         .as_ref()
@@ -123,15 +120,11 @@ pub fn LessonPanel() -> Html {
     let step = &l.lesson.steps[l.step];
     let count = l.lesson.steps.len();
     let last = l.step + 1 == count;
-    let here = Some((l.lesson.name.clone(), l.step, l.visit));
     let task = step.task.as_ref().map(|t| {
         let mut out = t.check.eval(&view.snapshot);
-        if out.holds && *done_at != here {
-            done_at.set(here.clone());
-        }
-        if *done_at == here {
-            out.holds = true;
-        }
+        // Done once is done for this visit of the step (the playground latches it).
+        out.holds |= l.task == TaskProgress::Done;
+        let shown = l.task == TaskProgress::Shown;
         let status = if out.holds {
             html! { <p class="task-status done" role="status">{ format!("✓ Done: {}.", t.check.text) }</p> }
         } else {
@@ -141,7 +134,7 @@ pub fn LessonPanel() -> Html {
             <div class="lesson-task" role="group" aria-label="Your turn">
                 <p><strong>{"Your turn: "}</strong>{ &t.goal }</p>
                 { status }
-                if !out.holds {
+                if !out.holds && !shown {
                     <button class="btn small" onclick={send(|| LessonMsg::ShowMe)}>{"Show me"}</button>
                 }
             </div>

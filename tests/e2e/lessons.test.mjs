@@ -221,6 +221,8 @@ test('?lesson=&step= opens a step; Show me does the task; a bad name is named', 
   const { page, problems } = await openPage(browser, `${server.url}?lesson=first-look&step=6`, { width: 1400, height: 900 });
   await page.locator('#lesson-step-title').filter({ hasText: 'A slow group falls behind' }).waitFor();
   await page.getByRole('button', { name: 'Show me' }).click();
+  // Applied once: the button goes (a second press would add a second set of consumers).
+  await page.getByRole('button', { name: 'Show me' }).waitFor({ state: 'detached' });
   await page.locator('.task-status.done').waitFor({ timeout: 60000 });
   assert.deepEqual(problems, []);
   await page.context().close();
@@ -228,6 +230,27 @@ test('?lesson=&step= opens a step; Show me does the task; a bad name is named', 
   const bad = await openPage(browser, `${server.url}?lesson=no-such-lesson`, { width: 1400, height: 900 });
   await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, throughput, exactly-once, consumer-lag.' }).waitFor();
   await bad.page.context().close();
+});
+
+test('a lesson opened at a later step, or continued past an undone task, is where its text says: the earlier tasks done', async () => {
+  const members = (page) => page.getByRole('region', { name: 'Group analytics' }).locator('[aria-label^="Consumer analytics-"]');
+  // Step 3 of consumer-lag: step 1's task added two consumers and step 2 four more: seven.
+  const opened = await openPage(browser, `${server.url}?lesson=consumer-lag&step=3`, { width: 1400, height: 900 });
+  await opened.page.locator('#lesson-step-title').filter({ hasText: 'A hot key swamps one partition' }).waitFor();
+  await until('seven members', async () => (await members(opened.page).count()) === 7);
+  assert.deepEqual(opened.problems, []);
+  await opened.page.context().close();
+
+  // Continue at step 1 without adding the consumers: the page adds them, and says so.
+  const { page, problems } = await openPage(browser, `${server.url}?lesson=consumer-lag&step=1`, { width: 1400, height: 900 });
+  await page.locator('.task-status').filter({ hasText: /^Not yet: / }).waitFor();
+  await press(page, page.getByRole('button', { name: 'Continue →' }));
+  await page.locator('#lesson-step-title').filter({ hasText: 'More consumers than partitions' }).waitFor();
+  await page.getByText("Step 1's task was not done yet, so it was done for you, as Show me does it.").waitFor();
+  await until('seven members', async () => (await members(page).count()) === 7);
+  await page.getByLabel('Consumer analytics-7').first().getByText('idle: no partitions (more members than partitions)').waitFor();
+  assert.deepEqual(problems, []);
+  await page.context().close();
 });
 
 test('presenter mode at 1280x720 and at 150 % zoom: every step of every lesson fits without scrolling, driven by remote keys', async () => {

@@ -18,7 +18,7 @@ use crate::ground::Millis;
 use crate::scenario::Scenario;
 
 pub use check::{Check, Outcome};
-pub use walk::{enter, walk, StepReport};
+pub use walk::{apply_solution, enter, open_at, walk, StepReport};
 
 /// Most steps a lesson may have.
 pub const MAX_STEPS: usize = 40;

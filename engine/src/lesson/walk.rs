@@ -1,7 +1,7 @@
 //! Entering a step, and walking a whole lesson headless: what the page does when a learner
 //! presses Continue, and what `brokerlab-cli lesson` and the tests do to keep lessons honest.
 
-use super::{Lesson, Step};
+use super::{Lesson, Step, Task};
 use crate::ground::Millis;
 use crate::timeline::Timeline;
 
@@ -64,22 +64,7 @@ pub fn walk(lesson: &Lesson) -> Result<Vec<StepReport>, String> {
                     job.check.text
                 ));
             }
-            for (k, action) in job.solution.iter().enumerate() {
-                t.apply(action.clone())
-                    .map_err(|e| format!("{name}: task.solution[{k}] ({}): {e}", action.name()))?;
-            }
-            let from = t.now();
-            let held = loop {
-                let out = job.check.eval(&t.sim().snapshot());
-                if out.holds {
-                    break Ok(t.now() - from);
-                }
-                if t.now() - from >= job.within_ms {
-                    break Err(out.unmet.join("; "));
-                }
-                let next = (t.now() + CHECK_EVERY_MS).min(from + job.within_ms);
-                t.advance_to(next);
-            };
+            let held = solve(job, &mut t).map_err(|e| format!("{name}: {e}"))?;
             match held {
                 Ok(took) => task = Some((job.check.text.clone(), took)),
                 Err(unmet) => {
@@ -99,4 +84,55 @@ pub fn walk(lesson: &Lesson) -> Result<Vec<StepReport>, String> {
         });
     }
     Ok(reports)
+}
+
+/// Applies `job`'s solution, then simulates until its check holds: `Ok(Ok(took))`, or
+/// `Ok(Err(unmet))` when it still did not hold after `within_ms`; `Err` when the engine refused
+/// one of the solution's actions.
+fn solve(job: &Task, t: &mut Timeline) -> Result<Result<Millis, String>, String> {
+    apply_solution(job, t)?;
+    let from = t.now();
+    Ok(loop {
+        let out = job.check.eval(&t.sim().snapshot());
+        if out.holds {
+            break Ok(t.now() - from);
+        }
+        if t.now() - from >= job.within_ms {
+            break Err(out.unmet.join("; "));
+        }
+        let next = (t.now() + CHECK_EVERY_MS).min(from + job.within_ms);
+        t.advance_to(next);
+    })
+}
+
+/// A fresh timeline at step `step` (from 0) of `lesson`, as a learner who did every step before
+/// it would have it: each earlier step entered and its task done by its solution (a lesson's later
+/// text counts on it: "seven consumers now" only after the task that adds them), then step `step`
+/// entered. Also the virtual time each step was entered at, which Back returns to. Used when a
+/// lesson is opened at a step from the address or the menu.
+pub fn open_at(lesson: &Lesson, step: usize) -> Result<(Timeline, Vec<Millis>), String> {
+    let mut t = Timeline::new(lesson.scenario.clone())
+        .map_err(|e| format!("the lesson's scenario: {e}"))?;
+    let mut entered = Vec::new();
+    for (i, s) in lesson.steps.iter().enumerate().take(step + 1) {
+        let name = format!("Step {} of the lesson", i + 1);
+        enter(s, &mut t).map_err(|e| format!("{name}: {e}"))?;
+        entered.push(t.now());
+        if let (Some(job), true) = (&s.task, i < step) {
+            // Whether the check then held is the walk's business (and its tests'); a learner who
+            // jumps ahead gets the state the solution leaves either way.
+            let _ = solve(job, &mut t).map_err(|e| format!("{name}: {e}"))?;
+        }
+    }
+    Ok((t, entered))
+}
+
+/// Does `job` for the learner who went on without doing it: its solution applied now, not
+/// awaited (the page keeps running). The error names the action the engine refused.
+pub fn apply_solution(job: &Task, t: &mut Timeline) -> Result<(), String> {
+    for (k, action) in job.solution.iter().enumerate() {
+        t.apply(action.clone())
+            .map_err(|e| format!("task.solution[{k}] ({}): {e}", action.name()))?;
+    }
+    Ok(())
 }
