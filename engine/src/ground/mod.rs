@@ -9,6 +9,7 @@
 pub mod error;
 pub mod hash;
 mod ids;
+pub mod latency;
 pub mod limits;
 pub mod quote;
 pub mod rng;

@@ -16,7 +16,7 @@
 pub mod accumulator;
 pub mod config;
 mod idempotence;
-pub mod latency;
+pub use crate::ground::latency;
 pub mod load;
 pub mod partitioner;
 mod sender;

@@ -252,6 +252,7 @@ mod tests {
     fn msg(id: u64) -> Message {
         Message {
             id,
+            key: None,
             exchange: String::new(),
             routing_keys: vec!["work".into()],
             body_bytes: 1,

@@ -10,15 +10,19 @@
 //! prefetch, ack/nack/reject, requeue on close, single active consumer). Publisher confirms too.
 //! Costs and latency, and the broker as a party of the simulation, come next.
 
+pub mod client;
 pub mod confirms;
 pub mod dispatch;
 pub mod exchange;
+pub mod node;
 pub mod queue;
 pub mod queue_args;
 pub mod topic;
 
+pub use client::{OnPoison, Publisher, RabbitConsumer, RoutingKeyTemplate};
 pub use confirms::{Confirm, Confirms};
 pub use dispatch::{Delivery, Dispatcher, Return, Subscriber, Tags};
 pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
+pub use node::{QueueEntry, QueueStats, RabbitEvent, RabbitNode};
 pub use queue::{DeathReason, Departures, Enqueued, Message, Queue};
 pub use queue_args::{ArgValue, DeadLetterStrategy, Overflow, QueueArgs, QueueType};

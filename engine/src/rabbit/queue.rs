@@ -13,7 +13,7 @@ use super::queue_args::{Overflow, QueueArgs, QueueType};
 use crate::ground::Millis;
 
 /// Why a message left its queue for the dead-letter exchange (the `x-death` reasons).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DeathReason {
     Rejected,
     Expired,
@@ -48,6 +48,9 @@ pub struct Death {
 pub struct Message {
     /// The publisher's sequence number (confirms start at 1), for the audit.
     pub id: u64,
+    /// The key of the record it mirrors (the simulation's key table), for the order audit and the
+    /// consumer's poison key; RabbitMQ itself has no keys.
+    pub key: Option<crate::log::KeyId>,
     pub exchange: String,
     pub routing_keys: Vec<String>,
     pub body_bytes: u32,
@@ -258,6 +261,7 @@ mod tests {
     fn msg(id: u64, bytes: u32) -> Message {
         Message {
             id,
+            key: None,
             exchange: "orders".into(),
             routing_keys: vec!["orders.eu".into()],
             body_bytes: bytes,

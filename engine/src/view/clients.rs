@@ -1,6 +1,6 @@
 //! The clients as the page draws them: producers, consumers and processors.
 
-use crate::producer::latency::LatencySummary;
+use crate::ground::latency::LatencySummary;
 use serde::Serialize;
 
 use crate::cluster::IsolationLevel;

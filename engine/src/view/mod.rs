@@ -33,9 +33,9 @@ pub use strip::StripCell;
 pub use crate::audit::AuditReport;
 pub use crate::consumer::ConsumerStats;
 pub use crate::event::{Category, Event, EventKind, RebalanceReason, ValidationOutcome};
+pub use crate::ground::latency::LatencySummary;
 pub use crate::log::ControlType;
 pub use crate::processor::ProcessorStats;
-pub use crate::producer::latency::LatencySummary;
 pub use crate::producer::ProducerStats;
 pub use crate::sim::rebalances::{MemberDuring, Rebalance};
 

@@ -1,6 +1,7 @@
-//! How long records wait from `send()` to their acknowledgement: the price of batching that
-//! `linger.ms`, `batch.size` and `acks` set. Every acknowledged record adds its latency (now
-//! minus its timestamp, which `send()` stamped) to a histogram of fixed buckets; two windows of
+//! How long records or messages wait, from being sent to what is measured (a producer's
+//! acknowledgement: the price of batching that `linger.ms`, `batch.size` and `acks` set; a
+//! RabbitMQ message's delivery or ack). Every one adds its latency (now minus when it was sent)
+//! to a histogram of fixed buckets; two windows of
 //! [`WINDOW_MS`] rotate, so the percentiles describe the last five to ten seconds, not the whole
 //! run. A record costs one bucket increment, however fast the producer goes.
 
