@@ -494,6 +494,53 @@ pub enum EventKind {
         buffer_memory: u64,
         available: u64,
     },
+    /// RabbitMQ `exchange.declare-ok`.
+    RabbitExchangeDeclared {
+        name: String,
+        kind: String,
+    },
+    /// RabbitMQ `queue.declare-ok`.
+    RabbitQueueDeclared {
+        name: String,
+        queue_type: String,
+    },
+    /// RabbitMQ `queue.bind-ok`.
+    RabbitQueueBound {
+        exchange: String,
+        queue: String,
+        routing_key: String,
+    },
+    /// A producer's application publishes to RabbitMQ too, in confirm mode.
+    RabbitPublisherStarted {
+        producer: u32,
+        exchange: String,
+        routing_key: String,
+    },
+    /// `basic.consume-ok` after `basic.qos`.
+    RabbitConsumerAdded {
+        name: String,
+        queue: String,
+        prefetch: u32,
+    },
+    /// A consumer's channel closed: its `requeued` unacked messages went back to the queue.
+    RabbitConsumerClosed {
+        name: String,
+        queue: String,
+        requeued: u64,
+    },
+    /// `count` messages left `queue` for dead-letter exchange `exchange` (`x-death` reason).
+    RabbitDeadLettered {
+        queue: String,
+        reason: String,
+        exchange: String,
+        count: u64,
+    },
+    /// `count` messages left `queue` with no dead-letter exchange: gone.
+    RabbitDropped {
+        queue: String,
+        reason: String,
+        count: u64,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -525,6 +572,8 @@ pub enum Category {
     Replication,
     /// Segments, retention, compaction.
     Storage,
+    /// The RabbitMQ node beside the cluster.
+    Rabbit,
 }
 
 impl EventKind {
@@ -606,6 +655,14 @@ impl EventKind {
             | FollowerTruncated { .. } => Category::Replication,
             SegmentsDeleted { .. } | LogCleaned { .. } => Category::Storage,
             OffsetsReset { .. } => Category::Offsets,
+            RabbitExchangeDeclared { .. }
+            | RabbitQueueDeclared { .. }
+            | RabbitQueueBound { .. }
+            | RabbitPublisherStarted { .. }
+            | RabbitConsumerAdded { .. }
+            | RabbitConsumerClosed { .. }
+            | RabbitDeadLettered { .. }
+            | RabbitDropped { .. } => Category::Rabbit,
         }
     }
 }

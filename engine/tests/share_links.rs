@@ -169,3 +169,26 @@ fn the_command_line_opens_a_link_and_runs_the_export_to_the_same_trace_hash() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("state version v9"));
 }
+
+/// RabbitMQ's actions (issue 18) travel in a link like Kafka's: the scenario's declarations
+/// (queue arguments included) and an action taken in the page open to the same trace.
+#[test]
+fn a_session_with_rabbitmq_opens_from_its_link_to_the_same_trace() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/queue-5-poison-message.json"
+    );
+    let scenario = Scenario::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut t = Timeline::new(scenario).unwrap();
+    t.advance_to(1_500);
+    t.apply(Action::CloseRabbitConsumer {
+        consumer: "worker-1".into(),
+    })
+    .unwrap();
+    t.advance_to(2_500);
+    let link = format!("https://example.org/#s={}", Session::of(&t).to_fragment());
+    let opened = Session::from_link(&link).unwrap().open().unwrap();
+    assert_eq!(opened.sim().trace_hash(), t.sim().trace_hash());
+    assert_eq!(opened.sim().snapshot(), t.sim().snapshot());
+    assert!(opened.sim().snapshot().rabbit.is_some());
+}

@@ -17,7 +17,7 @@ pub const LINES_PER_CATEGORY: usize = 250;
 /// Phases kept per group.
 pub const PHASES_PER_GROUP: usize = 60;
 
-pub const CATEGORIES: [Category; 9] = [
+pub const CATEGORIES: [Category; 10] = [
     Category::Replication,
     Category::Storage,
     Category::Group,
@@ -27,6 +27,7 @@ pub const CATEGORIES: [Category; 9] = [
     Category::Fetch,
     Category::Heartbeat,
     Category::Admin,
+    Category::Rabbit,
 ];
 
 pub fn category_label(c: Category) -> &'static str {
@@ -40,6 +41,7 @@ pub fn category_label(c: Category) -> &'static str {
         Category::Transaction => "Transactions",
         Category::Replication => "Brokers",
         Category::Storage => "Log",
+        Category::Rabbit => "RabbitMQ",
     }
 }
 

@@ -21,6 +21,7 @@ pub fn ProtocolLog() -> Html {
             Category::Offsets,
             Category::Admin,
             Category::Produce,
+            Category::Rabbit,
         ]
     });
     let filter = use_state(String::new);

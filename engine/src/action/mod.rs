@@ -178,6 +178,45 @@ pub enum Action {
         broker: i32,
         delay_ms: u64,
     },
+    /// RabbitMQ `exchange.declare`: `kind` is direct, fanout, topic or headers.
+    DeclareExchange {
+        name: String,
+        kind: String,
+    },
+    /// RabbitMQ `queue.declare` with its `x-` arguments (`x-queue-type`, `x-message-ttl`, ...).
+    DeclareQueue {
+        name: String,
+        arguments: crate::rabbit::Arguments,
+    },
+    /// RabbitMQ `queue.bind`: `routing_key` is the binding key (a pattern on a topic exchange).
+    BindQueue {
+        exchange: String,
+        queue: String,
+        routing_key: String,
+    },
+    /// The producer's application also publishes every record it sends to a RabbitMQ exchange
+    /// (in confirm mode), with a routing key made from the record (`{key}`, `{region}`): both
+    /// brokers get the same input.
+    PublishToRabbit {
+        producer: String,
+        exchange: String,
+        routing_key: String,
+    },
+    /// A RabbitMQ consumer on `queue` with `basic.qos` prefetch (0: unlimited) and manual acks;
+    /// records with key `poison_key` fail in the application and are rejected, with requeue or
+    /// without (dead-lettered).
+    AddRabbitConsumer {
+        name: String,
+        queue: String,
+        prefetch: u32,
+        processing_us: u64,
+        poison_key: Option<String>,
+        requeue_poison: bool,
+    },
+    /// The RabbitMQ consumer's channel closes (a crash): its unacked messages are requeued.
+    CloseRabbitConsumer {
+        consumer: String,
+    },
 }
 
 impl Action {
@@ -211,6 +250,12 @@ impl Action {
             Action::KillBroker { .. } => "kill_broker",
             Action::RestartBroker { .. } => "restart_broker",
             Action::SlowBroker { .. } => "slow_broker",
+            Action::DeclareExchange { .. } => "declare_exchange",
+            Action::DeclareQueue { .. } => "declare_queue",
+            Action::BindQueue { .. } => "bind_queue",
+            Action::PublishToRabbit { .. } => "publish_to_rabbit",
+            Action::AddRabbitConsumer { .. } => "add_rabbit_consumer",
+            Action::CloseRabbitConsumer { .. } => "close_rabbit_consumer",
         }
     }
 }

@@ -8,6 +8,9 @@ use crate::ground::ActionError;
 use crate::protocol::{AssignorName, GroupProtocol, ServerAssignor};
 
 /// `auto.offset.reset`.
+/// The most time an application may take per record: a minute.
+pub const MAX_PROCESSING_US: u64 = 60_000_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OffsetResetStrategy {
@@ -187,7 +190,7 @@ impl ConsumerConfig {
         if self.fetch_max_bytes == 0 || self.max_partition_fetch_bytes == 0 {
             return bad("fetch.max.bytes and max.partition.fetch.bytes must be at least 1.".into());
         }
-        if self.processing_us > 60_000_000 {
+        if self.processing_us > MAX_PROCESSING_US {
             return bad(
                 "Processing time must be at most a minute per record (sim.processing.time.us ≤ 60000000).".into(),
             );

@@ -7,6 +7,7 @@
 //! clause  = subject metric op value
 //! subject = "group" NAME | "partition" TOPIC-N | "topic" NAME | "producer" NAME
 //!         | "consumer" NAME | "processor" NAME | "broker" ID | "key" KEY "on" TOPIC
+//!         | "queue" NAME | "rabbit_consumer" NAME | "publisher" PRODUCER      (RabbitMQ)
 //! op      = "==" | "!=" | "<" | "<=" | ">" | ">="
 //! value   = a number, or a word for `state` (`group billing state == Stable`)
 //! ```
@@ -18,12 +19,14 @@
 
 use std::fmt;
 
+mod rabbit;
+
 use crate::ground::hash::{murmur2, to_positive};
 use crate::ground::quote::quoted;
 use crate::view::Snapshot;
 
 /// What each subject can be asked, for messages and the documentation.
-pub const METRICS: [(&str, &[&str]); 8] = [
+pub const METRICS: [(&str, &[&str]); 11] = [
     (
         "group",
         &[
@@ -88,6 +91,49 @@ pub const METRICS: [(&str, &[&str]); 8] = [
     ),
     ("broker", &["alive", "leader_of"]),
     ("key", &["partition"]),
+    (
+        "queue",
+        &[
+            "ready",
+            "unacked",
+            "consumers",
+            "enqueued",
+            "refused",
+            "delivered",
+            "redelivered",
+            "acked",
+            "dead_lettered",
+            "dropped",
+            "order_violations",
+        ],
+    ),
+    (
+        "rabbit_consumer",
+        &[
+            "delivered",
+            "redelivered",
+            "acked",
+            "rejected",
+            "unacked",
+            "backlog",
+            "latency_p50",
+            "latency_p99",
+            "ack_latency_p50",
+            "ack_latency_p99",
+        ],
+    ),
+    (
+        "publisher",
+        &[
+            "published",
+            "acked",
+            "nacked",
+            "unroutable",
+            "unconfirmed",
+            "confirm_p50",
+            "confirm_p99",
+        ],
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,11 +330,11 @@ fn split_partition(name: &str) -> Option<(&str, u32)> {
     Some((topic, n.parse().ok()?))
 }
 
-fn num(n: impl Into<f64>) -> Result<Value, String> {
+pub(super) fn num(n: impl Into<f64>) -> Result<Value, String> {
     Ok(Value::Number(n.into()))
 }
 
-fn count(n: u64) -> Result<Value, String> {
+pub(super) fn count(n: u64) -> Result<Value, String> {
     num(n as f64)
 }
 
@@ -447,6 +493,7 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 _ => count(u64::from(p.incarnation)),
             }
         }
+        "queue" | "rabbit_consumer" | "publisher" => rabbit::measure(c, s),
         "broker" => {
             let b = s
                 .brokers

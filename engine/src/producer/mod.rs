@@ -115,6 +115,10 @@ pub struct Producer {
     /// When the simulation has this producer's next poll scheduled.
     pub scheduled: Option<Millis>,
     scratch_available: Vec<u32>,
+    /// When the application also publishes to RabbitMQ (the same input for both brokers): the
+    /// records its load handed to `send()` since the driver last took them, as (key, value
+    /// bytes). `None` when it does not.
+    pub tee: Option<Vec<(KeyId, u32)>>,
 }
 
 impl Producer {
@@ -138,6 +142,7 @@ impl Producer {
             round_robin: Vec::new(),
             in_flight: Vec::new(),
             next_request_id: 0,
+            tee: None,
             idempotence,
             next_ready_check: None,
             blocked_since: None,
@@ -383,7 +388,8 @@ impl Producer {
                 self.scratch_available.push(i as u32);
             }
         }
-        let value_len = Some(load.config.value_bytes);
+        let load_value_bytes = load.config.value_bytes;
+        let value_len = Some(load_value_bytes);
         let topic_id = load.topic;
         let use_keys = !self.config.partitioner_ignore_keys
             && self.config.partitioner == PartitionerKind::BuiltIn;
@@ -416,6 +422,9 @@ impl Producer {
             if !appended {
                 exhausted = true;
                 break;
+            }
+            if let Some(tee) = self.tee.as_mut() {
+                tee.push((key, load_value_bytes));
             }
             taken += 1;
         }

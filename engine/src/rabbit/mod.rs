@@ -25,4 +25,4 @@ pub use dispatch::{Delivery, Dispatcher, Return, Subscriber, Tags};
 pub use exchange::{Binding, Destination, Exchange, ExchangeType, Exchanges};
 pub use node::{QueueEntry, QueueStats, RabbitEvent, RabbitNode};
 pub use queue::{DeathReason, Departures, Enqueued, Message, Queue};
-pub use queue_args::{ArgValue, DeadLetterStrategy, Overflow, QueueArgs, QueueType};
+pub use queue_args::{ArgValue, Arguments, DeadLetterStrategy, Overflow, QueueArgs, QueueType};

@@ -84,6 +84,32 @@ pub enum ArgValue {
     Bool(bool),
 }
 
+impl serde::Serialize for ArgValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ArgValue::Int(n) => s.serialize_i64(*n),
+            ArgValue::Str(t) => s.serialize_str(t),
+            ArgValue::Bool(b) => s.serialize_bool(*b),
+        }
+    }
+}
+
+/// A declaration's arguments in the order given, written as a JSON object
+/// (`{"x-queue-type": "quorum", "x-delivery-limit": 5}`), as scenario files give them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Arguments(pub Vec<(String, ArgValue)>);
+
+impl serde::Serialize for Arguments {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
 impl QueueArgs {
     /// The arguments of a `queue.declare`, read and checked.
     pub fn parse(args: &[(String, ArgValue)]) -> Result<QueueArgs, String> {

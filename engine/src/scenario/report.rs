@@ -114,6 +114,109 @@ pub struct Report {
     pub groups: Vec<GroupReport>,
     pub producers: Vec<ProducerReport>,
     pub processors: Vec<ProcessorReport>,
+    /// RabbitMQ's queues, consumers and publishers, when the scenario has RabbitMQ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rabbit: Option<RabbitReport>,
+}
+
+/// A RabbitMQ queue at the end of a run: what is left in it and where its messages went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RabbitQueueReport {
+    pub queue: String,
+    pub queue_type: String,
+    pub ready: u64,
+    pub unacked: u64,
+    pub enqueued: u64,
+    pub refused: u64,
+    pub delivered: u64,
+    pub redelivered: u64,
+    pub acked: u64,
+    pub dead_lettered: u64,
+    pub dropped: u64,
+    pub order_violations: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RabbitConsumerReport {
+    pub consumer: String,
+    pub queue: String,
+    pub delivered: u64,
+    pub redelivered: u64,
+    pub acked: u64,
+    pub rejected: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RabbitPublisherReport {
+    pub producer: String,
+    pub published: u64,
+    pub acked: u64,
+    pub nacked: u64,
+    pub unroutable: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RabbitReport {
+    pub queues: Vec<RabbitQueueReport>,
+    pub consumers: Vec<RabbitConsumerReport>,
+    pub publishers: Vec<RabbitPublisherReport>,
+}
+
+impl RabbitReport {
+    /// `None` when the run has no RabbitMQ.
+    fn of(sim: &Simulation) -> Option<RabbitReport> {
+        let node = sim.rabbit();
+        if node.is_empty() {
+            return None;
+        }
+        Some(RabbitReport {
+            queues: node
+                .queues()
+                .iter()
+                .map(|q| {
+                    let s = &q.stats;
+                    RabbitQueueReport {
+                        queue: q.queue.name.clone(),
+                        queue_type: match q.queue.args.queue_type {
+                            crate::rabbit::QueueType::Classic => "classic".into(),
+                            crate::rabbit::QueueType::Quorum => "quorum".into(),
+                        },
+                        ready: q.queue.ready_len() as u64,
+                        unacked: q.unacked() as u64,
+                        enqueued: s.enqueued,
+                        refused: s.refused,
+                        delivered: s.delivered,
+                        redelivered: s.redelivered,
+                        acked: s.acked,
+                        dead_lettered: s.dead_lettered,
+                        dropped: s.dropped,
+                        order_violations: s.order_violations,
+                    }
+                })
+                .collect(),
+            consumers: node
+                .consumers()
+                .map(|c| RabbitConsumerReport {
+                    consumer: c.name.clone(),
+                    queue: c.queue.clone(),
+                    delivered: c.stats.delivered,
+                    redelivered: c.stats.redelivered,
+                    acked: c.stats.acked,
+                    rejected: c.stats.rejected,
+                })
+                .collect(),
+            publishers: node
+                .publishers()
+                .map(|p| RabbitPublisherReport {
+                    producer: p.producer.clone(),
+                    published: p.stats.published,
+                    acked: p.stats.acked,
+                    nacked: p.stats.nacked,
+                    unroutable: p.stats.unroutable,
+                })
+                .collect(),
+        })
+    }
 }
 
 impl Report {
@@ -244,6 +347,7 @@ impl Report {
                     crashes: p.stats.crashes,
                 })
                 .collect(),
+            rabbit: RabbitReport::of(sim),
         }
     }
 }

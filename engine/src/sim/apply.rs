@@ -368,6 +368,11 @@ impl Simulation {
                 Ok(applied(format!("Resumed {consumer}.")))
             }
             Action::SetProcessingTime { consumer, us } => {
+                if self.consumer_index(&consumer).is_err() {
+                    if let Some(result) = self.set_rabbit_processing(&consumer, us) {
+                        return result;
+                    }
+                }
                 let i = self.consumer_index(&consumer)?;
                 let c = self.consumers[i as usize].as_ref().expect("exists");
                 let mut config = c.config.clone();
@@ -467,6 +472,34 @@ impl Simulation {
             Action::KillBroker { broker } => self.kill_broker(broker),
             Action::RestartBroker { broker } => self.restart_broker(broker),
             Action::SlowBroker { broker, delay_ms } => self.slow_broker(broker, delay_ms),
+            Action::DeclareExchange { name, kind } => self.declare_exchange(&name, &kind),
+            Action::DeclareQueue { name, arguments } => self.declare_queue(&name, &arguments),
+            Action::BindQueue {
+                exchange,
+                queue,
+                routing_key,
+            } => self.bind_queue(&exchange, &queue, &routing_key),
+            Action::PublishToRabbit {
+                producer,
+                exchange,
+                routing_key,
+            } => self.publish_to_rabbit(&producer, &exchange, &routing_key),
+            Action::AddRabbitConsumer {
+                name,
+                queue,
+                prefetch,
+                processing_us,
+                poison_key,
+                requeue_poison,
+            } => self.add_rabbit_consumer(
+                &name,
+                &queue,
+                prefetch,
+                processing_us,
+                poison_key.as_deref(),
+                requeue_poison,
+            ),
+            Action::CloseRabbitConsumer { consumer } => self.close_rabbit_consumer(&consumer),
         }
     }
 

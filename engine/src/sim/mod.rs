@@ -32,8 +32,10 @@ mod metrics;
 pub mod network;
 mod processors;
 pub mod queue;
+mod rabbit;
 pub mod rebalances;
 mod replication;
+mod timers;
 pub mod trace;
 
 use std::hash::{Hash, Hasher};
@@ -74,6 +76,8 @@ enum Due {
     FetchPurgatoryTimer,
     ReplicationTimer,
     MaintenanceTimer,
+    /// The RabbitMQ node has something due.
+    RabbitTimer,
 }
 
 #[derive(Clone)]
@@ -112,6 +116,9 @@ pub struct Simulation {
     stalled_wakeups: u64,
     producer_names: u32,
     consumer_names: u32,
+    /// RabbitMQ beside Kafka (issue 18): empty until something is declared.
+    rabbit: crate::rabbit::RabbitNode,
+    rabbit_timer_at: Option<Millis>,
 }
 
 impl Simulation {
@@ -122,6 +129,7 @@ impl Simulation {
         let placement_start = rng.below(config.brokers);
         let group_rng = rng.fork();
         let network = Network::new(config.network_delay_ms, rng.fork());
+        let config_delay = config.network_delay_ms;
         let mut groups = GroupCoordinator::new(
             group_rng,
             config.group_initial_rebalance_delay_ms,
@@ -163,6 +171,8 @@ impl Simulation {
             stalled_wakeups: 0,
             producer_names: 0,
             consumer_names: 0,
+            rabbit: crate::rabbit::RabbitNode::new(config_delay),
+            rabbit_timer_at: None,
         })
     }
 
@@ -382,6 +392,7 @@ impl Simulation {
             }
             Due::ReplicationTimer => self.on_replication_timer(at),
             Due::MaintenanceTimer => self.on_maintenance_timer(at),
+            Due::RabbitTimer => self.on_rabbit_timer(at),
         }
     }
 
@@ -683,54 +694,6 @@ impl Simulation {
         }
         *scheduled = Some(next);
         self.queue.push(next, Due::Wakeup(party));
-    }
-
-    fn reschedule_group_timer(&mut self) {
-        let cluster = &self.cluster;
-        let available = |g: &str| cluster.coordinator_alive(CONSUMER_OFFSETS, g);
-        if let Some(t) = self.groups.next_deadline(&available) {
-            let t = t.max(self.now);
-            if self.group_timer_at.is_none_or(|s| t < s) {
-                self.group_timer_at = Some(t);
-                self.queue.push(t, Due::GroupCoordinatorTimer);
-            }
-        }
-    }
-
-    fn reschedule_txn_timer(&mut self) {
-        if let Some(t) = self.txns.next_deadline() {
-            let t = t.max(self.now);
-            if self.txn_timer_at.is_none_or(|s| t < s) {
-                self.txn_timer_at = Some(t);
-                self.queue.push(t, Due::TxnCoordinatorTimer);
-            }
-        }
-    }
-
-    /// Outputs of the periodic abort check, each sent from its transaction's coordinator.
-    fn flush_txn_timer_outputs(&mut self, out: Vec<crate::coordinator::transaction::TxnOutput>) {
-        use crate::coordinator::transaction::TxnOutput;
-        for o in out {
-            let coordinator = match &o {
-                TxnOutput::WriteMarkers {
-                    transactional_id, ..
-                } => self
-                    .cluster
-                    .coordinator_for(crate::cluster::TRANSACTION_STATE, transactional_id),
-                _ => self.cluster.brokers.first().map(|b| b.id),
-            };
-            self.flush_txn_outputs(coordinator.unwrap_or(1), vec![o]);
-        }
-    }
-
-    fn reschedule_purgatory(&mut self) {
-        if let Some(t) = self.purgatory.next_deadline() {
-            let t = t.max(self.now);
-            if self.purgatory_at.is_none_or(|s| t < s) {
-                self.purgatory_at = Some(t);
-                self.queue.push(t, Due::FetchPurgatoryTimer);
-            }
-        }
     }
 
     /// Applies an action at the current time. A refused action changes nothing.

@@ -16,6 +16,7 @@ use crate::protocol::Party;
 impl Simulation {
     /// After a client ran: if it belongs to a processor, let the processor react.
     pub(super) fn after_client(&mut self, party: Party) {
+        self.tee_to_rabbit(party);
         let owner = match party {
             Party::Consumer(i) => self.consumer(i).and_then(|c| c.owner),
             Party::Producer(i) => self.producer(i).and_then(|p| p.owner),

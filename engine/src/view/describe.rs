@@ -1,6 +1,7 @@
 //! One line of text per event, in Kafka's vocabulary, for protocol logs and the CLI.
 
 use crate::event::{Event, EventKind, ValidationOutcome};
+use crate::ground::quote::quoted;
 use crate::sim::Simulation;
 
 fn err(e: &Option<crate::ground::ErrorCode>) -> String {
@@ -324,6 +325,33 @@ impl Simulation {
             ),
             FollowerTruncated { tp, broker, to } => format!(
                 "{tp}: follower on broker {broker} truncates its log to offset {to} (diverged from the leader)"
+            ),
+            RabbitExchangeDeclared { name, kind } => format!("RabbitMQ: exchange {name} declared ({kind})"),
+            RabbitQueueDeclared { name, queue_type } => format!("RabbitMQ: queue {name} declared ({queue_type})"),
+            RabbitQueueBound { exchange, queue, routing_key } => format!(
+                "RabbitMQ: queue {queue} bound to exchange {exchange} with key {}",
+                quoted(routing_key)
+            ),
+            RabbitPublisherStarted { producer, exchange, routing_key } => format!(
+                "{} also publishes every record to RabbitMQ exchange {exchange}, routing key {}",
+                p(producer),
+                quoted(routing_key)
+            ),
+            RabbitConsumerAdded { name, queue, prefetch } => format!(
+                "RabbitMQ: {name} consumes from {queue} (prefetch {})",
+                if *prefetch == 0 { "unlimited".to_string() } else { prefetch.to_string() }
+            ),
+            RabbitConsumerClosed { name, queue, requeued } => format!(
+                "RabbitMQ: {name}'s channel closed; {requeued} unacknowledged message{} back in {queue}, marked redelivered",
+                if *requeued == 1 { "" } else { "s" }
+            ),
+            RabbitDeadLettered { queue, reason, exchange, count } => format!(
+                "RabbitMQ: {count} message{} dead-lettered from {queue} to exchange {exchange} (x-death reason {reason})",
+                if *count == 1 { "" } else { "s" }
+            ),
+            RabbitDropped { queue, reason, count } => format!(
+                "RabbitMQ: {count} message{} left {queue} ({reason}) with no dead-letter exchange: gone",
+                if *count == 1 { "" } else { "s" }
             ),
         }
     }

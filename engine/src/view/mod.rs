@@ -18,6 +18,7 @@ mod describe;
 pub mod glossary;
 mod groups;
 pub mod narrator;
+mod rabbit;
 mod records;
 mod status;
 mod strip;
@@ -25,6 +26,10 @@ mod strip;
 pub use clients::{AssignedView, ConsumerView, ProcessorView, ProducerView};
 pub use cluster::{BrokerView, PartitionView, ReplicaView, TopicView};
 pub use groups::{GroupPartitionView, GroupView, MemberView};
+pub use rabbit::{
+    BindingView, ExchangeView, MessageView, PublisherView, QueueCounts, QueueView,
+    RabbitConsumerView, RabbitView,
+};
 pub use records::RecordView;
 pub use status::ConsumerStatus;
 pub use strip::StripCell;
@@ -61,6 +66,9 @@ pub struct Snapshot {
     pub faults: Vec<crate::action::LinkFaults>,
     /// The cluster's configuration (broker settings such as the retention check interval).
     pub cluster: crate::cluster::ClusterConfig,
+    /// The RabbitMQ node beside the cluster, when the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rabbit: Option<RabbitView>,
 }
 
 impl Simulation {
@@ -90,6 +98,7 @@ impl Simulation {
             faults: self.faults().to_vec(),
             cluster: self.cluster().config.clone(),
             processors: clients::processor_views(self),
+            rabbit: self.rabbit_view(),
         }
     }
 }

@@ -3,12 +3,13 @@
 
 use serde_json::Value;
 
-use super::{named, At, FromJson, Obj};
+use super::{invalid, named, At, FromJson, Obj};
 use crate::action::{Action, LinkFaults, PartitionRef, ResetTo};
 use crate::log::record::Header;
+use crate::rabbit::{ArgValue, Arguments};
 
 /// Every action's `type`, in the order of [`Action`]'s variants.
-const ACTION_TYPES: [&str; 27] = [
+const ACTION_TYPES: [&str; 33] = [
     "create_topic",
     "delete_topic",
     "increase_partitions",
@@ -36,6 +37,12 @@ const ACTION_TYPES: [&str; 27] = [
     "kill_broker",
     "restart_broker",
     "slow_broker",
+    "declare_exchange",
+    "declare_queue",
+    "bind_queue",
+    "publish_to_rabbit",
+    "add_rabbit_consumer",
+    "close_rabbit_consumer",
 ];
 
 impl FromJson for Action {
@@ -148,12 +155,68 @@ impl FromJson for Action {
             "restart_broker" => Action::RestartBroker {
                 broker: o.req("broker")?,
             },
-            _ => Action::SlowBroker {
+            "slow_broker" => Action::SlowBroker {
                 broker: o.req("broker")?,
                 delay_ms: o.req("delay_ms")?,
             },
+            "declare_exchange" => Action::DeclareExchange {
+                name: o.req("name")?,
+                kind: o.req("kind")?,
+            },
+            "declare_queue" => Action::DeclareQueue {
+                name: o.req("name")?,
+                arguments: o.or_default("arguments")?,
+            },
+            "bind_queue" => Action::BindQueue {
+                exchange: o.req("exchange")?,
+                queue: o.req("queue")?,
+                routing_key: o.or_default("routing_key")?,
+            },
+            "publish_to_rabbit" => Action::PublishToRabbit {
+                producer: o.req("producer")?,
+                exchange: o.req("exchange")?,
+                routing_key: o.or_default("routing_key")?,
+            },
+            "add_rabbit_consumer" => Action::AddRabbitConsumer {
+                name: o.req("name")?,
+                queue: o.req("queue")?,
+                prefetch: o.or_default("prefetch")?,
+                processing_us: o.or_default("processing_us")?,
+                poison_key: o.or_default("poison_key")?,
+                requeue_poison: o.or_default("requeue_poison")?,
+            },
+            _ => Action::CloseRabbitConsumer {
+                consumer: o.req("consumer")?,
+            },
         };
         o.done(a)
+    }
+}
+
+/// A declaration's `x-` arguments: an object of numbers, strings and booleans, kept sorted by
+/// name (their order means nothing to RabbitMQ, and a share link reads back what it wrote).
+impl FromJson for Arguments {
+    fn from_json(v: &Value, at: &At) -> Result<Self, String> {
+        let Value::Object(map) = v else {
+            return Err(invalid(
+                v,
+                at,
+                "an object of x- arguments ({\"x-message-ttl\": 60000})",
+            ));
+        };
+        let mut list = Vec::new();
+        for (k, value) in map {
+            let here = at.key(k);
+            let arg = match value {
+                Value::Bool(b) => ArgValue::Bool(*b),
+                Value::String(s) => ArgValue::Str(s.clone()),
+                Value::Number(_) => ArgValue::Int(i64::from_json(value, &here)?),
+                other => return Err(invalid(other, &here, "a number, a string or true/false")),
+            };
+            list.push((k.clone(), arg));
+        }
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Arguments(list))
     }
 }
 
