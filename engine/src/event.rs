@@ -541,6 +541,18 @@ pub enum EventKind {
         reason: String,
         count: u64,
     },
+    /// A `KafkaShareConsumer` joined share group `group` reading `topic`.
+    ShareConsumerAdded {
+        name: String,
+        group: String,
+        topic: String,
+    },
+    /// A share consumer's process died; its acquisition locks run out in `lock_ms`.
+    ShareConsumerCrashed {
+        name: String,
+        group: String,
+        lock_ms: u64,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -663,6 +675,7 @@ impl EventKind {
             | RabbitConsumerClosed { .. }
             | RabbitDeadLettered { .. }
             | RabbitDropped { .. } => Category::Rabbit,
+            ShareConsumerAdded { .. } | ShareConsumerCrashed { .. } => Category::Group,
         }
     }
 }

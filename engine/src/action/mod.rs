@@ -217,6 +217,27 @@ pub enum Action {
     CloseRabbitConsumer {
         consumer: String,
     },
+    /// A `KafkaShareConsumer` in share group `group` on `topic` (KIP-932). The first member
+    /// creates the group with `share.record.lock.duration.ms` (`lock_ms`, 30000),
+    /// `share.delivery.count.limit` (`delivery_limit`, 5) and `share.auto.offset.reset`
+    /// (`auto_offset_reset`, latest); records with key `poison_key` fail in the application and
+    /// are REJECTed (`reject_poison`) or RELEASEd.
+    AddShareConsumer {
+        name: String,
+        group: String,
+        topic: String,
+        processing_us: u64,
+        poison_key: Option<String>,
+        reject_poison: bool,
+        lock_ms: Option<u64>,
+        delivery_limit: Option<u32>,
+        auto_offset_reset: Option<String>,
+    },
+    /// The share consumer's process dies: its acquired records stay locked until the lock runs
+    /// out.
+    CrashShareConsumer {
+        consumer: String,
+    },
 }
 
 impl Action {
@@ -256,6 +277,8 @@ impl Action {
             Action::PublishToRabbit { .. } => "publish_to_rabbit",
             Action::AddRabbitConsumer { .. } => "add_rabbit_consumer",
             Action::CloseRabbitConsumer { .. } => "close_rabbit_consumer",
+            Action::AddShareConsumer { .. } => "add_share_consumer",
+            Action::CrashShareConsumer { .. } => "crash_share_consumer",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! subject = "group" NAME | "partition" TOPIC-N | "topic" NAME | "producer" NAME
 //!         | "consumer" NAME | "processor" NAME | "broker" ID | "key" KEY "on" TOPIC
 //!         | "queue" NAME | "rabbit_consumer" NAME | "publisher" PRODUCER      (RabbitMQ)
+//!         | "share_group" NAME                                                (KIP-932)
 //! op      = "==" | "!=" | "<" | "<=" | ">" | ">="
 //! value   = a number, or a word for `state` (`group billing state == Stable`)
 //! ```
@@ -26,7 +27,7 @@ use crate::ground::quote::quoted;
 use crate::view::Snapshot;
 
 /// What each subject can be asked, for messages and the documentation.
-pub const METRICS: [(&str, &[&str]); 11] = [
+pub const METRICS: [(&str, &[&str]); 12] = [
     (
         "group",
         &[
@@ -120,6 +121,18 @@ pub const METRICS: [(&str, &[&str]); 11] = [
             "latency_p99",
             "ack_latency_p50",
             "ack_latency_p99",
+        ],
+    ),
+    (
+        "share_group",
+        &[
+            "members",
+            "delivered",
+            "redelivered",
+            "accepted",
+            "archived",
+            "in_flight",
+            "order_violations",
         ],
     ),
     (
@@ -494,6 +507,22 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
             }
         }
         "queue" | "rabbit_consumer" | "publisher" => rabbit::measure(c, s),
+        "share_group" => {
+            let g = s
+                .share_groups
+                .iter()
+                .find(|g| g.group == c.name)
+                .ok_or_else(missing)?;
+            count(match m {
+                "members" => g.members.iter().filter(|m| m.alive).count() as u64,
+                "delivered" => g.delivered,
+                "redelivered" => g.redelivered,
+                "accepted" => g.accepted,
+                "archived" => g.archived,
+                "in_flight" => g.in_flight,
+                _ => g.order_violations,
+            })
+        }
         "broker" => {
             let b = s
                 .brokers

@@ -117,6 +117,42 @@ pub struct Report {
     /// RabbitMQ's queues, consumers and publishers, when the scenario has RabbitMQ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rabbit: Option<RabbitReport>,
+    /// Share groups (KIP-932), when the scenario has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub share_groups: Vec<ShareGroupReport>,
+}
+
+/// A share group at the end of a run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShareGroupReport {
+    pub group: String,
+    pub members: Vec<String>,
+    pub delivered: u64,
+    pub redelivered: u64,
+    pub accepted: u64,
+    pub archived: u64,
+    pub order_violations: u64,
+    /// Each share-partition's start offset (SPSO).
+    pub start_offsets: Vec<i64>,
+}
+
+impl ShareGroupReport {
+    fn all(sim: &Simulation) -> Vec<ShareGroupReport> {
+        sim.share_groups()
+            .groups
+            .iter()
+            .map(|g| ShareGroupReport {
+                group: g.name.clone(),
+                members: g.members.iter().map(|m| m.name.clone()).collect(),
+                delivered: g.members.iter().map(|m| m.stats.delivered).sum(),
+                redelivered: g.members.iter().map(|m| m.stats.redelivered).sum(),
+                accepted: g.partitions.iter().map(|(_, p)| p.acknowledged).sum(),
+                archived: g.partitions.iter().map(|(_, p)| p.archived).sum(),
+                order_violations: g.order_violations,
+                start_offsets: g.partitions.iter().map(|(_, p)| p.start_offset()).collect(),
+            })
+            .collect()
+    }
 }
 
 /// A RabbitMQ queue at the end of a run: what is left in it and where its messages went.
@@ -348,6 +384,7 @@ impl Report {
                 })
                 .collect(),
             rabbit: RabbitReport::of(sim),
+            share_groups: ShareGroupReport::all(sim),
         }
     }
 }

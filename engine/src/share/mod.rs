@@ -2,10 +2,13 @@
 //! consumer groups that read the same topic (issue 18). Reference: section 6 of
 //! `streams-queues-cli-reference.md`.
 //!
-//! So far the share-partition (its start and end offsets, acquisition locks, delivery counts,
-//! ACCEPT, RELEASE and REJECT, the in-flight window). The share group's coordinator, its members
-//! and `KafkaShareConsumer` come next.
+//! The share-partition (its start and end offsets, acquisition locks, delivery counts, ACCEPT,
+//! RELEASE and REJECT, the in-flight window) and the share group with its members (`group.rs`):
+//! fetches that acquire, acknowledgements piggybacked on the next fetch, crashes whose locks run
+//! out.
 
+pub mod group;
 pub mod partition;
 
+pub use group::{Delivered, ShareGroup, ShareGroups, ShareMember, ShareMemberStats};
 pub use partition::{AcknowledgeType, Acquired, RecordState, ShareConfig, SharePartition};

@@ -101,6 +101,10 @@ pub struct SharePartition {
     spso: i64,
     /// The records from the SPSO that have been fetched, in offset order.
     in_flight: VecDeque<InFlightRecord>,
+    /// Records that ended ACKNOWLEDGED, and ARCHIVED (rejected, at the delivery limit, or passed
+    /// by the log start), since the share-partition began: what left the window is counted here.
+    pub acknowledged: u64,
+    pub archived: u64,
 }
 
 impl SharePartition {
@@ -111,6 +115,8 @@ impl SharePartition {
             config,
             spso: start,
             in_flight: VecDeque::new(),
+            acknowledged: 0,
+            archived: 0,
         }
     }
 
@@ -197,6 +203,11 @@ impl SharePartition {
             AcknowledgeType::Reject => RecordState::Archived,
             AcknowledgeType::Release => released(r.delivery_count, limit),
         };
+        match r.state {
+            RecordState::Acknowledged => self.acknowledged += 1,
+            RecordState::Archived => self.archived += 1,
+            _ => {}
+        }
         self.advance_start();
         Ok(())
     }
@@ -219,6 +230,9 @@ impl SharePartition {
                 r.owner = None;
                 r.lock_until = None;
                 r.state = released(r.delivery_count, limit);
+                if r.state == RecordState::Archived {
+                    self.archived += 1;
+                }
             }
         }
         self.advance_start();
@@ -228,7 +242,12 @@ impl SharePartition {
     /// SPSO jumps to it.
     pub fn log_start_moved(&mut self, log_start: i64) {
         while self.spso < log_start {
-            self.in_flight.pop_front();
+            let done = self.in_flight.pop_front().is_some_and(|r| {
+                matches!(r.state, RecordState::Acknowledged | RecordState::Archived)
+            });
+            if !done {
+                self.archived += 1;
+            }
             self.spso += 1;
         }
     }

@@ -372,6 +372,10 @@ impl Simulation {
                     if let Some(result) = self.set_rabbit_processing(&consumer, us) {
                         return result;
                     }
+                    let max = crate::consumer::config::MAX_PROCESSING_US;
+                    if us <= max && self.shares.set_processing_us(&consumer, us) {
+                        return Ok(applied(format!("{consumer} now takes {us} µs per record.")));
+                    }
                 }
                 let i = self.consumer_index(&consumer)?;
                 let c = self.consumers[i as usize].as_ref().expect("exists");
@@ -500,6 +504,26 @@ impl Simulation {
                 requeue_poison,
             ),
             Action::CloseRabbitConsumer { consumer } => self.close_rabbit_consumer(&consumer),
+            Action::AddShareConsumer {
+                name,
+                group,
+                topic,
+                processing_us,
+                poison_key,
+                reject_poison,
+                lock_ms,
+                delivery_limit,
+                auto_offset_reset,
+            } => self.add_share_consumer(
+                &name,
+                &group,
+                &topic,
+                processing_us,
+                poison_key.as_deref(),
+                reject_poison,
+                (lock_ms, delivery_limit, auto_offset_reset.as_deref()),
+            ),
+            Action::CrashShareConsumer { consumer } => self.crash_share_consumer(&consumer),
         }
     }
 

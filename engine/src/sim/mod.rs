@@ -35,6 +35,7 @@ pub mod queue;
 mod rabbit;
 pub mod rebalances;
 mod replication;
+mod share;
 mod timers;
 pub mod trace;
 
@@ -78,6 +79,8 @@ enum Due {
     MaintenanceTimer,
     /// The RabbitMQ node has something due.
     RabbitTimer,
+    /// A share group has something due.
+    ShareTimer,
 }
 
 #[derive(Clone)]
@@ -119,6 +122,9 @@ pub struct Simulation {
     /// RabbitMQ beside Kafka (issue 18): empty until something is declared.
     rabbit: crate::rabbit::RabbitNode,
     rabbit_timer_at: Option<Millis>,
+    /// Share groups (KIP-932) reading the cluster's topics.
+    shares: crate::share::ShareGroups,
+    share_timer_at: Option<Millis>,
 }
 
 impl Simulation {
@@ -173,6 +179,8 @@ impl Simulation {
             consumer_names: 0,
             rabbit: crate::rabbit::RabbitNode::new(config_delay),
             rabbit_timer_at: None,
+            shares: crate::share::ShareGroups::new(config_delay),
+            share_timer_at: None,
         })
     }
 
@@ -393,6 +401,7 @@ impl Simulation {
             Due::ReplicationTimer => self.on_replication_timer(at),
             Due::MaintenanceTimer => self.on_maintenance_timer(at),
             Due::RabbitTimer => self.on_rabbit_timer(at),
+            Due::ShareTimer => self.on_share_timer(at),
         }
     }
 

@@ -349,6 +349,12 @@ impl Simulation {
                 "RabbitMQ: {count} message{} dead-lettered from {queue} to exchange {exchange} (x-death reason {reason})",
                 if *count == 1 { "" } else { "s" }
             ),
+            ShareConsumerAdded { name, group, topic } => format!(
+                "{name} joins share group {group} on {topic} (every member is assigned every partition)"
+            ),
+            ShareConsumerCrashed { name, group, lock_ms } => format!(
+                "{name} of share group {group} crashed; the records it acquired stay locked until share.record.lock.duration.ms ({lock_ms} ms) runs out"
+            ),
             RabbitDropped { queue, reason, count } => format!(
                 "RabbitMQ: {count} message{} left {queue} ({reason}) with no dead-letter exchange: gone",
                 if *count == 1 { "" } else { "s" }

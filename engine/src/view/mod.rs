@@ -20,6 +20,7 @@ mod groups;
 pub mod narrator;
 mod rabbit;
 mod records;
+mod share;
 mod status;
 mod strip;
 
@@ -31,6 +32,7 @@ pub use rabbit::{
     RabbitConsumerView, RabbitView,
 };
 pub use records::RecordView;
+pub use share::{InFlightView, ShareGroupView, ShareMemberView, SharePartitionView};
 pub use status::ConsumerStatus;
 pub use strip::StripCell;
 
@@ -69,6 +71,9 @@ pub struct Snapshot {
     /// The RabbitMQ node beside the cluster, when the scenario has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rabbit: Option<RabbitView>,
+    /// Share groups (KIP-932), when the scenario has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub share_groups: Vec<ShareGroupView>,
 }
 
 impl Simulation {
@@ -99,6 +104,7 @@ impl Simulation {
             cluster: self.cluster().config.clone(),
             processors: clients::processor_views(self),
             rabbit: self.rabbit_view(),
+            share_groups: self.share_group_views(),
         }
     }
 }

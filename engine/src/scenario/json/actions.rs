@@ -9,7 +9,7 @@ use crate::log::record::Header;
 use crate::rabbit::{ArgValue, Arguments};
 
 /// Every action's `type`, in the order of [`Action`]'s variants.
-const ACTION_TYPES: [&str; 33] = [
+const ACTION_TYPES: [&str; 35] = [
     "create_topic",
     "delete_topic",
     "increase_partitions",
@@ -43,6 +43,8 @@ const ACTION_TYPES: [&str; 33] = [
     "publish_to_rabbit",
     "add_rabbit_consumer",
     "close_rabbit_consumer",
+    "add_share_consumer",
+    "crash_share_consumer",
 ];
 
 impl FromJson for Action {
@@ -185,7 +187,21 @@ impl FromJson for Action {
                 poison_key: o.or_default("poison_key")?,
                 requeue_poison: o.or_default("requeue_poison")?,
             },
-            _ => Action::CloseRabbitConsumer {
+            "close_rabbit_consumer" => Action::CloseRabbitConsumer {
+                consumer: o.req("consumer")?,
+            },
+            "add_share_consumer" => Action::AddShareConsumer {
+                name: o.req("name")?,
+                group: o.req("group")?,
+                topic: o.req("topic")?,
+                processing_us: o.or_default("processing_us")?,
+                poison_key: o.or_default("poison_key")?,
+                reject_poison: o.or_default("reject_poison")?,
+                lock_ms: o.or_default("lock_ms")?,
+                delivery_limit: o.or_default("delivery_limit")?,
+                auto_offset_reset: o.or_default("auto_offset_reset")?,
+            },
+            _ => Action::CrashShareConsumer {
                 consumer: o.req("consumer")?,
             },
         };
