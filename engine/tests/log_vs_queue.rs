@@ -244,13 +244,34 @@ fn bad_rabbitmq_actions_name_the_field_and_change_nothing() {
 #[test]
 fn a_consumer_group_a_queue_and_a_share_group_read_the_same_records() {
     let mut t = open("queue-7-share-group");
-    holds(&mut t, 12_000, "group billing consumed == 3000 and queue work acked == 3000");
-    holds(&mut t, 12_000, "group billing order_violations == 0 and share_group jobs order_violations > 0");
+    holds(
+        &mut t,
+        12_000,
+        "group billing consumed == 3000 and queue work acked == 3000",
+    );
+    holds(
+        &mut t,
+        12_000,
+        "group billing order_violations == 0 and share_group jobs order_violations > 0",
+    );
     // jobs-1's locked records wait out the lock (30 s after their acquisition) for another member.
-    holds(&mut t, 30_000, "share_group jobs members == 3 and share_group jobs in_flight > 0");
-    holds(&mut t, 45_000, "share_group jobs in_flight == 0 and share_group jobs archived > 50");
+    holds(
+        &mut t,
+        30_000,
+        "share_group jobs members == 3 and share_group jobs in_flight > 0",
+    );
+    holds(
+        &mut t,
+        45_000,
+        "share_group jobs in_flight == 0 and share_group jobs archived > 50",
+    );
     let g = t.sim().snapshot().share_groups[0].clone();
     assert_eq!(g.accepted + g.archived, 3000);
     // Every poison record was delivered five times (four redeliveries), and jobs-1's once more.
-    assert!(g.redelivered > 4 * g.archived, "{} {}", g.redelivered, g.archived);
+    assert!(
+        g.redelivered > 4 * g.archived,
+        "{} {}",
+        g.redelivered,
+        g.archived
+    );
 }

@@ -26,6 +26,7 @@ use crate::components::lesson_panel::LessonPanel;
 use crate::components::narrator::Narrator;
 use crate::components::producers_column::ProducersColumn;
 use crate::components::protocol_log::ProtocolLog;
+use crate::components::queues_panel::QueuesPanel;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
@@ -179,6 +180,7 @@ pub fn App(props: &AppProps) -> Html {
                         }
                     </@>
                 }
+                if shows(EmbedRegion::Queues) { <QueuesPanel /> }
                 if !figure && !present { <ActionLog /> }
                 if shows(EmbedRegion::Log) {
                     <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>

@@ -58,7 +58,7 @@ test('at 360 px wide the figure stacks and nothing overflows', async () => {
 
 test('a value the figure does not know is named, and the default used', async () => {
   const { page, problems } = await openPage(browser, `${server.url}?embed=1&view=charts&theme=neon`, { width: 800, height: 500 });
-  await page.getByRole('alert').filter({ hasText: 'view="charts" is not one of cluster, producers, topics, groups, log or lesson' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'view="charts" is not one of cluster, producers, topics, groups, queues, log or lesson' }).waitFor();
   await page.getByRole('alert').filter({ hasText: 'theme="neon" is not one of auto, light or dark' }).waitFor();
   await page.getByRole('region', { name: 'Group billing' }).waitFor();
   assert.deepEqual(problems, []);

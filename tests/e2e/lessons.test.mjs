@@ -217,6 +217,48 @@ test('exactly-once, by keyboard: a duplicate, idempotence, fencing, an aborted t
   await page.context().close();
 });
 
+test('kafka-or-rabbitmq, by keyboard: the log keeps and the queue deletes, a late group and a late queue, routing, a closed channel redelivers, a poison message, latency', async () => {
+  const { page, problems } = await openPlayground();
+  const queue = (name) => page.getByRole('region', { name: `Queue ${name}` });
+  await walkLesson(page, {
+    name: 'kafka-or-rabbitmq',
+    title: /Kafka or RabbitMQ/,
+    steps: 9,
+    tasks: {
+      5: async () => press(page, page.getByRole('button', { name: 'Close channel of worker-1' })),
+    },
+    atStep: {
+      2: async () => {
+        // Side by side, measured: the log keeps every record, the queue none of the same messages.
+        const table = page.getByRole('table', { name: 'Log vs queue, for the same records' });
+        await until('the log keeps what the queue deleted', async () => {
+          const text = await table.textContent();
+          const kept = text.match(/([\d,]+) records stay in orders/)?.[1];
+          const deleted = text.match(/0 left; ([\d,]+) acknowledged and deleted/)?.[1];
+          return kept !== undefined && kept === deleted;
+        });
+        await until('ready 0', async () => /^0 ready · 0 unacked/.test(await queue('work').locator('.queue-depth').textContent()));
+      },
+      3: async () => {
+        await queue('late').waitFor();
+        await page.getByRole('region', { name: 'Group audit' }).waitFor();
+      },
+      4: async ({ pointed }) => {
+        assert.equal(await pointed.first().getAttribute('data-point'), 'exchange:orders');
+        await page.getByRole('list', { name: 'Bindings of orders' }).getByText('orders.eu.*').waitFor();
+      },
+      7: async () => {
+        await queue('parked').waitFor();
+        await page.getByRole('region', { name: 'Share group tasks' }).waitFor();
+        await until('parked holds the poison message', async () => !/^0 ready/.test(await queue('parked').locator('.queue-depth').textContent()));
+      },
+    },
+  });
+  await checkA11y(page, '.queues-panel');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('?lesson=&step= opens a step; Show me does the task; a bad name is named', async () => {
   const { page, problems } = await openPage(browser, `${server.url}?lesson=first-look&step=6`, { width: 1400, height: 900 });
   await page.locator('#lesson-step-title').filter({ hasText: 'A slow group falls behind' }).waitFor();
@@ -228,7 +270,7 @@ test('?lesson=&step= opens a step; Show me does the task; a bad name is named', 
   await page.context().close();
 
   const bad = await openPage(browser, `${server.url}?lesson=no-such-lesson`, { width: 1400, height: 900 });
-  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, throughput, exactly-once, consumer-lag.' }).waitFor();
+  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, kafka-or-rabbitmq, throughput, exactly-once, consumer-lag.' }).waitFor();
   await bad.page.context().close();
 });
 
@@ -254,7 +296,7 @@ test('a lesson opened at a later step, or continued past an undone task, is wher
 });
 
 test('presenter mode at 1280x720 and at 150 % zoom: every step of every lesson fits without scrolling, driven by remote keys', async () => {
-  const lessons = { 'first-look': 6, throughput: 5, 'exactly-once': 7, 'consumer-lag': 5 };
+  const lessons = { 'first-look': 6, 'kafka-or-rabbitmq': 9, throughput: 5, 'exactly-once': 7, 'consumer-lag': 5 };
   for (const [width, height, scale] of [[1280, 720, 1], [853, 480, 1.5]]) {
     for (const [name, steps] of Object.entries(lessons)) {
       const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });

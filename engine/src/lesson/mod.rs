@@ -78,12 +78,13 @@ pub struct Task {
 pub struct Point(pub String);
 
 /// The kinds a [`Point`] may name.
-pub const POINT_KINDS: [&str; 12] = [
+pub const POINT_KINDS: [&str; 17] = [
     "producers",
     "topics",
     "groups",
     "log",
     "timeline",
+    "queues",
     "topic",
     "partition",
     "group",
@@ -91,6 +92,10 @@ pub const POINT_KINDS: [&str; 12] = [
     "consumer",
     "processor",
     "broker",
+    "exchange",
+    "queue",
+    "rabbit_consumer",
+    "share_group",
 ];
 
 impl Point {
@@ -99,15 +104,16 @@ impl Point {
             Some((k, n)) => (k, Some(n)),
             None => (text, None),
         };
-        let whole = POINT_KINDS[..5].contains(&kind);
-        let one = POINT_KINDS[5..].contains(&kind);
+        let whole = POINT_KINDS[..6].contains(&kind);
+        let one = POINT_KINDS[6..].contains(&kind);
         match name {
             None if whole => Ok(Point(text.to_string())),
             Some(n) if one && !n.is_empty() && n.len() <= 255 => Ok(Point(text.to_string())),
             _ => Err(format!(
                 "{} is not a part of the page; it takes producers, topics, groups, log, timeline, \
-                 or one of topic:NAME, partition:TOPIC-N, group:NAME, producer:NAME, \
-                 consumer:NAME, processor:NAME, broker:ID",
+                 queues, or one of topic:NAME, partition:TOPIC-N, group:NAME, producer:NAME, \
+                 consumer:NAME, processor:NAME, broker:ID, exchange:NAME, queue:NAME, \
+                 rabbit_consumer:NAME, share_group:NAME",
                 crate::ground::quote::quoted(text)
             )),
         }

@@ -13,6 +13,8 @@ pub enum Region {
     Groups,
     Log,
     Lesson,
+    /// RabbitMQ and share groups beside the log ("Log vs queue"), when the scenario has them.
+    Queues,
 }
 
 /// How much of the header a figure keeps (`controls=`).
@@ -55,7 +57,12 @@ impl Default for EmbedOptions {
     fn default() -> Self {
         EmbedOptions {
             embed: false,
-            regions: vec![Region::Producers, Region::Topics, Region::Groups],
+            regions: vec![
+                Region::Producers,
+                Region::Topics,
+                Region::Groups,
+                Region::Queues,
+            ],
             view_set: false,
             controls: Controls::Full,
             theme: Theme::Auto,
@@ -149,6 +156,7 @@ fn regions(value: &str, problems: &mut Vec<String>) -> Vec<Region> {
     for part in value.split([',', '+']).filter(|p| !p.is_empty()) {
         let add: &[Region] = match part {
             "cluster" => &[Region::Producers, Region::Topics, Region::Groups],
+            "queues" => &[Region::Queues],
             "producers" => &[Region::Producers],
             "topics" => &[Region::Topics],
             "groups" => &[Region::Groups],
@@ -158,7 +166,7 @@ fn regions(value: &str, problems: &mut Vec<String>) -> Vec<Region> {
                 problems.push(bad(
                     "view",
                     part,
-                    "cluster, producers, topics, groups, log or lesson",
+                    "cluster, producers, topics, groups, queues, log or lesson",
                 ));
                 &[]
             }
@@ -178,6 +186,7 @@ fn regions(value: &str, problems: &mut Vec<String>) -> Vec<Region> {
         Region::Producers,
         Region::Topics,
         Region::Groups,
+        Region::Queues,
         Region::Log,
     ];
     order.into_iter().filter(|r| out.contains(r)).collect()
@@ -233,7 +242,7 @@ mod tests {
             problems,
             vec![
                 "embed=\"yes\" is not one of 0 or 1; using the default.",
-                "view=\"charts\" is not one of cluster, producers, topics, groups, log or lesson; using the default.",
+                "view=\"charts\" is not one of cluster, producers, topics, groups, queues, log or lesson; using the default.",
                 "controls=\"some\" is not one of full, minimal or none; using the default.",
                 "theme=\"%1b[31m\" is not one of auto, light or dark; using the default.",
             ]

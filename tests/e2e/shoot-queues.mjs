@@ -1,0 +1,12 @@
+import { startServer, launch, openPage, shot } from './harness.mjs';
+const server = await startServer();
+const browser = await launch();
+const scen = process.argv[2] ?? 'queue-7-share-group';
+const { page, problems } = await openPage(browser, `${server.url}?scenario=${scen}&speed=4`, { width: 1500, height: 1000 });
+await page.locator('#queues-title').waitFor({ timeout: 30000 });
+await page.waitForTimeout(4000);
+await page.locator('.queues-panel').scrollIntoViewIfNeeded();
+await shot(page, `q-${scen}-full`, { fullPage: true });
+await page.locator('.queues-panel').screenshot({ path: `artifacts/q-${scen}-panel.png` });
+console.log(problems.join('\n') || 'no problems');
+await browser.close(); server.close();
