@@ -213,3 +213,37 @@ fn bad_share_consumers_name_the_setting_and_change_nothing() {
     assert_eq!(t.sim().trace_hash(), before);
     assert_eq!(t.sim().snapshot().share_groups[0].members.len(), 1);
 }
+
+/// `SharePartition.canAcquireRecords`: new records are acquired only while the window from the
+/// SPSO holds fewer than `share.partition.max.record.locks`; a crashed member's locked records at
+/// the SPSO stall the partition for everyone until their lock runs out.
+#[test]
+fn a_stuck_record_at_the_start_stalls_a_full_window() {
+    let mut t = Timeline::new(scenario(1, 1000, 10)).unwrap();
+    act(
+        &mut t,
+        r#"{"type": "add_share_consumer", "name": "doomed", "group": "jobs", "topic": "orders", "processing_us": 1000000, "lock_ms": 10000, "max_record_locks": 100, "auto_offset_reset": "earliest"}"#,
+    );
+    t.advance_to(300);
+    act(
+        &mut t,
+        r#"{"type": "crash_share_consumer", "consumer": "doomed"}"#,
+    );
+    act(
+        &mut t,
+        r#"{"type": "add_share_consumer", "name": "fast", "group": "jobs", "topic": "orders", "processing_us": 10}"#,
+    );
+    t.advance_to(5_000);
+    let g = t.sim().snapshot().share_groups[0].clone();
+    let p = &g.partitions[0];
+    assert_eq!(p.speo - p.spso + 1, 100, "the window is full: {p:?}");
+    assert!(
+        g.accepted < 100,
+        "fast got only what fits behind the stuck records: {}",
+        g.accepted
+    );
+    // The lock runs out: fast takes the stuck records and the partition flows again.
+    t.advance_to(15_000);
+    let g = t.sim().snapshot().share_groups[0].clone();
+    assert!(g.accepted > 5_000, "{}", g.accepted);
+}

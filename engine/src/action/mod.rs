@@ -232,6 +232,8 @@ pub enum Action {
         lock_ms: Option<u64>,
         delivery_limit: Option<u32>,
         auto_offset_reset: Option<String>,
+        /// `share.partition.max.record.locks` (2000): the in-flight window of each partition.
+        max_record_locks: Option<u32>,
     },
     /// The share consumer's process dies: its acquired records stay locked until the lock runs
     /// out.

@@ -514,6 +514,7 @@ impl Simulation {
                 lock_ms,
                 delivery_limit,
                 auto_offset_reset,
+                max_record_locks,
             } => self.add_share_consumer(
                 &name,
                 &group,
@@ -521,7 +522,12 @@ impl Simulation {
                 processing_us,
                 poison_key.as_deref(),
                 reject_poison,
-                (lock_ms, delivery_limit, auto_offset_reset.as_deref()),
+                (
+                    lock_ms,
+                    delivery_limit,
+                    auto_offset_reset.as_deref(),
+                    max_record_locks,
+                ),
             ),
             Action::CrashShareConsumer { consumer } => self.crash_share_consumer(&consumer),
         }

@@ -24,7 +24,7 @@ impl Simulation {
         processing_us: u64,
         poison_key: Option<&str>,
         reject_poison: bool,
-        settings: (Option<u64>, Option<u32>, Option<&str>),
+        settings: (Option<u64>, Option<u32>, Option<&str>, Option<u32>),
     ) -> Result<Applied, ActionError> {
         super::apply::validate_client_name("share consumer", name)?;
         super::apply::validate_client_name("share group", group)?;
@@ -44,7 +44,7 @@ impl Simulation {
             return bad(format!("Topic {} is internal.", quoted(topic)));
         }
         let topic_id = t.id;
-        let (lock_ms, delivery_limit, reset) = settings;
+        let (lock_ms, delivery_limit, reset, max_locks) = settings;
         let earliest = match reset {
             None | Some("latest") => false,
             Some("earliest") => true,
@@ -59,20 +59,23 @@ impl Simulation {
         let config = ShareConfig {
             lock_ms: lock_ms.unwrap_or(defaults.lock_ms),
             delivery_limit: delivery_limit.unwrap_or(defaults.delivery_limit),
-            ..defaults
+            max_in_flight: max_locks.unwrap_or(defaults.max_in_flight),
         };
         if let Some(g) = self.shares.group(group) {
             let differs = lock_ms.is_some_and(|l| l != g.config.lock_ms)
                 || delivery_limit.is_some_and(|d| d != g.config.delivery_limit)
+                || max_locks.is_some_and(|m| m != g.config.max_in_flight)
                 || reset.is_some() && earliest != g.earliest;
             if differs {
                 return bad(format!(
                     "Share group {} exists with share.record.lock.duration.ms={}, \
-                     share.delivery.count.limit={} and share.auto.offset.reset={}: a group's \
-                     settings are the group's, not a member's.",
+                     share.delivery.count.limit={}, share.partition.max.record.locks={} and \
+                     share.auto.offset.reset={}: a group's settings are the group's, not a \
+                     member's.",
                     quoted(group),
                     g.config.lock_ms,
                     g.config.delivery_limit,
+                    g.config.max_in_flight,
                     if g.earliest { "earliest" } else { "latest" }
                 ));
             }

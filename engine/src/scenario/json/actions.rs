@@ -200,6 +200,7 @@ impl FromJson for Action {
                 lock_ms: o.or_default("lock_ms")?,
                 delivery_limit: o.or_default("delivery_limit")?,
                 auto_offset_reset: o.or_default("auto_offset_reset")?,
+                max_record_locks: o.or_default("max_record_locks")?,
             },
             _ => Action::CrashShareConsumer {
                 consumer: o.req("consumer")?,
