@@ -55,6 +55,7 @@ pub mod rabbit;
 pub mod scenario;
 pub mod share;
 pub mod sim;
+pub mod streams;
 pub mod timeline;
 #[cfg(feature = "cli")]
 pub mod vectors;

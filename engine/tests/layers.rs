@@ -65,6 +65,11 @@ const LAYERS: &[(&str, u32, &str)] = &[
         "4 parties: an application built of a consumer and a producer",
     ),
     (
+        "streams",
+        43,
+        "4 parties: Kafka Streams (windows, the windowed aggregation of a task)",
+    ),
+    (
         "action",
         44,
         "4 the input: what a user, a scenario or a lesson asks for",

@@ -1,0 +1,12 @@
+//! Kafka Streams in the simulation (issue 19): windows and the windowed aggregation of a task,
+//! faithful to `streams/.../kstream/` (reference section 1). The application that runs them on a
+//! consumer group with changelogs, repartitioning, exactly-once and a dead-letter topic comes next.
+
+pub mod aggregate;
+pub mod window;
+
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::{Emit, Processed, Skipped, Update, WindowedAggregate};
+pub use window::{Window, Windows};
