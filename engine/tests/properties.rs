@@ -160,6 +160,7 @@ impl Driver {
                     rate,
                     keys,
                     value_bytes: 50,
+                    events: None,
                 };
                 (
                     Action::AddProducer {
@@ -303,6 +304,7 @@ impl Driver {
                             rate: 1,
                             keys: KeyDistribution::None,
                             value_bytes: 1,
+                            events: None,
                         }),
                     },
                 },

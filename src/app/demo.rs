@@ -53,6 +53,7 @@ pub fn bench_scenario(seed: u64) -> Scenario {
             rate: 50_000,
             keys: KeyDistribution::Uniform { keys: 10_000 },
             value_bytes: 100,
+            events: None,
         }),
     };
     Scenario {
@@ -102,6 +103,7 @@ pub fn memory_bound_scenario(seed: u64) -> Scenario {
                 rate: 3_000,
                 keys: KeyDistribution::Uniform { keys: 1_000 },
                 value_bytes: 100,
+                events: None,
             }),
         }],
         consumers: vec![ConsumerSpec {
@@ -165,6 +167,7 @@ pub fn rebalance_protocols_scenario(seed: u64) -> Scenario {
                 rate: 300,
                 keys: KeyDistribution::Uniform { keys: 200 },
                 value_bytes: 120,
+                events: None,
             }),
         }],
         consumers: vec![
@@ -224,6 +227,7 @@ pub fn demo_scenario(seed: u64) -> Scenario {
                 rate: 20,
                 keys: KeyDistribution::Uniform { keys: 30 },
                 value_bytes: 100,
+                events: None,
             }),
         }],
         consumers: vec![consumer("billing-1"), consumer("billing-2")],

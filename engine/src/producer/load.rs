@@ -74,6 +74,9 @@ pub struct LoadConfig {
     pub keys: KeyDistribution,
     /// [`LoadConfig::DEFAULT_VALUE_BYTES`] when a file leaves it out.
     pub value_bytes: u32,
+    /// What the records say, for applications that parse them (none: opaque bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventModel>,
 }
 
 impl LoadConfig {
@@ -92,6 +95,9 @@ impl LoadConfig {
             return Err(ActionError::InvalidConfig(format!(
                 "Value size (value_bytes) must be at most {MAX_VALUE_BYTES} bytes."
             )));
+        }
+        if let Some(e) = &self.events {
+            e.validate()?;
         }
         self.keys.validate()
     }

@@ -17,6 +17,7 @@ pub mod accumulator;
 pub mod config;
 mod idempotence;
 pub use crate::ground::latency;
+pub mod events;
 pub mod load;
 pub mod partitioner;
 mod sender;

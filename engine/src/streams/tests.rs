@@ -30,7 +30,13 @@ fn shown(u: &[Update<&'static str>]) -> Vec<String> {
 }
 
 /// One row of the trace: key, seconds, emit-on-update output, suppress output, drops so far.
-type Row = (&'static str, u64, &'static [&'static str], &'static [&'static str], u64);
+type Row = (
+    &'static str,
+    u64,
+    &'static [&'static str],
+    &'static [&'static str],
+    u64,
+);
 
 /// Section 1.8, record by record: clicks per user, 1-minute tumbling windows, 10 s grace, with
 /// the cache off (every update forwarded) and with suppress (finals only when W0 closes).

@@ -196,6 +196,7 @@ mod strip_tests {
             rate,
             keys: KeyDistribution::Uniform { keys },
             value_bytes: 10,
+            events: None,
         };
         s.apply(Action::AddProducer {
             name: None,

@@ -141,8 +141,32 @@ impl FromJson for LoadConfig {
             rate: o.req("rate")?,
             keys: o.or("keys", LoadConfig::DEFAULT_KEYS)?,
             value_bytes: o.or("value_bytes", LoadConfig::DEFAULT_VALUE_BYTES)?,
+            events: o.or_default("events")?,
         };
         o.done(c)
+    }
+}
+
+impl FromJson for crate::producer::events::EventModel {
+    fn from_json(v: &Value, at: &At) -> Result<Self, String> {
+        use crate::producer::events::EventType;
+        let o = Obj::new(v, at, "an event model (an object with a type)")?;
+        let kind = match o.with("type", |v, at| {
+            named(v, at, &[("click", 0), ("view", 1), ("purchase", 2)])
+        })? {
+            None => return Err(at.error("missing field `type`")),
+            Some(0) => EventType::Click,
+            Some(1) => EventType::View,
+            Some(_) => EventType::Purchase,
+        };
+        let m = Self {
+            kind,
+            amount_min: o.or("amount_min", 1)?,
+            amount_max: o.or("amount_max", 100)?,
+            malformed_percent: o.or_default("malformed_percent")?,
+            missing_field_percent: o.or_default("missing_field_percent")?,
+        };
+        o.done(m)
     }
 }
 
