@@ -553,6 +553,30 @@ pub enum EventKind {
         group: String,
         lock_ms: u64,
     },
+    /// A Kafka Streams application started with `instances` instances.
+    StreamsAppStarted {
+        application_id: String,
+        instances: u32,
+    },
+    StreamsInstanceCrashed {
+        instance: String,
+    },
+    StreamsInstanceRestarted {
+        instance: String,
+        incarnation: u32,
+    },
+    /// A task `0_<task>` was assigned to `instance`: it restores `records` changelog records
+    /// before it processes.
+    StreamsTaskRestoring {
+        instance: String,
+        task: u32,
+        records: u64,
+    },
+    /// The stream thread died of an exception (`LogAndFailProcessingExceptionHandler`).
+    StreamsThreadFailed {
+        instance: String,
+        message: String,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -676,6 +700,11 @@ impl EventKind {
             | RabbitDeadLettered { .. }
             | RabbitDropped { .. } => Category::Rabbit,
             ShareConsumerAdded { .. } | ShareConsumerCrashed { .. } => Category::Group,
+            StreamsAppStarted { .. }
+            | StreamsInstanceCrashed { .. }
+            | StreamsInstanceRestarted { .. }
+            | StreamsThreadFailed { .. } => Category::Admin,
+            StreamsTaskRestoring { .. } => Category::Storage,
         }
     }
 }

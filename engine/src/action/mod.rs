@@ -5,8 +5,10 @@
 //! leaves the simulation exactly as it was.
 
 mod faults;
+pub mod streams;
 
 pub use faults::LinkFaults;
+pub use streams::{StreamsSpec, WindowSpec};
 
 use serde::Serialize;
 
@@ -240,6 +242,18 @@ pub enum Action {
     CrashShareConsumer {
         consumer: String,
     },
+    /// A Kafka Streams application (issue 19).
+    AddStreamsApp {
+        spec: StreamsSpec,
+    },
+    /// An instance's process dies (`<application.id>-<n>`).
+    CrashStreamsInstance {
+        instance: String,
+    },
+    /// A crashed or failed instance starts again, with no local state.
+    RestartStreamsInstance {
+        instance: String,
+    },
 }
 
 impl Action {
@@ -281,6 +295,9 @@ impl Action {
             Action::CloseRabbitConsumer { .. } => "close_rabbit_consumer",
             Action::AddShareConsumer { .. } => "add_share_consumer",
             Action::CrashShareConsumer { .. } => "crash_share_consumer",
+            Action::AddStreamsApp { .. } => "add_streams_app",
+            Action::CrashStreamsInstance { .. } => "crash_streams_instance",
+            Action::RestartStreamsInstance { .. } => "restart_streams_instance",
         }
     }
 }

@@ -191,16 +191,12 @@ impl Consumer {
                     // Record by record: each has its own identity (its lineage, if derived).
                     for (i, r) in records.iter().enumerate() {
                         let delta = (first + i) as u32;
-                        let lineage = batch
-                            .typed
-                            .iter()
-                            .find(|t| t.offset_delta == delta)
-                            .and_then(|t| t.lineage)
-                            .unwrap_or(Lineage {
-                                producer: origin.producer,
-                                partition: a.partition,
-                                record: origin.first_record + delta as u64,
-                            });
+                        let typed = batch.typed.iter().find(|t| t.offset_delta == delta);
+                        let lineage = typed.and_then(|t| t.lineage).unwrap_or(Lineage {
+                            producer: origin.producer,
+                            partition: a.partition,
+                            record: origin.first_record + delta as u64,
+                        });
                         ctx.audit.on_delivered(
                             self.audit_slot,
                             lineage.producer,
@@ -217,6 +213,10 @@ impl Consumer {
                                 key: r.key,
                                 value_len: r.value_len,
                                 lineage,
+                                from: a.partition,
+                                offset: from + i as i64,
+                                timestamp: batch.first_timestamp + u64::from(r.ts_delta),
+                                value: typed.and_then(|t| t.value.clone()),
                             });
                         }
                     }

@@ -144,11 +144,17 @@ pub struct Consumer {
 }
 
 /// A record handed to a processor: what it needs to derive its output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveredRecord {
     pub key: crate::log::KeyId,
     pub value_len: u32,
     pub lineage: crate::log::Lineage,
+    /// Where it was read: the partition and offset.
+    pub from: PartitionIdx,
+    pub offset: i64,
+    pub timestamp: Millis,
+    /// The value, when a user or an application typed it (load records carry only a size).
+    pub value: Option<String>,
 }
 
 impl Consumer {
@@ -366,6 +372,12 @@ impl Consumer {
             self.waiting = false;
             self.next_poll = self.next_poll.min(now);
         }
+    }
+
+    /// The application asks for its position to be committed at the next poll (`commitSync`
+    /// after a Kafka Streams commit has flushed its producer).
+    pub fn request_commit(&mut self) {
+        self.manual_commit_due = true;
     }
 
     /// The processor finished with the last poll: poll again now.

@@ -129,7 +129,9 @@ impl Producer {
         let Some(t) = self.txn.as_mut() else {
             return;
         };
-        if !t.in_transaction() {
+        // While committing too: commitTransaction() flushes what was sent before it, and the
+        // sender adds those partitions first.
+        if !t.in_transaction() && t.state != TxnClientState::CommittingTransaction {
             return;
         }
         for &p in self.accumulator.partitions() {
@@ -156,6 +158,9 @@ impl Producer {
     /// Sends the next request the transaction needs, if none is outstanding.
     pub(super) fn txn_step(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
+        // Records appended since the last poll (by the application thread, between polls) need
+        // their partitions added before anything else: the sender thread would add them first.
+        self.note_new_partitions();
         let Some(t) = self.txn.as_mut() else {
             return;
         };

@@ -530,6 +530,9 @@ impl Simulation {
                 ),
             ),
             Action::CrashShareConsumer { consumer } => self.crash_share_consumer(&consumer),
+            Action::AddStreamsApp { spec } => self.add_streams(&spec),
+            Action::CrashStreamsInstance { instance } => self.crash_streams_instance(&instance),
+            Action::RestartStreamsInstance { instance } => self.restart_streams_instance(&instance),
         }
     }
 

@@ -36,6 +36,7 @@ mod rabbit;
 pub mod rebalances;
 mod replication;
 mod share;
+mod streams;
 mod timers;
 pub mod trace;
 
@@ -81,6 +82,8 @@ enum Due {
     RabbitTimer,
     /// A share group has something due.
     ShareTimer,
+    /// A Kafka Streams instance has something due (processing done, a restore finished).
+    StreamsTimer,
 }
 
 #[derive(Clone)]
@@ -125,6 +128,9 @@ pub struct Simulation {
     /// Share groups (KIP-932) reading the cluster's topics.
     shares: crate::share::ShareGroups,
     share_timer_at: Option<Millis>,
+    /// Kafka Streams applications.
+    streams: Vec<crate::streams::StreamsApp>,
+    streams_timer_at: Option<Millis>,
 }
 
 impl Simulation {
@@ -181,6 +187,8 @@ impl Simulation {
             rabbit_timer_at: None,
             shares: crate::share::ShareGroups::new(config_delay),
             share_timer_at: None,
+            streams: Vec::new(),
+            streams_timer_at: None,
         })
     }
 
@@ -402,6 +410,7 @@ impl Simulation {
             Due::MaintenanceTimer => self.on_maintenance_timer(at),
             Due::RabbitTimer => self.on_rabbit_timer(at),
             Due::ShareTimer => self.on_share_timer(at),
+            Due::StreamsTimer => self.on_streams_timer(at),
         }
     }
 

@@ -17,6 +17,9 @@ impl Simulation {
     /// After a client ran: if it belongs to a processor, let the processor react.
     pub(super) fn after_client(&mut self, party: Party) {
         self.tee_to_rabbit(party);
+        if !self.streams.is_empty() {
+            self.after_streams_client(party);
+        }
         let owner = match party {
             Party::Consumer(i) => self.consumer(i).and_then(|c| c.owner),
             Party::Producer(i) => self.producer(i).and_then(|p| p.owner),

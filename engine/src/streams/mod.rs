@@ -3,10 +3,18 @@
 //! consumer group with changelogs, repartitioning, exactly-once and a dead-letter topic comes next.
 
 pub mod aggregate;
+pub mod app;
+pub mod instance;
+pub mod topology;
 pub mod window;
 
 #[cfg(test)]
 mod tests;
 
 pub use aggregate::{Emit, Processed, Skipped, Update, WindowedAggregate};
+pub use app::StreamsApp;
+pub use instance::{
+    Env, InstancePhase, StreamTask, StreamsInstance, StreamsStats, Write, WriteKey,
+};
+pub use topology::{Aggregation, OnError, ProcessingGuarantee, Topology};
 pub use window::{Window, Windows};

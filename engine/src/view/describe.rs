@@ -349,6 +349,16 @@ impl Simulation {
                 "RabbitMQ: {count} message{} dead-lettered from {queue} to exchange {exchange} (x-death reason {reason})",
                 if *count == 1 { "" } else { "s" }
             ),
+            StreamsAppStarted { application_id, instances } => format!(
+                "Kafka Streams application {application_id} started with {instances} instance{}",
+                if *instances == 1 { "" } else { "s" }
+            ),
+            StreamsInstanceCrashed { instance } => format!("{instance} crashed (no commit, no LeaveGroup)"),
+            StreamsInstanceRestarted { instance, incarnation } => format!("{instance} restarted (incarnation {incarnation}): no local state"),
+            StreamsTaskRestoring { instance, task, records } => format!(
+                "{instance}: task 0_{task} restores its store from {records} changelog records before processing"
+            ),
+            StreamsThreadFailed { instance, message } => format!("{instance}: stream thread died: {message}"),
             ShareConsumerAdded { name, group, topic } => format!(
                 "{name} joins share group {group} on {topic} (every member is assigned every partition)"
             ),

@@ -4,12 +4,12 @@
 use serde_json::Value;
 
 use super::{invalid, named, At, FromJson, Obj};
-use crate::action::{Action, LinkFaults, PartitionRef, ResetTo};
+use crate::action::{Action, LinkFaults, PartitionRef, ResetTo, StreamsSpec, WindowSpec};
 use crate::log::record::Header;
 use crate::rabbit::{ArgValue, Arguments};
 
 /// Every action's `type`, in the order of [`Action`]'s variants.
-const ACTION_TYPES: [&str; 35] = [
+const ACTION_TYPES: [&str; 38] = [
     "create_topic",
     "delete_topic",
     "increase_partitions",
@@ -45,6 +45,9 @@ const ACTION_TYPES: [&str; 35] = [
     "close_rabbit_consumer",
     "add_share_consumer",
     "crash_share_consumer",
+    "add_streams_app",
+    "crash_streams_instance",
+    "restart_streams_instance",
 ];
 
 impl FromJson for Action {
@@ -202,8 +205,32 @@ impl FromJson for Action {
                 auto_offset_reset: o.or_default("auto_offset_reset")?,
                 max_record_locks: o.or_default("max_record_locks")?,
             },
-            _ => Action::CrashShareConsumer {
+            "crash_share_consumer" => Action::CrashShareConsumer {
                 consumer: o.req("consumer")?,
+            },
+            "add_streams_app" => Action::AddStreamsApp {
+                spec: StreamsSpec {
+                    application_id: o.req("application_id")?,
+                    input: o.req("input")?,
+                    output: o.req("output")?,
+                    instances: o.or("instances", 1)?,
+                    window: o.req("window")?,
+                    aggregation: o.or("aggregation", "count".to_string())?,
+                    filter: o.or_default("filter")?,
+                    emit: o.or("emit", "cached".to_string())?,
+                    guarantee: o.or("guarantee", "at_least_once".to_string())?,
+                    commit_interval_ms: o.or_default("commit_interval_ms")?,
+                    on_error: o.or("on_error", "fail".to_string())?,
+                    dead_letter_topic: o.or_default("dead_letter_topic")?,
+                    processing_us: o.or_default("processing_us")?,
+                    session_timeout_ms: o.or_default("session_timeout_ms")?,
+                },
+            },
+            "crash_streams_instance" => Action::CrashStreamsInstance {
+                instance: o.req("instance")?,
+            },
+            _ => Action::RestartStreamsInstance {
+                instance: o.req("instance")?,
             },
         };
         o.done(a)
@@ -234,6 +261,19 @@ impl FromJson for Arguments {
         }
         list.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Arguments(list))
+    }
+}
+
+impl FromJson for WindowSpec {
+    fn from_json(v: &Value, at: &At) -> Result<Self, String> {
+        let o = Obj::new(v, at, "a window (an object with a kind)")?;
+        let w = WindowSpec {
+            kind: o.req("kind")?,
+            size_ms: o.req("size_ms")?,
+            advance_ms: o.or_default("advance_ms")?,
+            grace_ms: o.or_default("grace_ms")?,
+        };
+        o.done(w)
     }
 }
 
