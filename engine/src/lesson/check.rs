@@ -9,6 +9,7 @@
 //!         | "consumer" NAME | "processor" NAME | "broker" ID | "key" KEY "on" TOPIC
 //!         | "queue" NAME | "rabbit_consumer" NAME | "publisher" PRODUCER      (RabbitMQ)
 //!         | "share_group" NAME                                                (KIP-932)
+//!         | "streams_app" APPLICATION-ID                                      (Kafka Streams)
 //! op      = "==" | "!=" | "<" | "<=" | ">" | ">="
 //! value   = a number, or a word for `state` (`group billing state == Stable`)
 //! ```
@@ -27,7 +28,7 @@ use crate::ground::quote::quoted;
 use crate::view::Snapshot;
 
 /// What each subject can be asked, for messages and the documentation.
-pub const METRICS: [(&str, &[&str]); 12] = [
+pub const METRICS: [(&str, &[&str]); 13] = [
     (
         "group",
         &[
@@ -133,6 +134,20 @@ pub const METRICS: [(&str, &[&str]); 12] = [
             "archived",
             "in_flight",
             "order_violations",
+        ],
+    ),
+    (
+        "streams_app",
+        &[
+            "processed",
+            "dropped",
+            "dead_lettered",
+            "skipped",
+            "outputs",
+            "restored",
+            "running",
+            "failed",
+            "restoring",
         ],
     ),
     (
@@ -507,6 +522,31 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
             }
         }
         "queue" | "rabbit_consumer" | "publisher" => rabbit::measure(c, s),
+        "streams_app" => {
+            let a = s
+                .streams
+                .iter()
+                .find(|a| a.application_id == c.name)
+                .ok_or_else(missing)?;
+            let instances =
+                |state: &str| a.instances.iter().filter(|i| i.state == state).count() as u64;
+            count(match m {
+                "processed" => a.processed,
+                "dropped" => a.dropped,
+                "dead_lettered" => a.dead_lettered,
+                "skipped" => a.skipped,
+                "outputs" => a.outputs,
+                "restored" => a.restored,
+                "running" => a.instances.len() as u64 - instances("CRASHED") - instances("FAILED"),
+                "failed" => instances("FAILED"),
+                _ => a
+                    .instances
+                    .iter()
+                    .flat_map(|i| &i.tasks)
+                    .filter(|t| t.restoring)
+                    .count() as u64,
+            })
+        }
         "share_group" => {
             let g = s
                 .share_groups

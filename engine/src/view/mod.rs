@@ -22,6 +22,7 @@ mod rabbit;
 mod records;
 mod share;
 mod status;
+mod streams;
 mod strip;
 
 pub use clients::{AssignedView, ConsumerView, ProcessorView, ProducerView};
@@ -34,6 +35,7 @@ pub use rabbit::{
 pub use records::RecordView;
 pub use share::{InFlightView, ShareGroupView, ShareMemberView, SharePartitionView};
 pub use status::ConsumerStatus;
+pub use streams::{exactly_once, StreamTaskView, StreamsAppView, StreamsInstanceView};
 pub use strip::StripCell;
 
 // The words views and events are written in, for readers that name them.
@@ -74,6 +76,9 @@ pub struct Snapshot {
     /// Share groups (KIP-932), when the scenario has any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub share_groups: Vec<ShareGroupView>,
+    /// Kafka Streams applications, when the scenario has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub streams: Vec<StreamsAppView>,
 }
 
 impl Simulation {
@@ -105,6 +110,7 @@ impl Simulation {
             processors: clients::processor_views(self),
             rabbit: self.rabbit_view(),
             share_groups: self.share_group_views(),
+            streams: self.streams_views(),
         }
     }
 }
