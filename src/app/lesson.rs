@@ -239,9 +239,8 @@ pub fn region_of(point: &str) -> Option<EmbedRegion> {
         "topics" | "topic" | "partition" | "broker" | "processor" => Some(EmbedRegion::Topics),
         "groups" | "group" | "consumer" => Some(EmbedRegion::Groups),
         "log" => Some(EmbedRegion::Log),
-        "queues" | "queue" | "exchange" | "rabbit_consumer" | "share_group" => {
-            Some(EmbedRegion::Queues)
-        }
+        "queues" | "queue" | "exchange" | "rabbit_consumer" | "share_group" | "streams"
+        | "streams_app" => Some(EmbedRegion::Queues),
         _ => None,
     }
 }

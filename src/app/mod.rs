@@ -28,6 +28,7 @@ use crate::components::producers_column::ProducersColumn;
 use crate::components::protocol_log::ProtocolLog;
 use crate::components::queues_panel::QueuesPanel;
 use crate::components::shortcuts::Shortcuts;
+use crate::components::streams_panel::StreamsPanel;
 use crate::components::topics_column::TopicsColumn;
 use crate::hooks::use_animation_frame::use_animation_frame;
 use crate::hooks::use_host_bridge::use_host_bridge;
@@ -180,7 +181,7 @@ pub fn App(props: &AppProps) -> Html {
                         }
                     </@>
                 }
-                if shows(EmbedRegion::Queues) { <QueuesPanel /> }
+                if shows(EmbedRegion::Queues) { <QueuesPanel /> <StreamsPanel /> }
                 if !figure && !present { <ActionLog /> }
                 if shows(EmbedRegion::Log) {
                     <ContextProvider<View> context={view_of(log)}><ProtocolLog /></ContextProvider<View>>

@@ -44,7 +44,7 @@ pub fn ShareGroupCard(props: &ShareGroupProps) -> Html {
                         Callback::from(move |_| engine.apply(Action::CrashShareConsumer { consumer: name.clone() }, "share"))
                     };
                     html! {
-                        <li class={classes!("member", (!m.alive).then_some("gone"))} key={m.name.clone()} aria-label={format!("Share consumer {}", m.name)}>
+                        <li class={classes!("member", (!m.alive).then_some("down"))} key={m.name.clone()} aria-label={format!("Share consumer {}", m.name)}>
                             <div class="member-head">
                                 <strong>{ &m.name }</strong>
                                 if m.alive {

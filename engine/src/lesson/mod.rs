@@ -78,13 +78,14 @@ pub struct Task {
 pub struct Point(pub String);
 
 /// The kinds a [`Point`] may name.
-pub const POINT_KINDS: [&str; 17] = [
+pub const POINT_KINDS: [&str; 19] = [
     "producers",
     "topics",
     "groups",
     "log",
     "timeline",
     "queues",
+    "streams",
     "topic",
     "partition",
     "group",
@@ -96,6 +97,7 @@ pub const POINT_KINDS: [&str; 17] = [
     "queue",
     "rabbit_consumer",
     "share_group",
+    "streams_app",
 ];
 
 impl Point {
@@ -104,16 +106,16 @@ impl Point {
             Some((k, n)) => (k, Some(n)),
             None => (text, None),
         };
-        let whole = POINT_KINDS[..6].contains(&kind);
-        let one = POINT_KINDS[6..].contains(&kind);
+        let whole = POINT_KINDS[..7].contains(&kind);
+        let one = POINT_KINDS[7..].contains(&kind);
         match name {
             None if whole => Ok(Point(text.to_string())),
             Some(n) if one && !n.is_empty() && n.len() <= 255 => Ok(Point(text.to_string())),
             _ => Err(format!(
                 "{} is not a part of the page; it takes producers, topics, groups, log, timeline, \
-                 queues, or one of topic:NAME, partition:TOPIC-N, group:NAME, producer:NAME, \
-                 consumer:NAME, processor:NAME, broker:ID, exchange:NAME, queue:NAME, \
-                 rabbit_consumer:NAME, share_group:NAME",
+                 queues, streams, or one of topic:NAME, partition:TOPIC-N, group:NAME, \
+                 producer:NAME, consumer:NAME, processor:NAME, broker:ID, exchange:NAME, \
+                 queue:NAME, rabbit_consumer:NAME, share_group:NAME, streams_app:NAME",
                 crate::ground::quote::quoted(text)
             )),
         }
