@@ -242,8 +242,9 @@ pub enum Action {
     CrashShareConsumer {
         consumer: String,
     },
-    /// A Kafka Streams application (issue 19).
+    /// A Kafka Streams application (issue 19), its fields written flat beside `type`.
     AddStreamsApp {
+        #[serde(flatten)]
         spec: StreamsSpec,
     },
     /// An instance's process dies (`<application.id>-<n>`).
