@@ -422,6 +422,22 @@ impl Consumer {
     pub fn assignment(&self) -> impl Iterator<Item = &Assigned> {
         self.assigned.iter()
     }
+
+    /// What `sendOffsetsToTransaction` takes: the position of every assigned partition that has
+    /// one, and `groupMetadata()` (member id and generation, empty and 0 outside a group).
+    pub fn transaction_offsets(&self) -> (Vec<(PartitionIdx, i64)>, String, i32) {
+        let offsets = self
+            .assigned
+            .iter()
+            .filter_map(|a| a.position.map(|p| (a.partition, p)))
+            .collect();
+        let (member_id, generation) = self
+            .membership
+            .as_ref()
+            .map(|m| (m.member_id.clone(), m.generation))
+            .unwrap_or_default();
+        (offsets, member_id, generation)
+    }
 }
 
 impl Consumer {

@@ -163,15 +163,7 @@ impl Processor {
                 }
                 match self.guarantee {
                     Guarantee::ExactlyOnce => {
-                        let (member_id, generation) = consumer
-                            .membership
-                            .as_ref()
-                            .map(|m| (m.member_id.clone(), m.generation))
-                            .unwrap_or_default();
-                        let offsets = consumer
-                            .assignment()
-                            .filter_map(|a| a.position.map(|p| (a.partition, p)))
-                            .collect();
+                        let (offsets, member_id, generation) = consumer.transaction_offsets();
                         let _ = producer.send_offsets_to_transaction(
                             self.group.clone(),
                             offsets,

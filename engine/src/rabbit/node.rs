@@ -39,7 +39,8 @@ pub const MAX_QUEUE_NAME_BYTES: usize = 255;
 /// instant (RabbitMQ drops only cycles without a reject); past it they are lost.
 const DEAD_LETTER_HOPS: u32 = 10_000;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Where a queue's messages went (the view and the report show it as it is).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct QueueStats {
     pub enqueued: u64,
     /// Publishes refused by `reject-publish`.
@@ -55,6 +56,7 @@ pub struct QueueStats {
     /// the queue): competing consumers and requeues reorder.
     pub order_violations: u64,
     /// The highest message id processed per key.
+    #[serde(skip)]
     key_order: BTreeMap<KeyId, u64>,
 }
 

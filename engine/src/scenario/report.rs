@@ -162,14 +162,8 @@ pub struct RabbitQueueReport {
     pub queue_type: String,
     pub ready: u64,
     pub unacked: u64,
-    pub enqueued: u64,
-    pub refused: u64,
-    pub delivered: u64,
-    pub redelivered: u64,
-    pub acked: u64,
-    pub dead_lettered: u64,
-    pub dropped: u64,
-    pub order_violations: u64,
+    #[serde(flatten)]
+    pub counts: crate::rabbit::QueueStats,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -209,25 +203,15 @@ impl RabbitReport {
             queues: node
                 .queues()
                 .iter()
-                .map(|q| {
-                    let s = &q.stats;
-                    RabbitQueueReport {
-                        queue: q.queue.name.clone(),
-                        queue_type: match q.queue.args.queue_type {
-                            crate::rabbit::QueueType::Classic => "classic".into(),
-                            crate::rabbit::QueueType::Quorum => "quorum".into(),
-                        },
-                        ready: q.queue.ready_len() as u64,
-                        unacked: q.unacked() as u64,
-                        enqueued: s.enqueued,
-                        refused: s.refused,
-                        delivered: s.delivered,
-                        redelivered: s.redelivered,
-                        acked: s.acked,
-                        dead_lettered: s.dead_lettered,
-                        dropped: s.dropped,
-                        order_violations: s.order_violations,
-                    }
+                .map(|q| RabbitQueueReport {
+                    queue: q.queue.name.clone(),
+                    queue_type: match q.queue.args.queue_type {
+                        crate::rabbit::QueueType::Classic => "classic".into(),
+                        crate::rabbit::QueueType::Quorum => "quorum".into(),
+                    },
+                    ready: q.queue.ready_len() as u64,
+                    unacked: q.unacked() as u64,
+                    counts: q.stats.clone(),
                 })
                 .collect(),
             consumers: node

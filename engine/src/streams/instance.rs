@@ -201,7 +201,7 @@ impl StreamsInstance {
                 let held = self.release_restored(now);
                 if self.pending.is_empty() && held.is_empty() {
                     if now >= self.last_commit + env.topology.commit_interval_ms {
-                        self.begin_commit(ctx, consumer, producer, env);
+                        self.begin_commit(ctx, producer, env);
                     }
                     return;
                 }
@@ -239,7 +239,7 @@ impl StreamsInstance {
                     return;
                 }
                 if now >= self.last_commit + env.topology.commit_interval_ms {
-                    self.begin_commit(ctx, consumer, producer, env);
+                    self.begin_commit(ctx, producer, env);
                 } else {
                     consumer.release(now);
                     self.phase = InstancePhase::Running;
@@ -429,13 +429,7 @@ impl StreamsInstance {
 
     /// A commit starts: the caches flush (outputs and changelog), then offsets are committed in
     /// the transaction (exactly-once) or once the producer has everything (at-least-once).
-    fn begin_commit(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        _consumer: &mut Consumer,
-        producer: &mut Producer,
-        env: &mut Env<'_>,
-    ) {
+    fn begin_commit(&mut self, ctx: &mut Ctx<'_>, producer: &mut Producer, env: &mut Env<'_>) {
         let t = env.topology;
         if t.emit == Emit::Cached {
             let eos = t.guarantee == ProcessingGuarantee::ExactlyOnceV2;
@@ -486,15 +480,7 @@ impl StreamsInstance {
             }
             ProcessingGuarantee::ExactlyOnceV2 => match producer.txn.as_ref().map(|x| x.state) {
                 Some(TxnClientState::InTransaction) => {
-                    let (member_id, generation) = consumer
-                        .membership
-                        .as_ref()
-                        .map(|m| (m.member_id.clone(), m.generation))
-                        .unwrap_or_default();
-                    let offsets = consumer
-                        .assignment()
-                        .filter_map(|a| a.position.map(|p| (a.partition, p)))
-                        .collect();
+                    let (offsets, member_id, generation) = consumer.transaction_offsets();
                     let _ = producer.send_offsets_to_transaction(
                         env.topology.application_id.clone(),
                         offsets,

@@ -39,17 +39,8 @@ pub struct MessageView {
     pub death: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct QueueCounts {
-    pub enqueued: u64,
-    pub refused: u64,
-    pub delivered: u64,
-    pub redelivered: u64,
-    pub acked: u64,
-    pub dead_lettered: u64,
-    pub dropped: u64,
-    pub order_violations: u64,
-}
+/// Where a queue's messages went.
+pub use crate::rabbit::QueueStats as QueueCounts;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueueView {
@@ -188,43 +179,31 @@ impl Simulation {
         let queues = node
             .queues()
             .iter()
-            .map(|q| {
-                let s = &q.stats;
-                QueueView {
-                    name: q.queue.name.clone(),
-                    queue_type: match q.queue.args.queue_type {
-                        QueueType::Classic => "classic".into(),
-                        QueueType::Quorum => "quorum".into(),
-                    },
-                    arguments: describe_arguments(&q.queue.args),
-                    declared_at: q.declared_at,
-                    ready: q.queue.ready_len() as u64,
-                    unacked: q.unacked() as u64,
-                    consumers: q.dispatcher.subscribers().len() as u32,
-                    counts: QueueCounts {
-                        enqueued: s.enqueued,
-                        refused: s.refused,
-                        delivered: s.delivered,
-                        redelivered: s.redelivered,
-                        acked: s.acked,
-                        dead_lettered: s.dead_lettered,
-                        dropped: s.dropped,
-                        order_violations: s.order_violations,
-                    },
-                    head: q
-                        .queue
-                        .ready()
-                        .take(QUEUE_HEAD)
-                        .map(|m| MessageView {
-                            id: m.id,
-                            key: key_text(m.key),
-                            routing_key: m.routing_keys.first().cloned().unwrap_or_default(),
-                            redelivered: m.redelivered,
-                            delivery_count: m.delivery_count,
-                            death: m.x_death.first().map(|d| d.reason.as_str().to_string()),
-                        })
-                        .collect(),
-                }
+            .map(|q| QueueView {
+                name: q.queue.name.clone(),
+                queue_type: match q.queue.args.queue_type {
+                    QueueType::Classic => "classic".into(),
+                    QueueType::Quorum => "quorum".into(),
+                },
+                arguments: describe_arguments(&q.queue.args),
+                declared_at: q.declared_at,
+                ready: q.queue.ready_len() as u64,
+                unacked: q.unacked() as u64,
+                consumers: q.dispatcher.subscribers().len() as u32,
+                counts: q.stats.clone(),
+                head: q
+                    .queue
+                    .ready()
+                    .take(QUEUE_HEAD)
+                    .map(|m| MessageView {
+                        id: m.id,
+                        key: key_text(m.key),
+                        routing_key: m.routing_keys.first().cloned().unwrap_or_default(),
+                        redelivered: m.redelivered,
+                        delivery_count: m.delivery_count,
+                        death: m.x_death.first().map(|d| d.reason.as_str().to_string()),
+                    })
+                    .collect(),
             })
             .collect();
         let consumers = node
