@@ -72,3 +72,13 @@ pub fn bytes(n: u64) -> String {
         format!("{} KB", n.div_ceil(1 << 10))
     }
 }
+
+/// A latency summary as `p50 · p99 ms`, or a dash when nothing was measured in its window (a
+/// stopped load has no recent latency, which is not 0 ms).
+pub fn latency(l: &brokerlab_engine::view::LatencySummary) -> String {
+    if l.records == 0 {
+        "— (none lately)".to_string()
+    } else {
+        format!("{} · {} ms", l.p50_ms, l.p99_ms)
+    }
+}

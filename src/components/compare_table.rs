@@ -112,11 +112,11 @@ pub fn CompareTable() -> Html {
                     share_cell(&|g| format!("{} records accepted one by one", format::count(g.accepted))),
                     queue.map_or_else(none, |q| format!("{} acks for {} messages", format::count(q.counts.acked), format::count(q.counts.acked)))) }
                 { row(html!{<>{"Latency p50 · p99"}</>},
-                    producer.map_or_else(none, |p| format!("send → ack {} · {} ms (batched: linger.ms {})", p.latency.p50_ms, p.latency.p99_ms, p.linger_ms)),
+                    producer.map_or_else(none, |p| format!("send → ack {} (batched: linger.ms {})", format::latency(&p.latency), p.linger_ms)),
                     share_cell(&|_| "reads the same log".to_string()),
                     match (rabbit_consumer, publisher) {
-                        (Some(c), Some(p)) => format!("publish → delivery {} · {} ms; → confirm {} · {} ms",
-                            c.delivery_latency.p50_ms, c.delivery_latency.p99_ms, p.confirm_latency.p50_ms, p.confirm_latency.p99_ms),
+                        (Some(c), Some(p)) => format!("publish → delivery {}; → confirm {}",
+                            format::latency(&c.delivery_latency), format::latency(&p.confirm_latency)),
                         _ => none(),
                     }) }
                 { row(html!{<>{"Delivered again"}</>},

@@ -144,8 +144,8 @@ fn RabbitConsumerRow(props: &ConsumerProps) -> Html {
                 if c.rejected > 0 { { format!(" · {} rejected", format::count(c.rejected)) } }
                 if let Some(k) = &c.poison_key { <span class="warn">{ format!(" · fails on {k} ({})", if c.requeue_poison { "reject, requeue" } else { "reject" }) }</span> }
             </p>
-            <p class="small latency-line">{ format!("publish → delivery {} · {} ms · → ack {} · {} ms (p50 · p99)",
-                c.delivery_latency.p50_ms, c.delivery_latency.p99_ms, c.ack_latency.p50_ms, c.ack_latency.p99_ms) }</p>
+            <p class="small latency-line">{ format!("publish → delivery {} · → ack {} (p50 · p99)",
+                format::latency(&c.delivery_latency), format::latency(&c.ack_latency)) }</p>
         </li>
     }
 }
