@@ -577,6 +577,13 @@ pub enum EventKind {
         instance: String,
         message: String,
     },
+    /// A transaction that added no partition and no offsets ended in the client alone: no
+    /// EndTxn went to the coordinator, which never heard of it.
+    EmptyTransactionEnded {
+        producer: u32,
+        transactional_id: String,
+        commit: bool,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -646,6 +653,7 @@ impl EventKind {
             | AddPartitionsToTxn { .. }
             | AddOffsetsToTxn { .. }
             | EndTxn { .. }
+            | EmptyTransactionEnded { .. }
             | TxnStateChanged { .. }
             | TxnMarkerWritten { .. }
             | TransactionTimedOut { .. }

@@ -578,3 +578,59 @@ fn a_read_committed_group_shows_lag_over_an_open_transaction_as_kafkas_tool_does
         g.partitions
     );
 }
+
+/// A transaction that never sent anything is completed by the client alone: no EndTxn reaches
+/// the coordinator (which would answer INVALID_TXN_STATE and fence the producer), and the
+/// producer goes on with its next transaction. Kafka Streams aborts such a transaction whenever
+/// a rebalance lands between `beginTransaction()` and its first record.
+#[test]
+fn an_empty_transaction_ends_without_an_end_txn() {
+    let mut s = sim(44);
+    topic(&mut s, "orders", 1);
+    txn_producer(&mut s, "tx", "empty-writer", 0);
+    s.advance_to(5_000);
+    for end in ["abort", "commit"] {
+        s.apply(Action::BeginTransaction {
+            producer: "tx".into(),
+        })
+        .unwrap();
+        s.advance(100);
+        s.apply(if end == "abort" {
+            Action::AbortTransaction {
+                producer: "tx".into(),
+            }
+        } else {
+            Action::CommitTransaction {
+                producer: "tx".into(),
+            }
+        })
+        .unwrap();
+        s.advance(500);
+    }
+    assert!(events_matching(&s, |k| matches!(k, EventKind::EndTxn { .. })).is_empty());
+    let p = &s.snapshot().producers[0];
+    assert_eq!(p.transaction_state.as_deref(), Some("READY"), "{p:?}");
+    // And a real transaction after them commits.
+    s.apply(Action::BeginTransaction {
+        producer: "tx".into(),
+    })
+    .unwrap();
+    send(&mut s, "tx", "orders", 0, "kept");
+    s.advance(200);
+    s.apply(Action::CommitTransaction {
+        producer: "tx".into(),
+    })
+    .unwrap();
+    s.advance(1_000);
+    let ends = events_matching(&s, |k| {
+        matches!(
+            k,
+            EventKind::EndTxn {
+                error: None,
+                commit: true,
+                ..
+            }
+        )
+    });
+    assert_eq!(ends.len(), 1);
+}

@@ -215,6 +215,18 @@ fn bad_applications_are_refused_naming_the_field() {
             r#"{"type": "crash_streams_instance", "instance": "nobody"}"#,
             "No Kafka Streams instance named \"nobody\".",
         ),
+        (
+            r#"{"type": "add_materialized_view", "name": "dash", "topic": "nope"}"#,
+            "Topic \"nope\" does not exist.",
+        ),
+        (
+            r#"{"type": "add_materialized_view", "name": "clicks-app", "topic": "clicks-per-10s"}"#,
+            "A view or group named \"clicks-app\" exists already",
+        ),
+        (
+            r#"{"type": "add_materialized_view", "name": "", "topic": "clicks-per-10s"}"#,
+            "A view name has 1 to 64 characters; this one is empty",
+        ),
     ] {
         let before = t.sim().trace_hash();
         let e = t

@@ -41,3 +41,4 @@ pub mod timeline_bar;
 pub mod topic_form;
 pub mod topic_panel;
 pub mod topics_column;
+pub mod view_card;

@@ -8,6 +8,7 @@ use brokerlab_engine::view::{exactly_once, StreamsAppView};
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
+use super::view_card::ViewCard;
 use crate::app::{format, use_engine, use_view};
 
 #[component]
@@ -23,6 +24,11 @@ pub fn StreamsPanel() -> Html {
             <div class="queues-grid">
                 { for apps.iter().map(|a| html! { <StreamsCard key={a.application_id.clone()} app={Rc::new(a.clone())} /> }) }
             </div>
+            if !view.snapshot.views.is_empty() {
+                <div class="queues-grid views-grid" aria-label="Materialized views">
+                    { for view.snapshot.views.iter().map(|v| html! { <ViewCard key={v.name.clone()} view={Rc::new(v.clone())} /> }) }
+                </div>
+            }
         </section>
     }
 }
@@ -83,13 +89,14 @@ fn StreamsCard(props: &StreamsProps) -> Html {
                                 <table class="tasks">
                                     <caption class="sr-only">{ format!("Tasks of {}", i.name) }</caption>
                                     <thead><tr><th scope="col">{"Task"}</th><th scope="col">{"State"}</th><th scope="col">{"Processed"}</th>
-                                        <th scope="col">{"Stream time"}</th><th scope="col">{"Store"}</th><th scope="col">{"Late, dropped"}</th></tr></thead>
+                                        <th scope="col">{"Lag"}</th><th scope="col">{"Stream time"}</th><th scope="col">{"Store"}</th><th scope="col">{"Late, dropped"}</th></tr></thead>
                                     <tbody>
                                         { for i.tasks.iter().map(|t| html! {
                                             <tr key={t.task.clone()}>
                                                 <th scope="row">{ &t.task }</th>
                                                 <td>{ if t.restoring { format!("restoring {} records", format::count(t.restored)) } else { "running".to_string() } }</td>
                                                 <td>{ format::count(t.processed) }</td>
+                                                <td class={classes!((t.lag.unwrap_or(0) > 1000).then_some("warn"))}>{ t.lag.map_or_else(|| "—".to_string(), |l| format::count(l.max(0) as u64)) }</td>
                                                 <td>{ t.stream_time.map_or_else(|| "—".to_string(), format::time) }</td>
                                                 <td>{ format::count(t.store_entries) }</td>
                                                 <td class={classes!((t.dropped > 0).then_some("warn"))}>{ format::count(t.dropped) }</td>

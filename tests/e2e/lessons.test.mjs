@@ -259,6 +259,47 @@ test('kafka-or-rabbitmq, by keyboard: the log keeps and the queue deletes, a lat
   await page.context().close();
 });
 
+test('real-time-analytics, by keyboard: keyed by user id, a Streams application, a view queried by key, the dead-letter topic, late records, a crash restored, lag per task', async () => {
+  const { page, problems } = await openPlayground();
+  const app = page.getByRole('region', { name: 'Kafka Streams application clicks-per-minute' });
+  const stat = async (name) => Number((await app.getByRole('definition').nth(['Processed', 'Results out', 'Dropped (late)', 'Dead-lettered', 'Restored'].indexOf(name)).textContent()).replace(/,/g, ''));
+  await walkLesson(page, {
+    name: 'real-time-analytics',
+    title: /Real-time analytics/,
+    steps: 7,
+    tasks: {
+      6: async () => press(page, page.getByRole('button', { name: 'Restart clicks-per-minute-1', exact: true })),
+    },
+    atStep: {
+      2: async () => {
+        await until('results out', async () => (await stat('Results out')) > 0);
+      },
+      3: async () => {
+        const view = page.getByRole('region', { name: 'Materialized view clicks-view' });
+        await view.getByRole('table', { name: /^Top users in / }).waitFor();
+        await tabTo(page, view.getByRole('textbox', { name: 'User id' }));
+        await page.keyboard.type('user-7');
+        await page.keyboard.press('Enter');
+        await view.getByLabel('Answer for user-7').getByText(/so task 0_8 holds it on clicks-per-minute-\d/).waitFor();
+        await shot(page, 'lesson-real-time-analytics-3-query', { fullPage: false });
+      },
+      4: async () => {
+        await until('dead-lettered', async () => (await stat('Dead-lettered')) > 0);
+      },
+      5: async () => {
+        await until('dropped as late', async () => (await stat('Dropped (late)')) > 0);
+      },
+      6: async () => {
+        await app.getByLabel('Streams instance clicks-per-minute-1').getByText('CRASHED').waitFor();
+        assert.ok((await stat('Restored')) > 0);
+      },
+    },
+  });
+  await checkA11y(page, '.streams-panel');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('?lesson=&step= opens a step; Show me does the task; a bad name is named', async () => {
   const { page, problems } = await openPage(browser, `${server.url}?lesson=first-look&step=6`, { width: 1400, height: 900 });
   await page.locator('#lesson-step-title').filter({ hasText: 'A slow group falls behind' }).waitFor();
@@ -270,7 +311,7 @@ test('?lesson=&step= opens a step; Show me does the task; a bad name is named', 
   await page.context().close();
 
   const bad = await openPage(browser, `${server.url}?lesson=no-such-lesson`, { width: 1400, height: 900 });
-  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, kafka-or-rabbitmq, throughput, exactly-once, consumer-lag.' }).waitFor();
+  await bad.page.getByRole('alert').filter({ hasText: 'There is no lesson "no-such-lesson"; the lessons are first-look, kafka-or-rabbitmq, throughput, exactly-once, real-time-analytics, consumer-lag.' }).waitFor();
   await bad.page.context().close();
 });
 
@@ -296,7 +337,7 @@ test('a lesson opened at a later step, or continued past an undone task, is wher
 });
 
 test('presenter mode at 1280x720 and at 150 % zoom: every step of every lesson fits without scrolling, driven by remote keys', async () => {
-  const lessons = { 'first-look': 6, 'kafka-or-rabbitmq': 9, throughput: 5, 'exactly-once': 7, 'consumer-lag': 5 };
+  const lessons = { 'first-look': 6, 'kafka-or-rabbitmq': 9, throughput: 5, 'exactly-once': 7, 'real-time-analytics': 7, 'consumer-lag': 5 };
   for (const [width, height, scale] of [[1280, 720, 1], [853, 480, 1.5]]) {
     for (const [name, steps] of Object.entries(lessons)) {
       const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });

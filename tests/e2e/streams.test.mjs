@@ -30,6 +30,21 @@ test('the analytics scenario shows its Streams applications; an instance crashes
   await restart.focus();
   await page.keyboard.press('Enter');
   await until('running again', async () => /RUNNING|COMMITTING|PROCESSING/.test(await one.locator('.badge').first().textContent()));
+  // The materialized view: top users of the newest window, and a key looked up by typing it.
+  const view = page.getByRole('region', { name: 'Materialized view clicks-view' });
+  const top = view.getByRole('table', { name: /^Top users in \[\d+ s, \d+ s\)$/ });
+  await top.waitFor({ timeout: 30000 });
+  await until('ten users ranked', async () => (await top.getByRole('row').count()) === 11);
+  await view.getByRole('textbox', { name: 'User id' }).focus();
+  await page.keyboard.type('user-7');
+  await page.keyboard.press('Enter');
+  const answer = view.getByLabel('Answer for user-7');
+  await answer.getByText(/user-7 hashes to partition 8, so task 0_8 holds it on clicks-per-minute-\d/).waitFor();
+  await until('the view has rows for user-7', async () => /user-7 in clicks-view: \[\d+ s, \d+ s\) = \d+/.test(await answer.textContent()));
+  // Lag per task.
+  await app.getByRole('columnheader', { name: 'Lag' }).first().waitFor();
+  await view.scrollIntoViewIfNeeded();
+  await shot(page, 'streams-view', { fullPage: false });
   await page.locator('.streams-panel').scrollIntoViewIfNeeded();
   await shot(page, 'streams-panel', { fullPage: false });
   await checkA11y(page, '.streams-panel');

@@ -255,6 +255,11 @@ pub enum Action {
     RestartStreamsInstance {
         instance: String,
     },
+    /// A serving view fed by a sink group (named `name`) reading `topic`.
+    AddMaterializedView {
+        name: String,
+        topic: String,
+    },
 }
 
 impl Action {
@@ -299,6 +304,7 @@ impl Action {
             Action::AddStreamsApp { .. } => "add_streams_app",
             Action::CrashStreamsInstance { .. } => "crash_streams_instance",
             Action::RestartStreamsInstance { .. } => "restart_streams_instance",
+            Action::AddMaterializedView { .. } => "add_materialized_view",
         }
     }
 }

@@ -10,6 +10,7 @@
 //!         | "queue" NAME | "rabbit_consumer" NAME | "publisher" PRODUCER      (RabbitMQ)
 //!         | "share_group" NAME                                                (KIP-932)
 //!         | "streams_app" APPLICATION-ID                                      (Kafka Streams)
+//!         | "view" NAME                                               (a materialized view)
 //! op      = "==" | "!=" | "<" | "<=" | ">" | ">="
 //! value   = a number, or a word for `state` (`group billing state == Stable`)
 //! ```
@@ -28,7 +29,7 @@ use crate::ground::quote::quoted;
 use crate::view::Snapshot;
 
 /// What each subject can be asked, for messages and the documentation.
-pub const METRICS: [(&str, &[&str]); 13] = [
+pub const METRICS: [(&str, &[&str]); 14] = [
     (
         "group",
         &[
@@ -137,6 +138,17 @@ pub const METRICS: [(&str, &[&str]); 13] = [
         ],
     ),
     (
+        "view",
+        &[
+            "rows",
+            "keys",
+            "applied",
+            "lag",
+            "latency_p50",
+            "latency_p99",
+        ],
+    ),
+    (
         "streams_app",
         &[
             "processed",
@@ -148,6 +160,7 @@ pub const METRICS: [(&str, &[&str]); 13] = [
             "running",
             "failed",
             "restoring",
+            "lag",
         ],
     ),
     (
@@ -539,12 +552,33 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 "restored" => a.restored,
                 "running" => a.instances.len() as u64 - instances("CRASHED") - instances("FAILED"),
                 "failed" => instances("FAILED"),
+                "lag" => a
+                    .instances
+                    .iter()
+                    .flat_map(|i| &i.tasks)
+                    .filter_map(|t| t.lag)
+                    .sum::<i64>() as u64,
                 _ => a
                     .instances
                     .iter()
                     .flat_map(|i| &i.tasks)
                     .filter(|t| t.restoring)
                     .count() as u64,
+            })
+        }
+        "view" => {
+            let v = s
+                .views
+                .iter()
+                .find(|v| v.name == c.name)
+                .ok_or_else(missing)?;
+            count(match m {
+                "rows" => v.rows,
+                "keys" => v.keys,
+                "applied" => v.applied,
+                "lag" => v.lag as u64,
+                "latency_p50" => v.latency.p50_ms,
+                _ => v.latency.p99_ms,
             })
         }
         "share_group" => {

@@ -78,7 +78,7 @@ pub struct Task {
 pub struct Point(pub String);
 
 /// The kinds a [`Point`] may name.
-pub const POINT_KINDS: [&str; 19] = [
+pub const POINT_KINDS: [&str; 20] = [
     "producers",
     "topics",
     "groups",
@@ -98,6 +98,7 @@ pub const POINT_KINDS: [&str; 19] = [
     "rabbit_consumer",
     "share_group",
     "streams_app",
+    "view",
 ];
 
 impl Point {
@@ -115,7 +116,7 @@ impl Point {
                 "{} is not a part of the page; it takes producers, topics, groups, log, timeline, \
                  queues, streams, or one of topic:NAME, partition:TOPIC-N, group:NAME, \
                  producer:NAME, consumer:NAME, processor:NAME, broker:ID, exchange:NAME, \
-                 queue:NAME, rabbit_consumer:NAME, share_group:NAME, streams_app:NAME",
+                 queue:NAME, rabbit_consumer:NAME, share_group:NAME, streams_app:NAME, view:NAME",
                 crate::ground::quote::quoted(text)
             )),
         }

@@ -95,6 +95,14 @@ impl KeyTable {
         }
     }
 
+    /// The id of a key typed as text, without interning it (`None`: no record carried it).
+    pub fn lookup(&self, text: &str) -> Option<KeyId> {
+        match parse_generated(text) {
+            Some(i) => Some(i),
+            None => self.by_text.get(text).copied(),
+        }
+    }
+
     pub fn text(&self, id: KeyId) -> Option<Cow<'_, str>> {
         if id == NULL_KEY {
             None

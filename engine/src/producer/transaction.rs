@@ -76,6 +76,10 @@ pub struct TransactionManager {
     /// Partitions with records waiting for AddPartitionsToTxn.
     pub pending_add: SmallSet<PartitionIdx>,
     pub offsets: Option<PendingOffsets>,
+    /// AddOffsetsToTxn succeeded in the open transaction. With no partition added either, the
+    /// coordinator never heard of the transaction: ending it sends no EndTxn
+    /// (`TransactionManager.transactionStarted`).
+    pub offsets_added: bool,
     /// Automatic transactions: their length in virtual ms (0 = begin and end by hand).
     pub auto_ms: u64,
     pub abort_percent: f64,
@@ -101,6 +105,7 @@ impl TransactionManager {
             added: SmallSet::new(),
             pending_add: SmallSet::new(),
             offsets: None,
+            offsets_added: false,
             auto_ms,
             abort_percent,
             started_at: 0,

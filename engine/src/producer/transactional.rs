@@ -254,9 +254,25 @@ impl Producer {
                     TxnClientState::AbortingTransaction => Some(false),
                     _ => None,
                 };
+                let started = !t.added.is_empty() || t.offsets_added;
                 if let Some(commit) = ending {
                     // EndTxn only once everything sent in the transaction is acknowledged.
                     if self.accumulator.has_undrained() || self.in_flight_requests() > 0 {
+                        return;
+                    }
+                    if !started {
+                        // Nothing reached the coordinator: the client completes the transaction
+                        // itself ("Not sending EndTxn for completed transaction since no
+                        // partitions or offsets were successfully added").
+                        if let Some(t) = self.txn.as_mut() {
+                            t.state = TxnClientState::Ready;
+                        }
+                        self.accumulator.flush_in_progress = false;
+                        ctx.emit(EventKind::EmptyTransactionEnded {
+                            producer: self.index,
+                            transactional_id: id,
+                            commit,
+                        });
                         return;
                     }
                     self.coordinator_send(
@@ -340,6 +356,7 @@ impl Producer {
                 });
                 match error {
                     None => {
+                        t.offsets_added = true;
                         if let Some(o) = t.offsets.as_mut() {
                             o.step = OffsetsStep::Commit;
                         }
@@ -359,6 +376,7 @@ impl Producer {
                     None => {
                         t.state = TxnClientState::Ready;
                         t.added.clear();
+                        t.offsets_added = false;
                         self.accumulator.flush_in_progress = false;
                         let acked = std::mem::take(&mut t.acked);
                         if commit {

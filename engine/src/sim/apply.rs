@@ -533,6 +533,9 @@ impl Simulation {
             Action::AddStreamsApp { spec } => self.add_streams(&spec),
             Action::CrashStreamsInstance { instance } => self.crash_streams_instance(&instance),
             Action::RestartStreamsInstance { instance } => self.restart_streams_instance(&instance),
+            Action::AddMaterializedView { name, topic } => {
+                self.add_materialized_view(&name, &topic)
+            }
         }
     }
 

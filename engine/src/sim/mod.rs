@@ -35,6 +35,7 @@ pub mod queue;
 mod rabbit;
 pub mod rebalances;
 mod replication;
+mod serving;
 mod share;
 mod streams;
 mod timers;
@@ -44,6 +45,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::event::{Event, EventKind};
 pub use metrics::group_lag;
+pub use serving::StoreQuery;
 
 use crate::action::Action;
 use crate::audit::DeliveryAudit;
@@ -131,6 +133,8 @@ pub struct Simulation {
     /// Kafka Streams applications.
     streams: Vec<crate::streams::StreamsApp>,
     streams_timer_at: Option<Millis>,
+    /// Materialized views fed from output topics.
+    views: Vec<crate::streams::MaterializedView>,
 }
 
 impl Simulation {
@@ -189,6 +193,7 @@ impl Simulation {
             share_timer_at: None,
             streams: Vec::new(),
             streams_timer_at: None,
+            views: Vec::new(),
         })
     }
 

@@ -20,6 +20,9 @@ impl Simulation {
         if !self.streams.is_empty() {
             self.after_streams_client(party);
         }
+        if !self.views.is_empty() {
+            self.after_view_client(party);
+        }
         let owner = match party {
             Party::Consumer(i) => self.consumer(i).and_then(|c| c.owner),
             Party::Producer(i) => self.producer(i).and_then(|p| p.owner),

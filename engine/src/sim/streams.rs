@@ -647,7 +647,7 @@ impl Simulation {
 }
 
 /// `user-7@[60000,120000)` -> ("user-7", the window).
-fn parse_windowed(text: &str) -> Option<(&str, Window)> {
+pub(super) fn parse_windowed(text: &str) -> Option<(&str, Window)> {
     let (user, w) = text.rsplit_once('@')?;
     let inclusive = w.ends_with(']');
     let inner = w.strip_prefix('[')?.strip_suffix([')', ']'])?;

@@ -215,7 +215,11 @@ impl StreamsInstance {
                             }
                         }
                         Some(TxnClientState::InTransaction) => {}
-                        // initTransactions() still running, or fenced.
+                        Some(TxnClientState::FatalError) => {
+                            self.fenced();
+                            return;
+                        }
+                        // initTransactions() still running.
                         _ => {
                             self.pending.splice(0..0, held);
                             return;
@@ -490,17 +494,19 @@ impl StreamsInstance {
                     let _ = producer.end_transaction(ctx, true);
                 }
                 Some(TxnClientState::Ready) => self.committed(consumer, now),
-                Some(TxnClientState::FatalError) => {
-                    self.failure = Some(
-                        "ProducerFencedException: a newer producer took over this instance's \
-                         tasks"
-                            .into(),
-                    );
-                    self.phase = InstancePhase::Failed;
-                }
+                Some(TxnClientState::FatalError) => self.fenced(),
                 _ => {}
             },
         }
+    }
+
+    /// The producer hit a fatal error (fenced): the stream thread dies rather than stall, and
+    /// the instance waits for a restart.
+    fn fenced(&mut self) {
+        self.failure = Some(
+            "ProducerFencedException: a newer producer took over this instance's tasks".into(),
+        );
+        self.phase = InstancePhase::Failed;
     }
 
     fn committed(&mut self, consumer: &mut Consumer, now: Millis) {

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod app;
 pub mod instance;
+pub mod serving;
 pub mod topology;
 pub mod window;
 
@@ -16,5 +17,6 @@ pub use app::StreamsApp;
 pub use instance::{
     Env, InstancePhase, StreamTask, StreamsInstance, StreamsStats, Write, WriteKey,
 };
+pub use serving::MaterializedView;
 pub use topology::{Aggregation, OnError, ProcessingGuarantee, Topology};
 pub use window::{Window, Windows};

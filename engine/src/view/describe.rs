@@ -359,6 +359,11 @@ impl Simulation {
                 "{instance}: task 0_{task} restores its store from {records} changelog records before processing"
             ),
             StreamsThreadFailed { instance, message } => format!("{instance}: stream thread died: {message}"),
+            EmptyTransactionEnded { producer, transactional_id, commit } => format!(
+                "{} {} transactional.id={transactional_id} in the client: nothing was added, so no EndTxn is sent",
+                self.producer_name(*producer),
+                if *commit { "committed" } else { "aborted" }
+            ),
             ShareConsumerAdded { name, group, topic } => format!(
                 "{name} joins share group {group} on {topic} (every member is assigned every partition)"
             ),

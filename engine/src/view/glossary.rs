@@ -97,6 +97,16 @@ pub const GLOSSARY: &[Entry] = &[
       "How long a share group member may hold a record (share.record.lock.duration.ms, 30 s). If it does not acknowledge in time, a crash for instance, the record becomes available to the other members with its delivery count raised."),
     e("spso", "SPSO and SPEO",
       "A share-partition's start offset, below which every record is done, and its end offset, the last one fetched. The window between them is capped (2000 records): one stuck record at the start can stall the partition."),
+    e("stream-time", "Stream time",
+      "A Kafka Streams task's clock: the largest record timestamp it has seen. It moves only when records arrive, so a window closes when a later record shows up, not when the wall clock passes its end."),
+    e("grace-period", "Grace period",
+      "How long after a window's end it still takes out-of-order records. A record whose window ended more than the grace period before stream time is dropped as late and counted in dropped-records-total."),
+    e("changelog", "Changelog topic",
+      "A state store's backup in Kafka: every change to the store is also written to <application.id>-<store>-changelog. A task that moves to another instance rebuilds its store by reading it before processing."),
+    e("materialized-view", "Materialized view",
+      "The serving table a dashboard reads (Redis, a database, an OLAP store), kept current by a sink that consumes the application's output topic. Its latency is from an event's production to its effect on the view."),
+    e("interactive-query", "Interactive query",
+      "Asking a Kafka Streams store directly for a key: the key hashes to an input partition, so one task on one instance holds it (KafkaStreams#queryMetadataForKey), and that instance answers."),
 ];
 
 /// The entry with this key.

@@ -20,6 +20,7 @@ mod groups;
 pub mod narrator;
 mod rabbit;
 mod records;
+mod serving;
 mod share;
 mod status;
 mod streams;
@@ -33,6 +34,7 @@ pub use rabbit::{
     RabbitConsumerView, RabbitView,
 };
 pub use records::RecordView;
+pub use serving::{window_label, KeyQueryView, MaterializedViewView, StoreAnswer, ViewRowView};
 pub use share::{InFlightView, ShareGroupView, ShareMemberView, SharePartitionView};
 pub use status::ConsumerStatus;
 pub use streams::{exactly_once, StreamTaskView, StreamsAppView, StreamsInstanceView};
@@ -79,6 +81,9 @@ pub struct Snapshot {
     /// Kafka Streams applications, when the scenario has any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub streams: Vec<StreamsAppView>,
+    /// Materialized views fed from output topics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<MaterializedViewView>,
 }
 
 impl Simulation {
@@ -111,6 +116,7 @@ impl Simulation {
             rabbit: self.rabbit_view(),
             share_groups: self.share_group_views(),
             streams: self.streams_views(),
+            views: self.materialized_view_views(),
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct StreamTaskView {
     pub store_entries: u64,
     /// `dropped-records-total`.
     pub dropped: u64,
+    /// `records-lag`: the partition's end (its last stable offset under exactly-once) minus the
+    /// instance's position.
+    pub lag: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -81,6 +84,15 @@ impl Simulation {
                             .tasks
                             .values()
                             .map(|task| StreamTaskView {
+                                lag: self.consumer(i.consumer).and_then(|c| {
+                                    let a =
+                                        c.assignment().find(|a| a.partition == task.partition)?;
+                                    let end = self
+                                        .cluster()
+                                        .partition(task.partition)?
+                                        .fetch_limit(c.config.isolation_level);
+                                    Some((end - a.position?).max(0))
+                                }),
                                 task: format!("0_{}", task.number),
                                 restoring: task.restoring_until.is_some(),
                                 restored: task.restored,

@@ -9,7 +9,7 @@ use crate::log::record::Header;
 use crate::rabbit::{ArgValue, Arguments};
 
 /// Every action's `type`, in the order of [`Action`]'s variants.
-const ACTION_TYPES: [&str; 38] = [
+const ACTION_TYPES: [&str; 39] = [
     "create_topic",
     "delete_topic",
     "increase_partitions",
@@ -48,6 +48,7 @@ const ACTION_TYPES: [&str; 38] = [
     "add_streams_app",
     "crash_streams_instance",
     "restart_streams_instance",
+    "add_materialized_view",
 ];
 
 impl FromJson for Action {
@@ -229,8 +230,12 @@ impl FromJson for Action {
             "crash_streams_instance" => Action::CrashStreamsInstance {
                 instance: o.req("instance")?,
             },
-            _ => Action::RestartStreamsInstance {
+            "restart_streams_instance" => Action::RestartStreamsInstance {
                 instance: o.req("instance")?,
+            },
+            _ => Action::AddMaterializedView {
+                name: o.req("name")?,
+                topic: o.req("topic")?,
             },
         };
         o.done(a)
