@@ -30,9 +30,11 @@ pub fn GroupsColumn() -> Html {
             if snap.groups.is_empty() && loose.is_empty() {
                 <p class="empty">{"No consumers yet: Add consumer starts one."}</p>
             }
-            { for snap.groups.iter().enumerate().map(|(i, g)| html! {
+            // A fragment of their own, so a new group does not rebuild the column head (and close
+            // its open drawer): Yew matches unkeyed siblings from the end.
+            <>{ for snap.groups.iter().enumerate().map(|(i, g)| html! {
                 <GroupCard key={g.group_id.clone()} group={Rc::new(g.clone())} color_index={i} />
-            }) }
+            }) }</>
             if !loose.is_empty() {
                 <section class="card group" aria-label="Consumers without a group">
                     <header class="card-head"><h3>{"Without a group"}</h3>

@@ -32,9 +32,11 @@ pub fn ProducersColumn() -> Html {
             if view.snapshot.producers.is_empty() {
                 <p class="empty">{"No producers yet: Add producer starts one."}</p>
             }
-            { for view.snapshot.producers.iter().map(|p| html! {
+            // A fragment of their own, so a new card does not rebuild the column head (and close
+            // its open drawer): Yew matches unkeyed siblings from the end.
+            <>{ for view.snapshot.producers.iter().map(|p| html! {
                 <ProducerCard key={p.index} producer={Rc::new(p.clone())} {batch_scale} />
-            }) }
+            }) }</>
         </section>
     }
 }

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::broker_bar::BrokerBar;
 use super::notice::NoticeLine;
 use super::processor_panel::{ProcessorForm, ProcessorsSection};
+use super::streams_form::StreamsForm;
 use super::topic_form::TopicForm;
 use super::topic_panel::TopicPanel;
 use crate::app::{use_engine, use_view, Mount};
@@ -22,13 +23,15 @@ pub fn TopicsColumn() -> Html {
         <section class="column topics-column" aria-labelledby="topics-title" data-point="topics">
             <div class="column-head">
                 <h2 id="topics-title">{"Brokers and topics"}</h2>
-                <div class="tools"><TopicForm /><ProcessorForm /></div>
+                <div class="tools"><TopicForm /><ProcessorForm /><StreamsForm /></div>
             </div>
             <BrokerBar />
             <NoticeLine source="topic-panel" />
-            { for view.snapshot.topics.iter().map(|t| html! {
+            // In a fragment of their own: Yew matches unkeyed siblings from the end, so a topic
+            // added among them would rebuild the column head, closing an open drawer.
+            <>{ for view.snapshot.topics.iter().map(|t| html! {
                 <TopicPanel key={t.name.clone()} topic={Rc::new(t.clone())} {dark} />
-            }) }
+            }) }</>
             <ProcessorsSection />
         </section>
     }

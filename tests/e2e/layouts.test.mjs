@@ -130,6 +130,24 @@ test('a drawer keeps focus while open, closes with Escape and gives focus back',
   await page.context().close();
 });
 
+test('a drawer stays open after its form adds a producer, a group or a topic (the column head is not rebuilt)', async () => {
+  const { page, problems } = await openPage(browser, server.url, { width: 1280, height: 720 });
+  await ready(page);
+  for (const [title, fill, submit] of [
+    ['Add producer', async (f) => f.getByLabel('Name (client.id)').fill('p9'), 'Add producer'],
+    ['Add consumer', async (f) => f.getByLabel('Group (group.id)').fill('newgroup'), 'Add consumer'],
+    ['Create topic', async (f) => f.getByLabel('Topic name').fill('more'), 'Create'],
+  ]) {
+    const form = await openForm(page, title);
+    await fill(form);
+    await form.getByRole('button', { name: submit }).click();
+    await form.getByRole('status').waitFor();
+    assert.ok(await page.getByRole('dialog', { name: title }).isVisible(), `${title} is still open after its submit`);
+  }
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('the shortcut list traps focus, closes with Escape and returns focus', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await ready(page);
@@ -171,7 +189,7 @@ for (const colorScheme of ['light', 'dark']) {
     await ready(page);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await checkA11y(page);
-    for (const title of ['Add producer', 'Produce one record', 'Network faults', 'Create topic', 'Add processor', 'Add consumer']) {
+    for (const title of ['Add producer', 'Produce one record', 'Network faults', 'Create topic', 'Add processor', 'Add Streams app', 'Add consumer']) {
       await openForm(page, title);
       await checkA11y(page, 'dialog[open]');
     }
