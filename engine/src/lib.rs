@@ -63,7 +63,7 @@ pub mod view;
 
 // The public surface the page uses: the driver, its input and the words the input is made of.
 // What the page reads back is in `view`.
-pub use action::{Action, Applied, LinkFaults, PartitionRef, ResetTo};
+pub use action::{Action, Applied, LinkFaults, PartitionRef, ResetTo, StreamsSpec, WindowSpec};
 pub use cluster::{validate_topic_name, CleanupPolicy, ClusterConfig, IsolationLevel, TopicConfig};
 pub use consumer::{ConsumerConfig, OffsetResetStrategy};
 pub use ground::hash::{murmur2, to_positive};

@@ -66,7 +66,7 @@ fn the_analytics_pipeline_does_what_the_scenario_says() {
                 if let Decoded::Event { amount, .. } =
                     decode(&model, o.producer, p, o.first_record + i as u64)
                 {
-                    let ts = b.first_timestamp + u64::from(r.ts_delta);
+                    let ts = r.timestamp(b.first_timestamp);
                     let start = ts / 60_000 * 60_000;
                     let key = sim.keys().text(r.key).unwrap();
                     *truth

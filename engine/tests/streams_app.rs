@@ -66,12 +66,7 @@ fn read_committed(sim: &Simulation, topic: &str) -> Vec<Read> {
                     .map(|k| k.into_owned())
                     .unwrap_or_default();
                 let origin = b.origin.map(|o| (o.producer, p, o.first_record + i as u64));
-                out.push((
-                    key,
-                    value,
-                    b.first_timestamp + u64::from(r.ts_delta),
-                    origin,
-                ));
+                out.push((key, value, r.timestamp(b.first_timestamp), origin));
             }
         }
     }

@@ -26,6 +26,10 @@ pub struct StreamsSpec {
     pub aggregation: String,
     /// Keep only `click`, `view` or `purchase` records.
     pub filter: Option<String>,
+    /// Re-key by the event's `page` or `type` before grouping (`selectKey`, through a
+    /// repartition topic); `None` keeps the record key (the user id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub select_key: Option<String>,
     /// `on_update` (cache off), `cached` (the default) or `until_window_closes` (suppress).
     pub emit: String,
     /// `at_least_once` or `exactly_once_v2`.

@@ -215,7 +215,7 @@ impl Consumer {
                                 lineage,
                                 from: a.partition,
                                 offset: from + i as i64,
-                                timestamp: batch.first_timestamp + u64::from(r.ts_delta),
+                                timestamp: r.timestamp(batch.first_timestamp),
                                 value: typed.and_then(|t| t.value.clone()),
                             });
                         }

@@ -161,6 +161,7 @@ pub const METRICS: [(&str, &[&str]); 14] = [
             "failed",
             "restoring",
             "lag",
+            "repartitioned",
         ],
     ),
     (
@@ -550,6 +551,7 @@ fn measure(c: &Clause, s: &Snapshot) -> Result<Value, String> {
                 "skipped" => a.skipped,
                 "outputs" => a.outputs,
                 "restored" => a.restored,
+                "repartitioned" => a.repartitioned,
                 "running" => a.instances.len() as u64 - instances("CRASHED") - instances("FAILED"),
                 "failed" => instances("FAILED"),
                 "lag" => a

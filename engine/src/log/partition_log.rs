@@ -686,7 +686,7 @@ impl PartitionLog {
                 let i = b
                     .records
                     .iter()
-                    .position(|r| b.first_timestamp + r.ts_delta as Millis >= ts)
+                    .position(|r| r.timestamp(b.first_timestamp) >= ts)
                     .unwrap_or(0);
                 (b.base_offset + i as i64).max(self.log_start_offset)
             })
@@ -734,7 +734,7 @@ mod tests {
         b.first_timestamp = 100;
         b.max_timestamp = 300;
         for (i, r) in b.records.iter_mut().enumerate() {
-            r.ts_delta = 100 * i as u32;
+            r.ts_delta = 100 * i as i32;
         }
         log.append(b, 300);
         assert_eq!(log.offset_for_timestamp(0), Some(0));

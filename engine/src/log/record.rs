@@ -15,10 +15,20 @@ pub const NULL_VALUE: u32 = u32::MAX;
 pub struct RecordMeta {
     /// Key identity (`NULL_KEY` for a null key).
     pub key: KeyId,
-    /// Timestamp minus the batch's first timestamp, as in the v2 format.
-    pub ts_delta: u32,
+    /// Timestamp minus the batch's first timestamp, as in the v2 format: signed, since a record
+    /// may carry an older timestamp than the first of its batch (Kafka Streams forwards the
+    /// source record's time to a repartition topic).
+    pub ts_delta: i32,
     /// Serialized value length in bytes, or `NULL_VALUE`.
     pub value_len: u32,
+}
+
+impl RecordMeta {
+    /// The record's timestamp, in a batch whose first timestamp is `first`.
+    #[inline]
+    pub fn timestamp(&self, first: crate::ground::Millis) -> crate::ground::Millis {
+        first.saturating_add_signed(i64::from(self.ts_delta))
+    }
 }
 
 /// A record header, as typed by a user.

@@ -216,6 +216,7 @@ impl Processor {
                 value,
                 Vec::new(),
                 Some(r.lineage),
+                None,
                 ctx.now,
             );
         }

@@ -174,10 +174,11 @@ impl RecordAccumulator {
         let q = self.queue_mut(p);
         if let Some(last) = q.back_mut().filter(|b| !b.full) {
             let offset_delta = last.records.len() as u32;
-            let ts_delta = rec.timestamp.saturating_sub(last.first_timestamp);
+            let ts_delta = (rec.timestamp as i64 - last.first_timestamp as i64)
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX));
             let size = record_size_in_bytes(
                 offset_delta,
-                ts_delta as i64,
+                ts_delta,
                 rec.key_len,
                 rec.value_len,
                 rec.headers_bytes,
@@ -494,7 +495,7 @@ pub enum DrainDecision {
 fn push_record(
     batch: &mut ProducerBatch,
     rec: AppendRecord,
-    ts_delta: u64,
+    ts_delta: i64,
     size: u32,
     typed: Option<TypedRecord>,
     batch_size: u32,
@@ -502,7 +503,7 @@ fn push_record(
     let offset_delta = batch.records.len() as u32;
     batch.records.push(RecordMeta {
         key: rec.key,
-        ts_delta: ts_delta as u32,
+        ts_delta: ts_delta as i32,
         value_len: rec.value_len.unwrap_or(crate::log::record::NULL_VALUE),
     });
     if let Some(mut t) = typed {

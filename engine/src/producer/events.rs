@@ -70,12 +70,17 @@ impl EventModel {
     }
 }
 
+/// The pages a click or a view is on (a purchase is on the checkout page).
+pub const PAGES: [&str; 5] = ["/home", "/search", "/product", "/cart", "/checkout"];
+
 /// A record's content as an application's parser finds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoded {
     Event {
         kind: EventType,
         amount: u32,
+        /// An index into [`PAGES`].
+        page: u8,
     },
     /// The value is not a JSON document.
     Unparsable,
@@ -108,14 +113,44 @@ pub fn decode(model: &EventModel, producer: u32, partition: u32, record: u64) ->
         });
     }
     let span = u64::from(model.amount_max - model.amount_min) + 1;
-    let amount = match model.kind {
-        EventType::Purchase => model.amount_min + ((h >> 32) % span) as u32,
-        _ => 0,
+    let (amount, page) = match model.kind {
+        EventType::Purchase => (model.amount_min + ((h >> 32) % span) as u32, 4),
+        // Skewed towards the first pages, as real traffic is: /home most, /checkout least.
+        _ => (0, [0, 0, 0, 1, 1, 2, 2, 3, 4][((h >> 40) % 9) as usize]),
     };
     Decoded::Event {
         kind: model.kind,
         amount,
+        page,
     }
+}
+
+/// Reads back a value [`render`] wrote (a Kafka Streams repartition record carries the source
+/// record's value): `None` if it is not one.
+pub fn parse(value: &str) -> Option<Decoded> {
+    let field = |name: &str| {
+        let at = value.find(&format!("\"{name}\":"))? + name.len() + 3;
+        let rest = &value[at..];
+        Some(match rest.strip_prefix('"') {
+            Some(s) => &s[..s.find('"')?],
+            None => &rest[..rest.find([',', '}'])?],
+        })
+    };
+    let kind = match field("type")? {
+        "click" => EventType::Click,
+        "view" => EventType::View,
+        "purchase" => EventType::Purchase,
+        _ => return None,
+    };
+    let amount = match kind {
+        EventType::Purchase => field("amount")?.parse().ok()?,
+        _ => 0,
+    };
+    let page = match kind {
+        EventType::Purchase => 4,
+        _ => PAGES.iter().position(|p| Some(*p) == field("page"))? as u8,
+    };
+    Some(Decoded::Event { kind, amount, page })
 }
 
 /// The value as the source wrote it, for the page and for a dead-letter record.
@@ -124,11 +159,13 @@ pub fn render(decoded: Decoded, user: &str) -> String {
         Decoded::Event {
             kind: EventType::Purchase,
             amount,
+            ..
         } => format!(r#"{{"type":"purchase","user":"{user}","amount":{amount}}}"#),
-        Decoded::Event { kind, .. } => {
+        Decoded::Event { kind, page, .. } => {
             format!(
-                r#"{{"type":"{}","user":"{user}","page":"/home"}}"#,
-                kind.as_str()
+                r#"{{"type":"{}","user":"{user}","page":"{}"}}"#,
+                kind.as_str(),
+                PAGES[usize::from(page).min(PAGES.len() - 1)]
             )
         }
         Decoded::Unparsable => r#"{"type":"cli"#.to_string(),
@@ -177,6 +214,20 @@ mod tests {
             "user-1"
         )
         .starts_with(r#"{"type":"click","user":"user-1""#));
+    }
+
+    #[test]
+    fn rendered_values_parse_back() {
+        for kind in [EventType::Click, EventType::View, EventType::Purchase] {
+            let m = model(kind, 0.0, 0.0);
+            for r in 0..200 {
+                let d = decode(&m, 1, 3, r);
+                assert_eq!(parse(&render(d, "user-9")), Some(d), "{d:?}");
+            }
+        }
+        assert_eq!(parse(r#"{"type":"cli"#), None);
+        assert_eq!(parse("hello"), None);
+        assert_eq!(parse(r#"{"type":"click","user":"u"}"#), None, "no page");
     }
 
     #[test]

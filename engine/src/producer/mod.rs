@@ -508,6 +508,9 @@ impl Producer {
         value: Option<String>,
         headers: Vec<crate::log::record::Header>,
         lineage: Option<crate::log::Lineage>,
+        // The record's timestamp, if the application sets one (`new ProducerRecord(topic,
+        // partition, timestamp, ...)`); else the time of send().
+        timestamp: Option<Millis>,
         now: Millis,
     ) -> u32 {
         let t = cluster.topic(topic).expect("validated by the caller");
@@ -517,7 +520,7 @@ impl Producer {
             key,
             key_len: keys.len(key),
             value_len: value.as_ref().map(|v| v.len() as u32),
-            timestamp: now,
+            timestamp: timestamp.unwrap_or(now),
             headers_bytes: headers_size_in_bytes(&headers),
             header_count: headers.len() as u32,
         };

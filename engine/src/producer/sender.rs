@@ -252,23 +252,28 @@ impl Producer {
     fn complete_batch(&mut self, ctx: &mut Ctx<'_>, b: ProducerBatch) {
         let n = b.records.len() as u64;
         // Each record's wait since send(), counted per run of records sent in the same
-        // millisecond.
-        let mut run: Option<(u32, u32)> = None;
+        // millisecond. A record's timestamp is its send() time unless the application set an
+        // older one (a repartition record keeps its source's): then the batch's creation stands
+        // in for it.
+        let sent = |delta: i32| {
+            b.first_timestamp
+                .saturating_add_signed(i64::from(delta))
+                .max(b.created_ms)
+        };
+        let mut run: Option<(i32, u32)> = None;
         for r in &b.records {
             match run {
                 Some((delta, count)) if delta == r.ts_delta => run = Some((delta, count + 1)),
                 _ => {
                     if let Some((delta, count)) = run {
-                        let sent = b.first_timestamp + Millis::from(delta);
-                        self.stats.latency.record(ctx.now, sent, count);
+                        self.stats.latency.record(ctx.now, sent(delta), count);
                     }
                     run = Some((r.ts_delta, 1));
                 }
             }
         }
         if let Some((delta, count)) = run {
-            let sent = b.first_timestamp + Millis::from(delta);
-            self.stats.latency.record(ctx.now, sent, count);
+            self.stats.latency.record(ctx.now, sent(delta), count);
         }
         self.stats.records_acked += n;
         self.stats.batches_acked += 1;

@@ -303,6 +303,7 @@ impl Simulation {
                     value,
                     headers,
                     None,
+                    None,
                     now,
                 );
                 p.wake(now);

@@ -24,8 +24,10 @@ pub const MAX_VIEWS: usize = 8;
 pub struct StoreQuery {
     pub application_id: String,
     pub store: String,
-    /// The input partition the key hashes to, so the task `0_<partition>` holds it.
+    /// The partition the key hashes to, so the task `<subtopology>_<partition>` holds it.
     pub partition: u32,
+    /// The sub-topology keeping the store: 1 behind a repartition topic.
+    pub subtopology: u32,
     /// The instance running that task (`None` while the task is not assigned).
     pub instance: Option<String>,
     pub restoring: bool,
@@ -154,19 +156,21 @@ impl Simulation {
             .filter(|a| a.topology.output == topic)
             .filter_map(|a| {
                 let t = &a.topology;
+                let sub = t.stateful_subtopology();
                 let n = self.cluster.topic_by_name(&t.input)?.partitions.len() as u32;
                 let partition =
                     to_positive(crate::ground::hash::murmur2(key.as_bytes())) as u32 % n.max(1);
                 let task = a.instances.iter().find_map(|i| {
                     i.tasks
                         .values()
-                        .find(|x| x.number == partition)
+                        .find(|x| x.number == partition && x.subtopology == sub)
                         .map(|x| (i, x))
                 });
                 Some(StoreQuery {
                     application_id: t.application_id.clone(),
                     store: t.store_name(),
                     partition,
+                    subtopology: sub,
                     instance: task.map(|(i, _)| i.name.clone()),
                     restoring: task.is_some_and(|(_, x)| x.restoring_until.is_some()),
                     windows: match (task, id) {

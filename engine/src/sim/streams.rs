@@ -75,6 +75,17 @@ pub fn topology_of(spec: &StreamsSpec) -> Result<Topology, String> {
             ))
         }
     };
+    let select_key = match spec.select_key.as_deref() {
+        None => None,
+        Some("page") => Some(crate::streams::KeySelector::Page),
+        Some("type") => Some(crate::streams::KeySelector::Type),
+        Some(other) => {
+            return Err(format!(
+                "select_key is {}; it takes page or type (or leave it out to keep the user id)",
+                quoted(other)
+            ))
+        }
+    };
     let emit = match spec.emit.as_str() {
         "on_update" => Emit::OnUpdate,
         "cached" => Emit::Cached,
@@ -140,6 +151,7 @@ pub fn topology_of(spec: &StreamsSpec) -> Result<Topology, String> {
         input: spec.input.clone(),
         output: spec.output.clone(),
         filter,
+        select_key,
         aggregation,
         windows,
         emit,
@@ -216,6 +228,22 @@ impl Simulation {
             .cluster
             .topic_by_name(&topology.input)
             .map_or(1, |t| t.partitions.len() as u32);
+        if let Some(repartition) = topology.repartition_topic() {
+            if self.cluster.topic_by_name(&repartition).is_none() {
+                // As many partitions as the input; kept until Streams purges what it committed.
+                let config = TopicConfig {
+                    cleanup_policy: CleanupPolicy::Delete,
+                    retention_ms: -1,
+                    segment_bytes: 52_428_800,
+                    ..TopicConfig::default()
+                };
+                self.apply_action(crate::action::Action::CreateTopic {
+                    name: repartition,
+                    partitions,
+                    config,
+                })?;
+            }
+        }
         let changelog = topology.changelog_topic();
         if self.cluster.topic_by_name(&changelog).is_none() {
             // Window stores: compact,delete, kept for the store's retention plus a day.
@@ -280,11 +308,13 @@ impl Simulation {
         let now = self.now;
         let ci = self.consumers.len() as u32;
         let slot = self.audit.slot(&t.application_id);
+        let mut topics = vec![t.input.clone()];
+        topics.extend(t.repartition_topic());
         let mut consumer = Consumer::new(
             ci,
             format!("{name}-consumer"),
             config,
-            vec![t.input.clone()],
+            topics,
             None,
             slot,
             now,
@@ -500,12 +530,15 @@ impl Simulation {
         let Some(Some(consumer)) = self.consumers.get(inst.consumer as usize) else {
             return BTreeMap::new();
         };
+        // Only the stateful sub-topology's tasks have a store to restore.
+        let t = &self.streams[a].topology;
+        let source = t.repartition_topic().unwrap_or_else(|| t.input.clone());
         let new: Vec<(PartitionIdx, u32)> = consumer
             .assignment()
-            .filter(|x| !inst.tasks.contains_key(&x.partition))
+            .filter(|x| !inst.tasks.contains_key(&x.partition) && x.tp.topic == source)
             .map(|x| (x.partition, x.tp.partition))
             .collect();
-        let changelog = self.streams[a].topology.changelog_topic();
+        let changelog = t.changelog_topic();
         let mut out = BTreeMap::new();
         for (p, number) in new {
             let Some(cp) = self
@@ -541,7 +574,7 @@ impl Simulation {
                     raw.push((
                         key,
                         typed.and_then(|t| t.value.clone()),
-                        batch.first_timestamp + u64::from(r.ts_delta),
+                        r.timestamp(batch.first_timestamp),
                     ));
                 }
             }
@@ -582,6 +615,7 @@ impl Simulation {
             };
             let key = match w.key {
                 WriteKey::Id(k) => k,
+                WriteKey::Text(text) => self.keys.intern(text),
                 WriteKey::Windowed(k, win) => {
                     let user = self
                         .keys
@@ -591,12 +625,12 @@ impl Simulation {
                     self.keys.intern(&format!("{user}@{win}"))
                 }
             };
-            ready.push((topic, w.partition, key, w.value, w.headers));
+            ready.push((topic, w.partition, key, w.value, w.headers, w.timestamp));
         }
         let Some(Some(producer)) = self.producers.get_mut(pi as usize) else {
             return;
         };
-        for (topic, partition, key, value, headers) in ready {
+        for (topic, partition, key, value, headers, timestamp) in ready {
             producer.send_one(
                 &self.cluster,
                 topic,
@@ -606,6 +640,7 @@ impl Simulation {
                 value,
                 headers,
                 None,
+                Some(timestamp),
                 now,
             );
         }

@@ -38,11 +38,16 @@ pub struct Write {
     pub key: WriteKey,
     pub value: Option<String>,
     pub headers: Vec<Header>,
+    /// The record's timestamp: the source record's (a repartition or dead-letter record) or the
+    /// aggregate's newest (a result, a changelog entry), as Kafka Streams forwards them.
+    pub timestamp: Millis,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WriteKey {
     Id(KeyId),
+    /// A key chosen by `selectKey` (a page, an event type), interned by the driver.
+    Text(&'static str),
     /// A windowed key, `user-7@[60000,120000)`, interned by the driver.
     Windowed(KeyId, Window),
 }
@@ -60,8 +65,13 @@ pub fn decode_value(v: &str) -> Option<(i64, Millis)> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamTask {
     pub partition: PartitionIdx,
-    /// The partition's number: the task is `0_<number>`.
+    /// The task is `<subtopology>_<number>`: sub-topology 0 reads the input topic, 1 the
+    /// repartition topic.
+    pub subtopology: u32,
+    /// The partition's number.
     pub number: u32,
+    /// Re-keys and forwards to the repartition topic, keeping no state.
+    pub stateless: bool,
     pub agg: WindowedAggregate<KeyId>,
     /// Until when the store is being restored from the changelog.
     pub restoring_until: Option<Millis>,
@@ -95,6 +105,8 @@ pub struct StreamsStats {
     pub commits: u64,
     pub restored: u64,
     pub outputs: u64,
+    /// Records written to the repartition topic.
+    pub repartitioned: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,7 +134,7 @@ pub struct Env<'a> {
     pub topology: &'a Topology,
     /// A record's content (`None`: opaque bytes, counted as they are).
     pub decode: &'a dyn Fn(&DeliveredRecord) -> Option<Decoded>,
-    /// The committed changelog of a partition, for a new task.
+    /// The committed changelog of a partition, for a new stateful task.
     pub restore: &'a mut dyn FnMut(PartitionIdx) -> Vec<Update<KeyId>>,
 }
 
@@ -294,21 +306,30 @@ impl StreamsInstance {
         false
     }
 
-    /// Tasks follow the consumer's assignment: a new partition's task restores first.
+    /// Tasks follow the consumer's assignment: a new stateful task restores first.
     fn sync_tasks(&mut self, consumer: &Consumer, env: &mut Env<'_>, now: Millis) {
-        let assigned: Vec<(PartitionIdx, u32)> = consumer
+        let t = env.topology;
+        let repartition = t.repartition_topic();
+        let assigned: Vec<(PartitionIdx, u32, u32)> = consumer
             .assignment()
-            .map(|a| (a.partition, a.tp.partition))
+            .map(|a| {
+                let sub = u32::from(repartition.as_deref() == Some(a.tp.topic.as_str()));
+                (a.partition, a.tp.partition, sub)
+            })
             .collect();
         self.tasks
-            .retain(|p, _| assigned.iter().any(|(a, _)| a == p));
-        for (p, number) in assigned {
+            .retain(|p, _| assigned.iter().any(|(a, _, _)| a == p));
+        for (p, number, subtopology) in assigned {
             if self.tasks.contains_key(&p) {
                 continue;
             }
-            let t = env.topology;
+            let stateless = subtopology != t.stateful_subtopology();
             let mut agg = WindowedAggregate::new(t.windows, t.emit);
-            let changelog = (env.restore)(p);
+            let changelog = if stateless {
+                Vec::new()
+            } else {
+                (env.restore)(p)
+            };
             agg.restore(&changelog);
             let n = changelog.len() as u64;
             self.stats.restored += n;
@@ -316,11 +337,13 @@ impl StreamsInstance {
                 p,
                 StreamTask {
                     partition: p,
+                    subtopology,
                     number,
+                    stateless,
                     agg,
-                    restoring_until: Some(
-                        now + RESTORE_START_MS + (n * RESTORE_US_PER_RECORD).div_ceil(1000),
-                    ),
+                    restoring_until: (!stateless).then(|| {
+                        now + RESTORE_START_MS + (n * RESTORE_US_PER_RECORD).div_ceil(1000)
+                    }),
                     restored: n,
                     processed: 0,
                     held: VecDeque::new(),
@@ -355,9 +378,20 @@ impl StreamsInstance {
         }
         task.processed += 1;
         self.stats.processed += 1;
-        let (kind, amount) = match (env.decode)(&r) {
-            None => (None, 0),
-            Some(Decoded::Event { kind, amount }) => (Some(kind), amount),
+        // A repartitioned record carries the source record's value as written.
+        let decoded = if task.subtopology == 1 {
+            Some(
+                r.value
+                    .as_deref()
+                    .and_then(crate::producer::events::parse)
+                    .unwrap_or(Decoded::Unparsable),
+            )
+        } else {
+            (env.decode)(&r)
+        };
+        let (kind, amount, page) = match decoded {
+            None => (None, 0, 0),
+            Some(Decoded::Event { kind, amount, page }) => (Some(kind), amount, page),
             Some(bad) => {
                 let what = match bad {
                     Decoded::MissingField(f) => format!("missing field '{f}'"),
@@ -381,6 +415,7 @@ impl StreamsInstance {
                             value: v,
                         };
                         self.outbox.push(Write {
+                            timestamp: r.timestamp,
                             topic: topic.clone(),
                             partition: None,
                             key: WriteKey::Id(r.key),
@@ -413,6 +448,33 @@ impl StreamsInstance {
             self.stats.filtered += 1;
             return;
         };
+        if task.stateless {
+            // selectKey, then the repartition topic's sink: the new key picks the partition.
+            let (Some(selector), Some(topic)) = (t.select_key, t.repartition_topic()) else {
+                return;
+            };
+            let kind = kind.unwrap_or(crate::producer::events::EventType::Click);
+            let new_key = match selector {
+                crate::streams::KeySelector::Page => {
+                    crate::producer::events::PAGES[usize::from(page).min(4)]
+                }
+                crate::streams::KeySelector::Type => kind.as_str(),
+            };
+            let user = keys.text(r.key).unwrap_or_default();
+            self.stats.repartitioned += 1;
+            self.outbox.push(Write {
+                topic,
+                partition: None,
+                key: WriteKey::Text(new_key),
+                value: Some(crate::producer::events::render(
+                    Decoded::Event { kind, amount, page },
+                    &user,
+                )),
+                headers: Vec::new(),
+                timestamp: r.timestamp,
+            });
+            return;
+        }
         let key = (r.key != NULL_KEY).then_some(r.key);
         let out = task.agg.process(key, r.timestamp, value);
         let number = task.number;
@@ -525,6 +587,7 @@ fn changelog_write(t: &Topology, partition: u32, u: &Update<KeyId>) -> Write {
         key: WriteKey::Windowed(u.key, u.window),
         value: encode_value(u),
         headers: Vec::new(),
+        timestamp: u.timestamp,
     }
 }
 
@@ -535,5 +598,6 @@ fn output_write(t: &Topology, u: &Update<KeyId>) -> Write {
         key: WriteKey::Windowed(u.key, u.window),
         value: encode_value(u),
         headers: Vec::new(),
+        timestamp: u.timestamp,
     }
 }

@@ -18,5 +18,5 @@ pub use instance::{
     Env, InstancePhase, StreamTask, StreamsInstance, StreamsStats, Write, WriteKey,
 };
 pub use serving::MaterializedView;
-pub use topology::{Aggregation, OnError, ProcessingGuarantee, Topology};
+pub use topology::{Aggregation, KeySelector, OnError, ProcessingGuarantee, Topology};
 pub use window::{Window, Windows};

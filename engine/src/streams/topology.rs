@@ -1,5 +1,6 @@
 //! A Kafka Streams application's topology as the simulation builds it from a form, not code:
-//! source -> parse -> filter by event type -> group by key -> windowed count or sum -> sink,
+//! source -> parse -> filter by event type -> [selectKey -> repartition topic] -> group by key ->
+//! windowed count or sum -> sink,
 //! with the names Kafka Streams generates for its nodes, store and changelog topic (reference
 //! section 1.5), its processing guarantee and commit interval (1.6), and what it does with a
 //! record it cannot parse (section 2: fail, log and continue, or the dead-letter topic of
@@ -17,6 +18,25 @@ pub enum Aggregation {
     Count,
     /// The sum of a purchase's `amount`.
     SumAmount,
+}
+
+/// `selectKey`: the new key, read from the event. Grouping by it needs a repartition topic, so
+/// that every record of one new key reaches the one task that counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySelector {
+    /// The page a click or view is on.
+    Page,
+    /// The event type: click, view or purchase.
+    Type,
+}
+
+impl KeySelector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySelector::Page => "page",
+            KeySelector::Type => "type",
+        }
+    }
 }
 
 /// `processing.guarantee`.
@@ -62,6 +82,8 @@ pub struct Topology {
     pub output: String,
     /// Keep only records of this type.
     pub filter: Option<EventType>,
+    /// Re-key before grouping (`selectKey`), through a repartition topic.
+    pub select_key: Option<KeySelector>,
     pub aggregation: Aggregation,
     pub windows: Windows,
     pub emit: Emit,
@@ -78,14 +100,34 @@ impl Topology {
         format!("{prefix}-{n:010}")
     }
 
-    /// The window store: its number comes before the aggregate processor's
-    /// (`InternalStreamsBuilder.newStoreName`), after the source and the filter.
-    pub fn store_name(&self) -> String {
-        let n = if self.filter.is_some() { 2 } else { 1 };
-        Topology::name("KSTREAM-AGGREGATE-STATE-STORE", n)
+    /// The number of the window store: after the source, the filter and the key selector; a
+    /// session window's `count()` burns one more name first ("we used to burn a topology name
+    /// here", `SessionWindowedKStreamImpl.count`). The aggregate processor takes the next number
+    /// (`newStoreName` runs before `newProcessorName`).
+    fn store_number(&self) -> u32 {
+        let mut n = 1 + u32::from(self.filter.is_some()) + u32::from(self.select_key.is_some());
+        if matches!(self.windows, Windows::Session { .. }) && self.aggregation == Aggregation::Count
+        {
+            n += 1;
+        }
+        n
     }
 
-    /// The processor nodes in order, as `Topology#describe()` names them.
+    pub fn store_name(&self) -> String {
+        Topology::name("KSTREAM-AGGREGATE-STATE-STORE", self.store_number())
+    }
+
+    /// `<application.id>-<store>-repartition`, when the key changes before grouping: its prefix
+    /// is the store name (`GroupedStreamAggregateBuilder.build`).
+    pub fn repartition_topic(&self) -> Option<String> {
+        self.select_key
+            .map(|_| format!("{}-{}-repartition", self.application_id, self.store_name()))
+    }
+
+    /// The processor nodes in the order records flow, as `Topology#describe()` names them. A
+    /// repartition takes generated names for its sink, null-key filter and source, in that
+    /// order, after the aggregate's ("always need to generate the names to burn index counter
+    /// for compatibility", `KStreamImpl.createRepartitionedSource`).
     pub fn nodes(&self) -> Vec<String> {
         let mut out = vec![Topology::name("KSTREAM-SOURCE", 0)];
         let mut n = 1;
@@ -93,16 +135,30 @@ impl Topology {
             out.push(Topology::name("KSTREAM-FILTER", n));
             n += 1;
         }
-        n += 1; // the store's number
-        out.push(Topology::name("KSTREAM-AGGREGATE", n));
-        n += 1;
-        if self.emit == Emit::UntilWindowCloses {
-            out.push(Topology::name("KTABLE-SUPPRESS", n));
-            n += 2; // and its buffer's store
+        if self.select_key.is_some() {
+            out.push(Topology::name("KSTREAM-KEY-SELECT", n));
         }
-        out.push(Topology::name("KTABLE-TOSTREAM", n));
-        out.push(Topology::name("KSTREAM-SINK", n + 1));
+        let aggregate = self.store_number() + 1;
+        let mut next = aggregate + 1;
+        if self.select_key.is_some() {
+            out.push(Topology::name("KSTREAM-FILTER", next + 1));
+            out.push(Topology::name("KSTREAM-SINK", next));
+            out.push(Topology::name("KSTREAM-SOURCE", next + 2));
+            next += 3;
+        }
+        out.push(Topology::name("KSTREAM-AGGREGATE", aggregate));
+        if self.emit == Emit::UntilWindowCloses {
+            out.push(Topology::name("KTABLE-SUPPRESS", next));
+            next += 2; // and its buffer's store
+        }
+        out.push(Topology::name("KTABLE-TOSTREAM", next));
+        out.push(Topology::name("KSTREAM-SINK", next + 1));
         out
+    }
+
+    /// The sub-topology whose tasks keep the store: 1 behind a repartition topic, else 0.
+    pub fn stateful_subtopology(&self) -> u32 {
+        u32::from(self.select_key.is_some())
     }
 
     /// `<application.id>-<store>-changelog`.
@@ -132,6 +188,7 @@ mod tests {
             input: "clicks".into(),
             output: "clicks-per-minute".into(),
             filter,
+            select_key: None,
             aggregation: Aggregation::Count,
             windows: Windows::tumbling(60_000, 10_000).unwrap(),
             emit,
@@ -170,5 +227,46 @@ mod tests {
             ProcessingGuarantee::ExactlyOnceV2.default_commit_interval_ms(),
             100
         );
+        assert_eq!(f.repartition_topic(), None);
+    }
+
+    /// `filter -> selectKey -> groupByKey -> windowedBy -> count -> toStream -> to`: the store is
+    /// 3 as in the reference's repartition example, the aggregate 4, then the repartition's sink,
+    /// filter and source 5, 6 and 7.
+    #[test]
+    fn a_key_change_names_a_repartition_topic_after_the_store() {
+        let mut t = topology(Some(EventType::View), Emit::Cached);
+        t.select_key = Some(KeySelector::Page);
+        assert_eq!(t.store_name(), "KSTREAM-AGGREGATE-STATE-STORE-0000000003");
+        assert_eq!(
+            t.repartition_topic().as_deref(),
+            Some("clicks-app-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition")
+        );
+        assert_eq!(
+            t.nodes(),
+            [
+                "KSTREAM-SOURCE-0000000000",
+                "KSTREAM-FILTER-0000000001",
+                "KSTREAM-KEY-SELECT-0000000002",
+                "KSTREAM-FILTER-0000000006",
+                "KSTREAM-SINK-0000000005",
+                "KSTREAM-SOURCE-0000000007",
+                "KSTREAM-AGGREGATE-0000000004",
+                "KTABLE-TOSTREAM-0000000008",
+                "KSTREAM-SINK-0000000009"
+            ]
+        );
+        assert_eq!(t.stateful_subtopology(), 1);
+    }
+
+    /// A session window's count burns a store name first.
+    #[test]
+    fn a_session_count_burns_a_store_name() {
+        let mut t = topology(None, Emit::Cached);
+        t.windows = Windows::session(30_000, 0).unwrap();
+        assert_eq!(t.store_name(), "KSTREAM-AGGREGATE-STATE-STORE-0000000002");
+        assert_eq!(t.nodes()[1], "KSTREAM-AGGREGATE-0000000003");
+        t.aggregation = Aggregation::SumAmount;
+        assert_eq!(t.store_name(), "KSTREAM-AGGREGATE-STATE-STORE-0000000001");
     }
 }

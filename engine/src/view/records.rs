@@ -96,7 +96,7 @@ impl Simulation {
                 };
                 out.push(RecordView {
                     offset,
-                    timestamp: b.first_timestamp + r.ts_delta as u64,
+                    timestamp: r.timestamp(b.first_timestamp),
                     key: self.keys().text(r.key).map(|k| k.into_owned()),
                     key_id: (r.key != NULL_KEY).then_some(r.key),
                     value,

@@ -32,6 +32,8 @@ pub struct MaterializedViewView {
     pub group: String,
     /// What the values are: `count` or `sum of amount`, from the application writing the topic.
     pub measure: String,
+    /// What the keys are: `user` (the record key), or the application's `select_key`.
+    pub key_name: String,
     pub rows: u64,
     pub keys: u64,
     pub applied: u64,
@@ -115,6 +117,13 @@ impl Simulation {
                             crate::streams::Aggregation::SumAmount => "sum of amount",
                         })
                         .to_string(),
+                    key_name: self
+                        .streams_apps()
+                        .iter()
+                        .find(|a| a.topology.output == v.topic)
+                        .and_then(|a| a.topology.select_key)
+                        .map_or("user", |k| k.as_str())
+                        .to_string(),
                     rows: v.len() as u64,
                     keys: v.keys() as u64,
                     applied: v.applied,
@@ -166,7 +175,7 @@ impl Simulation {
             .map(|q| StoreAnswer {
                 application_id: q.application_id,
                 store: q.store,
-                task: format!("0_{}", q.partition),
+                task: format!("{}_{}", q.subtopology, q.partition),
                 instance: q.instance,
                 restoring: q.restoring,
                 windows: q

@@ -46,6 +46,12 @@ pub struct StreamsAppView {
     pub nodes: Vec<String>,
     pub store: String,
     pub changelog: String,
+    /// `<application.id>-<store>-repartition`, when the application re-keys.
+    pub repartition: Option<String>,
+    /// The new key, `page` or `type`, when it re-keys.
+    pub select_key: Option<String>,
+    /// Records written to the repartition topic.
+    pub repartitioned: u64,
     /// `tumbling 60 s, grace 10 s` and the like.
     pub window: String,
     pub emit: String,
@@ -93,7 +99,7 @@ impl Simulation {
                                         .fetch_limit(c.config.isolation_level);
                                     Some((end - a.position?).max(0))
                                 }),
-                                task: format!("0_{}", task.number),
+                                task: format!("{}_{}", task.subtopology, task.number),
                                 restoring: task.restoring_until.is_some(),
                                 restored: task.restored,
                                 processed: task.processed,
@@ -144,6 +150,9 @@ impl Simulation {
                     nodes: t.nodes(),
                     store: t.store_name(),
                     changelog: t.changelog_topic(),
+                    repartition: t.repartition_topic(),
+                    select_key: t.select_key.map(|k| k.as_str().to_string()),
+                    repartitioned: sum(&|s| s.repartitioned),
                     window,
                     emit: match t.emit {
                         Emit::OnUpdate => "on update (cache off)",

@@ -218,6 +218,7 @@ impl FromJson for Action {
                     window: o.req("window")?,
                     aggregation: o.or("aggregation", "count".to_string())?,
                     filter: o.or_default("filter")?,
+                    select_key: o.or_default("select_key")?,
                     emit: o.or("emit", "cached".to_string())?,
                     guarantee: o.or("guarantee", "at_least_once".to_string())?,
                     commit_interval_ms: o.or_default("commit_interval_ms")?,
