@@ -149,6 +149,12 @@ pub enum Msg {
         action: Action,
         source: &'static str,
     },
+    /// Apply actions in order, stopping at the first refused one (a form that starts an
+    /// application and its view): one notice says what all of them did, or what was refused.
+    ApplyAll {
+        actions: Vec<Action>,
+        source: &'static str,
+    },
     TogglePlay,
     /// On to the end of the next instant in which something happens.
     Step,
@@ -415,12 +421,55 @@ impl Playground {
     }
 }
 
+impl Playground {
+    /// Applies `actions` in order until one is refused; one notice for `source` says what they
+    /// did (their summaries) or why the first refused one was.
+    fn apply_all(self: Rc<Self>, actions: Vec<Action>, source: &'static str) -> Rc<Self> {
+        let (result, fork) = {
+            let mut timeline = self.timeline.borrow_mut();
+            let mut done: Vec<String> = Vec::new();
+            let mut result = Ok(String::new());
+            for action in actions {
+                match timeline.apply(action) {
+                    Ok(a) => done.push(a.summary),
+                    Err(e) => {
+                        result = Err(e.to_string());
+                        break;
+                    }
+                }
+            }
+            (result.map(|_| done.join(" ")), timeline.last_fork())
+        };
+        let mut next = self.refreshed();
+        if result.is_ok() {
+            next.fork = fork;
+        }
+        next.notice_id += 1;
+        let notice = Notice {
+            id: next.notice_id,
+            source,
+            result,
+        };
+        if source == BROKERS {
+            let mut kept = (*self.broker_notices).clone();
+            if kept.len() == BROKER_NOTICES {
+                kept.remove(0);
+            }
+            kept.push(notice.clone());
+            next.broker_notices = Rc::new(kept);
+        }
+        next.notice = Some(notice);
+        Rc::new(next)
+    }
+}
+
 impl Msg {
     /// Whether the message acts on the run, so that a seek under way stops where it got to.
     fn stops_seek(&self) -> bool {
         matches!(
             self,
             Msg::Apply { .. }
+                | Msg::ApplyAll { .. }
                 | Msg::TogglePlay
                 | Msg::Step
                 | Msg::StepBack
@@ -497,33 +546,8 @@ impl Playground {
                 next.behind = !reached && target > next.snapshot.time;
                 Rc::new(next)
             }
-            Msg::Apply { action, source } => {
-                let (result, fork) = {
-                    let mut timeline = self.timeline.borrow_mut();
-                    let result = timeline.apply(action);
-                    (result, timeline.last_fork())
-                };
-                let mut next = self.refreshed();
-                if result.is_ok() {
-                    next.fork = fork;
-                }
-                next.notice_id += 1;
-                let notice = Notice {
-                    id: next.notice_id,
-                    source,
-                    result: result.map(|a| a.summary).map_err(|e| e.to_string()),
-                };
-                if source == BROKERS {
-                    let mut kept = (*self.broker_notices).clone();
-                    if kept.len() == BROKER_NOTICES {
-                        kept.remove(0);
-                    }
-                    kept.push(notice.clone());
-                    next.broker_notices = Rc::new(kept);
-                }
-                next.notice = Some(notice);
-                Rc::new(next)
-            }
+            Msg::Apply { action, source } => self.apply_all(vec![action], source),
+            Msg::ApplyAll { actions, source } => self.apply_all(actions, source),
             Msg::TogglePlay => Rc::new(Playground {
                 playing: !self.playing,
                 carry: 0.0,

@@ -35,6 +35,7 @@ pub mod share_group_card;
 pub mod shortcuts;
 pub mod sparkline;
 pub mod speed_select;
+pub mod streams_form;
 pub mod streams_panel;
 pub mod term;
 pub mod timeline_bar;

@@ -8,6 +8,7 @@ use brokerlab_engine::view::{exactly_once, StreamsAppView};
 use brokerlab_engine::Action;
 use yew::prelude::*;
 
+use super::notice::NoticeLine;
 use super::view_card::ViewCard;
 use crate::app::{format, use_engine, use_view};
 
@@ -21,6 +22,7 @@ pub fn StreamsPanel() -> Html {
     html! {
         <section class="streams-panel" aria-labelledby="streams-title" data-point="streams">
             <div class="column-head"><h2 id="streams-title">{"Kafka Streams"}</h2></div>
+            <NoticeLine source="streams" />
             <div class="queues-grid">
                 { for apps.iter().map(|a| html! { <StreamsCard key={a.application_id.clone()} app={Rc::new(a.clone())} /> }) }
             </div>
@@ -66,6 +68,9 @@ fn StreamsCard(props: &StreamsProps) -> Html {
                 { a.nodes.join(" → ") }
             </p>
             <p class="small muted">{ format!("store {} · changelog {}", a.store, a.changelog) }</p>
+            if let (Some(topic), Some(by)) = (&a.repartition, &a.select_key) {
+                <p class="small muted">{ format!("selectKey by {by}: re-keyed records go through {topic} (tasks 0_n re-key, tasks 1_n count)") }</p>
+            }
             <ul class="members" aria-label={format!("Instances of {}", a.application_id)}>
                 { for a.instances.iter().map(|i| {
                     let down = i.state == "CRASHED" || i.state == "FAILED";
@@ -112,6 +117,9 @@ fn StreamsCard(props: &StreamsProps) -> Html {
             <dl class="audit" aria-label={format!("What {} did", a.application_id)}>
                 <div><dt>{"Processed"}</dt><dd>{ format::count(a.processed) }</dd></div>
                 <div><dt>{"Results out"}</dt><dd>{ format::count(a.outputs) }</dd></div>
+                if a.repartition.is_some() {
+                    <div><dt>{"Repartitioned"}</dt><dd>{ format::count(a.repartitioned) }</dd></div>
+                }
                 <div><dt>{"Dropped (late)"}</dt><dd class={classes!((a.dropped > 0).then_some("warn"))}>{ format::count(a.dropped) }</dd></div>
                 <div><dt>{"Dead-lettered"}</dt><dd class={classes!((a.dead_lettered > 0).then_some("warn"))}>{ format::count(a.dead_lettered) }</dd></div>
                 <div><dt>{"Restored"}</dt><dd>{ format::count(a.restored) }</dd></div>

@@ -47,6 +47,11 @@ pub fn ViewCard(props: &ViewCardProps) -> Html {
     } else {
         "Revenue"
     };
+    let (key_label, top_label, example) = match v.key_name.as_str() {
+        "page" => ("Page", "Top pages", "/home"),
+        "type" => ("Event type", "Top event types", "click"),
+        _ => ("User id", "Top users", "user-7"),
+    };
     html! {
         <section class="card view-card" aria-label={format!("Materialized view {}", v.name)} data-point={format!("view:{}", v.name)}>
             <header class="card-head">
@@ -64,8 +69,8 @@ pub fn ViewCard(props: &ViewCardProps) -> Html {
                 <p class="muted small">{"No results yet: the application writes them at its next commit."}</p>
             } else {
                 <table class="tasks top-keys">
-                    <caption>{ format!("Top users in {}", v.window.clone().unwrap_or_default()) }</caption>
-                    <thead><tr><th scope="col">{"#"}</th><th scope="col">{"User"}</th><th scope="col">{ measure }</th><th scope="col">{"Event → view"}</th></tr></thead>
+                    <caption>{ format!("{top_label} in {}", v.window.clone().unwrap_or_default()) }</caption>
+                    <thead><tr><th scope="col">{"#"}</th><th scope="col">{ key_label }</th><th scope="col">{ measure }</th><th scope="col">{"Event → view"}</th></tr></thead>
                     <tbody>
                         { for v.top.iter().enumerate().map(|(i, r)| html! {
                             <tr key={r.key.clone()}>
@@ -78,15 +83,15 @@ pub fn ViewCard(props: &ViewCardProps) -> Html {
                     </tbody>
                 </table>
             }
-            <form class="view-query" onsubmit={onsubmit} role="search" aria-label={format!("Query {} by user id", v.name)}>
-                <label for={input_id.clone()}>{"User id"}</label>
-                <input id={input_id} type="text" placeholder="user-7" value={(*typed).clone()} oninput={oninput} autocomplete="off" spellcheck="false" />
+            <form class="view-query" onsubmit={onsubmit} role="search" aria-label={format!("Query {} by {}", v.name, key_label.to_lowercase())}>
+                <label for={input_id.clone()}>{ key_label }</label>
+                <input id={input_id} type="text" placeholder={example} value={(*typed).clone()} oninput={oninput} autocomplete="off" spellcheck="false" />
                 <button class="btn small" type="submit">{"Query"}</button>
             </form>
             if let Some(a) = answer {
                 <div class="query-answer" aria-live="polite" aria-label={format!("Answer for {}", a.key)}>
                     if a.rows.is_empty() {
-                        <p class="small">{ format!("{} has no row in {} (no result for this user yet).", a.key, v.name) }</p>
+                        <p class="small">{ format!("{} has no row in {} (no result for it yet).", a.key, v.name) }</p>
                     } else {
                         <p class="small">{ format!("{} in {}: ", a.key, v.name) }
                             { a.rows.iter().take(4).map(|r| format!("{} = {}", r.window, r.value)).collect::<Vec<_>>().join(" · ") }</p>
