@@ -137,7 +137,42 @@ fn the_analytics_pipeline_does_what_the_scenario_says() {
         )
     );
     assert!(store.instance.is_some());
+    // The running total per user (the second aggregate, no window) is the sum of its minutes,
+    // in the output topic and in the top-spenders view.
+    let mut per_user: BTreeMap<String, i64> = BTreeMap::new();
+    for (k, v) in &truth {
+        *per_user
+            .entry(k.split_once('@').unwrap().0.to_string())
+            .or_insert(0) += v;
+    }
+    let spenders = sim
+        .materialized_views()
+        .iter()
+        .find(|v| v.name == "top-spenders")
+        .unwrap();
+    for (user, total) in &per_user {
+        let rows = spenders.rows_of(sim.key_id(user).unwrap());
+        assert_eq!(
+            rows.iter().map(|(_, r)| r.value).collect::<Vec<_>>(),
+            [*total],
+            "{user}"
+        );
+    }
+    assert_eq!(spenders.keys(), per_user.len());
+    let q = sim.query_view("top-spenders", "user-7").unwrap();
+    assert_eq!(
+        q.stores[0].windows,
+        [("all time".to_string(), per_user["user-7"])]
+    );
     let snap = sim.snapshot();
+    let top = &snap
+        .views
+        .iter()
+        .find(|v| v.name == "top-spenders")
+        .unwrap()
+        .top;
+    let max = per_user.values().max().unwrap();
+    assert_eq!((top[0].window.as_str(), top[0].value), ("all time", *max));
     let clicks = snap.views.iter().find(|v| v.name == "clicks-view").unwrap();
     assert_eq!(clicks.top.len(), 10);
     assert!(clicks.top.windows(2).all(|w| w[0].value >= w[1].value));

@@ -47,6 +47,7 @@ pub fn StreamsForm() -> Html {
     let on_error = use_state(|| "continue".to_string());
     let dlq = use_state(String::new);
     let serve = use_state(|| "yes".to_string());
+    let total = use_state(String::new);
     let error = use_state(|| None::<String>);
     let topics: Vec<String> = view
         .snapshot
@@ -83,11 +84,12 @@ pub fn StreamsForm() -> Html {
             guarantee.clone(),
             on_error.clone(),
             serve.clone(),
+            total.clone(),
         ];
         let (input_v, output_v, dlq_v) = (input_v.clone(), output_v.clone(), dlq_v.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let [app_id, instances, kind, size, advance, grace, aggregation, filter, select_key, emit, guarantee, on_error, serve] =
+            let [app_id, instances, kind, size, advance, grace, aggregation, filter, select_key, emit, guarantee, on_error, serve, total] =
                 &s;
             let parsed = (|| -> Result<StreamsSpec, String> {
                 let window = WindowSpec {
@@ -110,6 +112,7 @@ pub fn StreamsForm() -> Html {
                     aggregation: (**aggregation).clone(),
                     filter: some(filter),
                     select_key: some(select_key),
+                    total_output: some(total),
                     emit: (**emit).clone(),
                     guarantee: (**guarantee).clone(),
                     commit_interval_ms: None,
@@ -176,6 +179,8 @@ pub fn StreamsForm() -> Html {
                     <SelectField label="Results" value={(*emit).clone()} onchange={set(&emit)}
                         options={opts(&[("cached", "through the cache, at each commit"), ("on_update", "on every update (cache off)"), ("until_window_closes", "when the window closes (suppress)")])} />
                 </div>
+                <SelectField label="Running total to" value={(*total).clone()} onchange={set(&total)}
+                    options={std::iter::once((String::new(), "no running total".to_string())).chain(topic_opts.iter().cloned()).collect::<Vec<_>>()} />
                 <div class="row">
                     <SelectField label="processing.guarantee" value={(*guarantee).clone()} onchange={set(&guarantee)}
                         options={opts(&[("exactly_once_v2", "exactly_once_v2"), ("at_least_once", "at_least_once")])} />

@@ -68,6 +68,9 @@ fn StreamsCard(props: &StreamsProps) -> Html {
                 { a.nodes.join(" → ") }
             </p>
             <p class="small muted">{ format!("store {} · changelog {}", a.store, a.changelog) }</p>
+            if let (Some(topic), Some(store)) = (&a.total_output, &a.total_store) {
+                <p class="small muted">{ format!("and a running total per key, no window (nothing is too late for it): store {store} → {topic}") }</p>
+            }
             if let (Some(topic), Some(by)) = (&a.repartition, &a.select_key) {
                 <p class="small muted">{ format!("selectKey by {by}: re-keyed records go through {topic} (tasks 0_n re-key, tasks 1_n count)") }</p>
             }

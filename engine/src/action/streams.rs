@@ -30,6 +30,9 @@ pub struct StreamsSpec {
     /// repartition topic); `None` keeps the record key (the user id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub select_key: Option<String>,
+    /// A second aggregate: the running total per key, without a window, written to this topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_output: Option<String>,
     /// `on_update` (cache off), `cached` (the default) or `until_window_closes` (suppress).
     pub emit: String,
     /// `at_least_once` or `exactly_once_v2`.

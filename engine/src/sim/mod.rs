@@ -35,6 +35,7 @@ pub mod queue;
 mod rabbit;
 pub mod rebalances;
 mod replication;
+mod restore;
 mod serving;
 mod share;
 mod streams;

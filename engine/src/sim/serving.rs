@@ -112,13 +112,14 @@ impl Simulation {
         let records = std::mem::take(&mut consumer.handoff);
         let now = self.now;
         for r in records {
-            let parsed = self
-                .keys
-                .text(r.key)
-                .and_then(|t| super::streams::parse_windowed(&t).map(|(k, w)| (k.to_string(), w)));
-            let Some((user, window)) = parsed else {
+            // A windowed result, `user@[start,end)`, or a running total's plain key.
+            let Some(text) = self.keys.text(r.key) else {
                 self.views[v].ignored += 1;
                 continue;
+            };
+            let (user, window) = match super::streams::parse_windowed(&text) {
+                Some((k, w)) => (k.to_string(), w),
+                None => (text.into_owned(), Window::ALL),
             };
             let value = match r.value.as_deref() {
                 None => None,
@@ -153,7 +154,9 @@ impl Simulation {
         let id = self.keys.lookup(key);
         self.streams
             .iter()
-            .filter(|a| a.topology.output == topic)
+            .filter(|a| {
+                a.topology.output == topic || a.topology.total_output.as_deref() == Some(topic)
+            })
             .filter_map(|a| {
                 let t = &a.topology;
                 let sub = t.stateful_subtopology();
@@ -168,13 +171,23 @@ impl Simulation {
                 });
                 Some(StoreQuery {
                     application_id: t.application_id.clone(),
-                    store: t.store_name(),
+                    store: if t.output == topic {
+                        t.store_name()
+                    } else {
+                        t.total_store_name().unwrap_or_default()
+                    },
                     partition,
                     subtopology: sub,
                     instance: task.map(|(i, _)| i.name.clone()),
                     restoring: task.is_some_and(|(_, x)| x.restoring_until.is_some()),
                     windows: match (task, id) {
-                        (Some((_, x)), Some(id)) => x.agg.windows_of(&id),
+                        (Some((_, x)), Some(id)) if t.output == topic => x.agg.windows_of(&id),
+                        (Some((_, x)), Some(id)) => x
+                            .total
+                            .get(id)
+                            .map(|v| (Window::ALL, v))
+                            .into_iter()
+                            .collect(),
                         _ => Vec::new(),
                     },
                 })

@@ -3,8 +3,6 @@
 //! instance when its consumer or producer moves or its own timer is due, restoring new tasks
 //! from the committed changelog, and sending what instances write.
 
-use std::collections::BTreeMap;
-
 use super::{Due, Simulation};
 use crate::action::{Applied, StreamsSpec};
 use crate::cluster::{CleanupPolicy, IsolationLevel, TopicConfig};
@@ -12,13 +10,12 @@ use crate::consumer::{Consumer, ConsumerConfig, OffsetResetStrategy};
 use crate::event::EventKind;
 use crate::ground::quote::quoted;
 use crate::ground::{ActionError, Millis, PartitionIdx};
-use crate::log::KeyId;
 use crate::party::Ctx;
 use crate::producer::events::{decode, EventModel};
 use crate::producer::{Producer, ProducerConfig};
 use crate::protocol::Party;
 use crate::streams::{
-    Env, InstancePhase, ProcessingGuarantee, StreamsApp, StreamsInstance, Topology, Update, Window,
+    Env, InstancePhase, ProcessingGuarantee, StreamsApp, StreamsInstance, Topology, Window,
     WriteKey,
 };
 
@@ -86,6 +83,13 @@ pub fn topology_of(spec: &StreamsSpec) -> Result<Topology, String> {
             ))
         }
     };
+    if select_key.is_some() && spec.total_output.is_some() {
+        return Err(
+            "total_output with select_key is not modelled: Kafka Streams would give the \
+             running total a repartition topic of its own; leave one of them out"
+                .into(),
+        );
+    }
     let emit = match spec.emit.as_str() {
         "on_update" => Emit::OnUpdate,
         "cached" => Emit::Cached,
@@ -152,6 +156,7 @@ pub fn topology_of(spec: &StreamsSpec) -> Result<Topology, String> {
         output: spec.output.clone(),
         filter,
         select_key,
+        total_output: spec.total_output.clone(),
         aggregation,
         windows,
         emit,
@@ -206,6 +211,7 @@ impl Simulation {
             ));
         }
         let mut names = vec![topology.input.clone(), topology.output.clone()];
+        names.extend(topology.total_output.clone());
         if let crate::streams::OnError::DeadLetter(t) = &topology.on_error {
             names.push(t.clone());
         }
@@ -224,6 +230,14 @@ impl Simulation {
         if topology.input == topology.output {
             return bad("The application's input and output must be different topics.".into());
         }
+        if let Some(total) = &topology.total_output {
+            if *total == topology.input || *total == topology.output {
+                return bad(format!(
+                    "total_output {} must be a topic of its own, not the input or the output.",
+                    quoted(total)
+                ));
+            }
+        }
         let partitions = self
             .cluster
             .topic_by_name(&topology.input)
@@ -239,6 +253,20 @@ impl Simulation {
                 };
                 self.apply_action(crate::action::Action::CreateTopic {
                     name: repartition,
+                    partitions,
+                    config,
+                })?;
+            }
+        }
+        if let Some(changelog) = topology.total_changelog_topic() {
+            if self.cluster.topic_by_name(&changelog).is_none() {
+                // Key-value stores: compacted.
+                let config = TopicConfig {
+                    cleanup_policy: CleanupPolicy::Compact,
+                    ..TopicConfig::default()
+                };
+                self.apply_action(crate::action::Action::CreateTopic {
+                    name: changelog,
                     partitions,
                     config,
                 })?;
@@ -518,89 +546,6 @@ impl Simulation {
             }
         }
         self.reschedule_streams();
-    }
-
-    /// The committed changelog of each partition newly assigned to instance (a, k).
-    fn changelogs_to_restore(
-        &mut self,
-        a: usize,
-        k: usize,
-    ) -> BTreeMap<PartitionIdx, Vec<Update<KeyId>>> {
-        let inst = &self.streams[a].instances[k];
-        let Some(Some(consumer)) = self.consumers.get(inst.consumer as usize) else {
-            return BTreeMap::new();
-        };
-        // Only the stateful sub-topology's tasks have a store to restore.
-        let t = &self.streams[a].topology;
-        let source = t.repartition_topic().unwrap_or_else(|| t.input.clone());
-        let new: Vec<(PartitionIdx, u32)> = consumer
-            .assignment()
-            .filter(|x| !inst.tasks.contains_key(&x.partition) && x.tp.topic == source)
-            .map(|x| (x.partition, x.tp.partition))
-            .collect();
-        let changelog = t.changelog_topic();
-        let mut out = BTreeMap::new();
-        for (p, number) in new {
-            let Some(cp) = self
-                .cluster
-                .topic_by_name(&changelog)
-                .and_then(|t| t.partitions.get(number as usize).copied())
-            else {
-                continue;
-            };
-            let Some(part) = self.cluster.partition(cp) else {
-                continue;
-            };
-            // read_committed up to the last stable offset: aborted writes are not restored.
-            let end = part.last_stable_offset();
-            let mut raw: Vec<(String, Option<String>, Millis)> = Vec::new();
-            for batch in part.log.batches_from(part.log.log_start_offset()) {
-                if batch.base_offset >= end {
-                    break;
-                }
-                if batch.control.is_some()
-                    || batch.is_transactional
-                        && part.is_aborted(batch.producer_id, batch.base_offset)
-                {
-                    continue;
-                }
-                for (i, r) in batch.records.iter().enumerate() {
-                    let typed = batch.typed.iter().find(|t| t.offset_delta == i as u32);
-                    let key = self
-                        .keys
-                        .text(r.key)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default();
-                    raw.push((
-                        key,
-                        typed.and_then(|t| t.value.clone()),
-                        r.timestamp(batch.first_timestamp),
-                    ));
-                }
-            }
-            let updates = raw
-                .into_iter()
-                .filter_map(|(key, value, ts)| {
-                    let (user, window) = parse_windowed(&key)?;
-                    let user = self.keys.intern(user);
-                    let (value, timestamp) = match value
-                        .as_deref()
-                        .and_then(crate::streams::instance::decode_value)
-                    {
-                        Some((v, t)) => (Some(v), t),
-                        None => (None, ts),
-                    };
-                    Some(Update {
-                        key: user,
-                        window,
-                        value,
-                        timestamp,
-                    })
-                })
-                .collect();
-            out.insert(p, updates);
-        }
-        out
     }
 
     fn send_streams_writes(&mut self, pi: u32, writes: Vec<crate::streams::Write>) {

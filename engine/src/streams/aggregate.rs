@@ -363,6 +363,13 @@ impl<K: Ord + Clone> WindowedAggregate<K> {
 }
 
 impl Window {
+    /// No window: a running total's row in a materialized view.
+    pub const ALL: Window = Window {
+        start: 0,
+        end: Millis::MAX,
+        end_inclusive: true,
+    };
+
     /// The smallest window, to start a range over one key's windows.
     pub const MIN: Window = Window {
         start: 0,

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::aggregate::{Emit, Update, WindowedAggregate};
 use super::topology::{OnError, ProcessingGuarantee, Topology};
+use super::total::{RunningTotal, Total};
 use super::window::Window;
 use crate::consumer::{Consumer, DeliveredRecord};
 use crate::ground::{Millis, PartitionIdx};
@@ -73,6 +74,8 @@ pub struct StreamTask {
     /// Re-keys and forwards to the repartition topic, keeping no state.
     pub stateless: bool,
     pub agg: WindowedAggregate<KeyId>,
+    /// The running total, when the topology has one.
+    pub total: RunningTotal,
     /// Until when the store is being restored from the changelog.
     pub restoring_until: Option<Millis>,
     pub restored: u64,
@@ -134,8 +137,15 @@ pub struct Env<'a> {
     pub topology: &'a Topology,
     /// A record's content (`None`: opaque bytes, counted as they are).
     pub decode: &'a dyn Fn(&DeliveredRecord) -> Option<Decoded>,
-    /// The committed changelog of a partition, for a new stateful task.
-    pub restore: &'a mut dyn FnMut(PartitionIdx) -> Vec<Update<KeyId>>,
+    /// The committed changelogs of a partition, for a new stateful task.
+    pub restore: &'a mut dyn FnMut(PartitionIdx) -> Restored,
+}
+
+/// What a task's changelogs hold: the window store's entries, and the running total's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Restored {
+    pub windows: Vec<Update<KeyId>>,
+    pub totals: Vec<Total>,
 }
 
 impl StreamsInstance {
@@ -325,13 +335,15 @@ impl StreamsInstance {
             }
             let stateless = subtopology != t.stateful_subtopology();
             let mut agg = WindowedAggregate::new(t.windows, t.emit);
+            let mut total = RunningTotal::default();
             let changelog = if stateless {
-                Vec::new()
+                Restored::default()
             } else {
                 (env.restore)(p)
             };
-            agg.restore(&changelog);
-            let n = changelog.len() as u64;
+            agg.restore(&changelog.windows);
+            total.restore(&changelog.totals);
+            let n = (changelog.windows.len() + changelog.totals.len()) as u64;
             self.stats.restored += n;
             self.tasks.insert(
                 p,
@@ -341,6 +353,7 @@ impl StreamsInstance {
                     number,
                     stateless,
                     agg,
+                    total,
                     restoring_until: (!stateless).then(|| {
                         now + RESTORE_START_MS + (n * RESTORE_US_PER_RECORD).div_ceil(1000)
                     }),
@@ -491,6 +504,15 @@ impl StreamsInstance {
             self.stats.outputs += 1;
             self.outbox.push(output_write(t, u));
         }
+        // The second aggregate: no window, so nothing is too late for it.
+        if let (Some(key), Some(_)) = (key, &t.total_output) {
+            let total = task.total.add(key, r.timestamp, value);
+            if t.emit == Emit::OnUpdate {
+                task.total.clean();
+                self.stats.outputs += 1;
+                self.outbox.extend(total_writes(t, number, &total));
+            }
+        }
     }
 
     /// A commit starts: the caches flush (outputs and changelog), then offsets are committed in
@@ -502,7 +524,7 @@ impl StreamsInstance {
             let dirty = self
                 .tasks
                 .values()
-                .any(|task| !task.cached_changelog.is_empty());
+                .any(|task| !task.cached_changelog.is_empty() || task.total.has_dirty());
             let ready = producer.txn.as_ref().map(|x| x.state) == Some(TxnClientState::Ready);
             if dirty && eos && ready && producer.begin_transaction(ctx).is_err() {
                 return;
@@ -515,6 +537,20 @@ impl StreamsInstance {
                 for u in task.agg.flush() {
                     self.stats.outputs += 1;
                     self.outbox.push(output_write(t, &u));
+                }
+            }
+        }
+        if t.emit != Emit::OnUpdate {
+            let eos = t.guarantee == ProcessingGuarantee::ExactlyOnceV2;
+            let dirty = self.tasks.values().any(|task| task.total.has_dirty());
+            let ready = producer.txn.as_ref().map(|x| x.state) == Some(TxnClientState::Ready);
+            if dirty && eos && ready && producer.begin_transaction(ctx).is_err() {
+                return;
+            }
+            for task in self.tasks.values_mut() {
+                for total in task.total.flush() {
+                    self.stats.outputs += 1;
+                    self.outbox.extend(total_writes(t, task.number, &total));
                 }
             }
         }
@@ -589,6 +625,27 @@ fn changelog_write(t: &Topology, partition: u32, u: &Update<KeyId>) -> Write {
         headers: Vec::new(),
         timestamp: u.timestamp,
     }
+}
+
+/// A running total to its topic and to its compacted changelog (the task's partition).
+fn total_writes(t: &Topology, partition: u32, total: &Total) -> Vec<Write> {
+    let value = Some(format!("{}@{}", total.value, total.timestamp));
+    let write = |topic: String, partition| Write {
+        topic,
+        partition,
+        key: WriteKey::Id(total.key),
+        value: value.clone(),
+        headers: Vec::new(),
+        timestamp: total.timestamp,
+    };
+    let mut out = Vec::new();
+    if let Some(changelog) = t.total_changelog_topic() {
+        out.push(write(changelog, Some(partition)));
+    }
+    if let Some(topic) = &t.total_output {
+        out.push(write(topic.clone(), None));
+    }
+    out
 }
 
 fn output_write(t: &Topology, u: &Update<KeyId>) -> Write {

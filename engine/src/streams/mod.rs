@@ -7,6 +7,7 @@ pub mod app;
 pub mod instance;
 pub mod serving;
 pub mod topology;
+pub mod total;
 pub mod window;
 
 #[cfg(test)]
@@ -15,8 +16,9 @@ mod tests;
 pub use aggregate::{Emit, Processed, Skipped, Update, WindowedAggregate};
 pub use app::StreamsApp;
 pub use instance::{
-    Env, InstancePhase, StreamTask, StreamsInstance, StreamsStats, Write, WriteKey,
+    Env, InstancePhase, Restored, StreamTask, StreamsInstance, StreamsStats, Write, WriteKey,
 };
 pub use serving::MaterializedView;
 pub use topology::{Aggregation, KeySelector, OnError, ProcessingGuarantee, Topology};
+pub use total::{RunningTotal, Total};
 pub use window::{Window, Windows};

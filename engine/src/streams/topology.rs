@@ -84,6 +84,8 @@ pub struct Topology {
     pub filter: Option<EventType>,
     /// Re-key before grouping (`selectKey`), through a repartition topic.
     pub select_key: Option<KeySelector>,
+    /// The second aggregate's topic: a running total per key, without a window.
+    pub total_output: Option<String>,
     pub aggregation: Aggregation,
     pub windows: Windows,
     pub emit: Emit,
@@ -153,7 +155,34 @@ impl Topology {
         }
         out.push(Topology::name("KTABLE-TOSTREAM", next));
         out.push(Topology::name("KSTREAM-SINK", next + 1));
+        if self.total_output.is_some() {
+            // The same grouped stream's second aggregate: its store, processor, toStream, sink.
+            let store = next + 2;
+            out.push(Topology::name("KSTREAM-AGGREGATE", store + 1));
+            out.push(Topology::name("KTABLE-TOSTREAM", store + 2));
+            out.push(Topology::name("KSTREAM-SINK", store + 3));
+        }
         out
+    }
+
+    /// The running total's key-value store, numbered after the windowed chain's sink.
+    pub fn total_store_name(&self) -> Option<String> {
+        self.total_output.as_ref()?;
+        let suppress = if self.emit == Emit::UntilWindowCloses {
+            2
+        } else {
+            0
+        };
+        let repartition = if self.select_key.is_some() { 3 } else { 0 };
+        // store, aggregate, [repartition x3], [suppress + its store], toStream, sink
+        let sink = self.store_number() + 1 + repartition + suppress + 2;
+        Some(Topology::name("KSTREAM-AGGREGATE-STATE-STORE", sink + 1))
+    }
+
+    /// `<application.id>-<total store>-changelog`: compacted, as key-value stores' are.
+    pub fn total_changelog_topic(&self) -> Option<String> {
+        self.total_store_name()
+            .map(|s| format!("{}-{s}-changelog", self.application_id))
     }
 
     /// The sub-topology whose tasks keep the store: 1 behind a repartition topic, else 0.
@@ -189,6 +218,7 @@ mod tests {
             output: "clicks-per-minute".into(),
             filter,
             select_key: None,
+            total_output: None,
             aggregation: Aggregation::Count,
             windows: Windows::tumbling(60_000, 10_000).unwrap(),
             emit,
@@ -257,6 +287,34 @@ mod tests {
             ]
         );
         assert_eq!(t.stateful_subtopology(), 1);
+    }
+
+    /// `groupByKey()` feeding both `windowedBy(...).count()` and `count()`: the second store
+    /// follows the first chain's sink.
+    #[test]
+    fn a_running_total_follows_the_windowed_chain() {
+        let mut t = topology(Some(EventType::Click), Emit::Cached);
+        t.total_output = Some("clicks-total".into());
+        assert_eq!(
+            t.nodes()[2..],
+            [
+                "KSTREAM-AGGREGATE-0000000003",
+                "KTABLE-TOSTREAM-0000000004",
+                "KSTREAM-SINK-0000000005",
+                "KSTREAM-AGGREGATE-0000000007",
+                "KTABLE-TOSTREAM-0000000008",
+                "KSTREAM-SINK-0000000009"
+            ]
+        );
+        assert_eq!(
+            t.total_changelog_topic().as_deref(),
+            Some("clicks-app-KSTREAM-AGGREGATE-STATE-STORE-0000000006-changelog")
+        );
+        t.emit = Emit::UntilWindowCloses;
+        assert_eq!(
+            t.total_store_name().as_deref(),
+            Some("KSTREAM-AGGREGATE-STATE-STORE-0000000008")
+        );
     }
 
     /// A session window's count burns a store name first.

@@ -68,6 +68,9 @@ pub struct StoreAnswer {
 
 /// `[60 s, 120 s)`, or `]` for windows that hold their end.
 pub fn window_label(w: &Window) -> String {
+    if *w == Window::ALL {
+        return "all time".into();
+    }
     let s = |ms: Millis| {
         if ms.is_multiple_of(1000) {
             format!("{} s", ms / 1000)
@@ -111,11 +114,17 @@ impl Simulation {
                     measure: self
                         .streams_apps()
                         .iter()
-                        .find(|a| a.topology.output == v.topic)
-                        .map_or("value", |a| match a.topology.aggregation {
-                            crate::streams::Aggregation::Count => "count",
-                            crate::streams::Aggregation::SumAmount => "sum of amount",
+                        .find_map(|a| {
+                            let t = &a.topology;
+                            let total = t.total_output.as_deref() == Some(v.topic.as_str());
+                            (t.output == v.topic || total).then_some(match (t.aggregation, total) {
+                                (crate::streams::Aggregation::Count, false) => "count",
+                                (crate::streams::Aggregation::Count, true) => "total count",
+                                (crate::streams::Aggregation::SumAmount, false) => "sum of amount",
+                                (crate::streams::Aggregation::SumAmount, true) => "total amount",
+                            })
                         })
+                        .unwrap_or("value")
                         .to_string(),
                     key_name: self
                         .streams_apps()

@@ -18,6 +18,8 @@ pub struct StreamTaskView {
     /// The task's stream time (`None` before its first record).
     pub stream_time: Option<Millis>,
     pub store_entries: u64,
+    /// Keys in the running total's store.
+    pub total_entries: u64,
     /// `dropped-records-total`.
     pub dropped: u64,
     /// `records-lag`: the partition's end (its last stable offset under exactly-once) minus the
@@ -52,6 +54,9 @@ pub struct StreamsAppView {
     pub select_key: Option<String>,
     /// Records written to the repartition topic.
     pub repartitioned: u64,
+    /// The running total's topic and store, when the application has one.
+    pub total_output: Option<String>,
+    pub total_store: Option<String>,
     /// `tumbling 60 s, grace 10 s` and the like.
     pub window: String,
     pub emit: String,
@@ -105,6 +110,7 @@ impl Simulation {
                                 processed: task.processed,
                                 stream_time: task.agg.stream_time,
                                 store_entries: task.agg.store_len() as u64,
+                                total_entries: task.total.len() as u64,
                                 dropped: task.agg.dropped,
                             })
                             .collect(),
@@ -153,6 +159,8 @@ impl Simulation {
                     repartition: t.repartition_topic(),
                     select_key: t.select_key.map(|k| k.as_str().to_string()),
                     repartitioned: sum(&|s| s.repartitioned),
+                    total_output: t.total_output.clone(),
+                    total_store: t.total_store_name(),
                     window,
                     emit: match t.emit {
                         Emit::OnUpdate => "on update (cache off)",

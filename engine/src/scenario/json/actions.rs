@@ -219,6 +219,7 @@ impl FromJson for Action {
                     aggregation: o.or("aggregation", "count".to_string())?,
                     filter: o.or_default("filter")?,
                     select_key: o.or_default("select_key")?,
+                    total_output: o.or_default("total_output")?,
                     emit: o.or("emit", "cached".to_string())?,
                     guarantee: o.or("guarantee", "at_least_once".to_string())?,
                     commit_interval_ms: o.or_default("commit_interval_ms")?,
