@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::drawer::Drawer;
 
-use super::fields::{parse_f64, setter, SelectField, TextField};
+use super::fields::{parse_f64, setter, topic_names, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view};
 
@@ -66,12 +66,7 @@ pub fn ConsumerForm() -> Html {
     let engine = use_engine();
     let form = use_state(Form::default);
     let local_error = use_state(|| None::<String>);
-    let topics: Vec<String> = view
-        .snapshot
-        .topics
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let topics = topic_names(&view.snapshot);
     let topic_v = if form.topic.is_empty() {
         topics.first().cloned().unwrap_or_default()
     } else {

@@ -156,3 +156,8 @@ pub fn parse_f64(label: &str, text: &str) -> Result<f64, String> {
         Reading::Value(v) => Ok(v),
     }
 }
+
+/// The topics a form offers, in the snapshot's order.
+pub fn topic_names(snapshot: &brokerlab_engine::Snapshot) -> Vec<String> {
+    snapshot.topics.iter().map(|t| t.name.clone()).collect()
+}

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::compact::{use_compact, DetailsToggle};
 use super::drawer::Drawer;
-use super::fields::{parse_f64, SelectField, TextField};
+use super::fields::{parse_f64, topic_names, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{format, use_engine, use_view};
 
@@ -92,12 +92,7 @@ pub fn ProcessorForm() -> Html {
     let guarantee = use_state(|| "exactly_once".to_string());
     let processing = use_state(|| "2".to_string());
     let error = use_state(|| None::<String>);
-    let topics: Vec<String> = view
-        .snapshot
-        .topics
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let topics = topic_names(&view.snapshot);
     let input_v = if input.is_empty() {
         topics.first().cloned().unwrap_or_default()
     } else {

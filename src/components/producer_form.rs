@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::drawer::Drawer;
 
-use super::fields::{parse_f64, parse_u64, setter, SelectField, TextField};
+use super::fields::{parse_f64, parse_u64, setter, topic_names, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view, Msg};
 
@@ -126,12 +126,7 @@ pub fn ProducerForm() -> Html {
     let engine = use_engine();
     let form = use_state(Form::default);
     let local_error = use_state(|| None::<String>);
-    let topics: Vec<String> = view
-        .snapshot
-        .topics
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let topics = topic_names(&view.snapshot);
     let default_topic = topics.first().cloned().unwrap_or_default();
     let set = |f: fn(&mut Form, String)| setter(&form, f);
     let onsubmit = {

@@ -7,7 +7,7 @@ use brokerlab_engine::{Action, StreamsSpec, WindowSpec};
 use yew::prelude::*;
 
 use super::drawer::Drawer;
-use super::fields::{parse_f64, parse_u64, SelectField, TextField};
+use super::fields::{parse_f64, parse_u64, topic_names, SelectField, TextField};
 use super::notice::NoticeLine;
 use crate::app::{use_engine, use_view, Msg};
 
@@ -49,12 +49,7 @@ pub fn StreamsForm() -> Html {
     let serve = use_state(|| "yes".to_string());
     let total = use_state(String::new);
     let error = use_state(|| None::<String>);
-    let topics: Vec<String> = view
-        .snapshot
-        .topics
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
+    let topics = topic_names(&view.snapshot);
     let pick = |chosen: &UseStateHandle<String>, nth: usize| {
         if chosen.is_empty() {
             topics

@@ -173,3 +173,42 @@ pub fn audit(s: &Simulation, group: &str) -> brokerlab_engine::audit::AuditRepor
         .audit
         .clone()
 }
+
+/// A committed record: (key text, value, timestamp, origin (producer, partition, record number)).
+pub type Read = (String, Option<String>, u64, Option<(u32, u32, u64)>);
+
+/// The committed records of `topic`, as a read_committed reader gets them, partition by
+/// partition (Kafka Streams outputs, changelogs, repartition and dead-letter topics).
+pub fn read_committed(sim: &Simulation, topic: &str) -> Vec<Read> {
+    let mut out = Vec::new();
+    let t = sim.cluster().topic_by_name(topic).unwrap();
+    for &p in &t.partitions {
+        let part = sim.cluster().partition(p).unwrap();
+        let end = part.last_stable_offset();
+        for b in part.log.batches_from(0) {
+            if b.base_offset >= end {
+                break;
+            }
+            if b.control.is_some()
+                || b.is_transactional && part.is_aborted(b.producer_id, b.base_offset)
+            {
+                continue;
+            }
+            for (i, r) in b.records.iter().enumerate() {
+                let value = b
+                    .typed
+                    .iter()
+                    .find(|t| t.offset_delta == i as u32)
+                    .and_then(|t| t.value.clone());
+                let key = sim
+                    .keys()
+                    .text(r.key)
+                    .map(|k| k.into_owned())
+                    .unwrap_or_default();
+                let origin = b.origin.map(|o| (o.producer, p, o.first_record + i as u64));
+                out.push((key, value, r.timestamp(b.first_timestamp), origin));
+            }
+        }
+    }
+    out
+}
