@@ -36,6 +36,15 @@ pub fn Header() -> Html {
     let state = use_context::<PlaygroundContext>().expect("playground context");
     let seed_input = use_state(|| state.snapshot.seed.to_string());
     let seed_error = use_state(|| None::<String>);
+    // Another session (a lesson, a scenario from the menu, a link) brings its own seed: the field
+    // shows it rather than the one the page opened with.
+    {
+        let (seed_input, seed_error) = (seed_input.clone(), seed_error.clone());
+        use_effect_with(state.snapshot.seed, move |seed| {
+            seed_input.set(seed.to_string());
+            seed_error.set(None);
+        });
+    }
     let toggle = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Msg::TogglePlay))

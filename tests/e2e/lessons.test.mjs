@@ -271,6 +271,10 @@ test('real-time-analytics, by keyboard: keyed by user id, a Streams application,
       6: async () => press(page, page.getByRole('button', { name: 'Restart clicks-per-minute-1', exact: true })),
     },
     atStep: {
+      1: async () => {
+        // The lesson's own seed, not the one the page opened with.
+        assert.equal(await page.getByRole('spinbutton', { name: 'Seed' }).inputValue(), '23');
+      },
       2: async () => {
         await until('results out', async () => (await stat('Results out')) > 0);
       },
