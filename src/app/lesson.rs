@@ -240,7 +240,7 @@ pub fn region_of(point: &str) -> Option<EmbedRegion> {
         "groups" | "group" | "consumer" => Some(EmbedRegion::Groups),
         "log" => Some(EmbedRegion::Log),
         "queues" | "queue" | "exchange" | "rabbit_consumer" | "share_group" | "streams"
-        | "streams_app" => Some(EmbedRegion::Queues),
+        | "streams_app" | "view" => Some(EmbedRegion::Queues),
         _ => None,
     }
 }
