@@ -61,6 +61,13 @@ impl MaterializedView {
             }
             Some((value, event_time)) => {
                 self.latency.record(now, event_time, 1);
+                // Only a window the view has not seen can push an old one out: the scan in
+                // `expire` runs once per window, not once per result.
+                let new_window = self
+                    .rows
+                    .range((window, 0)..=(window, KeyId::MAX))
+                    .next()
+                    .is_none();
                 self.rows.insert(
                     (window, key),
                     Row {
@@ -69,7 +76,9 @@ impl MaterializedView {
                         updated: now,
                     },
                 );
-                self.expire();
+                if new_window {
+                    self.expire();
+                }
             }
         }
     }
