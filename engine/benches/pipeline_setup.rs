@@ -42,6 +42,7 @@ pub fn warmed_up() -> Simulation {
                 rate: 0,
                 keys: KeyDistribution::Uniform { keys: 10_000 },
                 value_bytes: 100,
+                compression_ratio: None,
                 events: None,
             }),
         })

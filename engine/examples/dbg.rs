@@ -23,6 +23,7 @@ fn main() {
             rate: 400,
             keys: KeyDistribution::Uniform { keys: 50 },
             value_bytes: 100,
+            compression_ratio: None,
             events: None,
         }),
     })

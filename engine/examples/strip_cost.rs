@@ -23,6 +23,7 @@ fn main() {
                 rate: 50_000,
                 keys: KeyDistribution::Uniform { keys: 10_000 },
                 value_bytes: 100,
+                compression_ratio: None,
                 events: None,
             }),
         })

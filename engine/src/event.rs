@@ -584,6 +584,11 @@ pub enum EventKind {
         transactional_id: String,
         commit: bool,
     },
+    /// The cost settings changed (`set_costs`): network, handler threads, disk, TLS.
+    CostsChanged {
+        enabled: bool,
+        tls: bool,
+    },
 }
 
 /// What a consumer's position validation found (`SubscriptionState.maybeCompleteValidation`).
@@ -633,6 +638,7 @@ impl EventKind {
             | ConsumerRemoved { .. }
             | ConsumerCrashed { .. }
             | FaultsChanged { .. }
+            | CostsChanged { .. }
             | ConsumerPaused { .. }
             | ConsumerResumed { .. }
             | ConsumerConfigChanged { .. } => Category::Admin,

@@ -64,7 +64,10 @@ pub mod view;
 // The public surface the page uses: the driver, its input and the words the input is made of.
 // What the page reads back is in `view`.
 pub use action::{Action, Applied, LinkFaults, PartitionRef, ResetTo, StreamsSpec, WindowSpec};
-pub use cluster::{validate_topic_name, CleanupPolicy, ClusterConfig, IsolationLevel, TopicConfig};
+pub use cluster::{
+    validate_topic_name, CleanupPolicy, ClusterConfig, CostConfig, IsolationLevel,
+    SecurityProtocol, TopicCompression, TopicConfig,
+};
 pub use consumer::{ConsumerConfig, OffsetResetStrategy};
 pub use ground::hash::{murmur2, to_positive};
 pub use ground::quote::{message, quoted};
@@ -73,10 +76,14 @@ pub use lesson::{
     apply_solution as apply_lesson_solution, enter as enter_lesson_step, open_at as open_lesson_at,
     Check, Lesson, Point as LessonPoint, Step as LessonStep,
 };
+pub use log::Compression;
 pub use processor::Guarantee;
 pub use producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
 pub use protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
-pub use scenario::{ConsumerSpec, ProducerSpec, Report, Scenario, TimedAction, TopicSpec};
+pub use scenario::{
+    ConsumerSpec, LabPoint, LabRun, LabSetting, ProducerSpec, Report, Scenario, TimedAction,
+    TopicSpec,
+};
 pub use sim::Simulation;
 pub use timeline::embed::{
     Controls as EmbedControls, EmbedOptions, Region as EmbedRegion, Theme as EmbedTheme,

@@ -9,7 +9,7 @@
 use crate::audit::DeliveryAudit;
 use crate::cluster::Cluster;
 use crate::event::EventKind;
-use crate::ground::Millis;
+use crate::ground::{BrokerId, Millis};
 use crate::log::KeyTable;
 use crate::protocol::{Message, Party};
 
@@ -37,6 +37,10 @@ pub struct Ctx<'a> {
     pub keys: &'a KeyTable,
     pub audit: &'a mut DeliveryAudit,
     out: &'a mut Outbox,
+    /// Connections whose socket send buffer is full, as (producer, broker, until when): the
+    /// broker has not read what was sent before, so TCP takes nothing more (the driver's cost
+    /// model fills this; empty without it).
+    pub full_links: &'a [(u32, BrokerId, Millis)],
 }
 
 impl<'a> Ctx<'a> {
@@ -53,7 +57,16 @@ impl<'a> Ctx<'a> {
             keys,
             audit,
             out,
+            full_links: &[],
         }
+    }
+
+    /// Until when `producer`'s connection to `broker` takes nothing more, if it is full now.
+    pub fn link_full_until(&self, producer: u32, broker: BrokerId) -> Option<Millis> {
+        self.full_links
+            .iter()
+            .find(|l| l.0 == producer && l.1 == broker && l.2 > self.now)
+            .map(|l| l.2)
     }
 
     /// Sends `message` to `to`; it leaves when the party's run ends.

@@ -160,6 +160,7 @@ impl Driver {
                     rate,
                     keys,
                     value_bytes: 50,
+                    compression_ratio: None,
                     events: None,
                 };
                 (
@@ -304,6 +305,7 @@ impl Driver {
                             rate: 1,
                             keys: KeyDistribution::None,
                             value_bytes: 1,
+                            compression_ratio: None,
                             events: None,
                         }),
                     },

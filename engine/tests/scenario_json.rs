@@ -118,6 +118,7 @@ fn one_of_each_action() -> Vec<Action> {
             exponent: 1.5,
         },
         value_bytes: 33,
+        compression_ratio: None,
         events: None,
     };
     let producer = ProducerConfig {

@@ -96,6 +96,9 @@ pub fn BrokerBar() -> Html {
                                 <span class={classes!("badge", class)} aria-label={format!("Broker {id} is {text}")}>{ text }</span>
                             </div>
                             <span class="muted small">{ format!("leads {} · replicas {}", b.leader_of, b.replica_of) }</span>
+                            if let Some(l) = view.snapshot.broker_loads.iter().find(|l| l.broker == id).filter(|l| b.alive && l.last_second.requests > 0) {
+                                <span class="muted small load" aria-label={format!("Load of broker {id}")}>{ super::costs_panel::load_line(l) }</span>
+                            }
                             if let Some(c) = coordinates { <span class="coord small">{ c }</span> }
                             <div class="broker-actions">
                                 if b.alive {

@@ -164,6 +164,12 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
                 <Sparkline values={Rc::new(g.lag_history.clone())} interval_ms={g.lag_interval_ms} color={color.clone()}
                     label={format!("Lag of {} over time", g.group_id)} />
             </div>
+            if g.latency.records > 0 {
+                <p class="small latency-line" aria-label={format!("End-to-end latency of {}", g.group_id)}>
+                    <Term of="end-to-end-latency">{"Produce → poll"}</Term>
+                    { format!(" p50 {} · p99 {} ms", g.latency.p50_ms, g.latency.p99_ms) }
+                </p>
+            }
             if !*compact {
             <dl class="audit" aria-label={format!("Delivery audit of {}", g.group_id)}>
                 <div>

@@ -84,6 +84,7 @@ impl Form {
             rate: parse_u64("Rate", &self.rate)?,
             keys,
             value_bytes: parse_u64("Value size", &self.value_bytes)?.min(u32::MAX as u64) as u32,
+            compression_ratio: None,
             events: None,
         };
         let config = ProducerConfig {

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::faults_panel::FaultsPanel;
+use super::lab_panel::LabPanel;
 use super::notice::NoticeLine;
 use super::produce_record::ProduceRecord;
 use super::producer_card::ProducerCard;
@@ -26,7 +27,7 @@ pub fn ProducersColumn() -> Html {
         <section class="column producers-column" aria-labelledby="producers-title" data-point="producers">
             <div class="column-head">
                 <h2 id="producers-title">{"Producers"}</h2>
-                <div class="tools"><ProducerForm /><ProduceRecord /><FaultsPanel /></div>
+                <div class="tools"><ProducerForm /><ProduceRecord /><FaultsPanel /><LabPanel /></div>
             </div>
             <NoticeLine source="producer-card" />
             if view.snapshot.producers.is_empty() {

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::broker_bar::BrokerBar;
+use super::costs_panel::CostsPanel;
 use super::notice::NoticeLine;
 use super::processor_panel::{ProcessorForm, ProcessorsSection};
 use super::streams_form::StreamsForm;
@@ -23,7 +24,7 @@ pub fn TopicsColumn() -> Html {
         <section class="column topics-column" aria-labelledby="topics-title" data-point="topics">
             <div class="column-head">
                 <h2 id="topics-title">{"Brokers and topics"}</h2>
-                <div class="tools"><TopicForm /><ProcessorForm /><StreamsForm /></div>
+                <div class="tools"><TopicForm /><ProcessorForm /><StreamsForm /><CostsPanel /></div>
             </div>
             <BrokerBar />
             <NoticeLine source="topic-panel" />

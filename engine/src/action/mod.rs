@@ -260,6 +260,11 @@ pub enum Action {
         name: String,
         topic: String,
     },
+    /// What work costs from now on (the cluster's `sim.*` cost settings, `num.io.threads`,
+    /// `security.protocol`).
+    SetCosts {
+        costs: crate::cluster::CostConfig,
+    },
 }
 
 impl Action {
@@ -305,6 +310,7 @@ impl Action {
             Action::CrashStreamsInstance { .. } => "crash_streams_instance",
             Action::RestartStreamsInstance { .. } => "restart_streams_instance",
             Action::AddMaterializedView { .. } => "add_materialized_view",
+            Action::SetCosts { .. } => "set_costs",
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct ClusterConfig {
     /// evenly among them (simulation setting, not Kafka's; see `PartitionLog`).
     #[serde(rename = "sim.log.memory.bytes")]
     pub log_memory_bytes: u64,
+    /// What work costs (network, request handlers, disk, page cache, TLS, compression).
+    #[serde(flatten)]
+    pub costs: super::costs::CostConfig,
 }
 
 impl Default for ClusterConfig {
@@ -96,12 +99,14 @@ impl Default for ClusterConfig {
             log_memory_bytes: LOG_MEMORY_DEFAULT,
             auto_leader_rebalance_enable: true,
             leader_imbalance_check_interval_seconds: 300,
+            costs: super::costs::CostConfig::default(),
         }
     }
 }
 
 impl ClusterConfig {
     pub fn validate(&self) -> Result<(), ActionError> {
+        self.costs.validate()?;
         let bad = |m: &str| Err(ActionError::InvalidConfig(m.to_string()));
         use crate::ground::limits::{at_most, INT_MAX};
         at_most(

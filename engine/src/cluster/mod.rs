@@ -2,6 +2,7 @@
 
 pub mod broker;
 pub mod config;
+pub mod costs;
 pub mod partition;
 pub mod topic;
 
@@ -10,10 +11,11 @@ use crate::ground::small_map::SmallMap;
 pub use crate::log::AbortedTxn;
 pub use broker::Broker;
 pub use config::ClusterConfig;
+pub use costs::{CostConfig, SecurityProtocol};
 pub use partition::{
     Appended, ElectionOutcome, FetchEffects, IsolationLevel, Partition, Replica, ReplicaFetchResult,
 };
-pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicConfig};
+pub use topic::{validate_topic_name, CleanupPolicy, Topic, TopicCompression, TopicConfig};
 
 use crate::ground::quote::quoted;
 use crate::ground::{ActionError, BrokerId, Millis, PartitionIdx, TopicId};

@@ -250,6 +250,8 @@ impl Partition {
             }),
             // Header plus one control record (version, type, coordinator epoch).
             size_bytes: crate::log::BATCH_OVERHEAD_BYTES + 17,
+            compression: crate::log::Compression::None,
+            uncompressed_bytes: crate::log::BATCH_OVERHEAD_BYTES + 17,
             records: Vec::new(),
             typed: Vec::new(),
             origin: None,
@@ -589,6 +591,8 @@ mod tests {
             is_transactional: true,
             control: None,
             size_bytes: 61 + records * 20,
+            compression: crate::log::Compression::None,
+            uncompressed_bytes: 61 + records * 20,
             records: vec![
                 RecordMeta {
                     key: 0,

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::log::Compression;
+
 use super::ClusterConfig;
 use crate::ground::quote::quoted;
 use crate::ground::{ActionError, Millis};
@@ -85,6 +87,38 @@ pub struct TopicConfig {
     /// Share of not-yet-cleaned bytes at which the cleaner picks the log.
     #[serde(rename = "min.cleanable.dirty.ratio")]
     pub min_cleanable_dirty_ratio: f64,
+    /// The codec the broker stores batches with; `producer` keeps each batch's own.
+    #[serde(rename = "compression.type")]
+    pub compression_type: TopicCompression,
+}
+
+/// A topic's `compression.type` (`LogConfig`): `producer` by default, keeping the codec each
+/// batch arrived with; otherwise the broker stores every batch in this codec and recompresses a
+/// batch that arrives in another (`LogValidator`: no in-place path when the codecs differ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TopicCompression {
+    #[default]
+    Producer,
+    Uncompressed,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
+}
+
+impl TopicCompression {
+    /// The codec a batch compressed with `batch` is stored in.
+    pub fn stored(self, batch: Compression) -> Compression {
+        match self {
+            TopicCompression::Producer => batch,
+            TopicCompression::Uncompressed => Compression::None,
+            TopicCompression::Gzip => Compression::Gzip,
+            TopicCompression::Snappy => Compression::Snappy,
+            TopicCompression::Lz4 => Compression::Lz4,
+            TopicCompression::Zstd => Compression::Zstd,
+        }
+    }
 }
 
 impl Default for TopicConfig {
@@ -101,6 +135,7 @@ impl Default for TopicConfig {
             delete_retention_ms: 24 * 3600 * 1000,
             min_compaction_lag_ms: 0,
             min_cleanable_dirty_ratio: 0.5,
+            compression_type: TopicCompression::Producer,
         }
     }
 }

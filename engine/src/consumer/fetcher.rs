@@ -185,6 +185,9 @@ impl Consumer {
             }
             let first = (from - batch.base_offset) as usize;
             let records = &batch.records[first..first + n as usize];
+            // One latency for the run, at its middle record's timestamp.
+            let mid = records[records.len() / 2].timestamp(batch.first_timestamp);
+            self.stats.latency.record(ctx.now, mid, n);
             if let Some(origin) = batch.origin {
                 let derived = batch.typed.iter().any(|t| t.lineage.is_some());
                 if derived || self.forward {

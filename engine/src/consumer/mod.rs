@@ -102,6 +102,10 @@ pub struct ConsumerStats {
     pub fetch_requests: u64,
     pub commits: u64,
     pub rebalances: u64,
+    /// End-to-end latency of the last seconds: from a record's timestamp (its `send()`) to
+    /// `poll()` handing it to the application.
+    #[serde(skip)]
+    pub latency: crate::ground::latency::LatencyWindow,
 }
 
 #[derive(Clone, Debug)]

@@ -78,6 +78,18 @@ impl LatencyWindow {
         }
     }
 
+    /// Adds `other`'s records (a group's latency from its members'), both as of `now`.
+    pub fn merge(&mut self, other: &LatencyWindow, now: Millis) {
+        self.rotate(now);
+        let mut o = other.clone();
+        o.rotate(now);
+        for i in 0..BUCKETS {
+            self.current[i] += o.current[i];
+            self.previous[i] += o.previous[i];
+        }
+        self.max = [self.max[0].max(o.max[0]), self.max[1].max(o.max[1])];
+    }
+
     /// The percentiles as of `now`.
     pub fn summary(&self, now: Millis) -> LatencySummary {
         let mut w = self.clone();
@@ -134,5 +146,19 @@ mod tests {
         let s = w.summary(12_400);
         // A percentile is its bucket's bound, but never above the largest latency seen.
         assert_eq!((s.records, s.p50_ms, s.max_ms), (5, 45, 45));
+    }
+
+    #[test]
+    fn merged_windows_count_both() {
+        let mut a = LatencyWindow::default();
+        let mut b = LatencyWindow::default();
+        a.record(1_000, 998, 50);
+        b.record(7_000, 6_900, 50);
+        a.merge(&b, 7_000);
+        let s = a.summary(7_000);
+        assert_eq!(
+            (s.records, s.p50_ms, s.p99_ms, s.max_ms),
+            (100, 2, 100, 100)
+        );
     }
 }

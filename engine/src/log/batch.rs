@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::compression::Compression;
 use super::record::{RecordMeta, TypedRecord};
 use crate::ground::Millis;
 
@@ -38,8 +39,13 @@ pub struct RecordBatch {
     pub is_transactional: bool,
     /// `Some` for a control batch (a transaction marker); it holds one control record.
     pub control: Option<ControlType>,
-    /// Batch size in bytes, header included.
+    /// Batch size in bytes, header included: on the wire and on disk, so compressed when
+    /// `compression` is a codec.
     pub size_bytes: u32,
+    /// The codec the records are compressed with (`compression.type`).
+    pub compression: Compression,
+    /// What `size_bytes` would be uncompressed: the bytes a codec's CPU cost applies to.
+    pub uncompressed_bytes: u32,
     pub records: Vec<RecordMeta>,
     /// Records whose value or headers were typed by a user.
     pub typed: Vec<TypedRecord>,

@@ -6,6 +6,7 @@
 //! the seed when a record is shown. What a user types is stored as typed.
 
 pub mod batch;
+pub mod compression;
 pub mod keys;
 pub mod partition_log;
 pub mod producer_state;
@@ -13,6 +14,7 @@ pub mod record;
 pub mod segment;
 
 pub use batch::{BatchOrigin, ControlType, RecordBatch};
+pub use compression::Compression;
 pub use keys::{KeyId, KeyTable, NULL_KEY};
 pub use partition_log::{AbortedTxn, CleanerStats, Compaction, Evicted, LogConfig, PartitionLog};
 pub use record::{record_size_in_bytes, Lineage, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};

@@ -710,6 +710,8 @@ mod tests {
             is_transactional: false,
             control: None,
             size_bytes: 61 + records * 100,
+            compression: crate::log::Compression::None,
+            uncompressed_bytes: 61 + records * 100,
             records: vec![
                 RecordMeta {
                     key: 0,
@@ -804,6 +806,8 @@ mod tests {
             control: Some(ControlType::Commit),
             records: Vec::new(),
             size_bytes: 78,
+            compression: crate::log::Compression::None,
+            uncompressed_bytes: 78,
             ..txn(0, -1)
         };
         let plain = |key: u32| {

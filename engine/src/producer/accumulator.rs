@@ -11,7 +11,10 @@ use std::collections::VecDeque;
 
 use crate::ground::Millis;
 use crate::ground::{BrokerId, PartitionIdx};
-use crate::log::{record_size_in_bytes, KeyId, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES};
+use crate::log::compression::compressed_size;
+use crate::log::{
+    record_size_in_bytes, Compression, KeyId, RecordMeta, TypedRecord, BATCH_OVERHEAD_BYTES,
+};
 
 /// A batch on the client side, from its first record until the leader acknowledges it.
 #[derive(Clone, Debug)]
@@ -24,8 +27,11 @@ pub struct ProducerBatch {
     pub max_timestamp: Millis,
     pub records: Vec<RecordMeta>,
     pub typed: Vec<TypedRecord>,
-    /// `estimatedSizeInBytes`: header plus records so far.
+    /// `estimatedSizeInBytes`: header plus records so far, compressed at the estimated ratio
+    /// when the producer compresses (`batch.size` is measured against this).
     pub size_bytes: u32,
+    /// Header plus records so far, uncompressed: what the codec's CPU cost applies to.
+    pub uncompressed_bytes: u32,
     /// Closed for appends (`isFull()`).
     pub full: bool,
     pub attempts: u32,
@@ -115,6 +121,10 @@ pub struct RecordAccumulator {
     /// Every batch flushed regardless of linger (`flush()`, a transaction commit).
     pub flush_in_progress: bool,
     pub closed: bool,
+    /// The producer's `compression.type` and the ratio its data compresses at: records count
+    /// toward `batch.size` at their estimated compressed size, so a compressed batch holds more.
+    pub compression: Compression,
+    pub compression_ratio: f64,
 }
 
 impl RecordAccumulator {
@@ -122,6 +132,7 @@ impl RecordAccumulator {
         RecordAccumulator {
             batch_size,
             linger_ms,
+            compression_ratio: 1.0,
             ..Default::default()
         }
     }
@@ -162,6 +173,7 @@ impl RecordAccumulator {
         now: Millis,
     ) -> (AppendResult, u64) {
         let batch_size = self.batch_size;
+        let ratio = self.compression_ratio;
         let next_id = self.next_batch_id;
         let record_no = {
             let i = p as usize;
@@ -184,9 +196,11 @@ impl RecordAccumulator {
                 rec.headers_bytes,
                 rec.header_count,
             );
+            let raw = size;
+            let size = compressed_size(raw, ratio);
             // hasRoomFor: the first record always fits; later ones must stay within batch.size.
             if last.size_bytes + size <= batch_size.max(BATCH_OVERHEAD_BYTES) {
-                push_record(last, rec, ts_delta, size, typed, batch_size);
+                push_record(last, rec, ts_delta, (size, raw), typed, batch_size);
                 let full = q.len() > 1 || q.back().is_some_and(|b| b.full);
                 self.record_counter[p as usize] += 1;
                 return (
@@ -209,6 +223,8 @@ impl RecordAccumulator {
             rec.headers_bytes,
             rec.header_count,
         );
+        let raw = size;
+        let size = compressed_size(raw, ratio);
         // `BufferPool.allocate(max(batch.size, record size))`.
         let alloc = pool_bytes(batch_size, BATCH_OVERHEAD_BYTES + size);
         if let Some(room) = self.pool_room.as_mut() {
@@ -235,6 +251,7 @@ impl RecordAccumulator {
             records: Vec::new(),
             typed: Vec::new(),
             size_bytes: BATCH_OVERHEAD_BYTES,
+            uncompressed_bytes: BATCH_OVERHEAD_BYTES,
             full: false,
             attempts: 0,
             last_attempt_ms: 0,
@@ -245,7 +262,7 @@ impl RecordAccumulator {
             sequence_reset: false,
             first_record: record_no,
         };
-        push_record(&mut batch, rec, 0, size, typed, batch_size);
+        push_record(&mut batch, rec, 0, (size, raw), typed, batch_size);
         q.push_back(batch);
         let full = q.len() > 1 || q.back().is_some_and(|b| b.full);
         self.next_batch_id += 1;
@@ -496,7 +513,7 @@ fn push_record(
     batch: &mut ProducerBatch,
     rec: AppendRecord,
     ts_delta: i64,
-    size: u32,
+    (size, raw): (u32, u32),
     typed: Option<TypedRecord>,
     batch_size: u32,
 ) {
@@ -511,6 +528,7 @@ fn push_record(
         batch.typed.push(t);
     }
     batch.size_bytes += size;
+    batch.uncompressed_bytes += raw;
     batch.max_timestamp = batch.max_timestamp.max(rec.timestamp);
     // isFull(): the write limit is reached (a single oversized record fills its batch).
     if batch.size_bytes >= batch_size {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::log::Compression;
 use crate::protocol::Acks;
 
 use crate::ground::ActionError;
@@ -57,6 +58,9 @@ pub struct ProducerConfig {
     pub max_block_ms: u64,
     #[serde(rename = "transactional.id")]
     pub transactional_id: Option<String>,
+    /// The codec every batch is compressed with (`none` by default).
+    #[serde(rename = "compression.type")]
+    pub compression_type: Compression,
     #[serde(rename = "transaction.timeout.ms")]
     pub transaction_timeout_ms: u64,
     /// With a load and a transactional.id: how long each automatic transaction lasts (0: begin
@@ -88,6 +92,7 @@ impl Default for ProducerConfig {
             buffer_memory: 32 * 1024 * 1024,
             max_block_ms: 60_000,
             transactional_id: None,
+            compression_type: Compression::None,
             transaction_timeout_ms: 60_000,
             transaction_ms: 500,
             abort_percent: 0.0,

@@ -77,6 +77,11 @@ pub struct LoadConfig {
     /// What the records say, for applications that parse them (none: opaque bytes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<super::events::EventModel>,
+    /// How well this load's data compresses (uncompressed size over compressed size), when the
+    /// producer sets `compression.type`: data-dependent, so a property of the load. `None`: the
+    /// codec's illustrative default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression_ratio: Option<f64>,
 }
 
 impl LoadConfig {
@@ -90,6 +95,14 @@ impl LoadConfig {
             return Err(ActionError::InvalidConfig(format!(
                 "A producer's rate must be at most {MAX_RATE} records/s."
             )));
+        }
+        if let Some(r) = self.compression_ratio {
+            if !(1.0..=20.0).contains(&r) {
+                return Err(ActionError::InvalidConfig(format!(
+                    "compression_ratio must be between 1 and 20 (uncompressed over compressed \
+                     size), not {r}."
+                )));
+            }
         }
         if self.value_bytes > MAX_VALUE_BYTES {
             return Err(ActionError::InvalidConfig(format!(

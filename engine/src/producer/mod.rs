@@ -129,7 +129,7 @@ impl Producer {
             .transactional_id
             .clone()
             .map(|id| TransactionManager::new(id, config.transaction_ms, config.abort_percent));
-        Producer {
+        let mut producer = Producer {
             txn,
             owner: None,
             index,
@@ -150,7 +150,9 @@ impl Producer {
             stats: ProducerStats::default(),
             scheduled: None,
             scratch_available: Vec::new(),
-        }
+        };
+        producer.set_compression(None);
+        producer
     }
 
     /// Starts, changes or stops (rate 0) the producer's load.
@@ -163,12 +165,25 @@ impl Producer {
     ) {
         keys.ensure_generated(config.keys.key_space());
         self.waiting_for_topic = None;
+        self.set_compression(config.compression_ratio);
         self.load = Some(Load {
             sampler: KeySampler::new(&config.keys),
             clock: LoadClock::new(config.rate, now),
             topic,
             config,
         });
+    }
+
+    /// Records are compressed with `compression.type` at `ratio` (the codec's default without
+    /// one): from now on they count toward `batch.size` at that estimated size.
+    fn set_compression(&mut self, ratio: Option<f64>) {
+        let codec = self.config.compression_type;
+        self.accumulator.compression = codec;
+        self.accumulator.compression_ratio = if codec.is_compressed() {
+            ratio.unwrap_or(codec.default_ratio())
+        } else {
+            1.0
+        };
     }
 
     pub fn stop_load(&mut self) {

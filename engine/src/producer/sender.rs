@@ -83,6 +83,11 @@ impl Producer {
             self.next_ready_check = next_check;
             let mut sent_any = false;
             for broker in ready {
+                // TCP takes nothing more while the broker has not read what came before.
+                if let Some(t) = ctx.link_full_until(self.index, broker) {
+                    self.next_ready_check = Some(self.next_ready_check.map_or(t, |n| n.min(t)));
+                    continue;
+                }
                 let in_flight = self.in_flight.iter().filter(|r| r.broker == broker).count();
                 if in_flight >= self.config.max_in_flight as usize || !cluster.broker_alive(broker)
                 {
@@ -196,6 +201,8 @@ impl Producer {
                         is_transactional: b.is_transactional,
                         control: None,
                         size_bytes: b.size_bytes,
+                        compression: self.accumulator.compression,
+                        uncompressed_bytes: b.uncompressed_bytes,
                         records: b.records.clone(),
                         typed: b.typed.clone(),
                         origin: Some(BatchOrigin {

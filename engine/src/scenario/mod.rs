@@ -4,10 +4,12 @@
 
 #[cfg(feature = "json")]
 pub mod json;
+pub mod lab;
 pub mod report;
 pub mod runner;
 pub mod work;
 
+pub use lab::{LabPoint, LabRun, LabSetting};
 pub use report::Report;
 pub use runner::{ConsumerSpec, ProducerSpec, Scenario, TimedAction, TopicSpec};
 pub use work::Work;

@@ -534,6 +534,17 @@ impl Simulation {
             Action::AddStreamsApp { spec } => self.add_streams(&spec),
             Action::CrashStreamsInstance { instance } => self.crash_streams_instance(&instance),
             Action::RestartStreamsInstance { instance } => self.restart_streams_instance(&instance),
+            Action::SetCosts { costs } => {
+                costs.validate()?;
+                let (enabled, tls) = (costs.enabled, costs.tls());
+                self.cluster.config.costs = costs;
+                self.emit(EventKind::CostsChanged { enabled, tls });
+                Ok(applied(if enabled {
+                    "New costs in force from now on.".to_string()
+                } else {
+                    "Costs switched off: only the network delay takes time.".to_string()
+                }))
+            }
             Action::AddMaterializedView { name, topic } => {
                 self.add_materialized_view(&name, &topic)
             }

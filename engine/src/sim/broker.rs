@@ -362,12 +362,25 @@ impl Simulation {
         let mut appended: Vec<PartitionIdx> = Vec::new();
         let mut hw_moved: Vec<PartitionIdx> = Vec::new();
         let mut waiting: Vec<(usize, i64)> = Vec::new();
-        for (p, batch_id, batch) in req.batches {
-            let compacted = self
+        for (p, batch_id, mut batch) in req.batches {
+            let topic = self
                 .cluster
                 .partition(p)
-                .and_then(|x| self.cluster.topic(x.topic))
-                .is_some_and(|t| t.config.cleanup_policy.compacts());
+                .and_then(|x| self.cluster.topic(x.topic));
+            let compacted = topic.is_some_and(|t| t.config.cleanup_policy.compacts());
+            // The topic's `compression.type` decides the codec the batch is stored in.
+            if let Some(t) = topic {
+                let stored = t.config.compression_type.stored(batch.compression);
+                if stored != batch.compression {
+                    batch.size_bytes = crate::log::compression::recompressed_size(
+                        batch.uncompressed_bytes,
+                        batch.size_bytes,
+                        batch.compression,
+                        stored,
+                    );
+                    batch.compression = stored;
+                }
+            }
             // "Compacted topic cannot accept message without key".
             let keyless = compacted && batch.records.iter().any(|r| r.key == NULL_KEY);
             let records = batch.record_count() as i64;

@@ -25,6 +25,7 @@ mod admin;
 mod apply;
 mod broker;
 mod controller;
+pub mod costs;
 mod footprint;
 mod history;
 mod maintenance;
@@ -136,6 +137,8 @@ pub struct Simulation {
     streams_timer_at: Option<Millis>,
     /// Materialized views fed from output topics.
     views: Vec<crate::streams::MaterializedView>,
+    /// Network cards, request handler threads, disks and client CPUs: what work waits for.
+    resources: costs::Resources,
 }
 
 impl Simulation {
@@ -195,6 +198,7 @@ impl Simulation {
             streams: Vec::new(),
             streams_timer_at: None,
             views: Vec::new(),
+            resources: costs::Resources::default(),
         })
     }
 
@@ -438,6 +442,7 @@ impl Simulation {
                     &mut self.audit,
                     &mut self.outbox,
                 );
+                ctx.full_links = &self.resources.full_links;
                 p.poll(&mut ctx);
             }
             Party::Consumer(i) => {
@@ -565,6 +570,7 @@ impl Simulation {
                     &mut self.audit,
                     &mut self.outbox,
                 );
+                ctx.full_links = &self.resources.full_links;
                 p.on_message(&mut ctx, from, env.message);
                 self.flush_outbox(env.to);
                 self.reschedule(env.to);
@@ -679,6 +685,7 @@ impl Simulation {
                 Fate::Deliver { at: t } => at = t,
             }
         }
+        let at = self.costed_delivery(from, to, &message, at);
         self.queue.push(
             at,
             Due::Deliver(Envelope {

@@ -68,6 +68,11 @@ impl Simulation {
                 p(producer)
             ),
             FaultsChanged { rules } => format!("network faults: {rules} rules"),
+            CostsChanged { enabled, tls } => match (enabled, tls) {
+                (false, _) => "costs switched off: only the network delay takes time".to_string(),
+                (true, false) => "cost settings changed".to_string(),
+                (true, true) => "cost settings changed: TLS on, zero-copy off".to_string(),
+            },
             ProduceRequestTimedOut { producer, broker, request_id } => format!(
                 "ProduceRequest #{request_id} {} -> broker {broker} timed out (request.timeout.ms)",
                 p(producer)

@@ -79,6 +79,8 @@ pub const GLOSSARY: &[Entry] = &[
       "How many replicas must have a batch before the producer hears it succeeded: 0 (nobody waits), 1 (the leader) or all (every in-sync replica)."),
     e("produce-latency", "Send-to-ack latency",
       "How long a record waits from send() until the producer hears it is stored: lingering in the accumulator (linger.ms, batch.size), the produce request, and the replication acks asks for. p50: half the records waited at most this long; p99: all but one in a hundred. Over the last five to ten seconds."),
+    e("end-to-end-latency", "End-to-end latency",
+      "How long a record takes from the producer's send() (its timestamp) to a consumer's poll() returning it: lingering, the produce request, replication up to the high watermark, the consumer's fetch wait (fetch.min.bytes, fetch.max.wait.ms) and any lag. p50 and p99 over the last five to ten seconds, across the group's members."),
     e("exchange", "Exchange (RabbitMQ)",
       "Where a RabbitMQ publisher sends a message, with a routing key. The exchange's type and bindings decide which queues get a copy: direct compares the key, topic matches patterns with * and #, fanout copies to every bound queue."),
     e("binding", "Binding (RabbitMQ)",

@@ -73,6 +73,9 @@ pub struct GroupView {
     pub audit: AuditReport,
     /// Recent rebalances: how long each member could not read, and what it read meanwhile.
     pub rebalances: Vec<crate::sim::rebalances::Rebalance>,
+    /// End-to-end latency over the last five to ten seconds, from a record's production to the
+    /// group's `poll()` returning it, across its members.
+    pub latency: crate::ground::latency::LatencySummary,
 }
 
 pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group) -> GroupView {
@@ -185,6 +188,17 @@ pub(super) fn group_view(sim: &Simulation, g: &crate::coordinator::group::Group)
         lag_history: sim.lag_history(&g.group_id),
         lag_interval_ms: sim.lag_interval_ms(),
         rebalances: sim.rebalances(&g.group_id),
+        latency: {
+            let now = sim.now();
+            let mut w = crate::ground::latency::LatencyWindow::default();
+            for c in sim
+                .consumers()
+                .filter(|c| c.group_id() == Some(g.group_id.as_str()))
+            {
+                w.merge(&c.stats.latency, now);
+            }
+            w.summary(now)
+        },
         audit: sim
             .audit()
             .report(sim.audit().slot_of(&g.group_id), &audit_partitions),

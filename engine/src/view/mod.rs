@@ -48,6 +48,7 @@ pub use crate::ground::latency::LatencySummary;
 pub use crate::log::ControlType;
 pub use crate::processor::ProcessorStats;
 pub use crate::producer::ProducerStats;
+pub use crate::sim::costs::{BrokerLoadView, BrokerWork};
 pub use crate::sim::rebalances::{MemberDuring, Rebalance};
 
 use serde::Serialize;
@@ -63,6 +64,8 @@ pub struct Snapshot {
     pub trace_hash: String,
     pub next_event_seq: u64,
     pub brokers: Vec<BrokerView>,
+    /// Each broker's work over the last second: handler threads, network, page cache, disk.
+    pub broker_loads: Vec<BrokerLoadView>,
     pub topics: Vec<TopicView>,
     pub producers: Vec<ProducerView>,
     pub consumers: Vec<ConsumerView>,
@@ -100,6 +103,7 @@ impl Simulation {
             trace_hash: format!("{:016x}", self.trace_hash()),
             next_event_seq: self.next_event_seq(),
             brokers: cluster::brokers(self, &groups),
+            broker_loads: self.broker_loads(),
             topics: cluster::topics(self),
             producers: self
                 .producers()

@@ -196,6 +196,7 @@ mod strip_tests {
             rate,
             keys: KeyDistribution::Uniform { keys },
             value_bytes: 10,
+            compression_ratio: None,
             events: None,
         };
         s.apply(Action::AddProducer {

@@ -29,6 +29,7 @@ pub fn load(topic: &str, rate: u64, keys: KeyDistribution) -> LoadConfig {
         rate,
         keys,
         value_bytes: 100,
+        compression_ratio: None,
         events: None,
     }
 }

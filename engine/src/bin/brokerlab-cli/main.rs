@@ -21,6 +21,10 @@
 //! (`{"ns":"brokerlab","v":1,"id":1,"type":"seek","payload":{"ms":5000}}`) as the figure does, and
 //! prints the request it makes of it, or the reply refusing it; exit 1 when refused or ignored.
 //!
+//! `brokerlab-cli lab SCENARIO.json SETTING [V1,V2,...]` runs the throughput lab headless: the
+//! setting swept over the values (or its default range), each point's throughput and latency in
+//! a table (`--json`: as JSON).
+//!
 //! A run that takes more than two seconds draws a progress bar on stderr (on a terminal), and
 //! Ctrl-C stops it between two steps of simulated time: `run` then prints the report as things
 //! stood (`"interrupted": true`), `--log` the events so far, and both exit with 130.
@@ -29,6 +33,7 @@
 //! quoted, error messages (serde's quote the file's text raw) escaped and cut, log lines escaped,
 //! so a hostile file can neither flood the terminal nor send it escape sequences.
 
+mod lab;
 mod progress;
 
 use std::ops::ControlFlow;
@@ -52,7 +57,11 @@ const USAGE: &str = "usage:
   brokerlab-cli run --link 'URL'           open a share link and print the report at its time
   brokerlab-cli glossary [TERM]            explain Kafka's words as the page does
   brokerlab-cli message 'JSON'             read a host page's postMessage as a figure does
-  brokerlab-cli lesson LESSON.json         walk a lesson headless: every step, every task solved";
+  brokerlab-cli lesson LESSON.json         walk a lesson headless: every step, every task solved
+  brokerlab-cli lab SCENARIO.json SETTING [V1,V2,...] [--json]
+                                           sweep one setting (linger.ms, batch.size,
+                                           compression.type, acks, partitions, consumers,
+                                           replication.factor) and measure each point";
 
 /// Most characters of a file name shown: more than a name's, since its end says which file.
 const PATH_CHARS: usize = 256;
@@ -80,6 +89,7 @@ fn main() -> ExitCode {
         Some("glossary") if args.len() <= 2 => glossary_cmd(args.get(1).map(String::as_str)),
         Some("message") if args.len() == 2 => message_cmd(&args[1]),
         Some("lesson") if args.len() == 2 => lesson_cmd(&args[1]),
+        Some("lab") if (3..=5).contains(&args.len()) => lab::lab_cmd(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

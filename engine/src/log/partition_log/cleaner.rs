@@ -239,6 +239,8 @@ fn split_runs(b: &RecordBatch, keep: &[bool], horizon: Option<Millis>) -> Vec<Re
         }];
     }
     let per_record = b.size_bytes.saturating_sub(BATCH_OVERHEAD_BYTES) / n.max(1) as u32;
+    let raw_per_record =
+        b.uncompressed_bytes.saturating_sub(BATCH_OVERHEAD_BYTES) / n.max(1) as u32;
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
@@ -259,6 +261,8 @@ fn split_runs(b: &RecordBatch, keep: &[bool], horizon: Option<Millis>) -> Vec<Re
                 -1
             },
             size_bytes: BATCH_OVERHEAD_BYTES + per_record * len as u32,
+            compression: b.compression,
+            uncompressed_bytes: BATCH_OVERHEAD_BYTES + raw_per_record * len as u32,
             records: b.records[start..i].to_vec(),
             typed: b
                 .typed

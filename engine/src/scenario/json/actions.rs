@@ -9,7 +9,7 @@ use crate::log::record::Header;
 use crate::rabbit::{ArgValue, Arguments};
 
 /// Every action's `type`, in the order of [`Action`]'s variants.
-const ACTION_TYPES: [&str; 39] = [
+const ACTION_TYPES: [&str; 40] = [
     "create_topic",
     "delete_topic",
     "increase_partitions",
@@ -49,6 +49,7 @@ const ACTION_TYPES: [&str; 39] = [
     "crash_streams_instance",
     "restart_streams_instance",
     "add_materialized_view",
+    "set_costs",
 ];
 
 impl FromJson for Action {
@@ -234,6 +235,9 @@ impl FromJson for Action {
             },
             "restart_streams_instance" => Action::RestartStreamsInstance {
                 instance: o.req("instance")?,
+            },
+            "set_costs" => Action::SetCosts {
+                costs: o.req("costs")?,
             },
             _ => Action::AddMaterializedView {
                 name: o.req("name")?,

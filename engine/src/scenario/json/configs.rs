@@ -4,8 +4,12 @@
 use serde_json::Value;
 
 use super::{named, At, FromJson, Obj};
-use crate::cluster::{CleanupPolicy, ClusterConfig, IsolationLevel, TopicConfig};
+use crate::cluster::{
+    CleanupPolicy, ClusterConfig, CostConfig, IsolationLevel, SecurityProtocol, TopicCompression,
+    TopicConfig,
+};
 use crate::consumer::{ConsumerConfig, OffsetResetStrategy};
+use crate::log::Compression;
 use crate::processor::Guarantee;
 use crate::producer::{KeyDistribution, LoadConfig, PartitionerKind, ProducerConfig};
 use crate::protocol::{Acks, AssignorName, GroupProtocol, ServerAssignor};
@@ -70,6 +74,29 @@ impl FromJson for ClusterConfig {
             &mut c.leader_imbalance_check_interval_seconds,
         )?;
         o.set("sim.log.memory.bytes", &mut c.log_memory_bytes)?;
+        set_costs(&o, &mut c.costs)?;
+        o.done(c)
+    }
+}
+
+/// The cost settings, in a cluster config or a `set_costs` action.
+fn set_costs(o: &Obj<'_>, k: &mut CostConfig) -> Result<(), String> {
+    o.set("sim.costs.enabled", &mut k.enabled)?;
+    o.set("security.protocol", &mut k.security_protocol)?;
+    o.set("num.io.threads", &mut k.num_io_threads)?;
+    o.set("sim.network.bandwidth.mbit", &mut k.network_bandwidth_mbit)?;
+    o.set("sim.request.cost.us", &mut k.request_cost_us)?;
+    o.set("sim.request.byte.cost.ns", &mut k.request_byte_cost_ns)?;
+    o.set("sim.page.cache.bytes", &mut k.page_cache_bytes)?;
+    o.set("sim.disk.read.mb.per.s", &mut k.disk_read_mb_per_s)?;
+    o.set("sim.tls.byte.cost.ns", &mut k.tls_byte_cost_ns)
+}
+
+impl FromJson for CostConfig {
+    fn from_json(v: &Value, at: &At) -> Result<Self, String> {
+        let o = Obj::new(v, at, "cost settings (an object)")?;
+        let mut c = CostConfig::default();
+        set_costs(&o, &mut c)?;
         o.done(c)
     }
 }
@@ -95,6 +122,7 @@ impl FromJson for TopicConfig {
             "min.cleanable.dirty.ratio",
             &mut c.min_cleanable_dirty_ratio,
         )?;
+        o.set("compression.type", &mut c.compression_type)?;
         o.done(c)
     }
 }
@@ -126,6 +154,7 @@ impl FromJson for ProducerConfig {
         o.set("buffer.memory", &mut c.buffer_memory)?;
         o.set("max.block.ms", &mut c.max_block_ms)?;
         o.set("transactional.id", &mut c.transactional_id)?;
+        o.set("compression.type", &mut c.compression_type)?;
         o.set("transaction.timeout.ms", &mut c.transaction_timeout_ms)?;
         o.set("sim.transaction.ms", &mut c.transaction_ms)?;
         o.set("sim.abort.percent", &mut c.abort_percent)?;
@@ -142,6 +171,7 @@ impl FromJson for LoadConfig {
             keys: o.or("keys", LoadConfig::DEFAULT_KEYS)?,
             value_bytes: o.or("value_bytes", LoadConfig::DEFAULT_VALUE_BYTES)?,
             events: o.or_default("events")?,
+            compression_ratio: o.or_default("compression_ratio")?,
         };
         o.done(c)
     }
@@ -243,6 +273,22 @@ macro_rules! named_setting {
 }
 
 named_setting! {
+    SecurityProtocol => ["PLAINTEXT" => SecurityProtocol::Plaintext, "SSL" => SecurityProtocol::Ssl];
+    TopicCompression => [
+        "producer" => TopicCompression::Producer,
+        "uncompressed" => TopicCompression::Uncompressed,
+        "gzip" => TopicCompression::Gzip,
+        "snappy" => TopicCompression::Snappy,
+        "lz4" => TopicCompression::Lz4,
+        "zstd" => TopicCompression::Zstd,
+    ];
+    Compression => [
+        "none" => Compression::None,
+        "gzip" => Compression::Gzip,
+        "snappy" => Compression::Snappy,
+        "lz4" => Compression::Lz4,
+        "zstd" => Compression::Zstd,
+    ];
     Acks => ["0" => Acks::None, "1" => Acks::Leader, "all" => Acks::All, "-1" => Acks::All];
     PartitionerKind => ["built-in" => PartitionerKind::BuiltIn, "round-robin" => PartitionerKind::RoundRobin];
     CleanupPolicy => [

@@ -1,0 +1,66 @@
+//! `brokerlab-cli lab SCENARIO.json SETTING [V1,V2,...] [--json]`: the throughput lab headless.
+//! Sweeps one setting over the values (or its default range) with the rest of the scenario held,
+//! and prints a table of what each point measured, or the points as JSON.
+
+use std::process::ExitCode;
+
+use brokerlab_engine::scenario::{LabRun, LabSetting};
+use brokerlab_engine::Scenario;
+
+use super::{complain, message};
+
+pub fn lab_cmd(args: &[String]) -> ExitCode {
+    let json = args.iter().any(|a| a == "--json");
+    let rest: Vec<&String> = args.iter().filter(|a| *a != "--json").collect();
+    let (path, setting) = (rest[0].as_str(), rest[1].as_str());
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            complain(path, e);
+            return ExitCode::FAILURE;
+        }
+    };
+    let scenario = match Scenario::parse(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            complain(path, e);
+            return ExitCode::FAILURE;
+        }
+    };
+    let values: Vec<String> = rest
+        .get(2)
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
+    let run = LabSetting::parse(setting).and_then(|s| LabRun::new(&scenario, s, values));
+    let points = match run.and_then(LabRun::run) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", message(e));
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&points).expect("points serialize")
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{:>18} {:>12} {:>8} {:>10} {:>7} {:>7} {:>11}",
+        setting, "records/s", "MB/s", "requests/s", "p50 ms", "p99 ms", "e2e p99 ms"
+    );
+    for p in points {
+        println!(
+            "{:>18} {:>12.0} {:>8.1} {:>10.0} {:>7} {:>7} {:>11}",
+            message(&p.value),
+            p.records_per_s,
+            p.mb_per_s,
+            p.requests_per_s,
+            p.p50_ms,
+            p.p99_ms,
+            p.e2e_p99_ms.map_or("-".to_string(), |v| v.to_string())
+        );
+    }
+    ExitCode::SUCCESS
+}
