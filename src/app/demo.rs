@@ -13,6 +13,7 @@ pub const DEMO_SEED: u64 = 42;
 pub const BUILTIN: &[&str] = &[
     "first-look",
     "bench-100k",
+    "bench-1m",
     "memory-bound",
     "three-protocols",
 ];
@@ -22,6 +23,7 @@ pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
     match name {
         "first-look" => Some(demo_scenario(seed)),
         "bench-100k" => Some(bench_scenario(seed)),
+        "bench-1m" => Some(bench_1m_scenario(seed)),
         "memory-bound" => Some(memory_bound_scenario(seed)),
         "three-protocols" => Some(rebalance_protocols_scenario(seed)),
         _ => None,
@@ -74,6 +76,42 @@ pub fn bench_scenario(seed: u64) -> Scenario {
         actions: Vec::new(),
         duration_ms: 0,
     }
+}
+
+/// Issue 20's frame-time benchmark at a million records per second: 3 brokers, replication
+/// factor 3, 48 partitions, two producers of 500,000 records/s of 100 bytes, two groups of six.
+/// Every broker's network card takes the whole stream (a third as leader, two thirds as a
+/// follower): about 110 MB/s of its 125.
+pub fn bench_1m_scenario(seed: u64) -> Scenario {
+    let mut s = bench_scenario(seed);
+    s.name = Some("1,000,000 records/s".into());
+    s.description = Some(
+        "48 partitions with replication factor 3, two producers of 500,000 records/s, two groups of six."
+            .into(),
+    );
+    s.topics[0].partitions = 48;
+    s.topics[0].config.replication_factor = 3;
+    s.topics[0].config.min_insync_replicas = 2;
+    for p in &mut s.producers {
+        if let Some(l) = p.load.as_mut() {
+            l.rate = 500_000;
+        }
+    }
+    s.consumers.clear();
+    for g in ["billing", "analytics"] {
+        for i in 1..=6 {
+            s.consumers.push(ConsumerSpec {
+                name: Some(format!("{g}-{i}")),
+                config: ConsumerConfig {
+                    group_id: Some(g.into()),
+                    ..ConsumerConfig::default()
+                },
+                topics: vec!["events".into()],
+                assign: None,
+            });
+        }
+    }
+    s
 }
 
 /// The playground's memory bound at work: `sim.log.memory.bytes` at its least (1 MB), a

@@ -167,7 +167,7 @@ pub fn GroupCard(props: &GroupCardProps) -> Html {
             if g.latency.records > 0 {
                 <p class="small latency-line" aria-label={format!("End-to-end latency of {}", g.group_id)}>
                     <Term of="end-to-end-latency">{"Produce → poll"}</Term>
-                    { format!(" p50 {} · p99 {} ms", g.latency.p50_ms, g.latency.p99_ms) }
+                    { format!(" p50 {} · p99 {} · max {} ms", g.latency.p50_ms, g.latency.p99_ms, g.latency.max_ms) }
                 </p>
             }
             if !*compact {

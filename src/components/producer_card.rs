@@ -173,7 +173,7 @@ pub fn ProducerCard(props: &ProducerCardProps) -> Html {
                 <div><dt>{"Waiting in accumulator"}</dt><dd>{ format::count(p.queued_records) }</dd></div>
                 if p.latency.records > 0 {
                     <div class="latency"><dt><Term of="produce-latency">{"Send→ack p50 · p99"}</Term></dt>
-                        <dd>{ format!("{} · {} ms", p.latency.p50_ms, p.latency.p99_ms) }</dd></div>
+                        <dd title={format!("max {} ms", p.latency.max_ms)}>{ format!("{} · {} ms", p.latency.p50_ms, p.latency.p99_ms) }</dd></div>
                 }
                 if s.records_failed > 0 { <div><dt>{"Failed"}</dt><dd class="bad">{ format::count(s.records_failed) }</dd></div> }
             </dl>
