@@ -25,6 +25,14 @@ const REFERENCES: [(f64, &str); 4] = [
 /// The sweep in progress and the timer of its next slice, shared with that timer.
 type Running = Rc<RefCell<Option<(LabRun, Option<Timeout>)>>>;
 
+/// Wall-clock milliseconds the sweep's slices took, and the engine's speed over them
+/// (records simulated per second of wall time).
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Speed {
+    wall_ms: f64,
+    records: u64,
+}
+
 /// Wall-clock time one slice of the sweep may take before the page draws again.
 const SLICE_MS: f64 = 12.0;
 
@@ -161,6 +169,7 @@ pub fn LabPanel() -> Html {
     let based_on = use_state(|| None::<&'static str>);
     let run = use_mut_ref(|| None::<(LabRun, Option<Timeout>)>);
     let current = use_state(|| None::<String>);
+    let speed = use_state(Speed::default);
 
     let on_setting = {
         let (setting, values) = (setting.clone(), values.clone());
@@ -177,7 +186,7 @@ pub fn LabPanel() -> Html {
     };
     let onsubmit = {
         let (engine, setting, values) = (engine.clone(), setting.clone(), values.clone());
-        let current = current.clone();
+        let (current, speed) = (current.clone(), speed.clone());
         let (points, progress, error, based_on, run) = (
             points.clone(),
             progress.clone(),
@@ -206,7 +215,15 @@ pub fn LabPanel() -> Html {
             points.set(Vec::new());
             progress.set(Some((0, lab.values.len())));
             *run.borrow_mut() = Some((lab, None));
-            drive(run.clone(), points.clone(), progress.clone(), error.clone());
+            speed.set(Speed::default());
+            drive(
+                run.clone(),
+                points.clone(),
+                progress.clone(),
+                error.clone(),
+                speed.clone(),
+                0.0,
+            );
         })
     };
     let running = progress.is_some_and(|(d, n)| d < n);
@@ -225,6 +242,10 @@ pub fn LabPanel() -> Html {
                     <button class="btn primary" type="submit" disabled={running}>{ if running { "Running…" } else { "Run sweep" } }</button>
                     if let Some((d, n)) = *progress {
                         <span class="small" role="status">{ if d < n { format!("point {} of {n}", d + 1) } else { format!("{n} points measured on {}", based_on.unwrap_or("the setup")) } }</span>
+                    }
+                    if speed.records > 0 && !running {
+                        <span class="small muted" aria-label="Engine speed">{ format!("engine: {:.2} M records/s of wall time ({:.1} M records in {:.1} s)",
+                            speed.records as f64 / (speed.wall_ms / 1000.0).max(1e-9) / 1e6, speed.records as f64 / 1e6, speed.wall_ms / 1000.0) }</span>
                     }
                 </div>
                 if let Some(e) = &*error { <p class="notice error" role="alert">{ e.clone() }</p> }
@@ -264,6 +285,8 @@ fn drive(
     points: UseStateHandle<Vec<LabPoint>>,
     progress: UseStateHandle<Option<(usize, usize)>>,
     error: UseStateHandle<Option<String>>,
+    speed: UseStateHandle<Speed>,
+    spent_ms: f64,
 ) {
     let start = now_ms();
     let mut guard = run.borrow_mut();
@@ -281,15 +304,22 @@ fn drive(
             }
         }
     };
+    let spent_ms = spent_ms + (now_ms() - start);
     points.set(lab.points().to_vec());
     progress.set(Some((lab.points().len(), lab.values.len())));
     if done {
+        speed.set(Speed {
+            wall_ms: spent_ms,
+            records: lab.records_simulated(),
+        });
         *guard = None;
         return;
     }
     let next = {
         let run = run.clone();
-        Timeout::new(0, move || drive(run, points, progress, error))
+        Timeout::new(0, move || {
+            drive(run, points, progress, error, speed, spent_ms)
+        })
     };
     *timer = Some(next);
 }

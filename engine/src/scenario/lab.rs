@@ -279,6 +279,9 @@ pub struct LabRun {
     warmup_ms: Millis,
     points: Vec<LabPoint>,
     current: Option<(Simulation, Option<Counters>)>,
+    /// Records the producers handed to `send()` in the points finished so far: the engine's work,
+    /// for a speed measured against wall time.
+    records_simulated: u64,
 }
 
 impl LabRun {
@@ -306,11 +309,17 @@ impl LabRun {
             warmup_ms: WINDOW_MS,
             points: Vec::new(),
             current: None,
+            records_simulated: 0,
         })
     }
 
     pub fn points(&self) -> &[LabPoint] {
         &self.points
+    }
+
+    /// Records sent in the points finished so far (every record a producer's load generated).
+    pub fn records_simulated(&self) -> u64 {
+        self.records_simulated
     }
 
     pub fn is_done(&self) -> bool {
@@ -341,6 +350,8 @@ impl LabRun {
             None => *before = Some(counters(sim)),
             Some(b) => {
                 let point = measure(sim, &self.values[i], *b, WINDOW_MS);
+                self.records_simulated +=
+                    sim.producers().map(|p| p.stats.records_sent).sum::<u64>();
                 self.points.push(point);
                 self.current = None;
             }
@@ -349,9 +360,14 @@ impl LabRun {
     }
 
     /// Runs the whole sweep.
-    pub fn run(mut self) -> Result<Vec<LabPoint>, String> {
+    pub fn run(self) -> Result<Vec<LabPoint>, String> {
+        self.run_counted().map(|(points, _)| points)
+    }
+
+    /// Runs the whole sweep; also returns the records simulated.
+    pub fn run_counted(mut self) -> Result<(Vec<LabPoint>, u64), String> {
         while !self.step(u64::MAX)? {}
-        Ok(self.points)
+        Ok((self.points, self.records_simulated))
     }
 }
 

@@ -32,13 +32,20 @@ pub fn lab_cmd(args: &[String]) -> ExitCode {
         .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
         .unwrap_or_default();
     let run = LabSetting::parse(setting).and_then(|s| LabRun::new(&scenario, s, values));
-    let points = match run.and_then(LabRun::run) {
+    let started = std::time::Instant::now();
+    let (points, records) = match run.and_then(LabRun::run_counted) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}", message(e));
             return ExitCode::FAILURE;
         }
     };
+    // The engine's speed on this sweep, to compare with the page's (the lab drawer says it too).
+    let wall = started.elapsed().as_secs_f64();
+    eprintln!(
+        "engine: {records} records simulated in {wall:.2} s of wall time: {:.2} M records/s",
+        records as f64 / wall.max(1e-9) / 1e6
+    );
     if json {
         println!(
             "{}",
