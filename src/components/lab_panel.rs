@@ -66,30 +66,35 @@ fn ticks(max: f64) -> (f64, f64) {
     (step, (max / step).ceil() * step)
 }
 
-fn chart(points: &[LabPoint], setting: &str, current: Option<&str>) -> Html {
+/// A sweep done before the current one: its setting and points, drawn as a curve of its own.
+type Earlier = (String, Vec<LabPoint>);
+
+fn chart(points: &[LabPoint], setting: &str, current: Option<&str>, earlier: &[Earlier]) -> Html {
     let (w, h, left, bottom, top, right) = (560.0, 280.0, 52.0, 40.0, 14.0, 16.0);
-    let (x_step, max_x) = ticks(points.iter().map(|p| p.mb_per_s).fold(10.0f64, f64::max) * 1.1);
-    let (y_step, max_y) = ticks(
+    let all = || {
         points
             .iter()
-            .map(|p| p.p99_ms as f64)
-            .fold(5.0f64, f64::max)
-            * 1.1,
-    );
+            .chain(earlier.iter().flat_map(|(_, p)| p.iter()))
+    };
+    let (x_step, max_x) = ticks(all().map(|p| p.mb_per_s).fold(10.0f64, f64::max) * 1.1);
+    let (y_step, max_y) = ticks(all().map(|p| p.p99_ms as f64).fold(5.0f64, f64::max) * 1.1);
     let x = |v: f64| left + v / max_x * (w - left - right);
     let y = |v: f64| h - bottom - v / max_y * (h - bottom - top);
-    let path: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            format!(
-                "{}{:.1},{:.1}",
-                if i == 0 { "M" } else { " L" },
-                x(p.mb_per_s),
-                y(p.p99_ms as f64)
-            )
-        })
-        .collect();
+    let curve = |points: &[LabPoint]| -> String {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { " L" },
+                    x(p.mb_per_s),
+                    y(p.p99_ms as f64)
+                )
+            })
+            .collect()
+    };
+    let path = curve(points);
     let label = format!(
         "Throughput against p99 latency for {setting}: {}",
         points
@@ -128,6 +133,18 @@ fn chart(points: &[LabPoint], setting: &str, current: Option<&str>) -> Html {
                     <text x={(x(*v) - 3.0).to_string()} y={(top + 10.0).to_string()} text-anchor="end">{ format!("{}", i + 1) }</text>
                 </g>
             }) }
+            { for earlier.iter().map(|(name, pts)| {
+                let last = pts.last();
+                html! {
+                    <g class="earlier">
+                        <path class="curve" d={curve(pts)} />
+                        { for pts.iter().map(|p| html! { <circle cx={x(p.mb_per_s).to_string()} cy={y(p.p99_ms as f64).to_string()} r="3" /> }) }
+                        if let Some(p) = last {
+                            <text x={(x(p.mb_per_s) + 6.0).to_string()} y={(y(p.p99_ms as f64) + 4.0).to_string()}>{ name.clone() }</text>
+                        }
+                    </g>
+                }
+            }) }
             <path class="curve" d={path} />
             { for points.iter().map(|p| {
                 let now = current == Some(p.value.as_str());
@@ -145,8 +162,11 @@ fn chart(points: &[LabPoint], setting: &str, current: Option<&str>) -> Html {
 }
 
 /// The published figures the chart draws, numbered as on the chart; those beyond it by value.
-fn reference_legend(points: &[LabPoint]) -> Html {
-    let (_, max_x) = ticks(points.iter().map(|p| p.mb_per_s).fold(10.0f64, f64::max) * 1.1);
+fn reference_legend(points: &[LabPoint], earlier: &[Earlier]) -> Html {
+    let all = points
+        .iter()
+        .chain(earlier.iter().flat_map(|(_, p)| p.iter()));
+    let (_, max_x) = ticks(all.map(|p| p.mb_per_s).fold(10.0f64, f64::max) * 1.1);
     let (shown, beyond): (Vec<_>, Vec<_>) = REFERENCES.iter().partition(|(v, _)| *v < max_x);
     html! {
         <p class="muted small lab-legend">
@@ -170,6 +190,9 @@ pub fn LabPanel() -> Html {
     let run = use_mut_ref(|| None::<(LabRun, Option<Timeout>)>);
     let current = use_state(|| None::<String>);
     let speed = use_state(Speed::default);
+    // Earlier sweeps (the last of each other setting, at most three) and the current one's setting.
+    let earlier = use_state(Vec::<Earlier>::new);
+    let swept = use_state(|| None::<LabSetting>);
 
     let on_setting = {
         let (setting, values) = (setting.clone(), values.clone());
@@ -187,6 +210,7 @@ pub fn LabPanel() -> Html {
     let onsubmit = {
         let (engine, setting, values) = (engine.clone(), setting.clone(), values.clone());
         let (current, speed) = (current.clone(), speed.clone());
+        let (earlier, swept) = (earlier.clone(), swept.clone());
         let (points, progress, error, based_on, run) = (
             points.clone(),
             progress.clone(),
@@ -210,6 +234,18 @@ pub fn LabPanel() -> Html {
                 }
             };
             error.set(None);
+            // The sweep on the chart becomes an earlier one (replacing one of the new setting).
+            if let Some(s) = *swept {
+                let mut e: Vec<Earlier> = (*earlier).clone();
+                e.retain(|(n, _)| n != s.name() && n != setting.name());
+                if !points.is_empty() && s != *setting {
+                    e.push((s.name().to_string(), (*points).clone()));
+                }
+                let drop = e.len().saturating_sub(3);
+                e.drain(..drop);
+                earlier.set(e);
+            }
+            swept.set(Some(*setting));
             based_on.set(Some(what));
             current.set(setting.current(&scenario));
             points.set(Vec::new());
@@ -250,8 +286,11 @@ pub fn LabPanel() -> Html {
                 </div>
                 if let Some(e) = &*error { <p class="notice error" role="alert">{ e.clone() }</p> }
                 if !points.is_empty() {
-                    { chart(&points, setting_name, current.as_deref()) }
-                    { reference_legend(&points) }
+                    { chart(&points, setting_name, current.as_deref(), &earlier) }
+                    { reference_legend(&points, &earlier) }
+                    if !earlier.is_empty() {
+                        <p class="muted small">{ format!("Earlier sweeps, dashed: {}.", earlier.iter().map(|(n, p)| format!("{n} ({} points)", p.len())).collect::<Vec<_>>().join(", ")) }</p>
+                    }
                     <table class="small lab-points" aria-label="Sweep results">
                         <thead><tr>
                             <th scope="col">{ setting_name }</th><th scope="col">{"records/s"}</th><th scope="col">{"MB/s"}</th>

@@ -34,6 +34,14 @@ test('a linger.ms sweep in the throughput lab: the table holds every point, late
   assert.ok(a[2] > b[2] && b[2] >= c[2], `requests/s ${a[2]} ${b[2]} ${c[2]}`);
   assert.ok(a[4] <= b[4] && b[4] < c[4], `p99 ${a[4]} ${b[4]} ${c[4]}`);
   await page.getByRole('img', { name: /^Throughput against p99 latency for linger\.ms: 0 gives/ }).waitFor();
+  // A second sweep of another setting keeps the first as a curve of its own, by keyboard.
+  await lab.getByLabel('Setting').selectOption('batch.size');
+  await lab.getByRole('textbox', { name: 'Values' }).fill('2048, 16384');
+  await lab.getByRole('button', { name: 'Run sweep' }).focus();
+  await page.keyboard.press('Enter');
+  await lab.getByRole('status').filter({ hasText: '2 points measured' }).waitFor({ timeout: 120000 });
+  await lab.getByText('Earlier sweeps, dashed: linger.ms (3 points).').waitFor();
+  assert.match(await lab.getByLabel('Engine speed').textContent(), /^engine: [0-9.]+ M records\/s of wall time/);
   await shot(page, 'throughput-lab', { fullPage: false });
   await checkA11y(page, 'dialog.drawer[open]');
   await closeDrawers(page);
