@@ -33,20 +33,7 @@ pub fn builtin(name: &str, seed: u64) -> Option<Scenario> {
 /// The load the frame-time benchmark runs: 100,000 records/s over 24 partitions, read by three
 /// groups of four consumers.
 pub fn bench_scenario(seed: u64) -> Scenario {
-    let mut consumers = Vec::new();
-    for g in ["billing", "analytics", "audit"] {
-        for i in 1..=4 {
-            consumers.push(ConsumerSpec {
-                name: Some(format!("{g}-{i}")),
-                config: ConsumerConfig {
-                    group_id: Some(g.into()),
-                    ..ConsumerConfig::default()
-                },
-                topics: vec!["events".into()],
-                assign: None,
-            });
-        }
-    }
+    let consumers = groups_of(&["billing", "analytics", "audit"], 4);
     let producer = |name: &str| ProducerSpec {
         name: Some(name.to_string()),
         config: Default::default(),
@@ -97,13 +84,19 @@ pub fn bench_1m_scenario(seed: u64) -> Scenario {
             l.rate = 500_000;
         }
     }
-    s.consumers.clear();
-    for g in ["billing", "analytics"] {
-        for i in 1..=6 {
-            s.consumers.push(ConsumerSpec {
+    s.consumers = groups_of(&["billing", "analytics"], 6);
+    s
+}
+
+/// `size` consumers `GROUP-1` .. `GROUP-size` of each group, subscribed to `events`.
+fn groups_of(groups: &[&str], size: u32) -> Vec<ConsumerSpec> {
+    let mut consumers = Vec::new();
+    for g in groups {
+        for i in 1..=size {
+            consumers.push(ConsumerSpec {
                 name: Some(format!("{g}-{i}")),
                 config: ConsumerConfig {
-                    group_id: Some(g.into()),
+                    group_id: Some((*g).into()),
                     ..ConsumerConfig::default()
                 },
                 topics: vec!["events".into()],
@@ -111,7 +104,7 @@ pub fn bench_1m_scenario(seed: u64) -> Scenario {
             });
         }
     }
-    s
+    consumers
 }
 
 /// The playground's memory bound at work: `sim.log.memory.bytes` at its least (1 MB), a
