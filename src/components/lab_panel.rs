@@ -78,8 +78,29 @@ fn chart(points: &[LabPoint], setting: &str, current: Option<&str>, earlier: &[E
     };
     let (x_step, max_x) = ticks(all().map(|p| p.mb_per_s).fold(10.0f64, f64::max) * 1.1);
     let (y_step, max_y) = ticks(all().map(|p| p.p99_ms as f64).fold(5.0f64, f64::max) * 1.1);
+    // Latency spans orders of magnitude once a point saturates (ms against seconds): then the
+    // axis is logarithmic, from 1 ms to the next power of ten, so the fast points stay apart.
+    let low = all()
+        .map(|p| p.p99_ms.max(1) as f64)
+        .fold(f64::MAX, f64::min);
+    let log = max_y / low.max(1.0) > 50.0;
+    let decades = (max_y.log10().ceil()).max(1.0);
     let x = |v: f64| left + v / max_x * (w - left - right);
-    let y = |v: f64| h - bottom - v / max_y * (h - bottom - top);
+    let y = |v: f64| {
+        let share = if log {
+            v.max(1.0).log10() / decades
+        } else {
+            v / max_y
+        };
+        h - bottom - share * (h - bottom - top)
+    };
+    let y_ticks: Vec<f64> = if log {
+        (0..=decades as i32).map(|d| 10f64.powi(d)).collect()
+    } else {
+        (0..=((max_y / y_step).round() as usize))
+            .map(|i| i as f64 * y_step)
+            .collect()
+    };
     let curve = |points: &[LabPoint]| -> String {
         points
             .iter()
@@ -117,7 +138,7 @@ fn chart(points: &[LabPoint], setting: &str, current: Option<&str>, earlier: &[E
                     <text x={x(v).to_string()} y={(h - bottom + 15.0).to_string()} text-anchor="middle">{ format!("{v}") }</text>
                 </g>
             }) }
-            { for steps(y_step, max_y).map(|v| html! {
+            { for y_ticks.iter().copied().map(|v| html! {
                 <g class="tick">
                     <line class="grid" x1={left.to_string()} y1={y(v).to_string()} x2={(w - right).to_string()} y2={y(v).to_string()} />
                     <text x={(left - 6.0).to_string()} y={(y(v) + 4.0).to_string()} text-anchor="end">{ format!("{v}") }</text>
@@ -126,7 +147,7 @@ fn chart(points: &[LabPoint], setting: &str, current: Option<&str>, earlier: &[E
             <line class="axis" x1={left.to_string()} y1={(h - bottom).to_string()} x2={(w - right).to_string()} y2={(h - bottom).to_string()} />
             <line class="axis" x1={left.to_string()} y1={top.to_string()} x2={left.to_string()} y2={(h - bottom).to_string()} />
             <text class="axis-label" x={((w + left) / 2.0).to_string()} y={(h - 4.0).to_string()} text-anchor="middle">{"throughput (MB/s acknowledged)"}</text>
-            <text class="axis-label" x="12" y={((h - bottom) / 2.0).to_string()} transform={format!("rotate(-90 12 {})", (h - bottom) / 2.0)} text-anchor="middle">{"p99 send → ack (ms)"}</text>
+            <text class="axis-label" x="12" y={((h - bottom) / 2.0).to_string()} transform={format!("rotate(-90 12 {})", (h - bottom) / 2.0)} text-anchor="middle">{ if log { "p99 send → ack (ms, log scale)" } else { "p99 send → ack (ms)" } }</text>
             { for shown.iter().enumerate().map(|(i, (v, _))| html! {
                 <g class="reference">
                     <line x1={x(*v).to_string()} y1={top.to_string()} x2={x(*v).to_string()} y2={(h - bottom).to_string()} />
