@@ -12,7 +12,11 @@ use super::{complain, message};
 pub fn lab_cmd(args: &[String]) -> ExitCode {
     let json = args.iter().any(|a| a == "--json");
     let rest: Vec<&String> = args.iter().filter(|a| *a != "--json").collect();
-    let (path, setting) = (rest[0].as_str(), rest[1].as_str());
+    let (Some(path), Some(setting)) = (rest.first(), rest.get(1)) else {
+        eprintln!("usage: brokerlab-cli lab SCENARIO.json SETTING [V1,V2,...] [--json]");
+        return ExitCode::from(2);
+    };
+    let (path, setting) = (path.as_str(), setting.as_str());
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
